@@ -1,0 +1,277 @@
+/**
+ * The wire contract of Gridwatch: every event type of the incident lifecycle, with a zod schema for each
+ * payload. Imported by the server (ingest, store, relay, simulator) and by the client (live and playback).
+ *
+ * Lifecycle (GB/T 30428.8): 受理 reported → 立案 registered (or 注销 cancelled) → 派遣 dispatched →
+ * 处置 started → 反馈 resolved → 核查 verified → 结案 closed, then 评价 rated.
+ * Escalation: 吹哨 incident.whistled summons departments of the next tier, which 报到 (department.reported).
+ * 督办 incident.supervised marks supervision of an overdue case.
+ *
+ * @example
+ * ```ts
+ * const parsed = IncomingEventSchema.safeParse(body.events[0]);
+ * if (!parsed.success) return formatIssues(parsed.error);
+ * ```
+ */
+import { z } from 'zod';
+
+/** Coordinate systems accepted at ingest. Everything is stored and drawn in WGS84 (≈ CGCS2000). */
+export const CRS_VALUES = ['wgs84', 'cgcs2000', 'gcj02', 'bd09'] as const;
+export const CrsSchema = z.enum(CRS_VALUES);
+export type Crs = z.infer<typeof CrsSchema>;
+
+export const EVENT_TYPES = [
+  'incident.reported', // 受理
+  'incident.registered', // 立案
+  'incident.cancelled', // 注销
+  'incident.dispatched', // 派遣 (the deadline clock starts here)
+  'incident.started', // 处置
+  'incident.resolved', // 反馈
+  'incident.verified', // 核查 (passed → verified, failed → back to in_progress, 返工)
+  'incident.closed', // 结案
+  'incident.rated', // 评价
+  'incident.whistled', // 吹哨
+  'department.reported', // 报到 (acknowledged, then arrived)
+  'incident.supervised', // 督办
+] as const;
+export const EventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventTypeSchema>;
+
+/** Incident status after each event. `open` in KPIs means any status but closed and cancelled. */
+export const INCIDENT_STATUSES = [
+  'reported',
+  'registered',
+  'dispatched',
+  'in_progress',
+  'resolved',
+  'verified',
+  'closed',
+  'cancelled',
+] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const PrioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** Whistle tiers: the level that blows → the level whose departments are summoned. */
+export const WHISTLE_TIERS = ['community', 'street', 'district'] as const;
+export const WhistleTierSchema = z.enum(WHISTLE_TIERS);
+export type WhistleTier = z.infer<typeof WhistleTierSchema>;
+/** The department level summoned by each tier: community → street departments, and so on. */
+export const SUMMONED_LEVEL: Record<WhistleTier, 'street' | 'district' | 'city'> = {
+  community: 'street',
+  street: 'district',
+  district: 'city',
+};
+
+/** 日常哨 routine, 攻坚哨 hard case, 应急哨 emergency. */
+export const WHISTLE_TYPES = ['routine', 'hard', 'emergency'] as const;
+export const WhistleTypeSchema = z.enum(WHISTLE_TYPES);
+export type WhistleType = z.infer<typeof WhistleTypeSchema>;
+
+export const REPORT_STAGES = ['acknowledged', 'arrived'] as const;
+export const ReportStageSchema = z.enum(REPORT_STAGES);
+export type ReportStage = z.infer<typeof ReportStageSchema>;
+
+export const ACTOR_ROLES = ['system', 'ingest', 'officer', 'department', 'resident', 'admin'] as const;
+
+/** Identifiers from outside systems: letters, digits and `_ . : -`, 1–128 characters. */
+export const IdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -');
+
+/** An ISO 8601 time with an offset or Z, e.g. 2026-11-22T09:30:00+08:00. */
+export const IsoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with offset or Z' });
+
+/** Area codes: 6 (district), 9 (street), 12 (community) or 15 (grid) digits, or `city`. */
+export const AreaCodeSchema = z.union([
+  z.literal('city'),
+  z.string().regex(/^(\d{6}|\d{9}|\d{12}|\d{15})$/, 'must be `city` or a 6, 9, 12 or 15 digit area code'),
+]);
+export type AreaCode = z.infer<typeof AreaCodeSchema>;
+
+export const GridCodeSchema = z.string().regex(/^\d{15}$/, 'must be a 15 digit grid code');
+
+/** [lon, lat] with finite numbers in range. The ingest converts from the declared CRS to WGS84. */
+export const LocationSchema = z.tuple([
+  z.number().finite('longitude must be finite').min(-180, 'longitude must be ≥ -180').max(180, 'longitude must be ≤ 180'),
+  z.number().finite('latitude must be finite').min(-90, 'latitude must be ≥ -90').max(90, 'latitude must be ≤ 90'),
+]);
+export type Location = z.infer<typeof LocationSchema>;
+
+const ShortText = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const ActorSchema = z.object({
+  id: IdSchema,
+  name: ShortText(64).optional(),
+  role: z.enum(ACTOR_ROLES).optional(),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** The new incident carried by `incident.reported`. `category` and `channel` come from the published catalogues. */
+export const NewIncidentSchema = z.object({
+  id: IdSchema,
+  location: LocationSchema,
+  category: z.string().min(1).max(64),
+  channel: z.string().min(1).max(64),
+  priority: PrioritySchema.optional(),
+  title: ShortText(200).optional(),
+  description: ShortText(4000).optional(),
+  address: ShortText(200).optional(),
+});
+export type NewIncident = z.infer<typeof NewIncidentSchema>;
+
+const base = {
+  id: IdSchema,
+  at: IsoTimeSchema,
+  crs: CrsSchema.optional(),
+  actor: ActorSchema.optional(),
+  note: ShortText(2000).optional(),
+};
+const lifecycleBase = { ...base, incidentId: IdSchema };
+
+const DepartmentCodes = z
+  .array(IdSchema)
+  .min(1, 'must name at least one department')
+  .max(32, 'must name at most 32 departments')
+  .refine((codes) => new Set(codes).size === codes.length, 'must not repeat a department');
+
+export const IncidentReportedSchema = z.object({ ...base, type: z.literal('incident.reported'), incident: NewIncidentSchema });
+export const IncidentRegisteredSchema = z.object({ ...lifecycleBase, type: z.literal('incident.registered') });
+export const IncidentCancelledSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.cancelled'),
+  reason: ShortText(500).min(1, 'must give a reason'),
+});
+export const IncidentDispatchedSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.dispatched'),
+  departments: DepartmentCodes,
+  /** Explicit deadline; by default `at` + the category's SLA hours. */
+  deadline: IsoTimeSchema.optional(),
+});
+export const IncidentStartedSchema = z.object({ ...lifecycleBase, type: z.literal('incident.started') });
+export const IncidentResolvedSchema = z.object({ ...lifecycleBase, type: z.literal('incident.resolved') });
+export const IncidentVerifiedSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.verified'),
+  /** false sends the case back to in_progress (返工). */
+  passed: z.boolean(),
+});
+export const IncidentClosedSchema = z.object({ ...lifecycleBase, type: z.literal('incident.closed') });
+export const IncidentRatedSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.rated'),
+  /** 1 very dissatisfied … 5 very satisfied; ≥ 4 counts as satisfied in 满意率. */
+  satisfaction: z.number().int('must be a whole number').min(1, 'must be 1–5').max(5, 'must be 1–5'),
+});
+export const IncidentWhistledSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.whistled'),
+  whistleId: IdSchema,
+  tier: WhistleTierSchema,
+  whistleType: WhistleTypeSchema,
+  departments: DepartmentCodes,
+});
+export const DepartmentReportedSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('department.reported'),
+  whistleId: IdSchema,
+  department: IdSchema,
+  stage: ReportStageSchema,
+});
+export const IncidentSupervisedSchema = z.object({
+  ...lifecycleBase,
+  type: z.literal('incident.supervised'),
+  level: z.enum(['street', 'district', 'city']).optional(),
+});
+
+/** Any event as an integrator or officer sends it (before the server assigns seq and grid). */
+export const IncomingEventSchema = z.discriminatedUnion('type', [
+  IncidentReportedSchema,
+  IncidentRegisteredSchema,
+  IncidentCancelledSchema,
+  IncidentDispatchedSchema,
+  IncidentStartedSchema,
+  IncidentResolvedSchema,
+  IncidentVerifiedSchema,
+  IncidentClosedSchema,
+  IncidentRatedSchema,
+  IncidentWhistledSchema,
+  DepartmentReportedSchema,
+  IncidentSupervisedSchema,
+]);
+export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
+export type IncomingEventOf<T extends EventType> = Extract<IncomingEvent, { type: T }>;
+
+/** The limits on one ingest batch. */
+export const MAX_BATCH_EVENTS = 1000;
+
+export const IngestBatchSchema = z.object({
+  /** Default CRS for events in this batch that carry no `crs` of their own. */
+  crs: CrsSchema.optional(),
+  events: z.array(z.unknown()).min(1, 'must hold at least one event').max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+});
+
+/**
+ * An event as stored and relayed: the incoming event with its location in WGS84 (`crs` is dropped), plus the
+ * server-assigned fields.
+ */
+export type StoredEvent = Omit<IncomingEvent, 'crs'> & {
+  /** Global, gap-free, monotonically increasing. */
+  seq: number;
+  /** Server receive time, epoch ms. */
+  recordedAt: number;
+  /** The 15-digit grid code of the incident; area scoping is a prefix match on it. */
+  grid: string;
+};
+export type StoredEventOf<T extends EventType> = Extract<StoredEvent, { type: T }>;
+
+/** The incident id an event belongs to. */
+export function incidentIdOf(event: IncomingEvent | StoredEvent): string {
+  return event.type === 'incident.reported' ? event.incident.id : event.incidentId;
+}
+
+/** Epoch ms of an event's `at`. */
+export function eventTime(event: { at: string }): number {
+  return Date.parse(event.at);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ingest acks and errors
+
+/** One problem with one input: the JSON path of the field and the reason. */
+export interface FieldError {
+  /** e.g. `events[3].incident.location[1]` */
+  field: string;
+  reason: string;
+}
+
+export type EventAck =
+  | { index: number; id: string; status: 'stored'; seq: number; grid: string; duplicate: boolean }
+  | { index: number; id: string | null; status: 'rejected'; errors: FieldError[] };
+
+export interface IngestResponse {
+  stored: number;
+  rejected: number;
+  acks: EventAck[];
+}
+
+/** The JSON body of every 4xx/5xx answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldError[] };
+}
+
+/** Turns zod issues into FieldErrors, prefixing each path with `prefix` (e.g. `events[2]`). */
+export function toFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((issue) => {
+    let path = prefix;
+    for (const key of issue.path) {
+      path += typeof key === 'number' ? `[${key}]` : path === '' ? String(key) : `.${String(key)}`;
+    }
+    return { field: path === '' ? '(root)' : path, reason: issue.message };
+  });
+}

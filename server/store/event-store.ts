@@ -1,0 +1,79 @@
+/**
+ * The durable event store. An append is acknowledged only after it is durable (committed). Implementations:
+ * SQLite (default, better-sqlite3 in WAL mode with group commit) and PostgreSQL (when DATABASE_URL is set).
+ * One test suite (tests/store/) runs against both.
+ */
+import type { IncomingEvent, StoredEvent } from '../../protocol/events';
+
+/** What ingest hands the store: a validated event, converted to WGS84, with its grid assigned. */
+export interface EventToAppend {
+  event: Omit<IncomingEvent, 'crs'>;
+  grid: string;
+  /**
+   * The incident's projection row after this event, computed by the caller with the shared reducer (ingest runs
+   * the reducer anyway to refuse illegal transitions). Written in the same transaction as the event, so the
+   * current-incident projection never disagrees with the log.
+   */
+  projection: IncidentRow;
+}
+
+/** One row of the current-incident projection. */
+export interface IncidentRow {
+  id: string;
+  grid: string;
+  status: string;
+  /** epoch ms of the incident's last event `at` */
+  updatedAt: number;
+  /** the reducer's incident record, as JSON-serialisable data */
+  doc: unknown;
+}
+
+export type AppendResult =
+  /** Newly stored. */
+  | { id: string; seq: number; grid: string; duplicate: false }
+  /** The id was stored before: the original ack, nothing written. */
+  | { id: string; seq: number; grid: string; duplicate: true };
+
+export interface TimeRangeQuery {
+  /** epoch ms, inclusive */
+  from: number;
+  /** epoch ms, inclusive */
+  to: number;
+  /** `city` or a code prefix: district, street, community or grid */
+  area: string;
+  /** page through large ranges: only events with seq > afterSeq */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface EventStore {
+  /** Creates tables / runs migrations. Idempotent. */
+  init(): Promise<void>;
+  /**
+   * Appends in order and resolves after the commit. Events whose id exists already are not written again and
+   * answer their original seq (`duplicate: true`). All-or-nothing: a failure writes none of the batch.
+   */
+  append(events: EventToAppend[]): Promise<AppendResult[]>;
+  /** The highest seq stored (0 when empty). */
+  headSeq(): Promise<number>;
+  /** Events with fromSeq < seq ≤ toSeq (toSeq defaults to head), in seq order, filtered to an area prefix. */
+  readSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, area?: string, limit?: number): Promise<StoredEvent[]>;
+  /** Events whose `at` lies in [from, to] within an area, in seq order. */
+  readTimeRange(query: TimeRangeQuery): Promise<StoredEvent[]>;
+  /** Looks up an event by its own id. */
+  getEvent(id: string): Promise<StoredEvent | undefined>;
+  /** All events of one incident, in seq order. */
+  incidentEvents(incidentId: string): Promise<StoredEvent[]>;
+  /** Current projection rows of incidents that are not closed or cancelled, within an area prefix. */
+  openIncidents(area: string): Promise<IncidentRow[]>;
+  /** One incident's projection row. */
+  getIncident(id: string): Promise<IncidentRow | undefined>;
+  /**
+   * Checkpoints of the in-memory reducer state, so that a restart replays only the tail of the log.
+   * `saveCheckpoint` keeps the newest only.
+   */
+  saveCheckpoint(seq: number, state: Uint8Array): Promise<void>;
+  loadCheckpoint(): Promise<{ seq: number; state: Uint8Array } | undefined>;
+  /** Flushes pending writes and closes. */
+  close(): Promise<void>;
+}
