@@ -216,11 +216,17 @@ export const IngestBatchSchema = z.object({
   events: z.array(z.unknown()).min(1, 'must hold at least one event').max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
 });
 
+/** Omit over each member of a union, keeping the discriminant usable. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An incoming event without `crs`: validated and converted to WGS84, ready to store. */
+export type CanonicalEvent = DistributiveOmit<IncomingEvent, 'crs'>;
+
 /**
  * An event as stored and relayed: the incoming event with its location in WGS84 (`crs` is dropped), plus the
  * server-assigned fields.
  */
-export type StoredEvent = Omit<IncomingEvent, 'crs'> & {
+export type StoredEvent = DistributiveOmit<IncomingEvent, 'crs'> & {
   /** Global, gap-free, monotonically increasing. */
   seq: number;
   /** Server receive time, epoch ms. */

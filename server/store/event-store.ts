@@ -3,11 +3,11 @@
  * SQLite (default, better-sqlite3 in WAL mode with group commit) and PostgreSQL (when DATABASE_URL is set).
  * One test suite (tests/store/) runs against both.
  */
-import type { IncomingEvent, StoredEvent } from '../../protocol/events';
+import type { CanonicalEvent, StoredEvent } from '../../protocol/events';
 
 /** What ingest hands the store: a validated event, converted to WGS84, with its grid assigned. */
 export interface EventToAppend {
-  event: Omit<IncomingEvent, 'crs'>;
+  event: CanonicalEvent;
   grid: string;
   /**
    * The incident's projection row after this event, computed by the caller with the shared reducer (ingest runs
