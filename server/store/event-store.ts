@@ -3,7 +3,7 @@
  * SQLite (default, better-sqlite3 in WAL mode with group commit) and PostgreSQL (when DATABASE_URL is set).
  * One test suite (tests/store/) runs against both.
  */
-import type { CanonicalEvent, StoredEvent } from '../../protocol/events';
+import type { CanonicalEvent, EventType, StoredEvent } from '../../protocol/events';
 
 /** What ingest hands the store: a validated event, converted to WGS84, with its grid assigned. */
 export interface EventToAppend {
@@ -46,7 +46,27 @@ export interface TimeRangeQuery {
   limit?: number;
 }
 
+/** One per-area rollup: how many events of one type happened in one area on one day. */
+export interface RollupRow {
+  /** `city` or an area code (district, street, community or grid). */
+  area: string;
+  /** The local calendar day (China Standard Time, UTC+8) of the events' `at`, as `YYYY-MM-DD`. */
+  day: string;
+  type: EventType;
+  count: number;
+}
+
+/** Options for paging through a seq range without holding it all in memory. */
+export interface SeqRangeStreamOptions {
+  /** `city` (default) or an area code prefix. */
+  area?: string;
+  /** Events per page (default 5,000). */
+  pageSize?: number;
+}
+
 export interface EventStore {
+  /** Which backend this is, for health and metrics. */
+  readonly backend: 'sqlite' | 'postgres';
   /** Creates tables / runs migrations. Idempotent. */
   init(): Promise<void>;
   /**
@@ -58,6 +78,16 @@ export interface EventStore {
   headSeq(): Promise<number>;
   /** Events with fromSeq < seq ≤ toSeq (toSeq defaults to head), in seq order, filtered to an area prefix. */
   readSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, area?: string, limit?: number): Promise<StoredEvent[]>;
+  /**
+   * Pages through fromSeq < seq ≤ toSeq (toSeq fixed at head when the stream starts), in seq order, one page per
+   * iteration, so that a restart or a long resume never holds the whole log in memory.
+   *
+   * @example
+   * ```ts
+   * for await (const page of store.streamSeqRange(checkpoint.seq)) for (const event of page) state = fold(state, event);
+   * ```
+   */
+  streamSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, options?: SeqRangeStreamOptions): AsyncIterable<StoredEvent[]>;
   /** Events whose `at` lies in [from, to] within an area, in seq order. */
   readTimeRange(query: TimeRangeQuery): Promise<StoredEvent[]>;
   /** Looks up an event by its own id. */
@@ -68,6 +98,11 @@ export interface EventStore {
   openIncidents(area: string): Promise<IncidentRow[]>;
   /** One incident's projection row. */
   getIncident(id: string): Promise<IncidentRow | undefined>;
+  /**
+   * Per-day event counts by type for exactly one area (`city` or an area code), for days in [fromDay, toDay]
+   * (`YYYY-MM-DD`, inclusive), ordered by day then type. Maintained in the same transaction as the log.
+   */
+  rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]>;
   /**
    * Checkpoints of the in-memory reducer state, so that a restart replays only the tail of the log.
    * `saveCheckpoint` keeps the newest only.

@@ -1,0 +1,391 @@
+/**
+ * The command-centre wall (一屏知全域): the map in the middle, the KPI strip above, the whistle board and the event
+ * ticker at the side. Laid out with CSS grid in units of a root font size taken from the viewport height, so it is
+ * native at 1920×1080, 3840×2160 and any aspect between (no transform: scale; picking stays true).
+ *
+ * Data flow per animation frame: drain the socket queue → fold through the shared reducer (LiveModel) → hand deck.gl
+ * the layer descriptions → update the panels when their versions moved. The ready signal
+ * (`document.documentElement.dataset.ready = '1'`) is set once the geodata layers are loaded, the first snapshot is
+ * applied and the map is idle.
+ */
+import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import maplibreCss from 'maplibre-gl/dist/maplibre-gl.css?inline';
+import { kpis, type AreaKpis } from '../../protocol/kpi';
+import type { SerializedState } from '../../protocol/reducer';
+import type { WallConfig, ConfigProblem } from '../config';
+import { basemapShift } from '../geo/basemap-shift';
+import { loadCityModel, type CityModel } from '../geo/city-model';
+import { t } from '../i18n/index';
+import { LiveModel } from '../live/live-model';
+import { LiveSocketController } from '../live/live-socket-controller';
+import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
+import { MapController } from '../map/map-controller';
+import { LayerToggleEvent } from '../events/layer-toggle-event';
+import { TourController, type TourStop } from './tour-controller';
+import { WallLayers } from './wall-layers';
+import '../panels/gw-kpi-header';
+import '../panels/gw-ticker';
+import '../panels/gw-whistle-board';
+import '../panels/gw-clock';
+import '../panels/gw-connection-badge';
+import '../panels/gw-legend';
+
+/** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
+const GRID_RECOLOUR_MS = 400;
+const KPI_EVERY_MS = 1_000;
+const EVICT_EVERY_MS = 60_000;
+const ANIMATION_FRAME_MS = 33;
+
+@customElement('gw-wall')
+export class GwWall extends LitElement {
+  static override styles = [
+    unsafeCSS(maplibreCss),
+    css`
+      :host {
+        position: fixed;
+        inset: 0;
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) clamp(20em, 27vw, 40em);
+        grid-template-rows: auto 5.6em minmax(0, 1fr);
+        gap: 0.55em;
+        padding: 0.55em;
+        box-sizing: border-box;
+        overflow: hidden;
+        font-size: clamp(11px, 1.48vh, 64px);
+        background: radial-gradient(ellipse at 50% 0%, #0d1d3a 0%, #050a15 70%);
+        color: #dbe7ff;
+        font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif;
+      }
+      :host([kiosk]),
+      :host([kiosk]) * {
+        cursor: none !important;
+      }
+      header {
+        grid-column: 1 / -1;
+        display: flex;
+        align-items: center;
+        gap: 1.2em;
+        min-width: 0;
+        padding: 0 0.4em;
+      }
+      .title {
+        display: flex;
+        flex-direction: column;
+        min-width: 0;
+      }
+      h1 {
+        margin: 0;
+        font-size: 2em;
+        letter-spacing: 0.18em;
+        font-weight: 700;
+        color: #f1f6ff;
+        text-shadow: 0 0 0.6em rgba(59, 130, 246, 0.6);
+        white-space: nowrap;
+      }
+      .subtitle {
+        font-size: 0.95em;
+        color: #7f97bd;
+        letter-spacing: 0.3em;
+        white-space: nowrap;
+      }
+      .area {
+        margin-left: auto;
+        display: flex;
+        flex-direction: column;
+        align-items: flex-end;
+        min-width: 0;
+      }
+      .area .name {
+        font-size: 1.5em;
+        font-weight: 600;
+        white-space: nowrap;
+      }
+      .area .mode {
+        font-size: 0.85em;
+        color: #f6c453;
+        white-space: nowrap;
+      }
+      gw-kpi-header {
+        grid-column: 1 / -1;
+        min-height: 0;
+      }
+      .map-cell {
+        position: relative;
+        min-width: 0;
+        min-height: 0;
+        border: 1px solid rgba(80, 140, 220, 0.35);
+        border-radius: 0.4em;
+        overflow: hidden;
+      }
+      .map {
+        position: absolute;
+        inset: 0;
+      }
+      gw-legend {
+        position: absolute;
+        left: 0.6em;
+        bottom: 0.6em;
+        z-index: 2;
+      }
+      .note {
+        position: absolute;
+        right: 0.6em;
+        top: 0.5em;
+        z-index: 2;
+        max-width: 60%;
+        font-size: 0.8em;
+        color: #9db0d0;
+        background: rgba(6, 11, 22, 0.75);
+        padding: 0.25em 0.6em;
+        border-radius: 0.3em;
+        border: 1px dashed rgba(157, 176, 208, 0.4);
+      }
+      .side {
+        display: grid;
+        grid-template-rows: minmax(0, 1fr) minmax(0, 1.15fr);
+        gap: 0.55em;
+        min-width: 0;
+        min-height: 0;
+      }
+      .banner {
+        position: absolute;
+        left: 50%;
+        top: 40%;
+        transform: translate(-50%, -50%);
+        font-size: 1.6em;
+        color: #8fb8ff;
+        z-index: 3;
+        text-align: center;
+      }
+      .banner.error {
+        color: #ff8080;
+      }
+      .problems {
+        position: absolute;
+        left: 0.6em;
+        top: 0.5em;
+        z-index: 3;
+        color: #ffb4b4;
+        background: rgba(60, 0, 0, 0.7);
+        padding: 0.3em 0.6em;
+        border-radius: 0.3em;
+        font-size: 0.85em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) config!: WallConfig;
+  @property({ attribute: false }) problems: ConfigProblem[] = [];
+  @property({ type: Boolean, reflect: true }) kiosk = false;
+  @state() private toggles: LayerToggles = { ...DEFAULT_TOGGLES };
+  @state() private kpiFigures: AreaKpis | null = null;
+  @state() private tickerVersion = -1;
+  @state() private whistleVersion = -1;
+  @state() private now = Date.now();
+  @query('.map') private mapElement!: HTMLDivElement;
+
+  private readonly mapController = new MapController(this);
+  private socket!: LiveSocketController;
+  private tour!: TourController;
+  private model: LiveModel | null = null;
+  private layers: WallLayers | null = null;
+  private frame = 0;
+  private gridVersionShown = -1;
+  private lastGridRecolour = 0;
+  private lastKpi = 0;
+  private lastTick = 0;
+  private lastEvict = 0;
+  private lastLayerBuild = -Infinity;
+  private snapshotApplied = false;
+  private readonly onResize = () => this.mapController.resize();
+
+  private readonly cityTask = new Task(this, {
+    task: async ([config], { signal }) => {
+      const city = await loadCityModel(basemapShift(config!.basemapCrs), signal);
+      return city;
+    },
+    args: () => [this.config] as const,
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.kiosk = this.config.kiosk;
+    this.socket = new LiveSocketController(this, { area: this.config.area, token: this.config.token ?? undefined, onQueued: () => this.scheduleFrame() });
+    this.tour = new TourController(this, { intervalMs: this.config.tourIntervalMs, idleMs: this.config.idleMs });
+    window.addEventListener('resize', this.onResize);
+    this.addEventListener(LayerToggleEvent.type, (event) => {
+      this.toggles = { ...this.toggles, [event.layer]: event.visible };
+      this.scheduleFrame();
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    window.removeEventListener('resize', this.onResize);
+  }
+
+  protected override updated(): void {
+    const city = this.cityTask.value;
+    if (city && !this.model && this.mapElement) void this.startMap(city);
+  }
+
+  private async startMap(city: CityModel): Promise<void> {
+    const shift = basemapShift(this.config.basemapCrs);
+    const skewNow = () => Date.now() + this.socket.clockSkewMs;
+    const model = new LiveModel(city, shift, skewNow);
+    this.model = model;
+    this.layers = new WallLayers(shift);
+    model.onUrgentWhistle = (whistle) => {
+      const location = whistle.incident.location;
+      const district = city.areas.get(whistle.incident.grid.slice(0, 6));
+      this.tour.pull(shift(location[0], location[1]), {
+        code: whistle.incident.grid,
+        name: district ? `${district.name} · ${whistle.incident.title ?? ''}`.trim() : whistle.incident.grid,
+        bounds: district?.bbox ?? city.meta.view.bounds,
+      });
+    };
+    await this.mapController.start({
+      container: this.mapElement,
+      city,
+      kiosk: this.config.kiosk,
+      basemapStyleUrl: this.config.basemapStyleUrl,
+    });
+    const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
+    stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
+    this.tour.attach(this.mapController, stops);
+    this.scheduleFrame();
+    void this.signalReadyWhenSettled();
+  }
+
+  private async signalReadyWhenSettled(): Promise<void> {
+    while (!this.snapshotApplied) await new Promise((r) => setTimeout(r, 100));
+    await this.mapController.idle();
+    document.documentElement.dataset.ready = '1';
+    this.dispatchEvent(new Event('wall-ready', { bubbles: true, composed: true }));
+  }
+
+  /**
+   * Where a WGS84 point is drawn, in viewport CSS pixels (null before the map exists). Public so that tests and
+   * integrations (e.g. an overlay of CCTV tiles) can place things over the map without reaching into it.
+   */
+  project(lon: number, lat: number): [number, number] | null {
+    const map = this.mapController.map;
+    if (!map || !this.mapElement) return null;
+    const [x, y] = basemapShift(this.config.basemapCrs)(lon, lat);
+    const point = map.project([x, y]);
+    const box = this.mapElement.getBoundingClientRect();
+    return [box.left + point.x, box.top + point.y];
+  }
+
+  private scheduleFrame(): void {
+    if (this.frame === 0 && this.isConnected) this.frame = requestAnimationFrame((time) => this.renderFrame(time));
+  }
+
+  /** One animation frame: fold what arrived, then redraw layers and (when they changed) panels. */
+  private renderFrame(frameTime: number): void {
+    this.frame = 0;
+    const model = this.model;
+    if (!model || !this.layers || !this.mapController.loaded) return;
+    // Motion runs at ≤30 fps: smooth enough across a room, and half the GPU work of a 60 Hz wall.
+    if (!this.socket.pending && frameTime - this.lastLayerBuild < ANIMATION_FRAME_MS) {
+      this.scheduleFrame();
+      return;
+    }
+    this.lastLayerBuild = frameTime;
+    const queued = this.socket.drain();
+    if (queued.snapshot) {
+      model.applySnapshot(queued.snapshot.state as SerializedState, queued.snapshot.seq);
+      this.snapshotApplied = true;
+    }
+    for (const batch of queued.batches) model.applyEvents(batch.events);
+
+    const wallNow = Date.now() + this.socket.clockSkewMs;
+    if (frameTime - this.lastTick >= 1_000) {
+      model.tick();
+      this.lastTick = frameTime;
+      this.now = wallNow;
+    }
+    if (frameTime - this.lastEvict >= EVICT_EVERY_MS) {
+      model.evictClosed();
+      this.lastEvict = frameTime;
+    }
+    if (model.gridVersion !== this.gridVersionShown && frameTime - this.lastGridRecolour >= GRID_RECOLOUR_MS) {
+      this.gridVersionShown = model.gridVersion;
+      this.lastGridRecolour = frameTime;
+    }
+    const scale = Math.max(1, window.innerHeight / 1080);
+    this.mapController.setLayers(
+      this.layers.build({ model, toggles: this.toggles, zoom: this.mapController.zoom, scale, frameTime, gridVersion: this.gridVersionShown }),
+    );
+
+    if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || (queued.snapshot && true))) {
+      this.kpiFigures = kpis(model.state, this.config.area, wallNow);
+      this.lastKpi = frameTime;
+    }
+    if (model.tickerVersion !== this.tickerVersion) this.tickerVersion = model.tickerVersion;
+    if (model.whistleVersion !== this.whistleVersion) this.whistleVersion = model.whistleVersion;
+    // Animations (pulses, flowing whistles, blinking overdue) need continuous frames; an idle wall still ticks.
+    this.scheduleFrame();
+  }
+
+  private areaLabel(city: CityModel): string {
+    if (this.tour.stop) return this.tour.stop.name;
+    if (this.config.area === 'city') return `${city.meta.name} · ${t('area.city')}`;
+    return city.areas.get(this.config.area)?.name ?? this.config.area;
+  }
+
+  private syntheticNote(city: CityModel): string {
+    const synthetic = Object.entries(city.meta.synthetic ?? {}).filter(([, v]) => v !== false);
+    if (synthetic.length === 0) return '';
+    return t('note.synthetic', { levels: t('note.syntheticLevels') });
+  }
+
+  override render() {
+    const city = this.cityTask.value;
+    const model = this.model;
+    const modeKey = this.tour.mode === 'touring' ? 'area.touring' : this.tour.mode === 'pulled' ? 'area.pulled' : null;
+    return html`
+      <header>
+        <div class="title">
+          <h1>${city ? `${city.meta.name} · ` : ''}${t('app.title')}</h1>
+          <div class="subtitle">${t('app.subtitle')}</div>
+        </div>
+        <div class="area" data-area=${this.tour.stop?.code ?? this.config.area}>
+          <span class="name">${city ? this.areaLabel(city) : ''}</span>
+          <span class="mode">${modeKey ? t(modeKey) : t('area.shown')}</span>
+        </div>
+        <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt}></gw-connection-badge>
+        <gw-clock .skewMs=${this.socket.clockSkewMs}></gw-clock>
+      </header>
+      <gw-kpi-header .kpis=${this.kpiFigures}></gw-kpi-header>
+      <div class="map-cell">
+        <div class="map"></div>
+        ${this.cityTask.render({
+          pending: () => html`<div class="banner">${t('app.loading')}</div>`,
+          error: (error) => html`<div class="banner error" role="alert">${t('app.loadFailed', { reason: (error as Error).message })}</div>`,
+          complete: (c) => html`<div class="note" data-synthetic>${this.syntheticNote(c)}</div>`,
+        })}
+        ${this.problems.length > 0
+          ? html`<div class="problems" role="alert">
+              ${this.problems.map((p) => html`<div>${t('app.configError', { field: p.field, reason: p.reason })}</div>`)}
+            </div>`
+          : nothing}
+        <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk}></gw-legend>
+      </div>
+      <div class="side">
+        <gw-whistle-board .whistles=${model?.whistles ?? []} .city=${city ?? null} .now=${this.now} .rows=${8}></gw-whistle-board>
+        <gw-ticker .entries=${model?.ticker ?? []} .city=${city ?? null} .rows=${16} data-version=${this.tickerVersion}></gw-ticker>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-wall': GwWall;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The unattended wall's camera: after `idleMs` without touch it tours the districts (then the whole city), one stop
+ * per `intervalMs`; an urgent or emergency whistle pulls the view to the case for a while, then the tour resumes.
+ * Any pointer, wheel or key input hands the camera back to the person at the screen.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export type CameraMode = 'manual' | 'touring' | 'pulled';
+
+export interface TourStop {
+  /** area code, or `city` */
+  code: string;
+  name: string;
+  bounds: [number, number, number, number];
+}
+
+export interface TourCamera {
+  fitBounds(bounds: [number, number, number, number], durationMs?: number): void;
+  flyTo(centre: [number, number], zoom: number): void;
+}
+
+/** How long an urgent whistle holds the view. */
+export const PULL_HOLD_MS = 30_000;
+const INPUT_EVENTS = ['pointerdown', 'pointermove', 'wheel', 'keydown', 'touchstart'] as const;
+
+export class TourController implements ReactiveController {
+  mode: CameraMode = 'manual';
+  /** the stop shown by the tour (null: the view a person chose, or the initial city view) */
+  stop: TourStop | null = null;
+  private stops: TourStop[] = [];
+  private camera: TourCamera | null = null;
+  private lastInput = performance.now();
+  private lastMove = 0;
+  private pulledUntil = 0;
+  private next = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly onInput = () => {
+    this.lastInput = performance.now();
+    if (this.mode !== 'manual') {
+      this.mode = 'manual';
+      this.stop = null;
+      this.host.requestUpdate();
+    }
+  };
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: { intervalMs: number; idleMs: number },
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    for (const type of INPUT_EVENTS) window.addEventListener(type, this.onInput, { passive: true });
+    this.timer = setInterval(() => this.step(), 1_000);
+  }
+
+  hostDisconnected(): void {
+    for (const type of INPUT_EVENTS) window.removeEventListener(type, this.onInput);
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Called once the map exists. `stops` are visited in order, the city last. */
+  attach(camera: TourCamera, stops: TourStop[]): void {
+    this.camera = camera;
+    this.stops = stops;
+  }
+
+  /** Pulls the view to an urgent case (unless a person is driving the screen). */
+  pull(centre: [number, number], stop: TourStop): void {
+    // `tour=0` turns all camera automation off (tests, and desks that must not move on their own).
+    if (!this.camera || this.options.intervalMs === 0 || this.idleFor() < Math.min(this.options.idleMs, 30_000)) return;
+    this.camera.flyTo(centre, 14);
+    this.mode = 'pulled';
+    this.stop = stop;
+    this.pulledUntil = performance.now() + PULL_HOLD_MS;
+    this.host.requestUpdate();
+  }
+
+  private idleFor(): number {
+    return performance.now() - this.lastInput;
+  }
+
+  private step(): void {
+    const now = performance.now();
+    if (!this.camera || this.stops.length === 0 || this.options.intervalMs === 0) return;
+    if (this.mode === 'pulled' && now < this.pulledUntil) return;
+    if (this.idleFor() < this.options.idleMs) return;
+    if (this.mode === 'touring' && now - this.lastMove < this.options.intervalMs) return;
+    const stop = this.stops[this.next % this.stops.length]!;
+    this.next += 1;
+    this.camera.fitBounds(stop.bounds);
+    this.lastMove = now;
+    this.mode = 'touring';
+    this.stop = stop;
+    this.host.requestUpdate();
+  }
+}

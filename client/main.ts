@@ -1,0 +1,15 @@
+/**
+ * Entry point of the command-centre wall: reads the settings from the URL, picks the language, and mounts <gw-wall>.
+ */
+import { parseWallConfig } from './config';
+import { setLanguage } from './i18n/index';
+import './app/gw-wall';
+
+const { config, problems } = parseWallConfig(location.search);
+setLanguage(config.language);
+document.documentElement.lang = config.language;
+const wall = document.createElement('gw-wall');
+wall.config = config;
+wall.problems = problems;
+for (const problem of problems) console.warn(`gridwatch config: ${problem.field}: ${problem.reason}`);
+document.body.append(wall);

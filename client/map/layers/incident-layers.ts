@@ -1,0 +1,110 @@
+/**
+ * Incidents: points from the patched-in-place GPU columns (IncidentBuffers), a pulse ring on new cases, a blinking
+ * halo on overdue ones, and at low zoom a hexagon density layer so that 100k cases stay readable.
+ *
+ * Animation is done with layer-level props (radius scale, opacity) wherever possible, so a frame of motion does not
+ * touch per-incident data.
+ */
+import { HexagonLayer } from '@deck.gl/aggregation-layers';
+import { ScatterplotLayer } from '@deck.gl/layers';
+import type { IncidentRecord } from '../../../protocol/reducer';
+import type { LiveModel, NewIncidentPulse } from '../../live/live-model';
+
+/**
+ * Below this zoom incidents are drawn as density hexagons and points fade in above it. The more cases, the further
+ * in the switch happens: a few thousand points read fine at city scale, 100k do not.
+ */
+export function densityMaxZoom(liveCases: number): number {
+  return liveCases > 20_000 ? 12 : liveCases > 5_000 ? 10.5 : 9;
+}
+const PULSE_PERIOD_MS = 1_600;
+const BLINK_PERIOD_MS = 1_000;
+
+export function incidentPointLayer(model: LiveModel, scale: number, zoom: number, visible: boolean) {
+  const data = model.buffers.attributes();
+  const fadeFrom = densityMaxZoom(model.buffers.size) - 1;
+  return new ScatterplotLayer({
+    id: 'incidents',
+    data,
+    visible: visible && zoom >= fadeFrom,
+    radiusUnits: 'pixels',
+    radiusScale: scale * (zoom >= 14 ? 1.6 : zoom >= 12.5 ? 1.25 : 1),
+    stroked: true,
+    getLineColor: [6, 11, 22, 220],
+    lineWidthUnits: 'pixels',
+    getLineWidth: 0.75,
+    opacity: Math.min(1, Math.max(0.05, zoom - fadeFrom)),
+  });
+}
+
+export function incidentDensityLayer(model: LiveModel, data: { length: number }, densityVersion: number, zoom: number, visible: boolean) {
+  const switchZoom = densityMaxZoom(model.buffers.size);
+  const buffers = model.buffers;
+  return new HexagonLayer<unknown>({
+    id: 'incident-density',
+    // Accessors over the slot columns (the aggregation layer reads positions through its own attribute). The
+    // trigger is the throttled version, and only while the layer is visible, so zoomed in it costs nothing.
+    data,
+    getPosition: (_: unknown, { index, target }: { index: number; target: number[] }) => buffers.positionAt(index, target) as [number, number],
+    getColorWeight: (_: unknown, { index }: { index: number }) => buffers.weightAt(index),
+    visible: visible && zoom < switchZoom,
+    gpuAggregation: true,
+    radius: 600,
+    coverage: 0.88,
+    extruded: false,
+    colorAggregation: 'SUM',
+    colorRange: [
+      [14, 60, 102],
+      [22, 110, 150],
+      [45, 160, 170],
+      [245, 190, 60],
+      [247, 130, 40],
+      [239, 68, 68],
+    ],
+    opacity: Math.min(0.8, Math.max(0.05, (switchZoom - zoom) * 0.8)),
+    pickable: false,
+    updateTriggers: { getPosition: densityVersion, getColorWeight: densityVersion },
+  });
+}
+
+/** Expanding rings on cases reported in the last few seconds. */
+export function pulseLayer(pulses: NewIncidentPulse[], frameTime: number, scale: number, visible: boolean) {
+  return new ScatterplotLayer<NewIncidentPulse>({
+    id: 'incident-pulses',
+    data: pulses,
+    visible,
+    radiusUnits: 'pixels',
+    getPosition: (d) => d.position,
+    getRadius: (d) => (6 + 22 * (((frameTime - d.bornAt) % PULSE_PERIOD_MS) / PULSE_PERIOD_MS)) * scale * (d.urgent ? 1.5 : 1),
+    filled: false,
+    stroked: true,
+    lineWidthUnits: 'pixels',
+    getLineWidth: 2 * scale,
+    getLineColor: (d) => {
+      const phase = ((frameTime - d.bornAt) % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
+      return d.urgent ? [244, 63, 94, Math.round(255 * (1 - phase))] : [125, 211, 252, Math.round(255 * (1 - phase))];
+    },
+    updateTriggers: { getRadius: frameTime, getLineColor: frameTime },
+  });
+}
+
+/** Red halos on overdue cases; the blink is the layer's opacity, so blinking costs no data work. */
+export function overdueHaloLayer(overdue: IncidentRecord[], position: (r: IncidentRecord) => [number, number], frameTime: number, scale: number, visible: boolean) {
+  const phase = (frameTime % BLINK_PERIOD_MS) / BLINK_PERIOD_MS;
+  return new ScatterplotLayer<IncidentRecord>({
+    id: 'incident-overdue',
+    data: overdue,
+    visible,
+    radiusUnits: 'pixels',
+    getPosition: position,
+    getRadius: 9 * scale,
+    filled: true,
+    getFillColor: [239, 68, 68, 60],
+    stroked: true,
+    lineWidthUnits: 'pixels',
+    getLineWidth: 1.5 * scale,
+    getLineColor: [248, 113, 113, 255],
+    opacity: 0.25 + 0.75 * (phase < 0.5 ? 1 : 0),
+    updateTriggers: { getRadius: scale, getLineWidth: scale },
+  });
+}

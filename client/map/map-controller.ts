@@ -1,0 +1,122 @@
+/**
+ * The map as a ReactiveController: MapLibre draws the base (offline style, or an intranet basemap under our
+ * outlines) and deck.gl's MapLibreOverlay, added on the map's `load`, draws the data layers interleaved with it
+ * (labels stay above the data). Created once the city is loaded; removed when the host disconnects.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Map as MapLibreMap, NavigationControl, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { Layer } from '@deck.gl/core';
+import { LOCAL_IDEOGRAPH_FONT_FAMILY, offlineStyle } from './offline-style';
+import type { CityModel } from '../geo/city-model';
+
+setWorkerUrl(workerUrl);
+
+export interface MapStartOptions {
+  container: HTMLElement;
+  city: CityModel;
+  /** kiosk: no controls, no attribution */
+  kiosk: boolean;
+  basemapStyleUrl: string | null;
+}
+
+export class MapController implements ReactiveController {
+  map: MapLibreMap | null = null;
+  private overlay: MapLibreOverlay | null = null;
+  /** true once the style loaded and the overlay is attached */
+  loaded = false;
+  zoom = 10;
+  error: string | null = null;
+  private pendingLayers: Layer[] = [];
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.overlay?.finalize();
+    this.overlay = null;
+    this.map?.remove();
+    this.map = null;
+    this.loaded = false;
+  }
+
+  /** Creates the map; resolves when the style is loaded and the overlay attached. */
+  start(options: MapStartOptions): Promise<void> {
+    const { city } = options;
+    const view = city.meta.view;
+    const ours = offlineStyle(city);
+    const map = new MapLibreMap({
+      container: options.container,
+      style: options.basemapStyleUrl ?? ours,
+      bounds: view.bounds,
+      fitBoundsOptions: { padding: 24 },
+      localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT_FAMILY,
+      attributionControl: false,
+      interactive: !options.kiosk,
+      // Walls are watched, not explored: no rotation or pitch that would leave the view skewed.
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 150,
+      maxPitch: 0,
+    });
+    if (!options.kiosk) map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
+    this.map = map;
+    map.on('zoom', () => (this.zoom = map.getZoom()));
+    map.on('error', (event) => {
+      this.error = event.error?.message ?? 'map error';
+      this.host.requestUpdate();
+    });
+    return new Promise((resolve) => {
+      map.on('load', () => {
+        if (options.basemapStyleUrl) addOurLayersOnTop(map, ours);
+        this.overlay = new MapLibreOverlay({ interleaved: true, layers: this.pendingLayers });
+        map.addControl(this.overlay);
+        this.zoom = map.getZoom();
+        this.loaded = true;
+        resolve();
+      });
+    });
+  }
+
+  /** Hands the current layer descriptions to deck.gl (cheap: deck diffs them by id). */
+  setLayers(layers: Layer[]): void {
+    if (this.overlay) this.overlay.setProps({ layers });
+    else this.pendingLayers = layers;
+  }
+
+  /** Resolves after the next time the map is idle (all sources loaded, nothing animating). */
+  idle(): Promise<void> {
+    const map = this.map;
+    if (!map) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (map.loaded() && !map.isMoving()) map.once('idle', () => resolve());
+      else map.once('idle', () => resolve());
+      map.triggerRepaint();
+    });
+  }
+
+  fitBounds(bounds: [number, number, number, number], durationMs = 3_000): void {
+    this.map?.fitBounds(bounds, { padding: 40, duration: durationMs, essential: true });
+  }
+
+  flyTo(centre: [number, number], zoom: number): void {
+    this.map?.flyTo({ center: centre, zoom, duration: 2_500, essential: true });
+  }
+
+  resize(): void {
+    this.map?.resize();
+  }
+}
+
+/** With an intranet basemap, our outlines and labels are added above its layers (never its background). */
+function addOurLayersOnTop(map: MapLibreMap, ours: StyleSpecification): void {
+  for (const [id, source] of Object.entries(ours.sources)) if (!map.getSource(id)) map.addSource(id, source);
+  for (const layer of ours.layers) {
+    if (layer.type === 'background' || layer.id === 'water') continue;
+    if (!map.getLayer(layer.id)) map.addLayer(layer);
+  }
+}

@@ -1,0 +1,56 @@
+/** Display formatting shared by the panels: times in the city's zone, durations, area names, event labels. */
+import { categoryOf } from '../../protocol/catalogues';
+import type { StoredEvent } from '../../protocol/events';
+import type { CityModel } from '../geo/city-model';
+import { localName, t, language } from '../i18n/index';
+
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+
+/** hh:mm:ss in UTC+8 (China has no daylight saving), independent of the wall PC's own time zone. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms + SHANGHAI_OFFSET_MS);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
+export function clockDate(ms: number): string {
+  const d = new Date(ms + SHANGHAI_OFFSET_MS);
+  const weekdays = language() === 'en' ? ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] : ['日', '一', '二', '三', '四', '五', '六'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  const date = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
+  return language() === 'en' ? `${weekdays[d.getUTCDay()]} ${date}` : `${date} 星期${weekdays[d.getUTCDay()]}`;
+}
+
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  if (total < 60) return t('duration.seconds', { s: total });
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return t('duration.minutes', { m: minutes });
+  return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
+export function categoryName(code: string): string {
+  return localName(categoryOf(code), code);
+}
+
+/** "street · community" for a grid code, from the package names. */
+export function placeName(city: CityModel, grid: string): string {
+  const street = city.areas.get(grid.slice(0, 9))?.name;
+  const community = city.areas.get(grid.slice(0, 12))?.name;
+  return [street, community].filter(Boolean).join(' · ') || grid;
+}
+
+export function eventLabel(event: StoredEvent): string {
+  switch (event.type) {
+    case 'incident.verified':
+      return event.passed ? t('event.incident.verified') : t('event.incident.verified.failed');
+    case 'incident.rated':
+      return t('event.incident.rated', { stars: '★'.repeat(event.satisfaction) });
+    case 'incident.whistled':
+      return t('event.incident.whistled', { tier: t(`tier.${event.tier}`) });
+    case 'department.reported':
+      return t(`event.department.reported.${event.stage}`);
+    default:
+      return t(`event.${event.type}`);
+  }
+}

@@ -1,0 +1,56 @@
+/** The wall clock (Asia/Shanghai), ticking once a second while connected to the page. */
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { clockDate, clockTime } from './format';
+import { panelStyles } from './theme';
+
+@customElement('gw-clock')
+export class GwClock extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      :host {
+        text-align: right;
+      }
+      .time {
+        font-size: 2.2em;
+        font-weight: 700;
+        line-height: 1;
+        color: #f1f6ff;
+      }
+      .date {
+        font-size: 0.9em;
+        color: #8ea7cf;
+        white-space: nowrap;
+      }
+    `,
+  ];
+
+  /** server clock − local clock (ms), so the wall shows the server's time */
+  @property({ type: Number }) skewMs = 0;
+  @state() private now = Date.now();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.timer = setInterval(() => (this.now = Date.now()), 1_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  override render() {
+    const now = this.now + this.skewMs;
+    return html`<div class="time num">${clockTime(now)}</div>
+      <div class="date">${clockDate(now)}</div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-clock': GwClock;
+  }
+}

@@ -1,0 +1,70 @@
+/** Connection state: live, reconnecting, or stale since hh:mm:ss (the time the link was lost). */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { t } from '../i18n/index';
+import type { ConnectionState } from '../live/live-socket-controller';
+import { clockTime } from './format';
+import { panelStyles } from './theme';
+
+@customElement('gw-connection-badge')
+export class GwConnectionBadge extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .badge {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.45em;
+        padding: 0.25em 0.8em;
+        border-radius: 1em;
+        font-size: 1em;
+        white-space: nowrap;
+        border: 1px solid currentColor;
+      }
+      .dot {
+        width: 0.65em;
+        height: 0.65em;
+        border-radius: 50%;
+        background: currentColor;
+      }
+      .live {
+        color: #34d399;
+      }
+      .live .dot {
+        animation: beat 1.6s ease-in-out infinite;
+      }
+      .connecting,
+      .reconnecting {
+        color: #f6c453;
+      }
+      .reconnecting .dot {
+        animation: beat 0.6s ease-in-out infinite;
+      }
+      .stale {
+        color: #ff5a5a;
+        background: rgba(255, 60, 60, 0.12);
+      }
+      @keyframes beat {
+        50% {
+          opacity: 0.25;
+        }
+      }
+    `,
+  ];
+
+  @property() state: ConnectionState = 'connecting';
+  /** epoch ms the connection was lost */
+  @property({ type: Number }) since: number | null = null;
+
+  override render() {
+    const label =
+      this.state === 'stale' ? t('conn.stale', { since: this.since === null ? '' : clockTime(this.since) }) : t(`conn.${this.state}`);
+    return html`<span class="badge ${this.state}" data-state=${this.state}><span class="dot"></span>${label}</span>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-connection-badge': GwConnectionBadge;
+  }
+}

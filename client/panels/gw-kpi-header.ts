@@ -1,0 +1,137 @@
+/**
+ * The KPI strip: today's cases, open, overdue, response / resolution / on-time / satisfaction rates, whistles by
+ * tier and the mean time to report. Figures come from the shared `kpis()` (protocol/kpi.ts), the same function the
+ * server answers `/api/v1/kpis` with. Each figure carries `data-kpi` and its exact `data-value` for tests and
+ * screen readers; the visible number animates.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { AreaKpis } from '../../protocol/kpi';
+import { t, type MessageKey } from '../i18n/index';
+import { TIER_COLOURS, cssColour } from '../live/incident-style';
+import { panelStyles } from './theme';
+import './gw-animated-number';
+
+interface Figure {
+  key: string;
+  label: MessageKey;
+  value: number | null;
+  percent?: boolean;
+  digits?: number;
+  unit?: MessageKey;
+  tone?: 'alert' | 'good' | 'plain';
+}
+
+@customElement('gw-kpi-header')
+export class GwKpiHeader extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      :host {
+        container-type: inline-size;
+      }
+      .strip {
+        display: grid;
+        grid-template-columns: repeat(8, minmax(0, 1fr)) minmax(0, 1.9fr);
+        gap: 0.5em;
+        height: 100%;
+      }
+      .figure {
+        padding: 0.45em 0.8em 0.5em;
+        display: flex;
+        flex-direction: column;
+        justify-content: center;
+        min-width: 0;
+      }
+      .label {
+        font-size: 0.95em;
+        color: #8ea7cf;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .value {
+        font-size: 2.5em;
+        font-weight: 700;
+        line-height: 1.1;
+        color: #f1f6ff;
+        white-space: nowrap;
+      }
+      .value small,
+      .unit {
+        font-size: 0.45em;
+        font-weight: 400;
+        color: #8ea7cf;
+        margin-left: 0.15em;
+      }
+      .alert .value {
+        color: #ff5a5a;
+        text-shadow: 0 0 0.4em rgba(255, 60, 60, 0.45);
+      }
+      .good .value {
+        color: #5ee6a8;
+      }
+      .tiers {
+        display: flex;
+        gap: 1em;
+        align-items: baseline;
+      }
+      .tier {
+        display: flex;
+        align-items: baseline;
+        gap: 0.3em;
+        font-size: 2.1em;
+        font-weight: 700;
+      }
+      .tier .name {
+        font-size: 0.42em;
+        font-weight: 400;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) kpis: AreaKpis | null = null;
+
+  override render() {
+    const k = this.kpis;
+    const figures: Figure[] = [
+      { key: 'reportedToday', label: 'kpi.reportedToday', value: k?.reportedToday ?? null },
+      { key: 'open', label: 'kpi.open', value: k?.open ?? null },
+      { key: 'overdue', label: 'kpi.overdue', value: k?.overdue ?? null, tone: k && k.overdue > 0 ? 'alert' : 'plain' },
+      { key: 'responseRate', label: 'kpi.responseRate', value: k?.responseRate ?? null, percent: true, digits: 1, tone: 'good' },
+      { key: 'resolutionRate', label: 'kpi.resolutionRate', value: k?.resolutionRate ?? null, percent: true, digits: 1, tone: 'good' },
+      { key: 'onTimeRate', label: 'kpi.onTimeRate', value: k?.onTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
+      { key: 'satisfactionRate', label: 'kpi.satisfactionRate', value: k?.satisfactionRate ?? null, percent: true, digits: 1, tone: 'good' },
+      { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
+    ];
+    return html`<div class="strip">
+      ${figures.map(
+        (f) => html`<div class="figure panel ${f.tone ?? 'plain'}" data-kpi=${f.key} data-value=${f.value === null ? '' : String(f.value)}>
+          <div class="label">${t(f.label)}</div>
+          <div class="value num">
+            <gw-animated-number .value=${f.value} .digits=${f.digits ?? 0} ?percent=${f.percent ?? false}></gw-animated-number>${f.unit && f.value !== null
+              ? html`<span class="unit">${t(f.unit)}</span>`
+              : nothing}
+          </div>
+        </div>`,
+      )}
+      <div class="figure panel" data-kpi="whistlesToday" data-value=${k ? JSON.stringify(k.whistlesToday) : ''}>
+        <div class="label">${t('kpi.whistlesToday')}</div>
+        <div class="tiers num">
+          ${(['community', 'street', 'district'] as const).map(
+            (tier) => html`<span class="tier" style="color:${cssColour(TIER_COLOURS[tier])}" data-tier=${tier}>
+              <gw-animated-number .value=${k?.whistlesToday[tier] ?? null}></gw-animated-number>
+              <span class="name">${t(`tier.short.${tier}`)}</span>
+            </span>`,
+          )}
+        </div>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-kpi-header': GwKpiHeader;
+  }
+}

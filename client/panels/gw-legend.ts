@@ -1,0 +1,134 @@
+/**
+ * The legend: what each colour means, and a switch per layer. In kiosk mode (`?wall=1`) it is a key only: no
+ * controls on an unattended wall.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { LayerToggleEvent } from '../events/layer-toggle-event';
+import { t, type MessageKey } from '../i18n/index';
+import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
+import { LAYER_KEYS, type LayerKey, type LayerToggles } from '../map/layer-toggles';
+import { panelStyles } from './theme';
+
+const LABELS: Record<LayerKey, MessageKey> = {
+  gridLoad: 'legend.gridLoad',
+  incidents: 'legend.incidents',
+  hexagons: 'legend.hexagons',
+  whistles: 'legend.whistles',
+  serviceCentres: 'legend.serviceCentres',
+  serviceCircles: 'legend.serviceCircles',
+  coverageGaps: 'legend.coverageGaps',
+  departments: 'legend.departments',
+};
+
+const SWATCH: Record<LayerKey, string> = {
+  gridLoad: 'linear-gradient(90deg, rgba(20,110,150,.5), rgba(245,170,30,.8), rgba(220,38,38,.9))',
+  incidents: cssColour(STATUS_COLOURS.dispatched),
+  hexagons: 'linear-gradient(90deg, #0e3c66, #2da0aa, #f5be3c, #ef4444)',
+  whistles: `linear-gradient(90deg, ${cssColour(TIER_COLOURS.community)}, ${cssColour(TIER_COLOURS.street)}, ${cssColour(TIER_COLOURS.district)})`,
+  serviceCentres: '#ff6060',
+  serviceCircles: 'rgba(250,204,21,.5)',
+  coverageGaps: 'rgba(192,132,252,.8)',
+  departments: '#7dd3fc',
+};
+
+@customElement('gw-legend')
+export class GwLegend extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .panel {
+        padding: 0.6em 0.8em;
+        font-size: 0.9em;
+      }
+      ul {
+        list-style: none;
+        margin: 0.4em 0 0;
+        padding: 0;
+        display: grid;
+        gap: 0.25em;
+      }
+      label {
+        display: flex;
+        align-items: center;
+        gap: 0.5em;
+        white-space: nowrap;
+        cursor: pointer;
+      }
+      :host([kiosk]) label {
+        cursor: none;
+      }
+      input {
+        width: 1em;
+        height: 1em;
+        margin: 0;
+        accent-color: #3b82f6;
+      }
+      .swatch {
+        width: 1.6em;
+        height: 0.7em;
+        border-radius: 0.2em;
+        flex: none;
+      }
+      .off {
+        opacity: 0.4;
+      }
+      .statuses {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2em 0.6em;
+        margin-top: 0.45em;
+        font-size: 0.85em;
+        color: #9db0d0;
+        max-width: 22em;
+      }
+      .statuses span::before {
+        content: '●';
+        margin-right: 0.2em;
+        color: var(--c);
+      }
+      .hint {
+        font-size: 0.8em;
+        color: #7f97bd;
+        margin-top: 0.3em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) toggles!: LayerToggles;
+  @property({ type: Boolean, reflect: true }) kiosk = false;
+
+  override render() {
+    const statuses = ['reported', 'dispatched', 'in_progress', 'resolved', 'closed', 'overdue'] as const;
+    return html`<section class="panel">
+      <h2>${t('legend.title')}</h2>
+      <ul>
+        ${LAYER_KEYS.map(
+          (key) => html`<li class=${this.toggles[key] ? '' : 'off'}>
+            <label>
+              ${this.kiosk
+                ? ''
+                : html`<input
+                    type="checkbox"
+                    data-layer=${key}
+                    .checked=${this.toggles[key]}
+                    @change=${(e: Event) => this.dispatchEvent(new LayerToggleEvent(key, (e.target as HTMLInputElement).checked))}
+                  />`}
+              <span class="swatch" style="background:${SWATCH[key]}"></span>${t(LABELS[key])}
+            </label>
+          </li>`,
+        )}
+      </ul>
+      <div class="statuses">
+        ${statuses.map((s) => html`<span style="--c:${cssColour(STATUS_COLOURS[s])}">${t(`status.${s}`)}</span>`)}
+      </div>
+      <div class="hint">${t('legend.whistles.hint')}</div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-legend': GwLegend;
+  }
+}

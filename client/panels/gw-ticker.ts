@@ -1,0 +1,121 @@
+/**
+ * The rolling ticker of the latest events, in type large enough to read from across the room. The newest entry
+ * slides in at the top; entries are keyed by seq so Lit moves rows instead of re-rendering them.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { CityModel } from '../geo/city-model';
+import { t } from '../i18n/index';
+import type { TickerEntry } from '../live/live-model';
+import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
+import { categoryName, clockTime, eventLabel, placeName } from './format';
+import { panelStyles } from './theme';
+
+@customElement('gw-ticker')
+export class GwTicker extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .panel {
+        height: 100%;
+        display: flex;
+        flex-direction: column;
+        padding: 0.7em 0.9em;
+        overflow: hidden;
+      }
+      ol {
+        list-style: none;
+        margin: 0.5em 0 0;
+        padding: 0;
+        flex: 1;
+        min-height: 0;
+        overflow: hidden;
+        mask-image: linear-gradient(180deg, #000 80%, transparent);
+      }
+      li {
+        display: grid;
+        grid-template-columns: auto auto minmax(0, 1fr);
+        grid-template-rows: auto auto;
+        column-gap: 0.6em;
+        padding: 0.45em 0;
+        border-bottom: 1px solid rgba(80, 140, 220, 0.16);
+        animation: slide-in 0.5s ease-out;
+        font-size: 1.15em;
+      }
+      /* transform only: a row must be readable even if the wall's GPU is too slow to play the animation */
+      @keyframes slide-in {
+        from {
+          transform: translateY(-60%);
+        }
+      }
+      .time {
+        color: #7f97bd;
+        font-size: 0.85em;
+        align-self: center;
+      }
+      .what {
+        font-weight: 700;
+        white-space: nowrap;
+        padding: 0 0.4em;
+        border-radius: 0.25em;
+        background: rgba(255, 255, 255, 0.05);
+      }
+      .category {
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        color: #eaf2ff;
+      }
+      .place {
+        grid-column: 2 / 4;
+        font-size: 0.8em;
+        color: #8ea7cf;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .empty {
+        color: #6b7fa3;
+        margin-top: 1em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) entries: TickerEntry[] = [];
+  @property({ attribute: false }) city: CityModel | null = null;
+  /** how many rows fit; the wall passes more on tall screens */
+  @property({ type: Number }) rows = 12;
+
+  override render() {
+    const city = this.city;
+    const shown = this.entries.slice(0, this.rows);
+    return html`<section class="panel">
+      <h2>${t('ticker.title')}</h2>
+      ${shown.length === 0 ? html`<div class="empty">${t('ticker.empty')}</div>` : ''}
+      <ol>
+        ${repeat(
+          shown,
+          (entry) => entry.seq,
+          (entry) => {
+            const event = entry.event;
+            const colour =
+              event?.type === 'incident.whistled' ? TIER_COLOURS[event.tier] : STATUS_COLOURS[entry.incident.status];
+            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-type=${event?.type ?? 'snapshot'}>
+              <span class="time num">${clockTime(entry.at)}</span>
+              <span class="what" style="color:${cssColour(colour)}">${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
+              <span class="category">${entry.incident.title ?? categoryName(entry.incident.category)}</span>
+              <span class="place">${city ? placeName(city, entry.incident.grid) : entry.incident.grid}</span>
+            </li>`;
+          },
+        )}
+      </ol>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-ticker': GwTicker;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The whistle board (吹哨报到): every active whistle with its tier, type, age and the departments it summoned,
+ * each marked pending, acknowledged or arrived. Emergencies sort first; an answered whistle lingers briefly in green.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { CityModel } from '../geo/city-model';
+import { t } from '../i18n/index';
+import type { ActiveWhistle } from '../live/live-model';
+import { TIER_COLOURS, cssColour } from '../live/incident-style';
+import { categoryName, duration, placeName } from './format';
+import { panelStyles } from './theme';
+
+@customElement('gw-whistle-board')
+export class GwWhistleBoard extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .panel {
+        height: 100%;
+        display: flex;
+        flex-direction: column;
+        padding: 0.7em 0.9em;
+        overflow: hidden;
+      }
+      .count {
+        margin-left: auto;
+        font-size: 0.9em;
+        color: #f6c453;
+      }
+      ul {
+        list-style: none;
+        margin: 0.5em 0 0;
+        padding: 0;
+        flex: 1;
+        min-height: 0;
+        overflow: hidden;
+        display: flex;
+        flex-direction: column;
+        gap: 0.45em;
+      }
+      li {
+        border-left: 0.3em solid var(--tier);
+        background: rgba(255, 255, 255, 0.035);
+        padding: 0.4em 0.6em;
+        border-radius: 0.2em;
+        animation: enter 0.6s ease-out;
+      }
+      li.emergency {
+        background: rgba(244, 63, 94, 0.12);
+        animation: enter 0.6s ease-out, glow 1.2s ease-in-out infinite alternate;
+      }
+      li.answered {
+        opacity: 0.6;
+      }
+      @keyframes enter {
+        from {
+          transform: translateX(30%);
+        }
+      }
+      @keyframes glow {
+        to {
+          box-shadow: 0 0 0.9em rgba(244, 63, 94, 0.55);
+        }
+      }
+      .head {
+        display: flex;
+        align-items: baseline;
+        gap: 0.5em;
+        font-size: 1.1em;
+        min-width: 0;
+      }
+      .tier {
+        color: var(--tier);
+        font-weight: 700;
+        white-space: nowrap;
+      }
+      .type {
+        font-size: 0.8em;
+        color: #c8d6f0;
+        white-space: nowrap;
+      }
+      .title {
+        flex: 1;
+        min-width: 0;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .age {
+        color: #f6c453;
+        white-space: nowrap;
+        font-size: 0.9em;
+      }
+      .place {
+        font-size: 0.8em;
+        color: #8ea7cf;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .departments {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3em;
+        margin-top: 0.25em;
+        font-size: 0.82em;
+        max-height: 2.9em;
+        overflow: hidden;
+      }
+      .dept {
+        padding: 0.05em 0.45em;
+        border-radius: 1em;
+        border: 1px solid #3a4f73;
+        color: #9db0d0;
+        white-space: nowrap;
+      }
+      .dept.acknowledged {
+        border-color: #f6c453;
+        color: #f6c453;
+      }
+      .dept.arrived {
+        border-color: #34d399;
+        background: rgba(52, 211, 153, 0.15);
+        color: #6ee7b7;
+      }
+      .tally {
+        font-size: 0.8em;
+        color: #8ea7cf;
+        margin-left: auto;
+        white-space: nowrap;
+      }
+      .empty {
+        color: #6b7fa3;
+        margin-top: 1em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) whistles: ActiveWhistle[] = [];
+  @property({ attribute: false }) city: CityModel | null = null;
+  /** server-aligned now, epoch ms (the wall ticks it each second for the ages) */
+  @property({ type: Number }) now = Date.now();
+  @property({ type: Number }) rows = 6;
+
+  override render() {
+    const active = this.whistles.filter((w) => !w.answered).length;
+    return html`<section class="panel">
+      <h2>${t('board.title')}<span class="count num">${active}</span></h2>
+      ${this.whistles.length === 0 ? html`<div class="empty">${t('board.empty')}</div>` : ''}
+      <ul>
+        ${repeat(
+          this.whistles.slice(0, this.rows),
+          (w) => w.key,
+          (w) => {
+            const arrived = w.targets.filter((d) => d.arrived).length;
+            return html`<li
+              class="${w.whistle.type === 'emergency' ? 'emergency' : ''} ${w.answered ? 'answered' : ''}"
+              style="--tier:${cssColour(TIER_COLOURS[w.whistle.tier])}"
+              data-whistle=${w.whistle.id}
+              data-incident=${w.incident.id}
+              data-tier=${w.whistle.tier}
+            >
+              <div class="head">
+                <span class="tier">${t(`tier.${w.whistle.tier}`)}</span>
+                <span class="type">${t(`whistleType.${w.whistle.type}`)}</span>
+                <span class="title">${w.incident.title ?? categoryName(w.incident.category)}</span>
+                <span class="age num">${t('board.age', { age: duration(this.now - w.whistle.at) })}</span>
+              </div>
+              <div class="place">${this.city ? placeName(this.city, w.incident.grid) : w.incident.grid}</div>
+              <div class="departments">
+                ${w.targets.map((d) => {
+                  const name = this.city?.departmentByCode.get(d.department)?.name ?? d.department;
+                  const state = d.arrived ? 'arrived' : d.acknowledged ? 'acknowledged' : 'pending';
+                  return html`<span class="dept ${state}" data-department=${d.department} data-state=${state}>${name}</span>`;
+                })}
+                <span class="tally num">${t('board.arrived', { count: arrived })} / ${t('board.summoned', { count: w.targets.length })}</span>
+              </div>
+            </li>`;
+          },
+        )}
+      </ul>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-whistle-board': GwWhistleBoard;
+  }
+}

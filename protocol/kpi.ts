@@ -1,0 +1,117 @@
+/**
+ * The command-centre KPIs of an area at an instant, read from the reducer's incremental counters.
+ *
+ * "Today" is the Asia/Shanghai calendar day that contains `now` (00:00–24:00 UTC+8). Every figure is a function of
+ * the events with `at ≤ now` only, so playback gets the KPIs at any instant t with `kpis(fold(events ≤ t), area, t)`,
+ * and the live server with `kpis(state, area, Date.now())`. A rate whose denominator is zero is `null` (shown as
+ * "—"), never 0 or 100 %.
+ *
+ * | field | 中文 | definition |
+ * |---|---|---|
+ * | reportedToday | 今日受理 | incidents whose `incident.reported` is today |
+ * | open | 在办 | incidents now in any status but closed and cancelled (whenever reported) |
+ * | overdue | 超期 | open incidents dispatched or in progress (not yet resolved) whose deadline is before `now` |
+ * | resolvedToday | 今日办结反馈 | incidents whose first `incident.resolved` is today |
+ * | responseRate | 响应率 | of the incidents first dispatched today, the share whose handling has started (`incident.started`) |
+ * | resolutionRate | 解决率 | of the incidents reported today and not cancelled, the share now resolved, verified or closed (a failed verification takes a case out again) |
+ * | onTimeRate | 按时办结率 | of the incidents closed today that had a deadline, the share whose last resolution came no later than the deadline |
+ * | satisfactionRate | 满意率 | of the ratings given today, the share of 4 or 5 (on 1–5) |
+ * | meanResponseMinutes | 平均响应时长 | mean of (started − first dispatch) over incidents whose handling started today |
+ * | whistlesToday | 今日吹哨 | whistles blown today, by tier (community / street / district) |
+ * | meanReportMinutes | 平均报到时长 | mean of (arrived − whistle blown) over departments that arrived today |
+ * | activeWhistles | 未完成报到 | whistles on open incidents with at least one summoned department not yet arrived |
+ * | supervisedToday | 今日督办 | supervisions today |
+ * | cancelledToday / closedToday | 今日注销 / 今日结案 | incidents cancelled / closed today |
+ *
+ * @example
+ * ```ts
+ * const k = kpis(state, '530102', Date.now());
+ * `${k.open} open, 响应率 ${k.responseRate === null ? '—' : Math.round(k.responseRate * 100) + '%'}`;
+ * ```
+ */
+import type { WhistleTier } from './events';
+import { areaKeysOf, areaWithin, emptyDay } from './counters';
+import type { CityState } from './state';
+import { shanghaiDay, shanghaiDayStart } from './time';
+
+export interface AreaKpis {
+  area: string;
+  /** the instant the figures are for, epoch ms */
+  now: number;
+  /** epoch ms of 00:00 Asia/Shanghai of the day of `now` */
+  dayStart: number;
+  reportedToday: number;
+  open: number;
+  overdue: number;
+  resolvedToday: number;
+  closedToday: number;
+  cancelledToday: number;
+  supervisedToday: number;
+  /** 0–1 or null */
+  responseRate: number | null;
+  /** 0–1 or null */
+  resolutionRate: number | null;
+  /** 0–1 or null */
+  onTimeRate: number | null;
+  /** 0–1 or null */
+  satisfactionRate: number | null;
+  meanResponseMinutes: number | null;
+  whistlesToday: Record<WhistleTier, number>;
+  meanReportMinutes: number | null;
+  activeWhistles: number;
+}
+
+const AREA_PATTERN = /^(city|\d{6}|\d{9}|\d{12}|\d{15})$/;
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+/**
+ * The KPIs of `area` (`city` or a 6/9/12/15-digit code) at `now`, from a state folded up to `now`. O(1) in the
+ * counters, plus one pass over the unresolved incidents for `overdue` (it changes with time alone, not with events).
+ * Throws a RangeError naming `area` or `now` when either is malformed.
+ */
+export function kpis(state: CityState, area: string, now: number): AreaKpis {
+  if (!AREA_PATTERN.test(area)) throw new RangeError(`area: must be \`city\` or a 6, 9, 12 or 15 digit code, got "${area}"`);
+  if (!Number.isFinite(now)) throw new RangeError(`now: must be a finite epoch ms, got ${now}`);
+  const day = shanghaiDay(now);
+  const counters = state.areas.get(area);
+  const today = counters?.days.get(day) ?? emptyDay();
+  let overdue = 0;
+  for (const record of state.unresolved.values()) {
+    if (record.deadline !== undefined && record.deadline < now && areaWithin(record.grid, area)) overdue += 1;
+  }
+  return {
+    area,
+    now,
+    dayStart: shanghaiDayStart(day),
+    reportedToday: today.reported,
+    open: counters?.open ?? 0,
+    overdue,
+    resolvedToday: today.resolved,
+    closedToday: today.closed,
+    cancelledToday: today.cancelled,
+    supervisedToday: today.supervised,
+    responseRate: ratio(today.dispatchedCohortStarted, today.dispatched),
+    resolutionRate: ratio(today.reportedCohortResolved, today.reported - today.reportedCohortCancelled),
+    onTimeRate: ratio(today.closedOnTime, today.closedWithDeadline),
+    satisfactionRate: ratio(today.satisfied, today.ratings),
+    meanResponseMinutes: today.started > 0 ? today.responseMsSum / today.started / 60_000 : null,
+    whistlesToday: { ...today.whistles },
+    meanReportMinutes: today.arrivals > 0 ? today.reportMsSum / today.arrivals / 60_000 : null,
+    activeWhistles: counters?.activeWhistles ?? 0,
+  };
+}
+
+/**
+ * Overdue incidents per area at `now`, for every area key that has any (city, districts, streets, communities,
+ * grids): one pass over the unresolved incidents, for shading a whole wall at once.
+ */
+export function overdueByArea(state: CityState, now: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of state.unresolved.values()) {
+    if (record.deadline === undefined || record.deadline >= now) continue;
+    for (const key of state.chains.get(record.grid)?.map((c) => c.code) ?? areaKeysOf(record.grid)) {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}

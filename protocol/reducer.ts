@@ -1,0 +1,110 @@
+/**
+ * The shared reducer: folds stored events into the state of a city (incidents plus per-area counters). One module
+ * for the server (ingest validation, projection, snapshots, KPIs), the live client and playback; pure TypeScript
+ * with no Node or DOM APIs, so it bundles into the browser.
+ *
+ * - `transition` (protocol/transition.ts) is the per-incident state machine.
+ * - `applyEvent` applies one stored event to a `CityState`, updating the counters of the incident's five areas
+ *   (city, district, street, community, grid) incrementally: O(levels) work per event.
+ * - `fold(events ≤ t)` is the state at t; `kpis(state, area, t)` (protocol/kpi.ts) its figures.
+ * - `evict` bounds memory on long runs; `snapshotOf` / `encodeCheckpoint` (protocol/snapshot.ts) serialise.
+ *
+ * @example
+ * ```ts
+ * const state = createState();
+ * for (const event of batch.events) {
+ *   const applied = applyEvent(state, event);
+ *   if (applied.ok) shadeGrid(applied.next.grid, state.areas.get(applied.next.grid));
+ * }
+ * const figures = kpis(state, '530102', Date.now());
+ * ```
+ */
+import { incidentIdOf, type StoredEvent } from './events';
+import { applyDelta } from './counters';
+import { isOpenStatus, isUnresolvedStatus, transition, type IncidentRecord, type Transition } from './transition';
+import { chainOf, createState, type CityState, type ReducerOptions } from './state';
+import { shanghaiDay } from './time';
+
+export * from './transition';
+export * from './counters';
+export * from './state';
+export * from './snapshot';
+
+/** The result of `applyEvent`: the transition, with the record before it so that callers can diff. */
+export type Applied =
+  | { ok: true; prev: IncidentRecord | undefined; next: IncidentRecord }
+  | { ok: false; field: string; reason: string };
+
+/**
+ * Applies a stored event: mutates `state` and updates the counters of the incident's areas incrementally. Events
+ * must come in seq order. An illegal event (including a seq not above `headSeq`) leaves the state untouched and
+ * answers the field and the reason.
+ */
+export function applyEvent(state: CityState, event: StoredEvent): Applied {
+  if (!(event.seq > state.headSeq)) {
+    return { ok: false, field: 'seq', reason: `seq ${event.seq} is not after the state's head seq ${state.headSeq}` };
+  }
+  const prev = state.incidents.get(incidentIdOf(event));
+  const result: Transition = transition(prev, event, event.grid, event.seq);
+  if (!result.ok) return result;
+  const next = result.next;
+  state.incidents.set(next.id, next);
+  applyDelta(chainOf(state, next.grid), prev, next);
+  if (isUnresolvedStatus(next.status)) state.unresolved.set(next.id, next);
+  else if (prev !== undefined && isUnresolvedStatus(prev.status)) state.unresolved.delete(next.id);
+  state.headSeq = event.seq;
+  if (next.updatedAt > state.clock) state.clock = next.updatedAt;
+  return { ok: true, prev, next };
+}
+
+export interface FoldOptions extends ReducerOptions {
+  /** Called for each event the reducer refuses (such events are skipped). */
+  onReject?: (event: StoredEvent, field: string, reason: string) => void;
+  /** Fold into this state instead of a new one (e.g. one restored from a checkpoint). */
+  into?: CityState;
+}
+
+/**
+ * Folds events (in seq order) into a state. `fold(events with at ≤ t)` is the city as it stood at t.
+ *
+ * @example
+ * ```ts
+ * const atNoon = fold(events.filter((e) => Date.parse(e.at) <= noon));
+ * kpis(atNoon, 'city', noon);
+ * ```
+ */
+export function fold(events: Iterable<StoredEvent>, options: FoldOptions = {}): CityState {
+  const state = options.into ?? createState(options);
+  for (const event of events) {
+    const applied = applyEvent(state, event);
+    if (!applied.ok) options.onReject?.(event, applied.field, applied.reason);
+  }
+  return state;
+}
+
+/**
+ * Drops closed and cancelled incidents that ended more than `retainClosedMs` before `now` from the live map, and day
+ * counters older than `retainDays`. Counters of the retained days are kept as they are, so KPIs do not change.
+ * Returns the number of incidents dropped. Call it periodically (e.g. every minute) on long runs.
+ *
+ * Contract: an event for an evicted incident is refused as an unknown incident, and a new report that reuses an
+ * evicted incident's id would be taken as new: ingest must check the store for known ids.
+ */
+export function evict(state: CityState, now: number): number {
+  const cutoff = now - state.options.retainClosedMs;
+  let dropped = 0;
+  for (const [id, record] of state.incidents) {
+    if (isOpenStatus(record.status)) continue;
+    const endedAt = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
+    // A closed case may still be rated: keep it while it might be, i.e. until the retention after its last event.
+    if (endedAt < cutoff && record.updatedAt < cutoff) {
+      state.incidents.delete(id);
+      dropped += 1;
+    }
+  }
+  const oldestDay = shanghaiDay(now) - state.options.retainDays + 1;
+  for (const area of state.areas.values()) {
+    for (const day of area.days.keys()) if (day < oldestDay) area.days.delete(day);
+  }
+  return dropped;
+}

@@ -1,0 +1,64 @@
+/**
+ * The city state the reducer folds into (see protocol/reducer.ts), kept in its own module so that snapshot and KPI
+ * code can import it without a cycle.
+ */
+import { chainFor, type AreaCounters } from './counters';
+import type { IncidentRecord } from './transition';
+
+export interface ReducerOptions {
+  /** How long a closed or cancelled incident stays in the live map after it ended (ms). Default 24 h. */
+  retainClosedMs?: number;
+  /** How many Asia/Shanghai days of day counters `evict` keeps, today included. Default 8. */
+  retainDays?: number;
+}
+
+export const DEFAULT_RETAIN_CLOSED_MS = 24 * 3_600_000;
+export const DEFAULT_RETAIN_DAYS = 8;
+
+/** The folded state of a city (or of one area, for a state restored from an area snapshot). */
+export interface CityState {
+  /** live incidents by id: all open ones, and closed/cancelled ones until evicted */
+  readonly incidents: Map<string, IncidentRecord>;
+  /** counters by area key: `city`, 6-digit district, 9-digit street, 12-digit community, 15-digit grid */
+  readonly areas: Map<string, AreaCounters>;
+  /** incidents whose deadline clock is running (dispatched or in progress), for overdue figures */
+  readonly unresolved: Map<string, IncidentRecord>;
+  /** seq of the last event applied (0 when none) */
+  headSeq: number;
+  /** the latest event `at` applied (epoch ms; 0 when none) */
+  clock: number;
+  /** the area this state covers: `city`, or the area of the snapshot it was restored from */
+  scope: string;
+  readonly options: Required<ReducerOptions>;
+  /** per grid, its five AreaCounters (a cache, so that the hot path does not slice codes) */
+  readonly chains: Map<string, AreaCounters[]>;
+}
+
+/** A new, empty state. `scope` is `city` except for a state restored from an area snapshot. */
+export function createState(options: ReducerOptions = {}, scope = 'city'): CityState {
+  const retainClosedMs = options.retainClosedMs ?? DEFAULT_RETAIN_CLOSED_MS;
+  const retainDays = options.retainDays ?? DEFAULT_RETAIN_DAYS;
+  if (!(retainClosedMs >= 0)) throw new RangeError(`retainClosedMs must be ≥ 0, got ${retainClosedMs}`);
+  if (!(Number.isInteger(retainDays) && retainDays >= 1)) throw new RangeError(`retainDays must be a whole number ≥ 1, got ${retainDays}`);
+  return {
+    incidents: new Map(),
+    areas: new Map(),
+    unresolved: new Map(),
+    headSeq: 0,
+    clock: 0,
+    scope,
+    options: { retainClosedMs, retainDays },
+    chains: new Map(),
+  };
+}
+
+/** The five AreaCounters of a grid, created on first use. */
+export function chainOf(state: CityState, grid: string): AreaCounters[] {
+  let chain = state.chains.get(grid);
+  if (chain === undefined) {
+    chain = chainFor(state.areas, grid);
+    state.chains.set(grid, chain);
+  }
+  return chain;
+}
+

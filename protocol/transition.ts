@@ -1,0 +1,282 @@
+/**
+ * The incident state machine: one pure function from (incident, event) to the next incident or the reason the
+ * event is illegal. protocol/reducer.ts builds the city state on top of it; ingest runs it to refuse illegal events
+ * before they are stored; the simulator runs it to emit only legal ones.
+ *
+ * ```
+ * reported ─► registered ─► dispatched ─► in_progress ─► resolved ─► verified ─► closed ─► (rated once)
+ *    │            │          ▲      │          ▲              │
+ *    └► cancelled ◄┘          └──────┘          └─────────────┘
+ *                        redispatch         verification failed (返工)
+ * ```
+ * Whistles while registered / dispatched / in_progress; department reports while the incident is open;
+ * supervision only of an unresolved case past its deadline; `at` never goes back in time per incident.
+ */
+import type {
+  CanonicalEvent,
+  IncidentStatus,
+  Priority,
+  WhistleTier,
+  WhistleType,
+} from './events';
+import { isKnownCategory, isKnownChannel, slaHoursFor } from './catalogues';
+
+/** A department's 报到 on one whistle. */
+export interface DepartmentReport {
+  acknowledgedAt?: number;
+  arrivedAt?: number;
+}
+
+/** One 吹哨 on an incident. */
+export interface WhistleRecord {
+  id: string;
+  tier: WhistleTier;
+  type: WhistleType;
+  /** epoch ms the whistle was blown */
+  at: number;
+  /** the summoned departments' codes */
+  departments: string[];
+  /** by department code; a department appears once it has acknowledged */
+  reports: Record<string, DepartmentReport>;
+}
+
+/** The folded state of one incident. All times are epoch ms (event `at`, not server receive time). */
+export interface IncidentRecord {
+  id: string;
+  /** 15-digit grid code */
+  grid: string;
+  /** WGS84 [lon, lat] */
+  location: [number, number];
+  category: string;
+  channel: string;
+  priority: Priority;
+  status: IncidentStatus;
+  title?: string;
+  address?: string;
+  reportedAt: number;
+  registeredAt?: number;
+  /** the first dispatch: the deadline clock starts here and a redispatch does not reset it */
+  dispatchedAt?: number;
+  /** how many times the case was dispatched again (改派) */
+  redispatches: number;
+  deadline?: number;
+  startedAt?: number;
+  /** the first resolution (反馈); counts in "resolved today" */
+  firstResolvedAt?: number;
+  /** the latest resolution; the on-time check compares it with the deadline */
+  resolvedAt?: number;
+  /** verifications that failed and sent the case back (返工) */
+  reworks: number;
+  verifiedAt?: number;
+  closedAt?: number;
+  cancelledAt?: number;
+  satisfaction?: number;
+  ratedAt?: number;
+  /** current handling departments (the latest dispatch) */
+  departments: string[];
+  whistles: WhistleRecord[];
+  /** the latest 督办 */
+  supervisedAt?: number;
+  /** every 督办 time, oldest first (a case may be supervised again at a higher level) */
+  supervisions: number[];
+  /** seq of the last event applied */
+  lastSeq: number;
+  /** `at` of the last event applied; later events may not be earlier */
+  updatedAt: number;
+}
+
+/** The result of applying one event to one incident. */
+export type Transition =
+  | { ok: true; next: IncidentRecord }
+  | { ok: false; field: string; reason: string };
+
+/** Statuses that count as open in KPIs: every status but closed and cancelled. */
+export function isOpenStatus(status: IncidentStatus): boolean {
+  return status !== 'closed' && status !== 'cancelled';
+}
+
+/** Statuses in which the deadline clock runs (dispatched, not yet resolved). */
+export function isUnresolvedStatus(status: IncidentStatus): boolean {
+  return status === 'dispatched' || status === 'in_progress';
+}
+
+/** Whether every summoned department of a whistle has arrived. */
+export function whistleAnswered(whistle: WhistleRecord): boolean {
+  for (const department of whistle.departments) {
+    if (whistle.reports[department]?.arrivedAt === undefined) return false;
+  }
+  return true;
+}
+
+const fail = (field: string, reason: string): Transition => ({ ok: false, field, reason });
+
+function isoOf(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}
+
+/**
+ * The incident after `event`, or why the event is illegal. Pure: never mutates `prev` (a changed whistle list or
+ * report map is copied). `grid` is used for a new incident only; later events keep the incident's grid.
+ *
+ * @example
+ * ```ts
+ * const t = transition(undefined, reportedEvent, '530102001001001', 1);
+ * if (!t.ok) console.log(`${t.field}: ${t.reason}`);
+ * ```
+ */
+export function transition(
+  prev: IncidentRecord | undefined,
+  event: CanonicalEvent,
+  grid: string,
+  seq: number,
+): Transition {
+  const at = Date.parse(event.at);
+  if (!Number.isFinite(at)) return fail('at', 'must be a valid time');
+
+  if (event.type === 'incident.reported') {
+    const incident = event.incident;
+    if (prev !== undefined) return fail('incident.id', `incident ${incident.id} was reported already`);
+    if (!isKnownCategory(incident.category)) {
+      return fail('incident.category', `unknown category "${incident.category}" (see the published catalogue)`);
+    }
+    if (!isKnownChannel(incident.channel)) {
+      return fail('incident.channel', `unknown channel "${incident.channel}" (see the published catalogue)`);
+    }
+    const next: IncidentRecord = {
+      id: incident.id,
+      grid,
+      location: [incident.location[0], incident.location[1]],
+      category: incident.category,
+      channel: incident.channel,
+      priority: incident.priority ?? 'normal',
+      status: 'reported',
+      reportedAt: at,
+      redispatches: 0,
+      reworks: 0,
+      supervisions: [],
+      departments: [],
+      whistles: [],
+      lastSeq: seq,
+      updatedAt: at,
+    };
+    if (incident.title !== undefined) next.title = incident.title;
+    if (incident.address !== undefined) next.address = incident.address;
+    return { ok: true, next };
+  }
+
+  if (prev === undefined) return fail('incidentId', `unknown incident ${event.incidentId}`);
+  if (at < prev.updatedAt) {
+    return fail('at', `${event.at} goes back in time: incident ${prev.id} last changed at ${isoOf(prev.updatedAt)}`);
+  }
+  const status = prev.status;
+  const illegal = (wanted: string): Transition =>
+    fail('type', `${event.type} is not allowed while the incident is ${status} (needs ${wanted})`);
+  const base = { ...prev, lastSeq: seq, updatedAt: at };
+
+  switch (event.type) {
+    case 'incident.registered':
+      if (status !== 'reported') return illegal('reported');
+      return { ok: true, next: { ...base, status: 'registered', registeredAt: at } };
+
+    case 'incident.cancelled':
+      if (status !== 'reported' && status !== 'registered') return illegal('reported or registered');
+      return { ok: true, next: { ...base, status: 'cancelled', cancelledAt: at } };
+
+    case 'incident.dispatched': {
+      if (status !== 'registered' && status !== 'dispatched') return illegal('registered, or dispatched for a redispatch');
+      let deadline: number | undefined;
+      if (event.deadline !== undefined) {
+        deadline = Date.parse(event.deadline);
+        if (!Number.isFinite(deadline)) return fail('deadline', 'must be a valid time');
+        if (deadline <= at) return fail('deadline', `${event.deadline} is not after the dispatch time ${event.at}`);
+      }
+      if (status === 'dispatched') {
+        // A redispatch (改派) hands the case to other departments; the clock keeps running from the first dispatch.
+        return {
+          ok: true,
+          next: { ...base, departments: [...event.departments], redispatches: prev.redispatches + 1, deadline: deadline ?? prev.deadline },
+        };
+      }
+      return {
+        ok: true,
+        next: {
+          ...base,
+          status: 'dispatched',
+          dispatchedAt: at,
+          departments: [...event.departments],
+          deadline: deadline ?? at + slaHoursFor(prev.category) * 3_600_000,
+        },
+      };
+    }
+
+    case 'incident.started':
+      if (status !== 'dispatched') return illegal('dispatched');
+      return { ok: true, next: { ...base, status: 'in_progress', startedAt: at } };
+
+    case 'incident.resolved':
+      if (status !== 'in_progress') return illegal('in_progress');
+      return { ok: true, next: { ...base, status: 'resolved', resolvedAt: at, firstResolvedAt: prev.firstResolvedAt ?? at } };
+
+    case 'incident.verified':
+      if (status !== 'resolved') return illegal('resolved');
+      if (event.passed) return { ok: true, next: { ...base, status: 'verified', verifiedAt: at } };
+      return { ok: true, next: { ...base, status: 'in_progress', reworks: prev.reworks + 1 } };
+
+    case 'incident.closed':
+      if (status !== 'verified') return illegal('verified');
+      return { ok: true, next: { ...base, status: 'closed', closedAt: at } };
+
+    case 'incident.rated':
+      if (status !== 'closed') return illegal('closed');
+      if (prev.satisfaction !== undefined) return fail('type', `incident ${prev.id} was rated already`);
+      return { ok: true, next: { ...base, satisfaction: event.satisfaction, ratedAt: at } };
+
+    case 'incident.whistled': {
+      if (status !== 'registered' && status !== 'dispatched' && status !== 'in_progress') {
+        return illegal('registered, dispatched or in_progress');
+      }
+      if (prev.whistles.some((w) => w.id === event.whistleId)) {
+        return fail('whistleId', `whistle ${event.whistleId} was blown already on incident ${prev.id}`);
+      }
+      const whistle: WhistleRecord = {
+        id: event.whistleId,
+        tier: event.tier,
+        type: event.whistleType,
+        at,
+        departments: [...event.departments],
+        reports: {},
+      };
+      return { ok: true, next: { ...base, whistles: [...prev.whistles, whistle] } };
+    }
+
+    case 'department.reported': {
+      if (!isOpenStatus(status)) return illegal('an open incident');
+      const index = prev.whistles.findIndex((w) => w.id === event.whistleId);
+      const whistle = prev.whistles[index];
+      if (whistle === undefined) return fail('whistleId', `no whistle ${event.whistleId} on incident ${prev.id}`);
+      if (!whistle.departments.includes(event.department)) {
+        return fail('department', `${event.department} was not summoned by whistle ${whistle.id}`);
+      }
+      const report = whistle.reports[event.department];
+      let nextReport: DepartmentReport;
+      if (event.stage === 'acknowledged') {
+        if (report?.acknowledgedAt !== undefined) return fail('stage', `${event.department} acknowledged whistle ${whistle.id} already`);
+        nextReport = { acknowledgedAt: at };
+      } else {
+        if (report?.acknowledgedAt === undefined) return fail('stage', `${event.department} must acknowledge before arriving`);
+        if (report.arrivedAt !== undefined) return fail('stage', `${event.department} arrived on whistle ${whistle.id} already`);
+        nextReport = { acknowledgedAt: report.acknowledgedAt, arrivedAt: at };
+      }
+      const whistles = prev.whistles.slice();
+      whistles[index] = { ...whistle, reports: { ...whistle.reports, [event.department]: nextReport } };
+      return { ok: true, next: { ...base, whistles } };
+    }
+
+    case 'incident.supervised':
+      if (!isUnresolvedStatus(status)) return illegal('dispatched or in_progress');
+      if (prev.deadline === undefined || at <= prev.deadline) {
+        return fail('at', `incident ${prev.id} is not overdue at ${event.at} (deadline ${prev.deadline === undefined ? 'none' : isoOf(prev.deadline)})`);
+      }
+      return { ok: true, next: { ...base, supervisedAt: at, supervisions: [...prev.supervisions, at] } };
+  }
+}

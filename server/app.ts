@@ -1,0 +1,252 @@
+/**
+ * The server factory: wires config, store and city package into HTTP routes, the ingest queue, the live state and
+ * the `/live` relay. It receives its store rather than opening it (socket.io basic-crud's `createApplication`), so
+ * tests start real servers on port 0 against a temp store.
+ *
+ * ```
+ * POST /api/v1/events ─► Ingestor (validate, CRS→WGS84, grid, state machine) ─► store.append (durable)
+ *                                                                                 │
+ *                        live state (applyEvent) ◄────────────────────────────────┤
+ *                        LiveRelay (batch per area room per tick) ◄───────────────┘ ─► screens
+ * ```
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ config, store, geodata, logger });
+ * const { port } = await server.listen();
+ * // ...
+ * await server.close();
+ * ```
+ */
+import express from 'express';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Server as SocketServer } from 'socket.io';
+import type { StoredEvent } from '../protocol/events';
+import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../protocol/live';
+import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, snapshotOf, type CityState } from '../protocol/reducer';
+import { Access } from './auth/access';
+import { ensureCredentials } from './auth/credentials';
+import { isLoopbackHost, type Config } from './config';
+import { createGridIndex } from './geodata/grid-index';
+import type { CityGeodata } from './geodata/types';
+import { actionRoutes } from './http/action-routes';
+import { cityRoutes } from './http/city-routes';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { incidentRoutes } from './http/incident-routes';
+import { openApiDocument } from './http/openapi';
+import { securityHeaders } from './http/security';
+import { Ingestor, type GridLocator } from './ingest/ingestor';
+import { ingestRoutes } from './ingest/routes';
+import { healthRoutes } from './ops/health';
+import { createLogger, type Logger } from './ops/logger';
+import { createMetrics } from './ops/metrics';
+import { LiveRelay, type RelayMode, type ScreenData } from './relay/live-relay';
+import type { EventStore } from './store/event-store';
+
+export interface CreateServerOptions {
+  config: Config;
+  store: EventStore;
+  geodata: CityGeodata;
+  logger?: Logger;
+  /** Overrides the grid index built from `geodata.grids`. */
+  locator?: GridLocator;
+  /** Overrides RELAY_MODE; `per-event` is the naive baseline for bench/relay-latency.bench.ts. */
+  relayMode?: RelayMode;
+  /** Events the relay keeps in memory for resumes (default 20,000). */
+  relayRecentEvents?: number;
+  /** Folder of the built client (default `dist/` in the working directory). */
+  clientDir?: string;
+  /** How often the live state is checkpointed into the store (ms; 0 = only at close). */
+  checkpointEveryMs?: number;
+}
+
+export interface GridwatchServer {
+  /** Rebuilds the live state from the store, then listens. Resolves with the bound port. */
+  listen(): Promise<{ port: number; host: string }>;
+  /** Stops intake, flushes the relay, checkpoints, closes sockets and HTTP. Does not close the store (its owner does). */
+  close(): Promise<void>;
+  /** In-process ingest, the same path as POST /api/v1/events (the built-in simulator uses it). */
+  ingest: Ingestor['submit'];
+  /** Files created on first start (credentials): print their location once. */
+  createdCredentials: readonly string[];
+  /** The ingest key in effect (tests and the in-process simulator use it; never log it). */
+  ingestKey: string;
+}
+
+/** Builds a server; nothing listens or reads the store until `listen()`. */
+export function createServer(options: CreateServerOptions): GridwatchServer {
+  const { config, store, geodata } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const startedAt = Date.now();
+  const credentials = ensureCredentials(config);
+  const access = new Access({
+    ingestKey: credentials.ingestKey,
+    users: credentials.users,
+    screenToken: config.screenToken,
+    anonymousScreens: isLoopbackHost(config.host),
+    sessionHours: config.sessionHours,
+  });
+  const locator = options.locator ?? createGridIndex(geodata.grids);
+  const departments = new Map(geodata.departments.map((d) => [d.code, d]));
+  /** The live state; replaced once by the rebuild in listen(), so routes read it through this holder. */
+  const live: { state: CityState } = { state: createState() };
+  let relay: LiveRelay | undefined;
+
+  const ingestor = new Ingestor({
+    store,
+    locator,
+    departments,
+    cityName: geodata.meta.name,
+    liveIncident: (id) => live.state.incidents.get(id),
+    onCommitted: (events: StoredEvent[]) => {
+      for (const event of events) {
+        const applied = applyEvent(live.state, event);
+        if (!applied.ok) logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
+      }
+      relay?.publish(events);
+    },
+    metrics,
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(securityHeaders());
+  app.use(healthRoutes({
+    store,
+    metrics,
+    startedAt,
+    city: geodata.meta.id,
+    screens: () => relay?.screens ?? 0,
+    flushedSeq: () => relay?.flushedSeq ?? 0,
+    stateSeq: () => live.state.headSeq,
+    ingestQueue: () => ingestor.pending,
+  }));
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use(ingestRoutes({
+    ingestor,
+    access,
+    maxBodyBytes: config.ingest.maxBodyBytes,
+    rateLimitPerMinute: config.ingest.rateLimitPerMinute,
+  }));
+  app.use(actionRoutes({ access, users: credentials.users, ingestor }));
+  app.use(cityRoutes(geodata, access));
+  app.use(incidentRoutes({ access, store, live, ingestor }));
+  const clientDir = options.clientDir ?? path.resolve('dist');
+  if (fs.existsSync(path.join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('Gridwatch server is running; the client is not built (npm run build).\n');
+    });
+  }
+  app.use('/api', notFoundHandler);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  const httpServer = http.createServer(app);
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ScreenData>(httpServer, { serveClient: false, cors: { origin: false }, maxHttpBufferSize: 64 * 1024 });
+  const timers: NodeJS.Timeout[] = [];
+  let checkpointedSeq = 0;
+  let closed = false;
+
+  const checkpoint = async () => {
+    const seq = live.state.headSeq;
+    if (seq <= checkpointedSeq) return;
+    await store.saveCheckpoint(seq, encodeCheckpoint(live.state));
+    checkpointedSeq = seq;
+  };
+
+  return {
+    ingest: (body) => ingestor.submit(body),
+    createdCredentials: credentials.created,
+    ingestKey: credentials.ingestKey,
+    async listen() {
+      live.state = await rebuildState(store, logger);
+      checkpointedSeq = live.state.headSeq;
+      await ingestor.init();
+      // The store's head, not the state's: a stored event the reducer refused still occupies its log position.
+      const headSeq = await store.headSeq();
+      relay = new LiveRelay({
+        namespace: io.of(LIVE_NAMESPACE),
+        store,
+        access,
+        snapshotOf: (area) => snapshotOf(live.state, area),
+        startSeq: headSeq,
+        batchMs: config.relay.batchMs,
+        maxBuffered: config.relay.maxBuffered,
+        mode: options.relayMode ?? config.relay.mode,
+        ...(options.relayRecentEvents !== undefined ? { recentCapacity: options.relayRecentEvents } : {}),
+        metrics,
+        logger,
+      });
+      timers.push(setInterval(() => evict(live.state, Date.now()), 60_000));
+      const every = options.checkpointEveryMs ?? 5 * 60_000;
+      if (every > 0) {
+        timers.push(setInterval(() => {
+          checkpoint().catch((err: unknown) => logger.error({ err }, 'checkpoint failed'));
+        }, every));
+      }
+      for (const timer of timers) timer.unref();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      return { port: address.port, host: config.host };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const timer of timers) clearInterval(timer);
+      // Stop intake first, then drain the queue so every acknowledged event reaches the relay and the checkpoint.
+      const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await ingestor.close();
+      relay?.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await httpClosed;
+      await checkpoint().catch((err: unknown) => logger.error({ err }, 'final checkpoint failed'));
+    },
+  };
+}
+
+/** The live state from the newest checkpoint plus the tail of the log. */
+export async function rebuildState(store: EventStore, logger: Logger): Promise<CityState> {
+  const started = Date.now();
+  const saved = await store.loadCheckpoint();
+  let state = createState();
+  if (saved) {
+    try {
+      state = decodeCheckpoint(saved.state);
+    } catch (err) {
+      logger.warn({ err }, 'checkpoint unreadable; replaying the whole log');
+    }
+  }
+  const fromSeq = state.headSeq;
+  let replayed = 0;
+  for await (const page of store.streamSeqRange(fromSeq)) {
+    for (const event of page) {
+      const applied = applyEvent(state, event);
+      if (!applied.ok) logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
+      replayed++;
+    }
+  }
+  evict(state, Date.now());
+  logger.info({ checkpointSeq: fromSeq, replayed, headSeq: state.headSeq, ms: Date.now() - started }, 'live state rebuilt');
+  return state;
+}
+
+function noCacheForHtml(res: http.ServerResponse, file: string): void {
+  if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}

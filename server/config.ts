@@ -1,0 +1,165 @@
+/**
+ * Every setting of the Gridwatch server, read once from the environment and checked at start (zod). A bad value
+ * stops the start with a message naming the variable and the reason, never a half-configured server.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env); // throws ConfigError naming e.g. PORT
+ * ```
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** An env flag: 1/0, true/false, yes/no, on/off. */
+const Flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), 'must be 1/0, true/false, yes/no or on/off')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const Int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`));
+
+const Num = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`));
+
+/** The environment variables, each documented: this object is the reference for README.md's configuration table. */
+const EnvSchema = z.object({
+  /** TCP port of HTTP + Socket.IO. 0 picks a free port (tests). */
+  PORT: Int(0, 65535).default(8080),
+  /** Bind address. Loopback binds let screens in without a token; any other bind needs configured credentials. */
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  /** Where the embedded store, credentials and users live. */
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  /** City package: a folder under geodata/ (or an absolute/relative path to one). */
+  CITY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_./-]+$/, 'must be a city package folder name such as kunming')
+    .default('kunming'),
+  /** Built-in simulator on/off. */
+  SIMULATE: Flag.default(true),
+  /** Simulator rate: new incidents per second (the lifecycle events follow). */
+  SIMULATE_RATE: Num(0, 10_000).default(2),
+  /** Simulator seed, for reproducible runs. */
+  SIMULATE_SEED: Int(0, 2 ** 31 - 1).default(7),
+  /** Days of history generated on an empty store before the live simulator starts; 0 disables. */
+  BACKFILL_DAYS: Num(0, 366).optional(),
+  /** The ingest bearer key. Without it, a key is generated into DATA_DIR on first start. */
+  INGEST_KEY: z.string().min(16, 'must be at least 16 characters').max(256, 'must be at most 256 characters').optional(),
+  /** PostgreSQL URL; when set the store is PostgreSQL instead of SQLite. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** Redis URL for the Socket.IO adapter (fan-out across relay nodes). */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /** A token that lets a screen see the whole city (Socket.IO `auth.token` or `Authorization: Bearer`). */
+  SCREEN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Relay batch interval in ms (the protocol promises 50–100 ms). */
+  RELAY_BATCH_MS: Int(10, 1000).default(75),
+  /** `batched` (default): one frame per area room per tick; `per-event`: one emit per event (the naive baseline). */
+  RELAY_MODE: z.enum(['batched', 'per-event'], { message: 'must be batched or per-event' }).default('batched'),
+  /** Per-screen bound on queued outgoing packets before its backlog is dropped for a fresh snapshot. */
+  RELAY_MAX_BUFFERED: Int(4, 100_000).default(256),
+  /** Ingest requests per minute per key. */
+  INGEST_RATE_LIMIT: Int(1, 1_000_000).default(600),
+  /** Largest accepted request body. */
+  INGEST_MAX_BODY_BYTES: Int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Officer session lifetime. */
+  SESSION_HOURS: Num(0.01, 24 * 30).default(12),
+});
+
+/** The validated configuration the server runs with. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Absolute path of the city package folder. */
+  cityDir: string;
+  simulate: { enabled: boolean; rate: number; seed: number; backfillDays: number };
+  ingestKey: string | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  screenToken: string | undefined;
+  relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event' };
+  ingest: { rateLimitPerMinute: number; maxBodyBytes: number };
+  sessionHours: number;
+}
+
+/** A configuration problem: names the variable and the reason. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; reason: string }>) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.reason}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Default days of backfill on an empty store. */
+export const DEFAULT_BACKFILL_DAYS = 14;
+
+/**
+ * Reads and validates the configuration from an environment. Empty strings count as unset so that `PORT=` in a
+ * .env file falls back to the default rather than failing.
+ * @throws ConfigError naming every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const known = Object.keys(EnvSchema.shape);
+  const raw: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '(env)'), reason: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  const cityDir = e.CITY.includes('/') ? path.resolve(cwd, e.CITY) : path.resolve(cwd, 'geodata', e.CITY);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    cityDir,
+    simulate: {
+      enabled: e.SIMULATE,
+      rate: e.SIMULATE_RATE,
+      seed: e.SIMULATE_SEED,
+      backfillDays: e.BACKFILL_DAYS ?? DEFAULT_BACKFILL_DAYS,
+    },
+    ingestKey: e.INGEST_KEY,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    screenToken: e.SCREEN_TOKEN,
+    relay: { batchMs: e.RELAY_BATCH_MS, maxBuffered: e.RELAY_MAX_BUFFERED, mode: e.RELAY_MODE },
+    ingest: { rateLimitPerMinute: e.INGEST_RATE_LIMIT, maxBodyBytes: e.INGEST_MAX_BODY_BYTES },
+    sessionHours: e.SESSION_HOURS,
+  };
+}
+
+/** True for binds that only the local machine can reach: there, screens need no token. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The documented variables, for the OpenAPI/README generators and `--help`. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);

@@ -1,0 +1,63 @@
+/**
+ * Request guards shared by the routes: who may read (and which areas), who may act, and query parsing that names
+ * the bad parameter.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { toFieldErrors } from '../../protocol/events';
+import type { Access } from '../auth/access';
+import { areaInScope, type Principal, type Role } from '../auth/scope';
+import { badRequest, forbidden, HttpError, unauthorized } from './errors';
+
+/** Resolves the reader of a request into `res.locals.principal`, or answers 401. */
+export function requireReader(access: Access): RequestHandler {
+  return (req, res, next) => {
+    const auth = access.authenticateRequest(req);
+    const principal = access.readerOf(auth);
+    if (!principal) {
+      next(unauthorized(auth.kind === 'invalid' ? auth.reason : 'a screen token or an officer login is required'));
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** Requires a logged-in principal with one of `roles` (officer actions). */
+export function requireRole(access: Access, roles: readonly Role[]): RequestHandler {
+  return (req, res, next) => {
+    const auth = access.authenticateRequest(req);
+    if (auth.kind !== 'principal') {
+      next(unauthorized(auth.kind === 'invalid' ? auth.reason : 'log in first (POST /api/v1/login)'));
+      return;
+    }
+    if (!roles.includes(auth.principal.role)) {
+      next(forbidden(`the ${auth.principal.role} role may not do this; it needs ${roles.join(' or ')}`));
+      return;
+    }
+    res.locals.principal = auth.principal;
+    next();
+  };
+}
+
+/** The principal put there by a guard. */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals.principal as Principal | undefined;
+  if (!principal) throw new HttpError(500, 'internal', 'no principal on a guarded route');
+  return principal;
+}
+
+/** Throws 403 unless the area is inside the principal's scope. */
+export function assertInScope(principal: Principal, area: string, what = 'area'): void {
+  if (!areaInScope(principal.scope, area)) throw forbidden(`${what} ${area} is outside your scope (${principal.scope.join(', ')})`);
+}
+
+/** Parses `req.query` with a zod schema; 400 naming the parameter otherwise. */
+export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) {
+    const fields = toFieldErrors(parsed.error);
+    throw badRequest(`Bad query: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,250 @@
+/**
+ * The OpenAPI 3.1 document, served at `/api/v1/openapi.json`. Event schemas are derived from the zod wire contract
+ * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
+ */
+import { z } from 'zod';
+import { CRS_VALUES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { SubscribeSchema } from '../../protocol/live';
+import { ACTION_EVENTS, LoginSchema } from './action-routes';
+
+type Json = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType): Json => {
+  const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  delete out.$schema;
+  return out;
+};
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json, description = 'OK'): Json => ({ description, content: { 'application/json': { schema } } });
+const errorResponse = (description: string): Json => json(ref('ErrorBody'), description);
+const areaParam = (description: string, required = false): Json => ({
+  name: 'area',
+  in: 'query',
+  required,
+  description,
+  schema: { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$', default: 'city' },
+});
+const readerErrors = {
+  '400': errorResponse('A parameter is malformed; `error.fields` names it'),
+  '401': errorResponse('No valid screen token or session (required off loopback)'),
+  '403': errorResponse('The area is outside the caller’s scope'),
+};
+
+let cached: Json | undefined;
+
+/** The document (built once). */
+export function openApiDocument(): Json {
+  cached ??= build();
+  return cached;
+}
+
+function build(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gridwatch API',
+      version: '1.0.0',
+      description:
+        'Real-time GIS command-centre for urban grid governance. Integrators POST events; screens read the city ' +
+        'and subscribe to the Socket.IO namespace `/live` (see README: subscribe {area, sinceSeq?} → snapshot, then ' +
+        'events batches {fromSeq, toSeq, events}, both inclusive).',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        ingestKey: { type: 'http', scheme: 'bearer', description: 'The ingest key (INGEST_KEY or DATA_DIR/credentials/ingest.key)' },
+        screenToken: { type: 'http', scheme: 'bearer', description: 'A screen token (SCREEN_TOKEN or `npm run users -- add … --role screen`); not needed on a loopback bind' },
+        session: { type: 'apiKey', in: 'cookie', name: 'gw_session', description: 'Officer session from POST /api/v1/login' },
+      },
+      schemas: {
+        IncomingEvent: jsonSchema(IncomingEventSchema),
+        IngestBatch: {
+          type: 'object',
+          required: ['events'],
+          properties: {
+            crs: { type: 'string', enum: [...CRS_VALUES], description: 'Default CRS of events without their own `crs`; default wgs84' },
+            events: { type: 'array', minItems: 1, maxItems: MAX_BATCH_EVENTS, items: ref('IncomingEvent') },
+          },
+        },
+        FieldError: {
+          type: 'object',
+          required: ['field', 'reason'],
+          properties: { field: { type: 'string', examples: ['events[3].incident.location[1]'] }, reason: { type: 'string' } },
+        },
+        EventAck: {
+          oneOf: [
+            {
+              type: 'object',
+              required: ['index', 'id', 'status', 'seq', 'grid', 'duplicate'],
+              properties: {
+                index: { type: 'integer' },
+                id: { type: 'string' },
+                status: { const: 'stored' },
+                seq: { type: 'integer' },
+                grid: { type: 'string', description: '15-digit grid code the incident lies in' },
+                duplicate: { type: 'boolean', description: 'true when the id was stored before: the original ack' },
+              },
+            },
+            {
+              type: 'object',
+              required: ['index', 'id', 'status', 'errors'],
+              properties: {
+                index: { type: 'integer' },
+                id: { type: ['string', 'null'] },
+                status: { const: 'rejected' },
+                errors: { type: 'array', items: ref('FieldError') },
+              },
+            },
+          ],
+        },
+        IngestResponse: {
+          type: 'object',
+          required: ['stored', 'rejected', 'acks'],
+          properties: { stored: { type: 'integer' }, rejected: { type: 'integer' }, acks: { type: 'array', items: ref('EventAck') } },
+        },
+        ErrorBody: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: ref('FieldError') } },
+            },
+          },
+        },
+        StoredEvent: {
+          allOf: [ref('IncomingEvent')],
+          description: 'An incoming event in WGS84 (no `crs`) plus `seq`, `recordedAt` (epoch ms) and `grid`.',
+        },
+        Subscribe: jsonSchema(SubscribeSchema),
+        Login: jsonSchema(LoginSchema),
+        Action: {
+          type: 'object',
+          required: ['action', 'incidentId'],
+          description:
+            'An officer action; the remaining fields are those of the event it becomes (e.g. `departments` for ' +
+            'dispatch, `tier`/`whistleType`/`whistleId`/`departments` for whistle, `passed` for verify).',
+          properties: {
+            action: { type: 'string', enum: Object.keys(ACTION_EVENTS) },
+            incidentId: { type: 'string' },
+            id: { type: 'string', description: 'optional event id, for idempotent retries' },
+          },
+          additionalProperties: true,
+        },
+      },
+    },
+    paths: {
+      '/api/v1/events': {
+        post: {
+          summary: 'Ingest a batch of events (idempotent on each event id)',
+          security: [{ ingestKey: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('IngestBatch') } } },
+          responses: {
+            '200': json(ref('IngestResponse'), 'Per-event acks: stored (seq, grid) or rejected (field, reason)'),
+            '400': errorResponse('The envelope is malformed (not JSON, no events array, too many events)'),
+            '401': errorResponse('No ingest key'),
+            '403': errorResponse('Wrong ingest key'),
+            '413': errorResponse('Body larger than INGEST_MAX_BODY_BYTES'),
+            '415': errorResponse('Not application/json'),
+            '429': errorResponse('Rate limit per key exceeded'),
+            '503': errorResponse('The store could not commit (nothing stored) or the server is shutting down'),
+          },
+        },
+      },
+      '/api/v1/health': {
+        get: { summary: 'Store, relay and ingest status', responses: { '200': json({ type: 'object' }), '503': json({ type: 'object' }, 'The store is failing') } },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
+      '/api/v1/city': {
+        get: { summary: 'City meta, catalogues (categories, channels), departments and package file URLs', responses: { '200': json({ type: 'object' }) } },
+      },
+      '/geodata/{file}': {
+        get: {
+          summary: 'A city package file (gzip when accepted; ETag)',
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: ['areas.topo.json', 'service-centres.geojson', 'departments.geojson', 'water.geojson'] } }],
+          responses: { '200': json({ type: 'object' }), '304': { description: 'Not modified' }, '404': errorResponse('No such file') },
+        },
+      },
+      '/api/v1/areas/{code}': {
+        get: {
+          summary: 'Area detail: name, level, parent chain, households, population, service centres; staff for a grid',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such area') },
+        },
+      },
+      '/api/v1/incidents': {
+        get: {
+          summary: 'Open incidents of an area (newest first)',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [areaParam('Area code or city'), { name: 'status', in: 'query', schema: { const: 'open', default: 'open' } }],
+          responses: { '200': json({ type: 'object' }), ...readerErrors },
+        },
+      },
+      '/api/v1/incidents/{id}': {
+        get: {
+          summary: 'One incident: its reducer record and full event timeline',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such incident') },
+        },
+      },
+      '/api/v1/kpis': {
+        get: {
+          summary: 'AreaKpis of an area now (protocol/kpi.ts)',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [areaParam('Area code or city')],
+          responses: { '200': json({ type: 'object' }), ...readerErrors },
+        },
+      },
+      '/api/v1/history': {
+        get: {
+          summary: 'Past events whose `at` lies in [from, to], in seq order, paged',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            areaParam('Area code or city'),
+            { name: 'afterSeq', in: 'query', schema: { type: 'integer' }, description: 'next page: the previous nextAfterSeq' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 50000, default: 10000 } },
+          ],
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: { events: { type: 'array', items: ref('StoredEvent') }, nextAfterSeq: { type: ['integer', 'null'] } },
+            }),
+            ...readerErrors,
+          },
+        },
+      },
+      '/api/v1/login': {
+        post: {
+          summary: 'Officer/admin login; sets the gw_session cookie',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Login') } } },
+          responses: { '200': json({ type: 'object' }), '400': errorResponse('Malformed'), '401': errorResponse('Wrong name or password'), '429': errorResponse('Too many attempts') },
+        },
+      },
+      '/api/v1/logout': { post: { summary: 'Ends the session', responses: { '204': { description: 'Logged out' } } } },
+      '/api/v1/actions': {
+        post: {
+          summary: 'An officer action, validated and stored through the same path as ingest',
+          security: [{ session: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('Action') } } },
+          responses: {
+            '200': json({ type: 'object' }, 'Stored; the ack'),
+            '400': errorResponse('Malformed action'),
+            '401': errorResponse('Not logged in'),
+            '403': errorResponse('Wrong role, or the incident is outside the officer’s scope'),
+            '404': errorResponse('No such incident'),
+            '422': errorResponse('Refused by validation or the state machine; fields name why'),
+          },
+        },
+      },
+    },
+  };
+}

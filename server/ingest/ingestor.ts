@@ -1,0 +1,237 @@
+/**
+ * The ingest pipeline: validate → convert CRS → locate the grid → check the state machine → append (durable) →
+ * hand to the live state and the relay. One queue serialises every batch (HTTP, officer actions, the in-process
+ * simulator), so validation sees exactly the state the store's seq order produces.
+ *
+ * Nothing is half-written: the reducer runs on a staged copy of the touched incidents; only after the store
+ * commits are the events applied to the live state and published. A store failure rejects the whole batch.
+ */
+import {
+  IngestBatchSchema,
+  incidentIdOf,
+  toFieldErrors,
+  type CanonicalEvent,
+  type EventAck,
+  type FieldError,
+  type IngestResponse,
+  type StoredEvent,
+} from '../../protocol/events';
+import { transition, type IncidentRecord } from '../../protocol/transition';
+import type { EventStore, EventToAppend } from '../store/event-store';
+import { HttpError } from '../http/errors';
+import type { Logger } from '../ops/logger';
+import type { ServerMetrics } from '../ops/metrics';
+import { checkEvent, type DepartmentDirectory } from './validate-event';
+
+/** Finds the grid of a WGS84 point (server/geodata/grid-index.ts). */
+export interface GridLocator {
+  locate(lon: number, lat: number): string | null;
+}
+
+export interface IngestorDeps {
+  store: EventStore;
+  locator: GridLocator;
+  departments: DepartmentDirectory;
+  /** The live state's record of an incident (undefined when unknown or evicted: the store is asked then). */
+  liveIncident(id: string): IncidentRecord | undefined;
+  /** Called after each commit with the new events in seq order: apply to the live state, then relay. */
+  onCommitted(events: StoredEvent[]): void;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** City name for error messages. */
+  cityName: string;
+  /** Batches allowed to wait in the queue before new ones are refused with 503. */
+  maxQueuedBatches?: number;
+  now?: () => number;
+}
+
+interface StagedEvent {
+  index: number;
+  event: CanonicalEvent;
+  grid: string;
+  next: IncidentRecord;
+}
+
+/** Serialised ingest for one server. */
+export class Ingestor {
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private closing = false;
+  private headSeq = 0;
+
+  constructor(private readonly deps: IngestorDeps) {}
+
+  /** Reads the store head once before the first batch. */
+  async init(): Promise<void> {
+    this.headSeq = await this.deps.store.headSeq();
+  }
+
+  /** Batches waiting or running. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /**
+   * Ingests one request body `{crs?, events: [...]}`.
+   * @throws HttpError 400 when the body itself is malformed, 503 when the store fails or the server is closing.
+   */
+  submit(body: unknown): Promise<IngestResponse> {
+    if (this.closing) return Promise.reject(new HttpError(503, 'shutting_down', 'The server is shutting down'));
+    if (this.queued >= (this.deps.maxQueuedBatches ?? 256)) {
+      return Promise.reject(new HttpError(503, 'busy', 'Too many batches waiting; retry shortly'));
+    }
+    // Parse before queueing so a malformed body never waits behind others.
+    const batch = parseBatch(body);
+    this.queued++;
+    const run = this.tail.then(() => this.process(batch.crs, batch.events));
+    this.tail = run.catch(() => undefined).finally(() => {
+      this.queued--;
+    });
+    return run;
+  }
+
+  /** Stops intake and waits for the queued batches to finish. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.tail;
+  }
+
+  /** The current record of an incident: live state first, then the store's projection (evicted incidents). */
+  async incident(id: string): Promise<IncidentRecord | undefined> {
+    const live = this.deps.liveIncident(id);
+    if (live) return live;
+    const row = await this.deps.store.getIncident(id);
+    return row ? (row.doc as IncidentRecord) : undefined;
+  }
+
+  private async process(batchCrs: Parameters<typeof checkEvent>[1], rawEvents: unknown[]): Promise<IngestResponse> {
+    const { store, metrics, departments, locator } = this.deps;
+    const now = (this.deps.now ?? Date.now)();
+    const acks: Array<EventAck | undefined> = new Array(rawEvents.length);
+    const staged = new Map<string, IncidentRecord>();
+    const valid: StagedEvent[] = [];
+    /** first index of each id in this batch, for in-batch retries */
+    const firstIndex = new Map<string, number>();
+    const sameAs = new Map<number, number>();
+
+    for (let i = 0; i < rawEvents.length; i++) {
+      const prefix = `events[${i}]`;
+      const checked = checkEvent(rawEvents[i], batchCrs, prefix, departments, now);
+      if (!checked.ok) {
+        acks[i] = rejected(i, checked.id, checked.errors);
+        continue;
+      }
+      const event = checked.event;
+      const earlier = firstIndex.get(event.id);
+      if (earlier !== undefined) {
+        sameAs.set(i, earlier);
+        continue;
+      }
+      const existing = await store.getEvent(event.id);
+      if (existing) {
+        acks[i] = { index: i, id: event.id, status: 'stored', seq: existing.seq, grid: existing.grid, duplicate: true };
+        continue;
+      }
+      const incidentId = incidentIdOf(event as StoredEvent);
+      const prev = staged.get(incidentId) ?? (await this.incident(incidentId));
+      let grid: string;
+      if (event.type === 'incident.reported') {
+        const [lon, lat] = event.incident.location;
+        const located = locator.locate(lon, lat);
+        if (located === null) {
+          acks[i] = rejected(i, event.id, [
+            {
+              field: `${prefix}.incident.location`,
+              reason: `is outside every grid of ${this.deps.cityName} (WGS84 ${lon.toFixed(6)}, ${lat.toFixed(6)})`,
+            },
+          ]);
+          continue;
+        }
+        grid = located;
+      } else if (prev) {
+        grid = prev.grid;
+      } else {
+        acks[i] = rejected(i, event.id, [{ field: `${prefix}.incidentId`, reason: `unknown incident "${incidentId}"` }]);
+        continue;
+      }
+      const result = transition(prev, event, grid, this.headSeq + valid.length + 1);
+      if (!result.ok) {
+        acks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason }]);
+        continue;
+      }
+      staged.set(incidentId, result.next);
+      firstIndex.set(event.id, i);
+      valid.push({ index: i, event, grid, next: result.next });
+    }
+
+    const stored: StoredEvent[] = [];
+    if (valid.length > 0) {
+      const toAppend: EventToAppend[] = valid.map(({ event, grid, next }) => ({
+        event,
+        grid,
+        projection: { id: next.id, grid: next.grid, status: next.status, updatedAt: next.updatedAt, doc: next },
+      }));
+      const stopTimer = metrics.storeAppendSeconds.startTimer();
+      let results;
+      try {
+        results = await store.append(toAppend);
+      } catch (err) {
+        this.deps.logger.error({ err, events: valid.length }, 'store append failed; batch rejected');
+        throw new HttpError(503, 'store_unavailable', 'The event store could not commit the batch; nothing was stored, retry it');
+      } finally {
+        stopTimer();
+      }
+      const recordedAt = Date.now();
+      results.forEach((result, k) => {
+        const item = valid[k] as StagedEvent;
+        acks[item.index] = { index: item.index, id: result.id, status: 'stored', seq: result.seq, grid: result.grid, duplicate: result.duplicate };
+        if (!result.duplicate) {
+          stored.push({ ...item.event, seq: result.seq, recordedAt, grid: result.grid } as StoredEvent);
+          if (result.seq > this.headSeq) this.headSeq = result.seq;
+        }
+      });
+    }
+    for (const [i, first] of sameAs) {
+      const original = acks[first];
+      acks[i] =
+        original && original.status === 'stored'
+          ? { ...original, index: i, duplicate: true }
+          : rejected(i, original?.id ?? null, [{ field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected` }]);
+    }
+    if (stored.length > 0) this.deps.onCommitted(stored);
+
+    const final = acks as EventAck[];
+    let storedCount = 0;
+    let duplicates = 0;
+    for (const ack of final) {
+      if (ack.status === 'stored') {
+        storedCount++;
+        if (ack.duplicate) duplicates++;
+      }
+    }
+    const rejectedCount = final.length - storedCount;
+    metrics.ingestEvents.inc({ result: 'stored' }, storedCount - duplicates);
+    if (duplicates > 0) metrics.ingestEvents.inc({ result: 'duplicate' }, duplicates);
+    if (rejectedCount > 0) metrics.ingestEvents.inc({ result: 'rejected' }, rejectedCount);
+    return { stored: storedCount, rejected: rejectedCount, acks: final };
+  }
+}
+
+function rejected(index: number, id: string | null, errors: FieldError[]): EventAck {
+  return { index, id, status: 'rejected', errors };
+}
+
+/** Checks the envelope `{crs?, events}`; per-event problems are answered per event, not here. */
+export function parseBatch(body: unknown): { crs: Parameters<typeof checkEvent>[1]; events: unknown[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'bad_request', 'The body must be a JSON object {"events": [...]}', [
+      { field: '(body)', reason: 'must be a JSON object with an `events` array' },
+    ]);
+  }
+  const parsed = IngestBatchSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = toFieldErrors(parsed.error);
+    throw new HttpError(400, 'bad_request', `Malformed batch: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
+  }
+  return { crs: parsed.data.crs, events: parsed.data.events };
+}

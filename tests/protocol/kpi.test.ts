@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { eventTime } from '../../protocol/events';
+import { fold } from '../../protocol/reducer';
+import { kpis, overdueByArea } from '../../protocol/kpi';
+import { DAY0, EventLog, GRID_A, GRID_C, HOUR, MINUTE } from './builders';
+
+/**
+ * A hand-computed day in district 530102 (grid A) with one incident in 530103 (grid C). Times are Asia/Shanghai on
+ * 2026-11-22 ("today"); f was reported the evening before.
+ */
+function scenario(): EventLog {
+  const log = new EventLog();
+  const at = (h: number, m = 0) => DAY0 + h * HOUR + m * MINUTE;
+  // a: on time (deadline 09:10 + 4 h), response 20 min, rated 5
+  log.lifecycle('a', at(9), { rating: 5 });
+  // b: deadline 10:00, started 09:40 (response 30 min), resolved 11:00 (late), rated 2
+  log.reported('b', at(9));
+  log.registered('b', at(9, 5));
+  log.dispatched('b', at(9, 10), at(10));
+  log.started('b', at(9, 40));
+  log.resolved('b', at(11));
+  log.verified('b', at(11, 10));
+  log.closed('b', at(11, 20));
+  log.rated('b', at(11, 30), 2);
+  // c: cancelled
+  log.reported('c', at(10));
+  log.cancelled('c', at(10, 5));
+  // d: dispatched 10:02 (deadline 14:02), community whistle; one department arrives after 30 min, one never does
+  log.reported('d', at(10));
+  log.registered('d', at(10, 1));
+  log.dispatched('d', at(10, 2));
+  log.whistled('d', at(10, 10), 'w1', 'community', ['s-ps-1', 's-um-1']);
+  log.departmentReported('d', at(10, 15), 'w1', 's-ps-1', 'acknowledged');
+  log.departmentReported('d', at(10, 20), 'w1', 's-um-1', 'acknowledged');
+  log.departmentReported('d', at(10, 40), 'w1', 's-ps-1', 'arrived');
+  // e: another district
+  log.reported('e', at(10), { grid: GRID_C });
+  // f: yesterday, deadline 23:30 yesterday, started 00:10 today (response 60 min), still in progress
+  log.reported('f', at(-1));
+  log.registered('f', at(-1, 5));
+  log.dispatched('f', at(-1, 10), at(-1, 30));
+  log.started('f', at(0, 10));
+  return log;
+}
+
+describe('KPIs on a hand-computed day', () => {
+  const log = scenario();
+  const noon = DAY0 + 12 * HOUR;
+
+  it('gives the district figures at noon', () => {
+    const k = kpis(fold(log.events), '530102', noon);
+    expect(k).toMatchObject({
+      reportedToday: 4,
+      open: 2,
+      overdue: 1,
+      resolvedToday: 2,
+      closedToday: 2,
+      cancelledToday: 1,
+      whistlesToday: { community: 1, street: 0, district: 0 },
+      meanReportMinutes: 30,
+      activeWhistles: 1,
+      dayStart: DAY0,
+    });
+    expect(k.responseRate).toBeCloseTo(2 / 3);
+    expect(k.resolutionRate).toBeCloseTo(2 / 3);
+    expect(k.onTimeRate).toBeCloseTo(1 / 2);
+    expect(k.satisfactionRate).toBeCloseTo(1 / 2);
+    expect(k.meanResponseMinutes).toBeCloseTo((20 + 30 + 60) / 3);
+  });
+
+  it('adds the other district into the city figures and keeps it out of the district', () => {
+    const state = fold(log.events);
+    expect(kpis(state, 'city', noon)).toMatchObject({ reportedToday: 5, open: 3 });
+    expect(kpis(state, '530103', noon)).toMatchObject({ reportedToday: 1, open: 1, overdue: 0, responseRate: null });
+    expect(kpis(state, GRID_A, noon)).toMatchObject({ reportedToday: 4, open: 2 });
+  });
+
+  it('gives the figures as they stood at 10:35 from the events up to then', () => {
+    const t = DAY0 + 10 * HOUR + 35 * MINUTE;
+    const k = kpis(fold(log.events.filter((e) => eventTime(e) <= t)), '530102', t);
+    expect(k).toMatchObject({
+      resolvedToday: 1,
+      overdue: 2,
+      onTimeRate: null,
+      satisfactionRate: null,
+      meanReportMinutes: null,
+      activeWhistles: 1,
+    });
+    expect(k.responseRate).toBeCloseTo(2 / 3);
+  });
+
+  it('starts a fresh day at midnight Asia/Shanghai', () => {
+    const k = kpis(fold(log.events), '530102', DAY0 + 24 * HOUR);
+    expect(k).toMatchObject({ reportedToday: 0, resolvedToday: 0, responseRate: null, open: 2, dayStart: DAY0 + 24 * HOUR });
+  });
+
+  it('counts overdue cases per area for the wall in one pass', () => {
+    const overdue = overdueByArea(fold(log.events), DAY0 + 15 * HOUR);
+    expect(overdue.get('city')).toBe(2); // d (14:02) and f
+    expect(overdue.get('530102')).toBe(2);
+    expect(overdue.get(GRID_A)).toBe(2);
+    expect(overdue.get('530103')).toBeUndefined();
+  });
+
+  it('refuses a malformed area or instant, naming it', () => {
+    const state = fold(log.events);
+    expect(() => kpis(state, '5301', noon)).toThrow(/^area:/);
+    expect(() => kpis(state, 'city', Number.NaN)).toThrow(/^now:/);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ConfigError, DEFAULT_BACKFILL_DAYS, isLoopbackHost, loadConfig } from '../../server/config';
+
+describe('configuration from the environment', () => {
+  it('defaults to the documented values', () => {
+    const config = loadConfig({}, '/srv/gridwatch');
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/gridwatch/data',
+      cityDir: path.resolve('/srv/gridwatch/geodata/kunming'),
+      simulate: { enabled: true, backfillDays: DEFAULT_BACKFILL_DAYS },
+      ingestKey: undefined,
+      databaseUrl: undefined,
+      relay: { mode: 'batched' },
+    });
+  });
+
+  it('reads every value it is given', () => {
+    const config = loadConfig({ PORT: '9000', HOST: '0.0.0.0', DATA_DIR: '/tmp/x', CITY: 'hefei-shushan', SIMULATE: 'off', SIMULATE_RATE: '0.5', SIMULATE_SEED: '42', BACKFILL_DAYS: '0', INGEST_KEY: 'k'.repeat(20), DATABASE_URL: 'postgres://127.0.0.1/test', REDIS_URL: 'redis://127.0.0.1:6379', LOG_LEVEL: 'debug' }, '/srv');
+    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', cityDir: '/srv/geodata/hefei-shushan', simulate: { enabled: false, rate: 0.5, seed: 42, backfillDays: 0 }, databaseUrl: 'postgres://127.0.0.1/test', logLevel: 'debug' });
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT: must be a whole number/],
+    ['PORT', '70000', /PORT: must be ≤ 65535/],
+    ['SIMULATE', 'maybe', /SIMULATE: must be 1\/0/],
+    ['SIMULATE_RATE', '-1', /SIMULATE_RATE: must be a number/],
+    ['BACKFILL_DAYS', '1000', /BACKFILL_DAYS: must be ≤ 366/],
+    ['INGEST_KEY', 'short', /INGEST_KEY: must be at least 16 characters/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must start with postgres:\/\//],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['CITY', '../../etc passwd', /CITY: must be a city package folder name/],
+    ['RELAY_MODE', 'sometimes', /RELAY_MODE: must be batched or per-event/],
+  ])('a bad %s stops the start with a message naming it (%s)', (variable, value, message) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'y' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+    }
+  });
+
+  it('tells loopback binds from the rest', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'gridwatch.local']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGridIndex } from '../../server/geodata/grid-index';
+import { fromWgs84, toWgs84 } from '../../server/ingest/crs';
+import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
+import { lifecycle, reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
+
+describe('the relay delivers ingested events to screens', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a batch posted over HTTP reaches a subscribed screen with the right grid', async () => {
+    const screen = new Screen(t.url);
+    try {
+      await screen.connected();
+      const ack = await screen.subscribe('city');
+      expect(ack).toMatchObject({ ok: true, data: { area: 'city', mode: 'snapshot' } });
+      await screen.until(() => screen.snapshots.length === 1, 5000, 'snapshot');
+
+      const [gridA1, gridA2] = gridsOf(DISTRICT_A) as [string, string];
+      const first = reported(gridA1);
+      const second = reported(gridA2);
+      const { status, json } = await t.post({ events: [first, second] });
+      expect(status).toBe(200);
+      expect(json.acks.map((a) => a.status)).toEqual(['stored', 'stored']);
+      expect(json.acks.map((a) => (a.status === 'stored' ? a.grid : null))).toEqual([gridA1, gridA2]);
+
+      await screen.until(() => screen.events.length >= 2, 5000, 'two events');
+      const received = screen.events;
+      expect(received.map((e) => e.id)).toEqual([first.id, second.id]);
+      expect(received.map((e) => e.grid)).toEqual([gridA1, gridA2]);
+      // Batches chain without gaps from the snapshot position.
+      let position = screen.snapshots[0]?.seq ?? 0;
+      for (const batch of screen.batches) {
+        expect(batch.fromSeq).toBe(position + 1);
+        position = batch.toSeq;
+      }
+    } finally {
+      screen.close();
+    }
+  });
+
+  it('a GCJ-02 point near a grid border lands in the grid its WGS84 position is in', async () => {
+    const index = createGridIndex(t.geodata.grids);
+    // The shared border between two grids of district A runs at lon 102.71. GCJ-02 shifts Kunming points about
+    // 0.0014° east, so a WGS84 point 0.0005° west of the border has GCJ-02 coordinates east of it.
+    const gcj = fromWgs84([102.7095, 25.035], 'gcj02');
+    const wgs = toWgs84(gcj, 'gcj02');
+    const expectedGrid = index.locate(wgs[0], wgs[1]);
+    const naiveGrid = index.locate(gcj[0], gcj[1]);
+    expect(expectedGrid).not.toBeNull();
+    expect(expectedGrid).not.toBe(naiveGrid); // the test would prove nothing if both landed in one grid
+
+    const event = reported(gcj, { crs: 'gcj02' });
+    const { json } = await t.post({ events: [event] });
+    expect(json.acks[0]).toMatchObject({ status: 'stored', grid: expectedGrid });
+    const stored = await t.store.getEvent(event.id);
+    expect(stored?.grid).toBe(expectedGrid);
+    const location = stored?.type === 'incident.reported' ? stored.incident.location : undefined;
+    expect(location?.[0]).toBeCloseTo(wgs[0], 9);
+    expect(location?.[1]).toBeCloseTo(wgs[1], 9);
+  });
+
+  it('a batch-level crs applies to events without their own, and BD-09 converts too', async () => {
+    const index = createGridIndex(t.geodata.grids);
+    const wgs: [number, number] = [102.7249, 25.0449];
+    const bd = fromWgs84(wgs, 'bd09');
+    const { json } = await t.post({ crs: 'bd09', events: [reported(bd)] });
+    expect(json.acks[0]).toMatchObject({ status: 'stored', grid: index.locate(...toWgs84(bd, 'bd09')) });
+  });
+
+  it('events of a later lifecycle step take the grid of their incident', async () => {
+    const grid = gridsOf(DISTRICT_B)[3] as string;
+    const report = reported(grid);
+    const incidentId = report.type === 'incident.reported' ? report.incident.id : '';
+    const { json } = await t.post({ events: [report, lifecycle('incident.registered', incidentId)] });
+    expect(json.acks[1]).toMatchObject({ status: 'stored', grid });
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { IncomingEvent, StoredEvent } from '../../protocol/events';
+import { IncomingEventSchema } from '../../protocol/events';
+import { applyEvent, createState } from '../../protocol/reducer';
+import { SimulationEngine } from '../../server/simulator/engine';
+import { createGridIndex } from '../../server/geodata/grid-index';
+import { toWgs84 } from '../../server/ingest/crs';
+import { testCity } from './test-city';
+
+const START = Date.parse('2026-11-01T00:00:00+08:00');
+const DAY = 86_400_000;
+
+function run(seed: number, days: number, rate = 0.05): IncomingEvent[] {
+  const engine = new SimulationEngine({ city: testCity(), seed, startAt: START, rate });
+  const events: IncomingEvent[] = [];
+  engine.advance(START + days * DAY, (event) => events.push(event));
+  return events;
+}
+
+/** Ingests events the way the server does: convert to WGS84, locate the grid, assign seq, apply. */
+function ingestAll(events: IncomingEvent[]) {
+  const city = testCity();
+  const index = createGridIndex(city.grids);
+  const state = createState({ retainClosedMs: 7 * DAY });
+  const grids = new Map<string, string>();
+  const refusals: string[] = [];
+  events.forEach((event, i) => {
+    const { crs, ...canonical } = IncomingEventSchema.parse(event);
+    let grid: string;
+    if (canonical.type === 'incident.reported') {
+      const location = toWgs84(canonical.incident.location, crs ?? 'wgs84');
+      canonical.incident = { ...canonical.incident, location };
+      grid = index.locate(location[0], location[1]) ?? 'outside';
+      grids.set(canonical.incident.id, grid);
+    } else {
+      grid = grids.get(canonical.incidentId) ?? 'unknown';
+    }
+    const applied = applyEvent(state, { ...canonical, seq: i + 1, recordedAt: 0, grid } as StoredEvent);
+    if (!applied.ok) refusals.push(`${event.type} ${applied.field}: ${applied.reason}`);
+  });
+  return { state, refusals };
+}
+
+describe('the simulation engine', () => {
+  it('makes the same events from the same seed, and different ones from another seed', () => {
+    const a = run(7, 2);
+    expect(a.length).toBeGreaterThan(500);
+    expect(run(7, 2)).toEqual(a);
+    expect(run(8, 2)).not.toEqual(a);
+  });
+
+  it('emits only events that validate against the wire schema and fold without a single refusal', () => {
+    const events = run(11, 5);
+    for (const event of events) expect(IncomingEventSchema.safeParse(event).success).toBe(true);
+    const { state, refusals } = ingestAll(events);
+    expect(refusals).toEqual([]);
+    expect(state.incidents.size).toBeGreaterThan(100);
+    for (const record of state.incidents.values()) expect(record.grid).toMatch(/^\d{15}$/);
+  });
+
+  it('emits events in time order', () => {
+    const times = run(3, 2).map((e) => Date.parse(e.at));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] as number);
+  });
+
+  it('reports each channel in its own coordinate system', () => {
+    const reports = run(5, 3).filter((e): e is Extract<IncomingEvent, { type: 'incident.reported' }> => e.type === 'incident.reported');
+    const crsByChannel = new Map<string, Set<string>>();
+    for (const r of reports) (crsByChannel.get(r.incident.channel) ?? crsByChannel.set(r.incident.channel, new Set()).get(r.incident.channel))?.add(r.crs ?? '');
+    expect([...(crsByChannel.get('mini-program') ?? [])]).toEqual(['gcj02']);
+    expect([...(crsByChannel.get('hotline-12345') ?? [])]).toEqual(['bd09']);
+    expect([...(crsByChannel.get('grid-patrol') ?? [])]).toEqual(['wgs84']);
+  });
+
+  it('takes cases through the whole lifecycle: some cancelled, some overdue and supervised, some failing verification, most rated', () => {
+    const events = run(13, 10);
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    const reported = count('incident.reported');
+    expect(count('incident.cancelled') / reported).toBeGreaterThan(0.02);
+    expect(count('incident.supervised')).toBeGreaterThan(0);
+    expect(events.some((e) => e.type === 'incident.verified' && !e.passed)).toBe(true);
+    expect(count('incident.rated') / count('incident.closed')).toBeGreaterThan(0.5);
+    expect(count('department.reported')).toBeGreaterThan(count('incident.whistled'));
+  });
+
+  it('summons departments of the level the whistle tier calls for', () => {
+    const city = testCity();
+    const level = new Map(city.departments.map((d) => [d.code, d.level]));
+    const expected = { community: 'street', street: 'district', district: 'city' } as const;
+    const whistles = run(17, 20, 0.1).filter((e): e is Extract<IncomingEvent, { type: 'incident.whistled' }> => e.type === 'incident.whistled');
+    expect(whistles.length).toBeGreaterThan(50);
+    for (const w of whistles) for (const d of w.departments) expect(level.get(d)).toBe(expected[w.tier]);
+  });
+
+  it('splits whistle tiers close to Kunming\'s 17,532 : 1,651 : 43', () => {
+    const engine = new SimulationEngine({ city: testCity(), seed: 23, startAt: START, rate: 0.5 });
+    engine.advance(START + 20 * DAY, () => undefined);
+    const { community, street, district } = engine.stats.whistles;
+    const total = community + street + district;
+    expect(total).toBeGreaterThan(5000);
+    expect(community / total).toBeCloseTo(17_532 / 19_226, 1);
+    expect(street / total).toBeCloseTo(1_651 / 19_226, 1);
+    expect(district / total).toBeLessThan(0.01);
+  });
+
+  it('follows the time-of-day curve: more arrivals at 10:00 than at 03:00', () => {
+    const reports = run(29, 10, 0.1).filter((e) => e.type === 'incident.reported');
+    const hour = (e: IncomingEvent) => new Date(Date.parse(e.at) + 8 * 3_600_000).getUTCHours();
+    const at10 = reports.filter((e) => hour(e) === 10).length;
+    const at3 = reports.filter((e) => hour(e) === 3).length;
+    expect(at10).toBeGreaterThan(5 * at3);
+  });
+
+  it('refuses a bad rate, naming it', () => {
+    expect(() => new SimulationEngine({ city: testCity(), seed: 1, startAt: START, rate: -1 })).toThrow(/^rate:/);
+  });
+});

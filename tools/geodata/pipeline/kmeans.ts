@@ -1,0 +1,109 @@
+/**
+ * Deterministic k-means (k-means++ seeding from a {@link SeededRandom}, then Lloyd iterations) on planar points.
+ * The build clusters sample points three times (streets in a district, communities in a street, grid seeds in a
+ * community), so clusters of density-weighted points become areas of roughly equal population.
+ */
+import type { SeededRandom } from './prng';
+import type { Point } from './planar';
+
+export interface Clustering {
+  centres: Point[];
+  /** cluster index of each input point */
+  labels: Int32Array;
+}
+
+/**
+ * Clusters `points` into `k` groups. Never returns an empty cluster: an emptied centre is moved to the point farthest
+ * from its own centre, so every named area always gets a region.
+ * @throws when there are fewer points than clusters
+ */
+export function kmeans(points: readonly Point[], k: number, random: SeededRandom, iterations = 25): Clustering {
+  const n = points.length;
+  if (k < 1) throw new Error(`kmeans: k must be at least 1, got ${k}`);
+  if (n < k) throw new Error(`kmeans: ${n} points cannot form ${k} clusters`);
+  const centres: Point[] = [];
+  const nearest = new Float64Array(n).fill(Infinity);
+  const firstPoint = points[random.int(n)] as Point;
+  centres.push([firstPoint[0], firstPoint[1]]);
+  while (centres.length < k) {
+    const c = centres[centres.length - 1] as Point;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const p = points[i] as Point;
+      const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+      if (d < (nearest[i] as number)) nearest[i] = d;
+      total += nearest[i] as number;
+    }
+    let target = random.next() * total;
+    let chosen = n - 1;
+    for (let i = 0; i < n; i++) {
+      target -= nearest[i] as number;
+      if (target <= 0) { chosen = i; break; }
+    }
+    const p = points[chosen] as Point;
+    centres.push([p[0], p[1]]);
+  }
+  const labels = new Int32Array(n);
+  for (let iter = 0; iter < iterations; iter++) {
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      const p = points[i] as Point;
+      let best = 0, bestD = Infinity;
+      for (let j = 0; j < k; j++) {
+        const c = centres[j] as Point;
+        const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+        if (d < bestD) { bestD = d; best = j; }
+      }
+      if (labels[i] !== best || iter === 0) { labels[i] = best; moved++; }
+    }
+    const sx = new Float64Array(k), sy = new Float64Array(k), count = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      const p = points[i] as Point, l = labels[i] as number;
+      sx[l] = (sx[l] as number) + p[0];
+      sy[l] = (sy[l] as number) + p[1];
+      count[l] = (count[l] as number) + 1;
+    }
+    for (let j = 0; j < k; j++) {
+      if ((count[j] as number) > 0) {
+        centres[j] = [(sx[j] as number) / (count[j] as number), (sy[j] as number) / (count[j] as number)];
+        continue;
+      }
+      let far = 0, farD = -1;
+      for (let i = 0; i < n; i++) {
+        const p = points[i] as Point, c = centres[labels[i] as number] as Point;
+        const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+        if (d > farD) { farD = d; far = i; }
+      }
+      const p = points[far] as Point;
+      centres[j] = [p[0], p[1]];
+      labels[far] = j;
+      moved++;
+    }
+    if (moved === 0 && iter > 0) break;
+  }
+  ensureNoEmptyCluster(points, centres, labels);
+  return { centres, labels };
+}
+
+/** Gives every empty cluster the point farthest from its centre in the largest cluster (stealing may empty another). */
+function ensureNoEmptyCluster(points: readonly Point[], centres: Point[], labels: Int32Array): void {
+  for (let guard = 0; guard < centres.length; guard++) {
+    const count = new Int32Array(centres.length);
+    for (const l of labels) count[l] = (count[l] as number) + 1;
+    const empty = count.findIndex((c) => c === 0);
+    if (empty < 0) return;
+    let largest = 0;
+    for (let j = 1; j < centres.length; j++) if ((count[j] as number) > (count[largest] as number)) largest = j;
+    const c = centres[largest] as Point;
+    let far = -1, farD = -1;
+    for (let i = 0; i < points.length; i++) {
+      if (labels[i] !== largest) continue;
+      const p = points[i] as Point;
+      const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+      if (d > farD) { farD = d; far = i; }
+    }
+    labels[far] = empty;
+    const p = points[far] as Point;
+    centres[empty] = [p[0], p[1]];
+  }
+}

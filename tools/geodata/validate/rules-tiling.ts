@@ -1,0 +1,187 @@
+/**
+ * The tiling rules, measured with planar area sums in a local equal-area projection:
+ * - siblings (same level) do not overlap: candidate pairs come from a flatbush over bounding boxes;
+ * - every child lies inside its parent: area(child) − area(child ∩ parent);
+ * - siblings leave no gap in their parent: area(parent) − Σ area(child ∩ parent) + Σ overlaps among them, not
+ *   counting water (the package's water mask) that no child covers;
+ * - no area has a hole that neither a sibling nor water fills. A level dissolved from grids turns a gap between
+ *   grids into such a hole, so this is what catches gaps inside the outline. Each hole is reported once, at the
+ *   lowest level where it appears.
+ * Amounts at or under the tolerance are floating-point noise and pass; the tolerance is printed with the result.
+ */
+import Flatbush from 'flatbush';
+import { AREA_LEVELS, type AreaLevel } from '../../../server/geodata/types.js';
+import { formatArea, formatLonLat, type Problem } from './problem.js';
+import { intersectionArea, ringAsShape, ringSignedArea, shapeArea, toPlanar, type LocalProjection, type PlanarShape } from './planar.js';
+import type { AreaFeature } from './read-package.js';
+
+interface Piece {
+  area: AreaFeature;
+  shape: PlanarShape;
+  size: number;
+}
+
+export interface TilingOptions {
+  /** amounts up to this many m² pass (default 1) */
+  toleranceM2: number;
+}
+
+const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = { district: null, street: 'district', community: 'street', grid: 'community' };
+
+export function checkTiling(
+  areas: Record<AreaLevel, AreaFeature[]>,
+  water: PlanarShape[],
+  usable: (a: AreaFeature) => boolean,
+  projection: LocalProjection,
+  options: TilingOptions,
+  problems: Problem[],
+): void {
+  const tol = options.toleranceM2;
+  const waterIn = (shape: PlanarShape) => water.reduce((sum, w) => sum + intersectionArea(shape, w), 0);
+  const reportedHoles = new Set<string>();
+  const pieces = new Map<AreaFeature, Piece>();
+  for (const level of AREA_LEVELS)
+    for (const area of areas[level]) {
+      if (!area.geometry || !usable(area)) continue;
+      const shape = toPlanar(area.geometry, projection);
+      pieces.set(area, { area, shape, size: shapeArea(shape) });
+    }
+  for (const level of AREA_LEVELS) {
+    const level_pieces = areas[level].map((a) => pieces.get(a)).filter((p): p is Piece => p !== undefined);
+    const overlapInParent = checkOverlaps(level, level_pieces, tol, problems);
+    checkHoles(level, level_pieces, water, tol, projection, reportedHoles, problems);
+    const parentLevel = PARENT_LEVEL[level];
+    if (parentLevel === null) continue;
+    const parents = new Map<string, AreaFeature>();
+    for (const p of areas[parentLevel]) if (p.code !== undefined) parents.set(p.code, p);
+    // children of each parent, and whether any child had to be left out (then the gap sum would be wrong)
+    const children = new Map<string, { covered: number; wet: number; incomplete: boolean; count: number }>();
+    for (const child of areas[level]) {
+      if (child.parent === undefined) continue;
+      const entry = children.get(child.parent) ?? { covered: 0, wet: 0, incomplete: false, count: 0 };
+      children.set(child.parent, entry);
+      entry.count++;
+      const piece = pieces.get(child);
+      const parent = parents.get(child.parent);
+      const parentPiece = parent && pieces.get(parent);
+      if (!piece || !parentPiece) {
+        entry.incomplete = true;
+        continue;
+      }
+      const inside = intersectionArea(piece.shape, parentPiece.shape);
+      entry.covered += inside;
+      if (water.length > 0) entry.wet += waterIn(piece.shape);
+      const outside = piece.size - inside;
+      if (outside > tol)
+        problems.push({
+          rule: 'nesting',
+          severity: 'error',
+          subject: level,
+          ref: child.ref,
+          message: `${level} ${child.ref} lies outside its ${parentLevel} ${child.parent} by ${formatArea(outside)} (of its ${formatArea(piece.size)})`,
+          amount: { value: outside, unit: 'm²' },
+        });
+    }
+    for (const [parentCode, entry] of children) {
+      const parent = parents.get(parentCode);
+      const parentPiece = parent && pieces.get(parent);
+      if (!parent || !parentPiece || entry.incomplete) continue;
+      const covered = entry.covered - (overlapInParent.get(parentCode) ?? 0);
+      const openWater = water.length > 0 ? Math.max(0, waterIn(parentPiece.shape) - entry.wet) : 0;
+      const gap = parentPiece.size - covered - openWater;
+      const wet = openWater > tol ? `, water ${formatArea(openWater)} not counted` : '';
+      if (gap > tol)
+        problems.push({
+          rule: 'gap',
+          severity: 'error',
+          subject: parentLevel,
+          ref: parent.ref,
+          message: `${parentLevel} ${parent.ref}: its ${entry.count} ${level}s leave a gap of ${formatArea(gap)} (${parentLevel} ${formatArea(parentPiece.size)}, covered ${formatArea(covered)}${wet})`,
+          amount: { value: gap, unit: 'm²' },
+        });
+    }
+    for (const parent of areas[parentLevel])
+      if (parent.code !== undefined && !children.has(parent.code) && pieces.has(parent))
+        problems.push({
+          rule: 'gap',
+          severity: 'error',
+          subject: parentLevel,
+          ref: parent.ref,
+          message: `${parentLevel} ${parent.ref} has no ${level}s: a gap of ${formatArea(pieces.get(parent)!.size)}`,
+          amount: { value: pieces.get(parent)!.size, unit: 'm²' },
+        });
+  }
+}
+
+/** Reports overlapping pairs of one level; returns the overlap total per parent code (for the gap sum). */
+function checkOverlaps(level: AreaLevel, list: Piece[], tol: number, problems: Problem[]): Map<string, number> {
+  const perParent = new Map<string, number>();
+  if (list.length < 2) return perParent;
+  const index = new Flatbush(list.length);
+  for (const p of list) index.add(p.shape.bbox[0], p.shape.bbox[1], p.shape.bbox[2], p.shape.bbox[3]);
+  index.finish();
+  list.forEach((a, i) => {
+    const [x0, y0, x1, y1] = a.shape.bbox;
+    for (const j of index.search(x0, y0, x1, y1)) {
+      if (j <= i) continue;
+      const b = list[j]!;
+      const overlap = intersectionArea(a.shape, b.shape);
+      if (overlap <= tol) continue;
+      problems.push({
+        rule: 'overlap',
+        severity: 'error',
+        subject: level,
+        ref: a.area.ref,
+        message: `${level} ${a.area.ref} overlaps ${b.area.ref} by ${formatArea(overlap)}`,
+        amount: { value: overlap, unit: 'm²' },
+      });
+      if (a.area.parent !== undefined && a.area.parent === b.area.parent)
+        perParent.set(a.area.parent, (perParent.get(a.area.parent) ?? 0) + overlap);
+    }
+  });
+  return perParent;
+}
+
+/** Holes that no sibling and no water fill: gaps enclosed by the level's own outline. */
+function checkHoles(
+  level: AreaLevel,
+  list: Piece[],
+  water: PlanarShape[],
+  tol: number,
+  projection: LocalProjection,
+  reported: Set<string>,
+  problems: Problem[],
+): void {
+  let index: Flatbush | undefined;
+  list.forEach((piece) => {
+    piece.shape.signs.forEach((sign, r) => {
+      if (sign !== -1) return;
+      const ring = piece.shape.rings[r]!;
+      const keys: string[] = [];
+      for (let i = 0; i < ring.length; i += 2) keys.push(`${ring[i]},${ring[i + 1]}`);
+      if (keys.some((k) => reported.has(k))) return; // already reported at a lower level
+      const hole = ringAsShape(piece.shape, r);
+      let open = Math.abs(ringSignedArea(ring));
+      if (!index) {
+        index = new Flatbush(list.length);
+        for (const p of list) index.add(p.shape.bbox[0], p.shape.bbox[1], p.shape.bbox[2], p.shape.bbox[3]);
+        index.finish();
+      }
+      for (const j of index.search(hole.bbox[0], hole.bbox[1], hole.bbox[2], hole.bbox[3])) {
+        if (list[j] !== piece) open -= intersectionArea(hole, list[j]!.shape);
+      }
+      for (const w of water) open -= intersectionArea(hole, w);
+      if (open <= tol) return;
+      for (const k of keys) reported.add(k);
+      const [lon, lat] = projection.inverse(ring[0]!, ring[1]!);
+      problems.push({
+        rule: 'gap',
+        severity: 'error',
+        subject: level,
+        ref: piece.area.ref,
+        message: `${level} ${piece.area.ref} encloses a gap of ${formatArea(open)} that no ${level} fills (a hole at ${formatLonLat(lon, lat)})`,
+        amount: { value: open, unit: 'm²' },
+      });
+    });
+  });
+}
