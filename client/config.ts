@@ -12,6 +12,7 @@
  * | `basemap`     | an intranet MapLibre style URL drawn under our layers                   | none    |
  * | `basemapCrs`  | `wgs84`, `gcj02` or `bd09`: the CRS of that basemap; our layers shift   | wgs84   |
  * | `token`       | screen token for `/live` when the server is not on loopback             | none    |
+ * | `motion`      | `0`: no continuous animation (weak GPUs, `prefers-reduced-motion`)      | 1       |
  */
 import type { Language } from './i18n/index';
 
@@ -29,6 +30,8 @@ export interface WallConfig {
   basemapCrs: BasemapCrs;
   /** screen token for the /live socket (not needed on a loopback bind) */
   token: string | null;
+  /** continuous animation (pulses, flowing whistles, blinking); off, the wall redraws only when data changes */
+  motion: boolean;
 }
 
 export interface ConfigProblem {
@@ -45,6 +48,7 @@ export const DEFAULT_CONFIG: WallConfig = {
   basemapStyleUrl: null,
   basemapCrs: 'wgs84',
   token: null,
+  motion: true,
 };
 
 const AREA_PATTERN = /^(city|\d{6}|\d{9}|\d{12}|\d{15})$/;
@@ -104,6 +108,12 @@ export function parseWallConfig(search: string): { config: WallConfig; problems:
     if (crs === 'wgs84' || crs === 'gcj02' || crs === 'bd09') config.basemapCrs = crs;
     else problems.push({ field: 'basemapCrs', reason: `must be wgs84, gcj02 or bd09, got "${crs}"` });
   }
+  const motion = params.get('motion');
+  if (motion !== null) {
+    if (motion === '0' || motion === '1') config.motion = motion === '1';
+    else problems.push({ field: 'motion', reason: `must be 1 or 0, got "${motion}"` });
+  }
+
   const token = params.get('token');
   if (token !== null && token !== '') config.token = token;
   return { config, problems };

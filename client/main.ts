@@ -6,6 +6,7 @@ import { setLanguage } from './i18n/index';
 import './app/gw-wall';
 
 const { config, problems } = parseWallConfig(location.search);
+if (!new URLSearchParams(location.search).has('motion') && matchMedia('(prefers-reduced-motion: reduce)').matches) config.motion = false;
 setLanguage(config.language);
 document.documentElement.lang = config.language;
 const wall = document.createElement('gw-wall');

@@ -14,7 +14,7 @@
  */
 import type { IncidentStatus } from './events';
 import { areaWithin, type AreaCounters, type DayCounters } from './counters';
-import { isUnresolvedStatus, type IncidentRecord } from './transition';
+import { isUnresolvedStatus, normaliseRecord, type IncidentRecord } from './transition';
 import { createState, type CityState, type ReducerOptions } from './state';
 
 export const SNAPSHOT_VERSION = 1;
@@ -78,7 +78,8 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
   const state = createState(snapshot.options, snapshot.area);
   state.headSeq = snapshot.headSeq;
   state.clock = snapshot.clock;
-  for (const record of snapshot.incidents) {
+  for (const parsed of snapshot.incidents) {
+    const record = normaliseRecord(parsed);
     state.incidents.set(record.id, record);
     if (isUnresolvedStatus(record.status)) state.unresolved.set(record.id, record);
   }

@@ -115,6 +115,57 @@ function isoOf(ms: number): string {
 }
 
 /**
+ * A fresh record with every key present, in one fixed order: records then share one hidden class in V8, which keeps
+ * the per-event copy fast. Absent times are `undefined` (dropped by JSON).
+ */
+export function newRecord(
+  id: string,
+  grid: string,
+  location: readonly [number, number],
+  category: string,
+  channel: string,
+  reportedAt: number,
+  seq: number,
+): IncidentRecord {
+  return {
+    id,
+    grid,
+    location: [location[0], location[1]],
+    category,
+    channel,
+    priority: 'normal',
+    status: 'reported',
+    title: undefined,
+    address: undefined,
+    reportedAt,
+    registeredAt: undefined,
+    dispatchedAt: undefined,
+    redispatches: 0,
+    deadline: undefined,
+    startedAt: undefined,
+    firstResolvedAt: undefined,
+    resolvedAt: undefined,
+    reworks: 0,
+    verifiedAt: undefined,
+    closedAt: undefined,
+    cancelledAt: undefined,
+    satisfaction: undefined,
+    ratedAt: undefined,
+    departments: [],
+    whistles: [],
+    supervisedAt: undefined,
+    supervisions: [],
+    lastSeq: seq,
+    updatedAt: reportedAt,
+  };
+}
+
+/** A record rebuilt with the canonical key order (e.g. one parsed from JSON, which drops undefined keys). */
+export function normaliseRecord(record: IncidentRecord): IncidentRecord {
+  return Object.assign(newRecord(record.id, record.grid, record.location, record.category, record.channel, record.reportedAt, record.lastSeq), record);
+}
+
+/**
  * The incident after `event`, or why the event is illegal. Pure: never mutates `prev` (a changed whistle list or
  * report map is copied). `grid` is used for a new incident only; later events keep the incident's grid.
  *
@@ -142,25 +193,10 @@ export function transition(
     if (!isKnownChannel(incident.channel)) {
       return fail('incident.channel', `unknown channel "${incident.channel}" (see the published catalogue)`);
     }
-    const next: IncidentRecord = {
-      id: incident.id,
-      grid,
-      location: [incident.location[0], incident.location[1]],
-      category: incident.category,
-      channel: incident.channel,
-      priority: incident.priority ?? 'normal',
-      status: 'reported',
-      reportedAt: at,
-      redispatches: 0,
-      reworks: 0,
-      supervisions: [],
-      departments: [],
-      whistles: [],
-      lastSeq: seq,
-      updatedAt: at,
-    };
-    if (incident.title !== undefined) next.title = incident.title;
-    if (incident.address !== undefined) next.address = incident.address;
+    const next = newRecord(incident.id, grid, incident.location, incident.category, incident.channel, at, seq);
+    next.priority = incident.priority ?? 'normal';
+    next.title = incident.title;
+    next.address = incident.address;
     return { ok: true, next };
   }
 
@@ -171,16 +207,25 @@ export function transition(
   const status = prev.status;
   const illegal = (wanted: string): Transition =>
     fail('type', `${event.type} is not allowed while the incident is ${status} (needs ${wanted})`);
-  const base = { ...prev, lastSeq: seq, updatedAt: at };
+  // One shallow copy per event; every record has the same keys in the same order (see `newRecord`), so V8 keeps a
+  // single hidden class and the copy stays on its fast path.
+  const next: IncidentRecord = { ...prev };
+  next.lastSeq = seq;
+  next.updatedAt = at;
+  const ok = (): Transition => ({ ok: true, next });
 
   switch (event.type) {
     case 'incident.registered':
       if (status !== 'reported') return illegal('reported');
-      return { ok: true, next: { ...base, status: 'registered', registeredAt: at } };
+      next.status = 'registered';
+      next.registeredAt = at;
+      return ok();
 
     case 'incident.cancelled':
       if (status !== 'reported' && status !== 'registered') return illegal('reported or registered');
-      return { ok: true, next: { ...base, status: 'cancelled', cancelledAt: at } };
+      next.status = 'cancelled';
+      next.cancelledAt = at;
+      return ok();
 
     case 'incident.dispatched': {
       if (status !== 'registered' && status !== 'dispatched') return illegal('registered, or dispatched for a redispatch');
@@ -190,46 +235,55 @@ export function transition(
         if (!Number.isFinite(deadline)) return fail('deadline', 'must be a valid time');
         if (deadline <= at) return fail('deadline', `${event.deadline} is not after the dispatch time ${event.at}`);
       }
+      next.departments = [...event.departments];
       if (status === 'dispatched') {
         // A redispatch (改派) hands the case to other departments; the clock keeps running from the first dispatch.
-        return {
-          ok: true,
-          next: { ...base, departments: [...event.departments], redispatches: prev.redispatches + 1, deadline: deadline ?? prev.deadline },
-        };
+        next.redispatches = prev.redispatches + 1;
+        if (deadline !== undefined) next.deadline = deadline;
+        return ok();
       }
-      return {
-        ok: true,
-        next: {
-          ...base,
-          status: 'dispatched',
-          dispatchedAt: at,
-          departments: [...event.departments],
-          deadline: deadline ?? at + slaHoursFor(prev.category) * 3_600_000,
-        },
-      };
+      next.status = 'dispatched';
+      next.dispatchedAt = at;
+      next.deadline = deadline ?? at + slaHoursFor(prev.category) * 3_600_000;
+      return ok();
     }
 
     case 'incident.started':
       if (status !== 'dispatched') return illegal('dispatched');
-      return { ok: true, next: { ...base, status: 'in_progress', startedAt: at } };
+      next.status = 'in_progress';
+      next.startedAt = at;
+      return ok();
 
     case 'incident.resolved':
       if (status !== 'in_progress') return illegal('in_progress');
-      return { ok: true, next: { ...base, status: 'resolved', resolvedAt: at, firstResolvedAt: prev.firstResolvedAt ?? at } };
+      next.status = 'resolved';
+      next.resolvedAt = at;
+      next.firstResolvedAt = prev.firstResolvedAt ?? at;
+      return ok();
 
     case 'incident.verified':
       if (status !== 'resolved') return illegal('resolved');
-      if (event.passed) return { ok: true, next: { ...base, status: 'verified', verifiedAt: at } };
-      return { ok: true, next: { ...base, status: 'in_progress', reworks: prev.reworks + 1 } };
+      if (event.passed) {
+        next.status = 'verified';
+        next.verifiedAt = at;
+      } else {
+        next.status = 'in_progress';
+        next.reworks = prev.reworks + 1;
+      }
+      return ok();
 
     case 'incident.closed':
       if (status !== 'verified') return illegal('verified');
-      return { ok: true, next: { ...base, status: 'closed', closedAt: at } };
+      next.status = 'closed';
+      next.closedAt = at;
+      return ok();
 
     case 'incident.rated':
       if (status !== 'closed') return illegal('closed');
       if (prev.satisfaction !== undefined) return fail('type', `incident ${prev.id} was rated already`);
-      return { ok: true, next: { ...base, satisfaction: event.satisfaction, ratedAt: at } };
+      next.satisfaction = event.satisfaction;
+      next.ratedAt = at;
+      return ok();
 
     case 'incident.whistled': {
       if (status !== 'registered' && status !== 'dispatched' && status !== 'in_progress') {
@@ -246,7 +300,8 @@ export function transition(
         departments: [...event.departments],
         reports: {},
       };
-      return { ok: true, next: { ...base, whistles: [...prev.whistles, whistle] } };
+      next.whistles = [...prev.whistles, whistle];
+      return ok();
     }
 
     case 'department.reported': {
@@ -269,7 +324,8 @@ export function transition(
       }
       const whistles = prev.whistles.slice();
       whistles[index] = { ...whistle, reports: { ...whistle.reports, [event.department]: nextReport } };
-      return { ok: true, next: { ...base, whistles } };
+      next.whistles = whistles;
+      return ok();
     }
 
     case 'incident.supervised':
@@ -277,6 +333,8 @@ export function transition(
       if (prev.deadline === undefined || at <= prev.deadline) {
         return fail('at', `incident ${prev.id} is not overdue at ${event.at} (deadline ${prev.deadline === undefined ? 'none' : isoOf(prev.deadline)})`);
       }
-      return { ok: true, next: { ...base, supervisedAt: at, supervisions: [...prev.supervisions, at] } };
+      next.supervisedAt = at;
+      next.supervisions = [...prev.supervisions, at];
+      return ok();
   }
 }

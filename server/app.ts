@@ -44,6 +44,7 @@ import { healthRoutes } from './ops/health';
 import { createLogger, type Logger } from './ops/logger';
 import { createMetrics } from './ops/metrics';
 import { LiveRelay, type RelayMode, type ScreenData } from './relay/live-relay';
+import { LogFollower } from './relay/log-follower';
 import type { EventStore } from './store/event-store';
 
 export interface CreateServerOptions {
@@ -90,11 +91,26 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     anonymousScreens: isLoopbackHost(config.host),
     sessionHours: config.sessionHours,
   });
+  if (config.redisUrl) {
+    // Nodes share fan-out by each following the shared log (RELAY_FOLLOW_LOG); Redis is not needed for that.
+    logger.warn('REDIS_URL is set but not used: nodes on one PostgreSQL store share events by following its log');
+  }
   const locator = options.locator ?? createGridIndex(geodata.grids);
   const departments = new Map(geodata.departments.map((d) => [d.code, d]));
   /** The live state; replaced once by the rebuild in listen(), so routes read it through this holder. */
   const live: { state: CityState } = { state: createState() };
   let relay: LiveRelay | undefined;
+  const applyCommitted = (events: StoredEvent[]) => {
+    for (const event of events) {
+      const applied = applyEvent(live.state, event);
+      if (!applied.ok) logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
+    }
+    relay?.publish(events);
+  };
+  /** Several nodes on one PostgreSQL store: every node follows the shared log instead of relaying its own ingest. */
+  const follower = config.relay.followLog
+    ? new LogFollower({ store, intervalMs: config.relay.batchMs, apply: applyCommitted, logger })
+    : undefined;
 
   const ingestor = new Ingestor({
     store,
@@ -102,12 +118,11 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     departments,
     cityName: geodata.meta.name,
     liveIncident: (id) => live.state.incidents.get(id),
+    // Following a shared log, the live state may lag other nodes' commits by a poll: the store decides.
+    storeFirst: follower !== undefined,
     onCommitted: (events: StoredEvent[]) => {
-      for (const event of events) {
-        const applied = applyEvent(live.state, event);
-        if (!applied.ok) logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
-      }
-      relay?.publish(events);
+      if (follower) follower.poke();
+      else applyCommitted(events);
     },
     metrics,
     logger,
@@ -142,6 +157,12 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    // Client-side routes (e.g. /playback) get the app; API-like paths keep their JSON 404.
+    app.get(/^\/(?!api\/|geodata\/|metrics|socket\.io\/).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(clientDir, 'index.html'));
+    });
   } else {
     app.get('/', (_req, res) => {
       res.type('text/plain').send('Gridwatch server is running; the client is not built (npm run build).\n');
@@ -169,11 +190,12 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     createdCredentials: credentials.created,
     ingestKey: credentials.ingestKey,
     async listen() {
-      live.state = await rebuildState(store, logger);
+      const rebuilt = await rebuildState(store, logger);
+      live.state = rebuilt.state;
       checkpointedSeq = live.state.headSeq;
       await ingestor.init();
-      // The store's head, not the state's: a stored event the reducer refused still occupies its log position.
-      const headSeq = await store.headSeq();
+      // The log position read, not the state's head: a stored event the reducer refused still occupies its seq.
+      const headSeq = rebuilt.seq;
       relay = new LiveRelay({
         namespace: io.of(LIVE_NAMESPACE),
         store,
@@ -187,6 +209,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
         metrics,
         logger,
       });
+      if (follower) follower.start(headSeq);
       timers.push(setInterval(() => evict(live.state, Date.now()), 60_000));
       const every = options.checkpointEveryMs ?? 5 * 60_000;
       if (every > 0) {
@@ -212,6 +235,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
       // Stop intake first, then drain the queue so every acknowledged event reaches the relay and the checkpoint.
       const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await ingestor.close();
+      await follower?.stop();
       relay?.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
@@ -222,7 +246,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
 }
 
 /** The live state from the newest checkpoint plus the tail of the log. */
-export async function rebuildState(store: EventStore, logger: Logger): Promise<CityState> {
+export async function rebuildState(store: EventStore, logger: Logger): Promise<{ state: CityState; seq: number }> {
   const started = Date.now();
   const saved = await store.loadCheckpoint();
   let state = createState();
@@ -235,8 +259,11 @@ export async function rebuildState(store: EventStore, logger: Logger): Promise<C
   }
   const fromSeq = state.headSeq;
   let replayed = 0;
+  /** the last log position read; above state.headSeq when the reducer refused the latest stored events */
+  let seq = fromSeq;
   for await (const page of store.streamSeqRange(fromSeq)) {
     for (const event of page) {
+      seq = event.seq;
       const applied = applyEvent(state, event);
       if (!applied.ok) logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
       replayed++;
@@ -244,7 +271,7 @@ export async function rebuildState(store: EventStore, logger: Logger): Promise<C
   }
   evict(state, Date.now());
   logger.info({ checkpointSeq: fromSeq, replayed, headSeq: state.headSeq, ms: Date.now() - started }, 'live state rebuilt');
-  return state;
+  return { state, seq };
 }
 
 function noCacheForHtml(res: http.ServerResponse, file: string): void {

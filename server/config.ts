@@ -74,6 +74,12 @@ const EnvSchema = z.object({
   RELAY_BATCH_MS: Int(10, 1000).default(75),
   /** `batched` (default): one frame per area room per tick; `per-event`: one emit per event (the naive baseline). */
   RELAY_MODE: z.enum(['batched', 'per-event'], { message: 'must be batched or per-event' }).default('batched'),
+  /**
+   * Relay what the shared log holds (polling it every RELAY_BATCH_MS, and at once after each own commit) rather
+   * than only this node's ingest: needed when several nodes share one PostgreSQL store. Default: on with
+   * DATABASE_URL, off with the embedded SQLite store.
+   */
+  RELAY_FOLLOW_LOG: Flag.optional(),
   /** Per-screen bound on queued outgoing packets before its backlog is dropped for a fresh snapshot. */
   RELAY_MAX_BUFFERED: Int(4, 100_000).default(256),
   /** Ingest requests per minute per key. */
@@ -97,7 +103,7 @@ export interface Config {
   redisUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   screenToken: string | undefined;
-  relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event' };
+  relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event'; followLog: boolean };
   ingest: { rateLimitPerMinute: number; maxBodyBytes: number };
   sessionHours: number;
 }
@@ -149,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     screenToken: e.SCREEN_TOKEN,
-    relay: { batchMs: e.RELAY_BATCH_MS, maxBuffered: e.RELAY_MAX_BUFFERED, mode: e.RELAY_MODE },
+    relay: { batchMs: e.RELAY_BATCH_MS, maxBuffered: e.RELAY_MAX_BUFFERED, mode: e.RELAY_MODE, followLog: e.RELAY_FOLLOW_LOG ?? e.DATABASE_URL !== undefined },
     ingest: { rateLimitPerMinute: e.INGEST_RATE_LIMIT, maxBodyBytes: e.INGEST_MAX_BODY_BYTES },
     sessionHours: e.SESSION_HOURS,
   };

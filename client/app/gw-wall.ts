@@ -200,6 +200,7 @@ export class GwWall extends LitElement {
   private lastLayerBuild = -Infinity;
   private snapshotApplied = false;
   private readonly onResize = () => this.mapController.resize();
+  private upkeep: ReturnType<typeof setInterval> | null = null;
 
   private readonly cityTask = new Task(this, {
     task: async ([config], { signal }) => {
@@ -215,6 +216,8 @@ export class GwWall extends LitElement {
     this.socket = new LiveSocketController(this, { area: this.config.area, token: this.config.token ?? undefined, onQueued: () => this.scheduleFrame() });
     this.tour = new TourController(this, { intervalMs: this.config.tourIntervalMs, idleMs: this.config.idleMs });
     window.addEventListener('resize', this.onResize);
+    // The once-a-second upkeep (overdue deadlines, ages, KPIs) also drives frames when motion is off.
+    this.upkeep = setInterval(() => this.scheduleFrame(), 1_000);
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
@@ -225,6 +228,8 @@ export class GwWall extends LitElement {
     super.disconnectedCallback();
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    if (this.upkeep !== null) clearInterval(this.upkeep);
+    this.upkeep = null;
     window.removeEventListener('resize', this.onResize);
   }
 
@@ -257,13 +262,15 @@ export class GwWall extends LitElement {
     const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
     stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
     this.tour.attach(this.mapController, stops);
+    // Layer choice depends on zoom (points vs density): redraw when a zoom ends even if nothing else moved.
+    this.mapController.map?.on('zoomend', () => this.scheduleFrame());
     this.scheduleFrame();
     void this.signalReadyWhenSettled();
   }
 
   private async signalReadyWhenSettled(): Promise<void> {
     while (!this.snapshotApplied) await new Promise((r) => setTimeout(r, 100));
-    await this.mapController.idle();
+    await this.mapController.settled();
     document.documentElement.dataset.ready = '1';
     this.dispatchEvent(new Event('wall-ready', { bubbles: true, composed: true }));
   }
@@ -291,7 +298,7 @@ export class GwWall extends LitElement {
     const model = this.model;
     if (!model || !this.layers || !this.mapController.loaded) return;
     // Motion runs at ≤30 fps: smooth enough across a room, and half the GPU work of a 60 Hz wall.
-    if (!this.socket.pending && frameTime - this.lastLayerBuild < ANIMATION_FRAME_MS) {
+    if (this.config.motion && !this.socket.pending && frameTime - this.lastLayerBuild < ANIMATION_FRAME_MS) {
       this.scheduleFrame();
       return;
     }
@@ -319,7 +326,15 @@ export class GwWall extends LitElement {
     }
     const scale = Math.max(1, window.innerHeight / 1080);
     this.mapController.setLayers(
-      this.layers.build({ model, toggles: this.toggles, zoom: this.mapController.zoom, scale, frameTime, gridVersion: this.gridVersionShown }),
+      this.layers.build({
+        model,
+        toggles: this.toggles,
+        zoom: this.mapController.zoom,
+        scale,
+        // a still frame without motion: rings at rest, halos lit, whistle flow at mid-run
+        frameTime: this.config.motion ? frameTime : 0,
+        gridVersion: this.gridVersionShown,
+      }),
     );
 
     if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || (queued.snapshot && true))) {
@@ -328,8 +343,9 @@ export class GwWall extends LitElement {
     }
     if (model.tickerVersion !== this.tickerVersion) this.tickerVersion = model.tickerVersion;
     if (model.whistleVersion !== this.whistleVersion) this.whistleVersion = model.whistleVersion;
-    // Animations (pulses, flowing whistles, blinking overdue) need continuous frames; an idle wall still ticks.
-    this.scheduleFrame();
+    // Animations (pulses, flowing whistles, blinking overdue) need continuous frames. Without motion, frames run only
+    // when data arrives or a layer is toggled, plus the once-a-second upkeep tick.
+    if (this.config.motion) this.scheduleFrame();
   }
 
   private areaLabel(city: CityModel): string {

@@ -88,13 +88,16 @@ export class MapController implements ReactiveController {
     else this.pendingLayers = layers;
   }
 
-  /** Resolves after the next time the map is idle (all sources loaded, nothing animating). */
-  idle(): Promise<void> {
+  /**
+   * Resolves once the style and every source are loaded and a frame has been drawn after that. (Not the map's
+   * `idle` event: with continuous animation the map repaints every frame and is never idle.)
+   */
+  async settled(): Promise<void> {
     const map = this.map;
-    if (!map) return Promise.resolve();
-    return new Promise((resolve) => {
-      if (map.loaded() && !map.isMoving()) map.once('idle', () => resolve());
-      else map.once('idle', () => resolve());
+    if (!map) return;
+    while (!(map.loaded() && map.areTilesLoaded())) await new Promise((r) => setTimeout(r, 100));
+    await new Promise<void>((resolve) => {
+      map.once('render', () => resolve());
       map.triggerRepaint();
     });
   }

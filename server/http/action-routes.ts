@@ -95,6 +95,8 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     const incident = await ingestor.incident(incidentId);
     if (!incident) throw notFound(`No incident ${incidentId}`);
     assertInScope(principal, incident.grid, 'incident in grid');
+    // A whistle needs its own id for the departments' reports to refer to; officers' screens need not invent one.
+    if (action === 'whistle' && fields.whistleId === undefined) fields.whistleId = `w-${randomUUID()}`;
     const event = {
       ...fields,
       id: id ?? `act-${randomUUID()}`,

@@ -34,6 +34,8 @@ export interface IngestorDeps {
   departments: DepartmentDirectory;
   /** The live state's record of an incident (undefined when unknown or evicted: the store is asked then). */
   liveIncident(id: string): IncidentRecord | undefined;
+  /** Ask the store's projection before the live state (when other nodes write to the same store). */
+  storeFirst?: boolean;
   /** Called after each commit with the new events in seq order: apply to the live state, then relay. */
   onCommitted(events: StoredEvent[]): void;
   metrics: ServerMetrics;
@@ -98,8 +100,10 @@ export class Ingestor {
 
   /** The current record of an incident: live state first, then the store's projection (evicted incidents). */
   async incident(id: string): Promise<IncidentRecord | undefined> {
-    const live = this.deps.liveIncident(id);
-    if (live) return live;
+    if (!this.deps.storeFirst) {
+      const live = this.deps.liveIncident(id);
+      if (live) return live;
+    }
     const row = await this.deps.store.getIncident(id);
     return row ? (row.doc as IncidentRecord) : undefined;
   }

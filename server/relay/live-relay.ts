@@ -37,6 +37,9 @@ export type RelayMode = 'batched' | 'per-event';
 /** Beyond this many events behind, a resume gets a snapshot instead of the backlog. */
 export const MAX_RESUME_EVENTS = 50_000;
 const STORE_PAGE = 5_000;
+/** A district tour subscribes every few seconds; a storm of subscribes is refused. */
+const MAX_SUBSCRIBES_PER_WINDOW = 20;
+const SUBSCRIBE_WINDOW_MS = 10_000;
 
 export interface ScreenData {
   principal: Principal;
@@ -46,6 +49,8 @@ export interface ScreenData {
   generation: number;
   /** taken out of its room after an overflow; waits for its buffer to drain */
   recovering: boolean;
+  /** times of recent subscribes, to refuse a subscribe storm (each may cost a whole-city snapshot) */
+  recentSubscribes: number[];
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ScreenData>;
@@ -85,6 +90,8 @@ export class LiveRelay {
   private readonly subscribers = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly mode: RelayMode;
+  /** per-event mode: the last seq each room's stream covers */
+  private readonly roomPosition = new Map<string, number>();
 
   constructor(private readonly deps: LiveRelayDeps) {
     this.lastFlushed = deps.startSeq;
@@ -100,7 +107,7 @@ export class LiveRelay {
         next(error);
         return;
       }
-      socket.data = { principal, generation: 0, recovering: false };
+      socket.data = { principal, generation: 0, recovering: false, recentSubscribes: [] };
       next();
     });
     deps.namespace.on('connection', (socket) => this.onConnection(socket));
@@ -141,7 +148,10 @@ export class LiveRelay {
       for (const event of events) {
         for (const area of areasOf(event.grid)) {
           if (!this.subscribers.has(area)) continue;
-          namespace.to(roomOf(area)).emit('events', { fromSeq: event.seq, toSeq: event.seq, events: [event] });
+          // Each single-event frame still chains: it covers the log since the room's previous frame.
+          const from = (this.roomPosition.get(area) ?? fromSeq - 1) + 1;
+          this.roomPosition.set(area, event.seq);
+          namespace.to(roomOf(area)).emit('events', { fromSeq: from, toSeq: event.seq, events: [event] });
         }
       }
       return;
@@ -225,6 +235,14 @@ export class LiveRelay {
       return;
     }
     const { area, sinceSeq } = parsed.data;
+    const now = Date.now();
+    const recent = socket.data.recentSubscribes.filter((t) => t > now - SUBSCRIBE_WINDOW_MS);
+    if (recent.length >= MAX_SUBSCRIBES_PER_WINDOW) {
+      ack({ ok: false, error: { code: 'rate_limited', message: `at most ${MAX_SUBSCRIBES_PER_WINDOW} subscribes per ${SUBSCRIBE_WINDOW_MS / 1000} s` } });
+      return;
+    }
+    recent.push(now);
+    socket.data.recentSubscribes = recent;
     if (!areaInScope(socket.data.principal.scope, area)) {
       ack({ ok: false, error: { code: 'forbidden', message: `area ${area} is outside this screen's scope`, field: 'area' } });
       return;
@@ -232,7 +250,7 @@ export class LiveRelay {
     this.leave(socket);
     socket.data.recovering = false;
     const generation = ++socket.data.generation;
-    const head = this.lastFlushed + this.pending.length;
+    const head = this.pending[this.pending.length - 1]?.seq ?? this.lastFlushed;
     const tooOld = sinceSeq !== undefined && this.lastFlushed - sinceSeq > MAX_RESUME_EVENTS;
     const canResume = sinceSeq !== undefined && !tooOld && sinceSeq <= this.lastFlushed;
     ack({ ok: true, data: { area, mode: canResume ? 'resume' : 'snapshot', headSeq: head } });

@@ -10,7 +10,7 @@
  */
 import type { IncomingEvent, Priority, StoredEvent, WhistleTier, WhistleType } from '../../protocol/events';
 import { SUMMONED_LEVEL } from '../../protocol/events';
-import { categoryOf, channelOf, type Category } from '../../protocol/catalogues';
+import { categoryOf, channelOf, type Category, type CategoryGroup } from '../../protocol/catalogues';
 import { applyEvent, createState, evict, type CityState, type IncidentRecord } from '../../protocol/reducer';
 import { shanghaiHour } from '../../protocol/time';
 import type { Area } from '../geodata/types';
@@ -175,9 +175,8 @@ export class SimulationEngine {
     const id = `${this.idPrefix}-i${this.incidentCounter}`;
     const priority = this.random.pick(priorityWeights(category.group));
     const plan: Plan = { category, gridCode: grid.code, location: point.wgs84, priority, verifications: 0 };
-    if (this.random.chance(WHISTLE_PROBABILITY[category.group])) {
-      plan.whistle = { tier: this.random.pick(WHISTLE_TIER_WEIGHTS), type: this.random.pick(whistleTypeWeights(category.group)) };
-    }
+    const whistle = planWhistle(this.random, category.group);
+    if (whistle !== undefined) plan.whistle = whistle;
     const address = this.model.addressOf(point.gridIndex);
     const event: IncomingEvent = {
       id: this.nextEventId(),
@@ -393,6 +392,15 @@ export class SimulationEngine {
     this.eventCounter += 1;
     return `${this.idPrefix}-e${this.eventCounter}`;
   }
+}
+
+/**
+ * Whether a new case of this group will need a whistle, and at which tier and type. Tiers are drawn in Kunming's
+ * proportions (WHISTLE_TIER_WEIGHTS), so whistle counts by tier converge on 17,532 : 1,651 : 43.
+ */
+export function planWhistle(random: Random, group: CategoryGroup): { tier: WhistleTier; type: WhistleType } | undefined {
+  if (!random.chance(WHISTLE_PROBABILITY[group])) return undefined;
+  return { tier: random.pick(WHISTLE_TIER_WEIGHTS), type: random.pick(whistleTypeWeights(group)) };
 }
 
 function checkRate(rate: number): number {

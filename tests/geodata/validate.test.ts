@@ -199,6 +199,21 @@ describe('validateCityPackage', () => {
     ]);
   });
 
+  it('warns about a district hole that no district fills, and not about the same hole in the areas below it', () => {
+    // an enclave of another district, 0.004° × 0.003°, cut out of one grid and all its ancestors
+    const hole = [[102.713, 25.006], [102.713, 25.009], [102.717, 25.009], [102.717, 25.006], [102.713, 25.006]];
+    const problems = validate((pkg) => {
+      for (const [level, code] of [['grid', '530102001002002'], ['community', '530102001002'], ['street', '530102001'], ['district', '530102']] as const)
+        (featureByCode(pkg, level, code).geometry as import('geojson').Polygon).coordinates.push(hole);
+    });
+    expect(errors(problems)).toEqual([]);
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^district 530102 encloses a gap of 134,4\d\d m² that no district fills \(a hole at 102\.713000, 25\.006000\): a gap, or an enclave of an area outside the package$/,
+      ),
+    ]);
+  });
+
   it('names a missing file', () => {
     const dir = join(root, 'missing-file');
     writePackageFixture(dir, makePackageFixture());

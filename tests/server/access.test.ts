@@ -44,7 +44,7 @@ describe('scope and roles on a loopback server', () => {
     const refusedB = await screen.subscribe(DISTRICT_B);
     expect(refusedB).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await screen.subscribe(DISTRICT_A)).toMatchObject({ ok: true });
-    await screen.until(() => screen.snapshots.length === 1, 5000, 'snapshot');
+    await screen.until(() => screen.snapshots.length === 1, 15_000, 'snapshot');
     const snapshotState = screen.snapshots[0]?.state as { incidents: Array<{ grid: string }>; areas: Array<{ code: string }> };
     expect(snapshotState.incidents.length).toBeGreaterThan(0);
     expect(snapshotState.incidents.every((i) => i.grid.startsWith(DISTRICT_A))).toBe(true);
@@ -52,7 +52,7 @@ describe('scope and roles on a loopback server', () => {
 
     const { json } = await t.post({ events: [reported(gridB), reported(gridA), reported(gridB)] });
     const head = Math.max(...json.acks.map((a) => (a.status === 'stored' ? a.seq : 0)));
-    await screen.until(() => screen.position >= head, 5000, 'the batch');
+    await screen.until(() => screen.position >= head, 15_000, 'the batch');
     expect(screen.events).toHaveLength(1);
     expect(screen.events.every((e) => e.grid.startsWith(DISTRICT_A))).toBe(true);
     screen.close();

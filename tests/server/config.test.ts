@@ -13,13 +13,13 @@ describe('configuration from the environment', () => {
       simulate: { enabled: true, backfillDays: DEFAULT_BACKFILL_DAYS },
       ingestKey: undefined,
       databaseUrl: undefined,
-      relay: { mode: 'batched' },
+      relay: { mode: 'batched', followLog: false },
     });
   });
 
   it('reads every value it is given', () => {
     const config = loadConfig({ PORT: '9000', HOST: '0.0.0.0', DATA_DIR: '/tmp/x', CITY: 'hefei-shushan', SIMULATE: 'off', SIMULATE_RATE: '0.5', SIMULATE_SEED: '42', BACKFILL_DAYS: '0', INGEST_KEY: 'k'.repeat(20), DATABASE_URL: 'postgres://127.0.0.1/test', REDIS_URL: 'redis://127.0.0.1:6379', LOG_LEVEL: 'debug' }, '/srv');
-    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', cityDir: '/srv/geodata/hefei-shushan', simulate: { enabled: false, rate: 0.5, seed: 42, backfillDays: 0 }, databaseUrl: 'postgres://127.0.0.1/test', logLevel: 'debug' });
+    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', cityDir: '/srv/geodata/hefei-shushan', simulate: { enabled: false, rate: 0.5, seed: 42, backfillDays: 0 }, databaseUrl: 'postgres://127.0.0.1/test', logLevel: 'debug', relay: { followLog: true } });
   });
 
   it.each([

@@ -19,7 +19,7 @@ describe('the relay delivers ingested events to screens', () => {
       await screen.connected();
       const ack = await screen.subscribe('city');
       expect(ack).toMatchObject({ ok: true, data: { area: 'city', mode: 'snapshot' } });
-      await screen.until(() => screen.snapshots.length === 1, 5000, 'snapshot');
+      await screen.until(() => screen.snapshots.length === 1, 15_000, 'snapshot');
 
       const [gridA1, gridA2] = gridsOf(DISTRICT_A) as [string, string];
       const first = reported(gridA1);
@@ -29,7 +29,7 @@ describe('the relay delivers ingested events to screens', () => {
       expect(json.acks.map((a) => a.status)).toEqual(['stored', 'stored']);
       expect(json.acks.map((a) => (a.status === 'stored' ? a.grid : null))).toEqual([gridA1, gridA2]);
 
-      await screen.until(() => screen.events.length >= 2, 5000, 'two events');
+      await screen.until(() => screen.events.length >= 2, 15_000, 'two events');
       const received = screen.events;
       expect(received.map((e) => e.id)).toEqual([first.id, second.id]);
       expect(received.map((e) => e.grid)).toEqual([gridA1, gridA2]);
@@ -79,5 +79,20 @@ describe('the relay delivers ingested events to screens', () => {
     const incidentId = report.type === 'incident.reported' ? report.incident.id : '';
     const { json } = await t.post({ events: [report, lifecycle('incident.registered', incidentId)] });
     expect(json.acks[1]).toMatchObject({ status: 'stored', grid });
+  });
+
+  it('a malformed subscribe is refused naming the field, and a subscribe storm is refused', async () => {
+    const screen = new Screen(t.url);
+    try {
+      await screen.connected();
+      const bad = await screen.socket.emitWithAck('subscribe', { area: '53010' } as never);
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', field: 'area' } });
+      const answers = [];
+      for (let i = 0; i < 21; i++) answers.push(await screen.subscribe(DISTRICT_A));
+      expect(answers.slice(0, 19).every((a) => a.ok)).toBe(true);
+      expect(answers[20]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    } finally {
+      screen.close();
+    }
   });
 });

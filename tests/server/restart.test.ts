@@ -32,7 +32,7 @@ describe('restart', () => {
       const screen = new Screen(second.url);
       await screen.connected();
       await screen.subscribe('city');
-      await screen.until(() => screen.snapshots.length === 1, 5000, 'snapshot');
+      await screen.until(() => screen.snapshots.length === 1, 15_000, 'snapshot');
       const got = screen.snapshots[0]?.state as typeof expected;
       expect(got.headSeq).toBe(all.length);
       expect(new Set(got.incidents.map((i) => i.id))).toEqual(new Set(expected.incidents.map((i) => i.id)));

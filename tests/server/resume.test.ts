@@ -38,10 +38,10 @@ describe.each([
     const first = new Screen(server.url);
     await first.connected();
     await first.subscribe('city');
-    await first.until(() => first.snapshots.length === 1, 5000, 'snapshot');
+    await first.until(() => first.snapshots.length === 1, 15_000, 'snapshot');
     await feed(server, 3, 4);
     const headBeforeDrop = await server.store.headSeq();
-    await first.until(() => first.position >= headBeforeDrop, 5000, 'live events before the drop');
+    await first.until(() => first.position >= headBeforeDrop, 15_000, 'live events before the drop');
     const position = first.position;
     const seenBefore = first.events;
     first.close();
@@ -56,7 +56,7 @@ describe.each([
     expect(ack).toMatchObject({ ok: true, data: { mode: 'resume' } });
     await during;
     const head = await server.store.headSeq();
-    await second.until(() => second.position >= head, 5000, 'caught up');
+    await second.until(() => second.position >= head, 15_000, 'caught up');
     expect(second.snapshots).toHaveLength(0);
     // The resumed stream chains from the position the screen sent.
     expect(second.batches[0]?.fromSeq).toBe(position + 1);
@@ -81,7 +81,7 @@ describe('resume edge cases', () => {
     await t.post(batchOf(8));
     await screen.subscribe(DISTRICT_B, 0);
     const head = await t.store.headSeq();
-    await screen.until(() => screen.position >= head, 5000, 'resume');
+    await screen.until(() => screen.position >= head, 15_000, 'resume');
     expect(screen.events.length).toBe(4);
     expect(screen.events.every((e) => e.grid.startsWith(DISTRICT_B))).toBe(true);
     screen.close();
@@ -93,7 +93,7 @@ describe('resume edge cases', () => {
     await screen.connected();
     const ack = await screen.subscribe('city', 1_000_000);
     expect(ack).toMatchObject({ ok: true, data: { mode: 'snapshot' } });
-    await screen.until(() => screen.snapshots.length === 1, 5000, 'snapshot');
+    await screen.until(() => screen.snapshots.length === 1, 15_000, 'snapshot');
     screen.close();
   });
 });

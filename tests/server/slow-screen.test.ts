@@ -61,7 +61,7 @@ describe('a slow screen', () => {
     try {
       await Promise.all([fast.connected(), slow.connected()]);
       await Promise.all([fast.subscribe('city'), slow.subscribe('city')]);
-      await slow.until(() => slow.snapshots.length === 1, 5000, 'first snapshot');
+      await slow.until(() => slow.snapshots.length === 1, 15_000, 'first snapshot');
       proxy.stall();
 
       // Enough traffic to fill the kernel buffers of the stalled link many times over.

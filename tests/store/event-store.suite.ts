@@ -288,6 +288,28 @@ export function eventStoreBehaviour(backend: Backend): void {
   });
 
   describe('two nodes on one database', () => {
+    it('resolve each append only once its events are readable from the other node', async () => {
+      const other = await open();
+      const seen = await Promise.all(
+        range(20).map((i) =>
+          store.append([reported(`v${i}`, GRIDS.wuhuaA, i)]).then(async ([ack]) => ({ seq: ack?.seq ?? 0, visible: await other.getEvent(`v${i}-reported`) })),
+        ),
+      );
+      for (const { seq, visible } of seen) expect(visible?.seq).toBe(seq);
+    });
+
+    it('both start when they open an empty database at the same time', async () => {
+      const fresh = await backend.newLocation();
+      try {
+        const [first, second] = await Promise.all([fresh.open(), fresh.open()]);
+        await first.append([reported('a', GRIDS.wuhuaA)]);
+        expect(await second.headSeq()).toBe(1);
+        await Promise.all([first.close(), second.close()]);
+      } finally {
+        await fresh.remove();
+      }
+    });
+
     it('give one gap-free, ordered seq to concurrent appends, and a reader never sees a later seq before an earlier one', async () => {
       const other = await open();
       const nodes = [store, other];

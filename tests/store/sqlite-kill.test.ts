@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../server/store/sqlite/sqlite-event-store';
 
 const CHILD = fileURLToPath(new URL('./append-until-killed.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)); // where `--import tsx` resolves
 const ACKS_BEFORE_KILL = 3000;
 
 describe('SQLite store under kill -9', () => {
@@ -24,7 +25,7 @@ describe('SQLite store under kill -9', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gridwatch-kill-'));
     dirs.push(dir);
     const file = join(dir, 'events.sqlite');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 

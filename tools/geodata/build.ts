@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
       repair: report.repair, pieces: report.pieces, maxNestingResidualM2: report.maxNestingResidualM2,
       landAreaKm2: Number(report.landAreaKm2.toFixed(1)), waterAreaKm2: Number(report.waterAreaKm2.toFixed(1)),
       sourceOverlapKm2: Number(report.sourceOverlapKm2.toFixed(3)), insertedVertices: report.insertedVertices,
+      filledGapKm2: Number(report.filledGapKm2.toFixed(3)),
     }, null, 2));
   }
 }

@@ -5,7 +5,7 @@
  * measured amount. Exits 0 when there are no errors (warnings alone pass), 1 when there are, 2 on bad usage.
  */
 import { existsSync, statSync } from 'node:fs';
-import { DEFAULT_TOLERANCE_M2, isAcceptable, validateCityPackage, type Problem } from './validate/index.js';
+import { DEFAULT_TOLERANCE_M2, isAcceptable, validateCityPackageWithCounts, type Problem } from './validate/index.js';
 
 function usage(message: string): never {
   console.error(`geodata:check: ${message}\nusage: npm run geodata:check -- <city dir> [--tolerance-m2 N] [--json]`);
@@ -34,18 +34,22 @@ function parseArgs(argv: string[]): { dir: string; toleranceM2: number; json: bo
 
 const args = parseArgs(process.argv.slice(2));
 const started = performance.now();
-const problems = validateCityPackage(args.dir, { toleranceM2: args.toleranceM2 });
+const { problems, checked } = validateCityPackageWithCounts(args.dir, { toleranceM2: args.toleranceM2 });
 const seconds = (performance.now() - started) / 1000;
 const errors = problems.filter((p) => p.severity === 'error');
 const warnings = problems.filter((p) => p.severity === 'warning');
 
 if (args.json) {
-  console.log(JSON.stringify({ dir: args.dir, toleranceM2: args.toleranceM2, seconds, errors: errors.length, warnings: warnings.length, problems }, null, 2));
+  console.log(JSON.stringify({ dir: args.dir, toleranceM2: args.toleranceM2, seconds, checked, errors: errors.length, warnings: warnings.length, problems }, null, 2));
 } else {
   const line = (p: Problem) => `${p.severity === 'error' ? 'error  ' : 'warning'} [${p.rule}] ${p.message}`;
   for (const p of errors) console.log(line(p));
   for (const p of warnings) console.log(line(p));
   const verdict = isAcceptable(problems) ? 'OK' : 'FAILED';
+  console.log(
+    `checked ${checked.district} districts, ${checked.street} streets, ${checked.community} communities, ${checked.grid} grids, ` +
+      `${checked.serviceCentres} service centres, ${checked.departments} departments`,
+  );
   console.log(
     `${verdict}: ${args.dir}: ${errors.length} error(s), ${warnings.length} warning(s); area tolerance ${args.toleranceM2} m²; ${seconds.toFixed(2)} s`,
   );

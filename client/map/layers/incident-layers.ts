@@ -67,21 +67,22 @@ export function incidentDensityLayer(model: LiveModel, data: { length: number },
   });
 }
 
-/** Expanding rings on cases reported in the last few seconds. */
+/** Expanding rings on cases reported in the last few seconds (a still ring when frameTime is 0: motion off). */
 export function pulseLayer(pulses: NewIncidentPulse[], frameTime: number, scale: number, visible: boolean) {
+  const phaseOf = (d: NewIncidentPulse) => (frameTime === 0 ? 0.35 : (((frameTime - d.bornAt) % PULSE_PERIOD_MS) + PULSE_PERIOD_MS) % PULSE_PERIOD_MS / PULSE_PERIOD_MS);
   return new ScatterplotLayer<NewIncidentPulse>({
     id: 'incident-pulses',
     data: pulses,
     visible,
     radiusUnits: 'pixels',
     getPosition: (d) => d.position,
-    getRadius: (d) => (6 + 22 * (((frameTime - d.bornAt) % PULSE_PERIOD_MS) / PULSE_PERIOD_MS)) * scale * (d.urgent ? 1.5 : 1),
+    getRadius: (d) => (6 + 22 * phaseOf(d)) * scale * (d.urgent ? 1.5 : 1),
     filled: false,
     stroked: true,
     lineWidthUnits: 'pixels',
     getLineWidth: 2 * scale,
     getLineColor: (d) => {
-      const phase = ((frameTime - d.bornAt) % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
+      const phase = phaseOf(d);
       return d.urgent ? [244, 63, 94, Math.round(255 * (1 - phase))] : [125, 211, 252, Math.round(255 * (1 - phase))];
     },
     updateTriggers: { getRadius: frameTime, getLineColor: frameTime },
@@ -90,7 +91,7 @@ export function pulseLayer(pulses: NewIncidentPulse[], frameTime: number, scale:
 
 /** Red halos on overdue cases; the blink is the layer's opacity, so blinking costs no data work. */
 export function overdueHaloLayer(overdue: IncidentRecord[], position: (r: IncidentRecord) => [number, number], frameTime: number, scale: number, visible: boolean) {
-  const phase = (frameTime % BLINK_PERIOD_MS) / BLINK_PERIOD_MS;
+  const phase = frameTime === 0 ? 0 : (frameTime % BLINK_PERIOD_MS) / BLINK_PERIOD_MS;
   return new ScatterplotLayer<IncidentRecord>({
     id: 'incident-overdue',
     data: overdue,

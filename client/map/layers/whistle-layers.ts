@@ -85,7 +85,7 @@ export function whistleLayers(legs: { pending: WhistleLeg[]; arrived: WhistleLeg
       capRounded: true,
       jointRounded: true,
       trailLength: FLOW_LOOP * 0.45,
-      currentTime: ((frameTime / 1000) % (FLOW_LOOP * 1.2)),
+      currentTime: frameTime === 0 ? FLOW_LOOP * 0.7 : (frameTime / 1000) % (FLOW_LOOP * 1.2),
       fadeTrail: true,
       updateTriggers: { getWidth: [scale, version] },
     }),

@@ -1,6 +1,6 @@
 /**
- * The SQLite schema, versioned with `PRAGMA user_version`: each entry of MIGRATIONS runs once, in order, inside
- * one transaction with the version bump, so a crash mid-migration leaves the previous version intact.
+ * The SQLite schema, versioned with `PRAGMA user_version`: entry i of MIGRATIONS brings version i to i + 1, in one
+ * transaction with the version bump, so a crash mid-migration leaves the previous version intact.
  */
 import type Database from 'better-sqlite3';
 
@@ -48,17 +48,23 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-/** Brings the database up to the newest schema version. Safe to call on every start. */
+/** Brings the database up to the newest schema version. Safe to call on every start, by several processes at once. */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`the event database has schema version ${current}, newer than this build knows (${MIGRATIONS.length})`);
-  }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    const sql = MIGRATIONS[version - 1] ?? '';
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version}`);
-    }).immediate();
+  for (;;) {
+    // The version is read under the write lock, so a second process starting at the same time waits, then sees
+    // the migration done and skips it.
+    const done = db
+      .transaction(() => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        if (current > MIGRATIONS.length) {
+          throw new Error(`the event database has schema version ${current}, newer than this build knows (${MIGRATIONS.length})`);
+        }
+        if (current === MIGRATIONS.length) return true;
+        db.exec(MIGRATIONS[current] ?? '');
+        db.pragma(`user_version = ${current + 1}`);
+        return false;
+      })
+      .immediate();
+    if (done) return;
   }
 }

@@ -36,13 +36,15 @@ export interface TestServerOptions {
   relayMode?: RelayMode;
   relayRecentEvents?: number;
   dataDir?: string;
+  /** Opens the store (default: SQLite in dataDir). */
+  openStore?: () => Promise<EventStore>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-test-'));
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY: 'test-ingest-key-0123456789', ...options.env });
   const geodata = options.geodata ?? tinyCity();
-  const store = await openEventStore({ dataDir });
+  const store = options.openStore ? await options.openStore() : await openEventStore({ dataDir });
   const server = createServer({ config, store, geodata, logger: createLogger('silent'), ...(options.relayMode ? { relayMode: options.relayMode } : {}),
     ...(options.relayRecentEvents !== undefined ? { relayRecentEvents: options.relayRecentEvents } : {}),
   });
@@ -117,7 +119,7 @@ export class Screen {
   }
 
   /** Resolves when `predicate` holds, re-checked on every message; rejects after `ms`. */
-  until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  until(predicate: () => boolean, ms = 15_000, what = 'condition'): Promise<void> {
     return new Promise((resolve, reject) => {
       if (predicate()) return resolve();
       const timer = setTimeout(() => {

@@ -41,7 +41,9 @@ export async function importCity(options: ImportOptions): Promise<ImportResult> 
   mkdirSync(staging);
   try {
     writePackage(staging, basename(out), areas, options, notes);
-    const problems = validateCityPackage(staging, options.toleranceM2 !== undefined ? { toleranceM2: options.toleranceM2 } : {});
+    // districts dissolved from grids have a hole only where grids leave a gap, unless the city says it is an enclave
+    const districtHoles = !options.layers.district && !options.allowEnclaves ? 'error' : 'warning';
+    const problems = validateCityPackage(staging, { districtHoles, ...(options.toleranceM2 !== undefined && { toleranceM2: options.toleranceM2 }) });
     if (!isAcceptable(problems)) return { ok: false, out: options.out, problems, notes };
     if (existsSync(out)) {
       // replace: move the old package aside first, so a failure in between never leaves no package at all

@@ -35,6 +35,11 @@ export interface ImportOptions {
   water?: string;
   /** replace an existing package at `out` */
   force?: boolean;
+  /**
+   * Accept holes in districts dissolved from grids as enclaves of areas outside the package. Without it such a hole
+   * is refused, since it is far more often a gap between grids.
+   */
+  allowEnclaves?: boolean;
   toleranceM2?: number;
   /** TopoJSON quantisation (default 1e6) */
   quantization?: number;
@@ -46,7 +51,8 @@ export const IMPORT_USAGE = `usage: npm run geodata:import -- --out geodata/<id>
   [--<level>-code-field …] [--<level>-name-field …] [--<level>-parent-field …]   (level: grid, community, street, district;
                                                    for a level dissolved from grids, its name field is read from the grid layer)
   [--encoding gbk|utf8|…] [--city-code 530100] [--name 昆明市] [--name-en Kunming] [--licence …]
-  [--service-centres <geojson>] [--departments <geojson>] [--water <geojson>] [--tolerance-m2 1] [--quantization 1e6] [--force]`;
+  [--service-centres <geojson>] [--departments <geojson>] [--water <geojson>] [--tolerance-m2 1] [--quantization 1e6] [--force]
+  [--allow-enclaves]   (accept holes in districts dissolved from grids as enclaves of areas outside the package)`;
 
 const LAYER_FLAGS: Record<string, AreaLevel> = { grids: 'grid', communities: 'community', streets: 'street', districts: 'district' };
 const FIELD_KINDS = ['code', 'name', 'parent', 'households', 'population'] as const;
@@ -55,10 +61,12 @@ const FIELD_KINDS = ['code', 'name', 'parent', 'households', 'population'] as co
 export function parseImportArgs(argv: string[]): ImportOptions {
   const values = new Map<string, string>();
   let force = false;
+  let allowEnclaves = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--force') {
-      force = true;
+    if (arg === '--force' || arg === '--allow-enclaves') {
+      if (arg === '--force') force = true;
+      else allowEnclaves = true;
       continue;
     }
     if (!arg.startsWith('--')) throw new ImportInputError(`unexpected argument "${arg}"`);
@@ -106,7 +114,7 @@ export function parseImportArgs(argv: string[]): ImportOptions {
   };
   const cityCode = values.get('city-code');
   if (cityCode !== undefined && !/^\d{6}$/.test(cityCode)) throw new ImportInputError(`option --city-code must be 6 digits, got "${cityCode}"`);
-  const options: ImportOptions = { out, crs: crs.data, layers, fields, force };
+  const options: ImportOptions = { out, crs: crs.data, layers, fields, force, allowEnclaves };
   const optional = { encoding: 'encoding', cityCode: 'city-code', name: 'name', nameEn: 'name-en', licence: 'licence', serviceCentres: 'service-centres', departments: 'departments', water: 'water' } as const;
   for (const [prop, key] of Object.entries(optional)) {
     const v = values.get(key);

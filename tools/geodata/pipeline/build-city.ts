@@ -34,6 +34,8 @@ export interface BuildReport {
   /** area where source districts overlapped, given to the first district, km² */
   sourceOverlapKm2: number;
   insertedVertices: number;
+  /** holes between source districts filled, km² */
+  filledGapKm2: number;
   waterAreaKm2: number;
 }
 
@@ -86,9 +88,9 @@ export async function buildCity(config: CityConfig, outDir: string, log: (line: 
 
   step(`making district land disjoint: subtracting the water mask (${config.water.length} bodies) and source overlaps`);
   const water: PolygonRings[] = config.water.map((w) => [w.ring.map((p) => projection.toMetres(p))]);
-  const { lands, insertedVertices } = buildLand(districts, water);
+  const { lands, insertedVertices, filledGapM2 } = buildLand(districts, water);
   const overlapM2 = lands.reduce((s, l) => s + l.overlapM2, 0);
-  log(`[${config.id}]    source overlaps between districts removed: ${(overlapM2 / 1e6).toFixed(3)} km²; shared vertices inserted: ${insertedVertices}`);
+  log(`[${config.id}]    source overlaps removed: ${(overlapM2 / 1e6).toFixed(3)} km²; source gaps filled: ${(filledGapM2 / 1e6).toFixed(3)} km²; shared vertices inserted: ${insertedVertices}`);
 
   step(`sampling and clustering: ${divisions.reduce((s, d) => s + d.streets.length, 0)} streets, ` +
     `${divisions.reduce((s, d) => s + d.streets.reduce((t, st) => t + st.communities.length, 0), 0)} communities, ~${config.gridTarget} grids`);
@@ -248,7 +250,7 @@ export async function buildCity(config: CityConfig, outDir: string, log: (line: 
     pieces: { total: pieces.length, clippedCells: clipped, reassigned: assignment.stats.reassignedPieces, nearestFallback: assignment.stats.nearestFallback, gridsMovedCommunity: assignment.stats.gridsMovedCommunity },
     maxNestingResidualM2,
     landAreaKm2: lands.reduce((s, l) => s + l.areaM2, 0) / 1e6,
-    sourceOverlapKm2: overlapM2 / 1e6, insertedVertices,
+    sourceOverlapKm2: overlapM2 / 1e6, insertedVertices, filledGapKm2: filledGapM2 / 1e6,
     waterAreaKm2: lands.reduce((s, l) => s + l.waterM2, 0) / 1e6,
   };
 }

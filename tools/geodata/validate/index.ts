@@ -23,16 +23,37 @@ export { formatArea, isAcceptable, RULES, type Problem, type Rule } from './prob
 export interface ValidateOptions {
   /** area amounts (overlap, gap, outside parent) up to this many m² pass; default 1 m² */
   toleranceM2?: number;
+  /**
+   * A district's hole that no district fills: 'warning' (default; it may be an enclave of a district the package
+   * leaves out) or 'error' (the importer's choice when it dissolved the districts from grids).
+   */
+  districtHoles?: 'warning' | 'error';
 }
 
 export const DEFAULT_TOLERANCE_M2 = 1;
 
 /** Validates the city package in `dir` and returns every problem found, errors and warnings. */
 export function validateCityPackage(dir: string, options: ValidateOptions = {}): Problem[] {
+  return validateCityPackageWithCounts(dir, options).problems;
+}
+
+/** What was read, so a report can say what the verdict covers. */
+export type CheckedCounts = Record<(typeof AREA_LEVELS)[number] | 'serviceCentres' | 'departments', number>;
+
+/** As `validateCityPackage`, plus how many features of each kind were checked. */
+export function validateCityPackageWithCounts(dir: string, options: ValidateOptions = {}): { problems: Problem[]; checked: CheckedCounts } {
   const problems: Problem[] = [];
   const pkg = readCityPackage(dir, problems);
   validateContents(pkg, options, problems);
-  return problems;
+  const checked = {
+    district: pkg.areas.district.length,
+    street: pkg.areas.street.length,
+    community: pkg.areas.community.length,
+    grid: pkg.areas.grid.length,
+    serviceCentres: pkg.serviceCentres.length,
+    departments: pkg.departments.length,
+  };
+  return { problems, checked };
 }
 
 function validateContents(pkg: PackageContents, options: ValidateOptions, problems: Problem[]): void {
@@ -53,7 +74,7 @@ function validateContents(pkg: PackageContents, options: ValidateOptions, proble
   const usable = (a: AreaFeature) => a.geometry !== null && !outOfRange.has(a) && !broken.has(a);
   const projection = projectionFor(pkg, inRangeAreas);
   const water = pkg.water.map((g) => toPlanar(g, projection));
-  checkTiling(pkg.areas, water, usable, projection, { toleranceM2: options.toleranceM2 ?? DEFAULT_TOLERANCE_M2 }, problems);
+  checkTiling(pkg.areas, water, usable, projection, { toleranceM2: options.toleranceM2 ?? DEFAULT_TOLERANCE_M2, districtHoles: options.districtHoles ?? 'warning' }, problems);
   const cityRefs = new Set(['city', pkg.meta?.code].filter((x): x is string => x !== undefined));
   const pointsIn = (subject: 'service-centre' | 'department', points: typeof pkg.serviceCentres) =>
     checkPointsInAreas(subject, points.filter((p) => inRange(p.lon, p.lat)), byCode, cityRefs, pkg.areas.district, usable, projection, problems);

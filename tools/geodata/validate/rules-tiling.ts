@@ -4,9 +4,10 @@
  * - every child lies inside its parent: area(child) − area(child ∩ parent);
  * - siblings leave no gap in their parent: area(parent) − Σ area(child ∩ parent) + Σ overlaps among them, not
  *   counting water (the package's water mask) that no child covers;
- * - no area has a hole that neither a sibling nor water fills. A level dissolved from grids turns a gap between
- *   grids into such a hole, so this is what catches gaps inside the outline. Each hole is reported once, at the
- *   lowest level where it appears.
+ * - no area has a hole, inside its parent, that neither a sibling nor water fills. A level dissolved from grids
+ *   turns a gap between grids into such a hole, so this is what catches gaps inside the outline. Each hole is
+ *   reported once, at the lowest level where it appears. Districts have no parent in the package, so a district's
+ *   hole may be an enclave of a district left out of the package: a warning unless `districtHoles` is 'error'.
  * Amounts at or under the tolerance are floating-point noise and pass; the tolerance is printed with the result.
  */
 import Flatbush from 'flatbush';
@@ -24,6 +25,8 @@ interface Piece {
 export interface TilingOptions {
   /** amounts up to this many m² pass (default 1) */
   toleranceM2: number;
+  /** how to report a district's unfilled hole (default 'warning': it may be an enclave outside the package) */
+  districtHoles?: 'warning' | 'error';
 }
 
 const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = { district: null, street: 'district', community: 'street', grid: 'community' };
@@ -37,7 +40,6 @@ export function checkTiling(
   problems: Problem[],
 ): void {
   const tol = options.toleranceM2;
-  const waterIn = (shape: PlanarShape) => water.reduce((sum, w) => sum + intersectionArea(shape, w), 0);
   const reportedHoles = new Set<string>();
   const pieces = new Map<AreaFeature, Piece>();
   for (const level of AREA_LEVELS)
@@ -47,70 +49,106 @@ export function checkTiling(
       pieces.set(area, { area, shape, size: shapeArea(shape) });
     }
   for (const level of AREA_LEVELS) {
-    const level_pieces = areas[level].map((a) => pieces.get(a)).filter((p): p is Piece => p !== undefined);
-    const overlapInParent = checkOverlaps(level, level_pieces, tol, problems);
-    checkHoles(level, level_pieces, water, tol, projection, reportedHoles, problems);
+    const levelPieces = areas[level].map((a) => pieces.get(a)).filter((p): p is Piece => p !== undefined);
+    const overlapInParent = checkOverlaps(level, levelPieces, tol, problems);
     const parentLevel = PARENT_LEVEL[level];
-    if (parentLevel === null) continue;
-    const parents = new Map<string, AreaFeature>();
-    for (const p of areas[parentLevel]) if (p.code !== undefined) parents.set(p.code, p);
-    // children of each parent, and whether any child had to be left out (then the gap sum would be wrong)
-    const children = new Map<string, { covered: number; wet: number; incomplete: boolean; count: number }>();
-    for (const child of areas[level]) {
-      if (child.parent === undefined) continue;
-      const entry = children.get(child.parent) ?? { covered: 0, wet: 0, incomplete: false, count: 0 };
-      children.set(child.parent, entry);
-      entry.count++;
-      const piece = pieces.get(child);
-      const parent = parents.get(child.parent);
-      const parentPiece = parent && pieces.get(parent);
-      if (!piece || !parentPiece) {
-        entry.incomplete = true;
-        continue;
-      }
-      const inside = intersectionArea(piece.shape, parentPiece.shape);
-      entry.covered += inside;
-      if (water.length > 0) entry.wet += waterIn(piece.shape);
-      const outside = piece.size - inside;
-      if (outside > tol)
-        problems.push({
-          rule: 'nesting',
-          severity: 'error',
-          subject: level,
-          ref: child.ref,
-          message: `${level} ${child.ref} lies outside its ${parentLevel} ${child.parent} by ${formatArea(outside)} (of its ${formatArea(piece.size)})`,
-          amount: { value: outside, unit: 'm²' },
-        });
-    }
-    for (const [parentCode, entry] of children) {
-      const parent = parents.get(parentCode);
-      const parentPiece = parent && pieces.get(parent);
-      if (!parent || !parentPiece || entry.incomplete) continue;
-      const covered = entry.covered - (overlapInParent.get(parentCode) ?? 0);
-      const openWater = water.length > 0 ? Math.max(0, waterIn(parentPiece.shape) - entry.wet) : 0;
-      const gap = parentPiece.size - covered - openWater;
-      const wet = openWater > tol ? `, water ${formatArea(openWater)} not counted` : '';
-      if (gap > tol)
-        problems.push({
-          rule: 'gap',
-          severity: 'error',
-          subject: parentLevel,
-          ref: parent.ref,
-          message: `${parentLevel} ${parent.ref}: its ${entry.count} ${level}s leave a gap of ${formatArea(gap)} (${parentLevel} ${formatArea(parentPiece.size)}, covered ${formatArea(covered)}${wet})`,
-          amount: { value: gap, unit: 'm²' },
-        });
-    }
-    for (const parent of areas[parentLevel])
-      if (parent.code !== undefined && !children.has(parent.code) && pieces.has(parent))
-        problems.push({
-          rule: 'gap',
-          severity: 'error',
-          subject: parentLevel,
-          ref: parent.ref,
-          message: `${parentLevel} ${parent.ref} has no ${level}s: a gap of ${formatArea(pieces.get(parent)!.size)}`,
-          amount: { value: pieces.get(parent)!.size, unit: 'm²' },
-        });
+    if (parentLevel !== null) checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, problems });
   }
+  // holes from the grids upwards, so a gap is reported at the lowest level that encloses it
+  for (const level of [...AREA_LEVELS].reverse()) {
+    const parentLevel = PARENT_LEVEL[level];
+    const parentShapes = new Map<string, PlanarShape>();
+    if (parentLevel)
+      for (const p of areas[parentLevel]) {
+        const piece = pieces.get(p);
+        if (piece && p.code !== undefined) parentShapes.set(p.code, piece.shape);
+      }
+    const list = areas[level].map((a) => pieces.get(a)).filter((p): p is Piece => p !== undefined);
+    checkHoles(level, list, parentLevel ? (a) => (a.parent !== undefined ? parentShapes.get(a.parent) ?? null : null) : () => null, {
+      water,
+      tol,
+      severity: parentLevel ? 'error' : options.districtHoles ?? 'warning',
+      projection,
+      reported: reportedHoles,
+      problems,
+    });
+  }
+}
+
+interface LevelContext {
+  level: AreaLevel;
+  parentLevel: AreaLevel;
+  areas: Record<AreaLevel, AreaFeature[]>;
+  pieces: Map<AreaFeature, Piece>;
+  /** overlap among siblings per parent code, counted once in the coverage */
+  overlapInParent: Map<string, number>;
+  water: PlanarShape[];
+  tol: number;
+  problems: Problem[];
+}
+
+const waterIn = (water: PlanarShape[], shape: PlanarShape) => water.reduce((sum, w) => sum + intersectionArea(shape, w), 0);
+
+/** Each child of `level` inside its parent, and each parent covered by its children (water aside). */
+function checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, problems }: LevelContext): void {
+  const parents = new Map<string, AreaFeature>();
+  for (const p of areas[parentLevel]) if (p.code !== undefined) parents.set(p.code, p);
+  // children of each parent, and whether any child had to be left out (then the gap sum would be wrong)
+  const children = new Map<string, { covered: number; wet: number; incomplete: boolean; count: number }>();
+  for (const child of areas[level]) {
+    if (child.parent === undefined) continue;
+    const entry = children.get(child.parent) ?? { covered: 0, wet: 0, incomplete: false, count: 0 };
+    children.set(child.parent, entry);
+    entry.count++;
+    const piece = pieces.get(child);
+    const parent = parents.get(child.parent);
+    const parentPiece = parent && pieces.get(parent);
+    if (!piece || !parentPiece) {
+      entry.incomplete = true;
+      continue;
+    }
+    const inside = intersectionArea(piece.shape, parentPiece.shape);
+    entry.covered += inside;
+    if (water.length > 0) entry.wet += waterIn(water, piece.shape);
+    const outside = piece.size - inside;
+    if (outside > tol)
+      problems.push({
+        rule: 'nesting',
+        severity: 'error',
+        subject: level,
+        ref: child.ref,
+        message: `${level} ${child.ref} lies outside its ${parentLevel} ${child.parent} by ${formatArea(outside)} (of its ${formatArea(piece.size)})`,
+        amount: { value: outside, unit: 'm²' },
+      });
+  }
+  for (const [parentCode, entry] of children) {
+    const parent = parents.get(parentCode);
+    const parentPiece = parent && pieces.get(parent);
+    if (!parent || !parentPiece || entry.incomplete) continue;
+    const covered = entry.covered - (overlapInParent.get(parentCode) ?? 0);
+    const openWater = water.length > 0 ? Math.max(0, waterIn(water, parentPiece.shape) - entry.wet) : 0;
+    const gap = parentPiece.size - covered - openWater;
+    const wet = openWater > tol ? `, water ${formatArea(openWater)} not counted` : '';
+    if (gap > tol)
+      problems.push({
+        rule: 'gap',
+        severity: 'error',
+        subject: parentLevel,
+        ref: parent.ref,
+        message: `${parentLevel} ${parent.ref}: its ${entry.count} ${level}s leave a gap of ${formatArea(gap)} (${parentLevel} ${formatArea(parentPiece.size)}, covered ${formatArea(covered)}${wet})`,
+        amount: { value: gap, unit: 'm²' },
+      });
+  }
+  for (const parent of areas[parentLevel])
+    if (parent.code !== undefined && !children.has(parent.code) && pieces.has(parent))
+      problems.push({
+        rule: 'gap',
+        severity: 'error',
+        subject: parentLevel,
+        ref: parent.ref,
+        message: `${parentLevel} ${parent.ref} has no ${level}s: a gap of ${formatArea(pieces.get(parent)!.size)}`,
+        amount: { value: pieces.get(parent)!.size, unit: 'm²' },
+      });
 }
 
 /** Reports overlapping pairs of one level; returns the overlap total per parent code (for the gap sum). */
@@ -142,46 +180,53 @@ function checkOverlaps(level: AreaLevel, list: Piece[], tol: number, problems: P
   return perParent;
 }
 
-/** Holes that no sibling and no water fill: gaps enclosed by the level's own outline. */
-function checkHoles(
-  level: AreaLevel,
-  list: Piece[],
-  water: PlanarShape[],
-  tol: number,
-  projection: LocalProjection,
-  reported: Set<string>,
-  problems: Problem[],
-): void {
+interface HoleContext {
+  water: PlanarShape[];
+  tol: number;
+  severity: 'error' | 'warning';
+  projection: LocalProjection;
+  /** vertices of holes already reported at a lower level */
+  reported: Set<string>;
+  problems: Problem[];
+}
+
+/**
+ * Holes that no sibling and no water fill, counting only the part inside the parent (a street's hole that is the
+ * district's own enclave is not the street's gap).
+ */
+function checkHoles(level: AreaLevel, list: Piece[], parentOf: (a: AreaFeature) => PlanarShape | null, ctx: HoleContext): void {
   let index: Flatbush | undefined;
-  list.forEach((piece) => {
+  for (const piece of list) {
     piece.shape.signs.forEach((sign, r) => {
       if (sign !== -1) return;
       const ring = piece.shape.rings[r]!;
       const keys: string[] = [];
       for (let i = 0; i < ring.length; i += 2) keys.push(`${ring[i]},${ring[i + 1]}`);
-      if (keys.some((k) => reported.has(k))) return; // already reported at a lower level
+      if (keys.some((k) => ctx.reported.has(k))) return;
       const hole = ringAsShape(piece.shape, r);
-      let open = Math.abs(ringSignedArea(ring));
+      const parent = parentOf(piece.area);
+      let open = parent ? intersectionArea(hole, parent) : Math.abs(ringSignedArea(ring));
+      if (open <= ctx.tol) return;
       if (!index) {
         index = new Flatbush(list.length);
         for (const p of list) index.add(p.shape.bbox[0], p.shape.bbox[1], p.shape.bbox[2], p.shape.bbox[3]);
         index.finish();
       }
-      for (const j of index.search(hole.bbox[0], hole.bbox[1], hole.bbox[2], hole.bbox[3])) {
-        if (list[j] !== piece) open -= intersectionArea(hole, list[j]!.shape);
-      }
-      for (const w of water) open -= intersectionArea(hole, w);
-      if (open <= tol) return;
-      for (const k of keys) reported.add(k);
-      const [lon, lat] = projection.inverse(ring[0]!, ring[1]!);
-      problems.push({
+      // siblings fill it, and so may the area's own islands inside the hole (hole ∩ itself is exactly those)
+      for (const j of index.search(hole.bbox[0], hole.bbox[1], hole.bbox[2], hole.bbox[3])) open -= intersectionArea(hole, list[j]!.shape);
+      for (const w of ctx.water) open -= intersectionArea(hole, w);
+      if (open <= ctx.tol) return;
+      for (const k of keys) ctx.reported.add(k);
+      const [lon, lat] = ctx.projection.inverse(ring[0]!, ring[1]!);
+      const why = parent ? '' : ': a gap, or an enclave of an area outside the package';
+      ctx.problems.push({
         rule: 'gap',
-        severity: 'error',
+        severity: ctx.severity,
         subject: level,
         ref: piece.area.ref,
-        message: `${level} ${piece.area.ref} encloses a gap of ${formatArea(open)} that no ${level} fills (a hole at ${formatLonLat(lon, lat)})`,
+        message: `${level} ${piece.area.ref} encloses a gap of ${formatArea(open)} that no ${level} fills (a hole at ${formatLonLat(lon, lat)})${why}`,
         amount: { value: open, unit: 'm²' },
       });
     });
-  });
+  }
 }

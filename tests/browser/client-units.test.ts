@@ -1,0 +1,142 @@
+/**
+ * The wall's pure modules, without a browser: settings parsing, the 15-minute circle and coverage gaps, the
+ * deadline watch, the GPU columns, and the live model folding relayed events through the shared reducer.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../protocol/events';
+import { createState, fold, snapshotOf, type IncidentRecord } from '../../protocol/reducer';
+import { parseWallConfig } from '../../client/config';
+import { coverageGaps, SERVICE_CIRCLE_RADIUS_M } from '../../client/geo/coverage';
+import { buildCityModel } from '../../client/geo/city-model';
+import { basemapShift } from '../../client/geo/basemap-shift';
+import { IncidentBuffers } from '../../client/live/incident-buffers';
+import { OverdueWatch } from '../../client/live/overdue-watch';
+import { LiveModel } from '../../client/live/live-model';
+import { busyAfternoon } from './helpers/scenario';
+import { wallCity } from './helpers/wall-city';
+
+describe('wall settings from the URL', () => {
+  it('reads kiosk mode, tour interval, language and basemap CRS', () => {
+    const { config, problems } = parseWallConfig('?wall=1&tour=30&lang=en&basemapCrs=gcj02&area=530102');
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ kiosk: true, tourIntervalMs: 30_000, language: 'en', basemapCrs: 'gcj02', area: '530102' });
+  });
+
+  it('names the field and the reason for each bad value and keeps the defaults', () => {
+    const { config, problems } = parseWallConfig('?tour=2&lang=fr&area=12&basemapCrs=utm&basemap=ftp://x/style.json');
+    expect(problems.map((p) => p.field).sort()).toEqual(['area', 'basemap', 'basemapCrs', 'lang', 'tour']);
+    expect(problems.find((p) => p.field === 'tour')?.reason).toContain('at least 5 seconds');
+    expect(config.tourIntervalMs).toBe(60_000);
+    expect(config.language).toBe('zh-CN');
+  });
+});
+
+describe('15-minute service circles', () => {
+  it('walk 15 min at 4.5 km/h with a 0.85 detour factor: about 956 m', () => {
+    expect(SERVICE_CIRCLE_RADIUS_M).toBeCloseTo(956.25, 2);
+  });
+
+  it('mark as gaps exactly the grids farther than the radius from every centre', () => {
+    const centre: [number, number] = [102.7, 25.04];
+    const metresPerDegreeLon = 110_574 * Math.cos((25.04 * Math.PI) / 180);
+    const east = (m: number): [number, number] => [102.7 + m / metresPerDegreeLon, 25.04];
+    const gaps = coverageGaps([centre], [east(100), east(900), east(1_000), east(5_000)]);
+    expect([...gaps]).toEqual([2, 3]);
+  });
+});
+
+describe('the overdue watch', () => {
+  const record = (id: string, deadline: number, status: IncidentRecord['status'] = 'dispatched') =>
+    ({ id, status, deadline }) as IncidentRecord;
+
+  it('reports each case once, when its deadline passes, and drops stale deadlines', () => {
+    const watch = new OverdueWatch();
+    const records = new Map([
+      ['a', record('a', 1_000)],
+      ['b', record('b', 2_000)],
+    ]);
+    for (const r of records.values()) expect(watch.update(r, 0)).toBe(false);
+    records.set('b', record('b', 2_000, 'resolved')); // resolved before its deadline
+    expect(watch.due(1_500, (id) => records.get(id)).map((r) => r.id)).toEqual(['a']);
+    expect(watch.due(3_000, (id) => records.get(id))).toEqual([]);
+    expect(watch.has('a')).toBe(true);
+    expect(watch.count).toBe(1);
+  });
+});
+
+describe('incident GPU columns', () => {
+  it('reuse freed slots and hand deck.gl a new wrapper only after a change', () => {
+    const buffers = new IncidentBuffers();
+    buffers.upsert('a', { position: [102.7, 25], status: 'reported', priority: 'normal', overdue: false });
+    buffers.upsert('b', { position: [102.8, 25], status: 'dispatched', priority: 'urgent', overdue: true });
+    const first = buffers.attributes();
+    expect(buffers.attributes()).toBe(first);
+    expect(first.length).toBe(2);
+    expect([...first.attributes.getFillColor.value.slice(4, 8)]).toEqual([239, 68, 68, 255]);
+    buffers.remove('a');
+    buffers.upsert('c', { position: [102.9, 25], status: 'reported', priority: 'low', overdue: false });
+    const second = buffers.attributes();
+    expect(second).not.toBe(first);
+    expect(second.length).toBe(2);
+    expect(buffers.idAt(0)).toBe('c');
+  });
+
+  it('grow past their initial capacity without losing slots', () => {
+    const buffers = new IncidentBuffers();
+    for (let i = 0; i < 10_000; i++) buffers.upsert(`i${i}`, { position: [102 + i * 1e-5, 25], status: 'reported', priority: 'normal', overdue: false });
+    const { attributes, length } = buffers.attributes();
+    expect(length).toBe(10_000);
+    expect(attributes.getPosition.value[2 * 9_999]).toBeCloseTo(102 + 9_999e-5, 4);
+  });
+});
+
+describe('the live model', () => {
+  const city = wallCity();
+  const read = (file: string) => JSON.parse(fs.readFileSync(path.join(city.dir, file), 'utf8'));
+  const model = () =>
+    new LiveModel(
+      buildCityModel({ meta: city.meta }, read('areas.topo.json'), read('service-centres.geojson'), read('departments.geojson'), read('water.geojson'), basemapShift('wgs84')),
+      basemapShift('wgs84'),
+      () => now,
+    );
+  const now = Date.now();
+  // turn the scenario into stored events, as the server would (grid found by the bbox of the synthetic squares)
+  const gridOf = (lon: number, lat: number) => city.grids.find((g) => lon >= g.bbox[0] && lon < g.bbox[2] && lat >= g.bbox[1] && lat < g.bbox[3])!.code;
+  const grids = new Map<string, string>();
+  const stored: StoredEvent[] = busyAfternoon(city, { now, incidents: 40 }).map((event, i) => {
+    const { crs: _crs, ...rest } = event as typeof event & { crs?: string };
+    if (event.type === 'incident.reported') grids.set(event.incident.id, gridOf(...event.incident.location));
+    const incidentId = event.type === 'incident.reported' ? event.incident.id : event.incidentId;
+    return { ...rest, seq: i + 1, recordedAt: now, grid: grids.get(incidentId)! } as StoredEvent;
+  });
+
+  it('folds relayed batches through the reducer and keeps per-grid load and overdue in step with it', () => {
+    const live = model();
+    live.applySnapshot(snapshotOf(createState(), 'city'), 0);
+    live.applyEvents(stored.slice(0, 50));
+    live.applyEvents(stored.slice(50));
+    const reference = fold(stored);
+    expect(live.state.headSeq).toBe(stored.length);
+    for (const grid of live.city.grids) expect(live.gridOpen(grid.index)).toBe(reference.areas.get(grid.code)?.open ?? 0);
+    const overdue = [...reference.incidents.values()].filter((r) => r.status === 'dispatched' && (r.deadline ?? Infinity) < now).length;
+    expect(live.gridOverdue.reduce((a, b) => a + b, 0)).toBe(overdue);
+    expect(live.buffers.size).toBe(reference.incidents.size);
+    expect(live.whistles.length).toBeGreaterThan(0);
+  });
+
+  it('applies an event replayed after a reconnect only once', () => {
+    const live = model();
+    live.applySnapshot(snapshotOf(fold(stored.slice(0, 60)), 'city'), 60);
+    expect(live.applyEvents(stored.slice(40))).toBe(stored.length - 60);
+    expect(snapshotOf(live.state, 'city').areas).toEqual(snapshotOf(fold(stored), 'city').areas);
+  });
+
+  it('starts a freshly loaded ticker from the snapshot, latest change first', () => {
+    const live = model();
+    live.applySnapshot(snapshotOf(fold(stored), 'city'), stored.length);
+    expect(live.ticker.length).toBeGreaterThan(0);
+    expect(live.ticker[0]!.at).toBeGreaterThanOrEqual(live.ticker[live.ticker.length - 1]!.at);
+  });
+});
