@@ -3,7 +3,7 @@
  * frame per area room per tick, RELAY_MODE=batched) against the naive way (one emit per event, RELAY_MODE=per-event),
  * side by side in one run, each against a fresh server process on the Kunming package.
  *
- *   npx tsx bench/relay-latency.bench.ts [--seconds 20] [--rate 1000] [--clients 100]
+ *   npx tsx bench/relay-latency.bench.ts [--seconds 20] [--rate 1000] [--clients 100] [--profile-server DIR]
  *
  * - The server runs as a child process (`server/main.ts`, SIMULATE=0, a temp SQLite store), so its CPU time is
  *   measured alone, from /proc/<pid>/stat (Linux). The clients and the poster run in this process.
@@ -29,7 +29,7 @@ import { loadCity } from '../server/geodata/load';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const KEY = 'relay-bench-ingest-key-0123456789';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, 'profile-server': { type: 'string' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' } } });
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const CLIENTS = Number(values.clients);
@@ -69,7 +69,9 @@ function percentile(sorted: Float64Array, p: number): number {
 
 async function startServer(mode: Mode): Promise<{ url: string; child: ChildProcess }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-relay-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+  // --profile-server <dir> writes a V8 CPU profile of each server run there (to see where the server's time goes).
+  const profile = values['profile-server'] ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-server']}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'warn', INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000', RELAY_MODE: mode, RELAY_MAX_BUFFERED: '100000' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -108,7 +108,14 @@ export function whistleAnswered(whistle: WhistleRecord): boolean {
   return true;
 }
 
-const fail = (field: string, reason: string): Transition => ({ ok: false, field, reason });
+// Plain functions rather than closures inside `transition`: it runs once per event on the hot path.
+function fail(field: string, reason: string): Transition {
+  return { ok: false, field, reason };
+}
+
+function illegal(type: string, status: IncidentStatus, wanted: string): Transition {
+  return fail('type', `${type} is not allowed while the incident is ${status} (needs ${wanted})`);
+}
 
 function isoOf(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
@@ -205,30 +212,27 @@ export function transition(
     return fail('at', `${event.at} goes back in time: incident ${prev.id} last changed at ${isoOf(prev.updatedAt)}`);
   }
   const status = prev.status;
-  const illegal = (wanted: string): Transition =>
-    fail('type', `${event.type} is not allowed while the incident is ${status} (needs ${wanted})`);
   // One shallow copy per event; every record has the same keys in the same order (see `newRecord`), so V8 keeps a
   // single hidden class and the copy stays on its fast path.
   const next: IncidentRecord = { ...prev };
   next.lastSeq = seq;
   next.updatedAt = at;
-  const ok = (): Transition => ({ ok: true, next });
 
   switch (event.type) {
     case 'incident.registered':
-      if (status !== 'reported') return illegal('reported');
+      if (status !== 'reported') return illegal(event.type, status, 'reported');
       next.status = 'registered';
       next.registeredAt = at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.cancelled':
-      if (status !== 'reported' && status !== 'registered') return illegal('reported or registered');
+      if (status !== 'reported' && status !== 'registered') return illegal(event.type, status, 'reported or registered');
       next.status = 'cancelled';
       next.cancelledAt = at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.dispatched': {
-      if (status !== 'registered' && status !== 'dispatched') return illegal('registered, or dispatched for a redispatch');
+      if (status !== 'registered' && status !== 'dispatched') return illegal(event.type, status, 'registered, or dispatched for a redispatch');
       let deadline: number | undefined;
       if (event.deadline !== undefined) {
         deadline = Date.parse(event.deadline);
@@ -240,29 +244,29 @@ export function transition(
         // A redispatch (改派) hands the case to other departments; the clock keeps running from the first dispatch.
         next.redispatches = prev.redispatches + 1;
         if (deadline !== undefined) next.deadline = deadline;
-        return ok();
+        return { ok: true, next };
       }
       next.status = 'dispatched';
       next.dispatchedAt = at;
       next.deadline = deadline ?? at + slaHoursFor(prev.category) * 3_600_000;
-      return ok();
+      return { ok: true, next };
     }
 
     case 'incident.started':
-      if (status !== 'dispatched') return illegal('dispatched');
+      if (status !== 'dispatched') return illegal(event.type, status, 'dispatched');
       next.status = 'in_progress';
       next.startedAt = at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.resolved':
-      if (status !== 'in_progress') return illegal('in_progress');
+      if (status !== 'in_progress') return illegal(event.type, status, 'in_progress');
       next.status = 'resolved';
       next.resolvedAt = at;
       next.firstResolvedAt = prev.firstResolvedAt ?? at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.verified':
-      if (status !== 'resolved') return illegal('resolved');
+      if (status !== 'resolved') return illegal(event.type, status, 'resolved');
       if (event.passed) {
         next.status = 'verified';
         next.verifiedAt = at;
@@ -270,24 +274,24 @@ export function transition(
         next.status = 'in_progress';
         next.reworks = prev.reworks + 1;
       }
-      return ok();
+      return { ok: true, next };
 
     case 'incident.closed':
-      if (status !== 'verified') return illegal('verified');
+      if (status !== 'verified') return illegal(event.type, status, 'verified');
       next.status = 'closed';
       next.closedAt = at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.rated':
-      if (status !== 'closed') return illegal('closed');
+      if (status !== 'closed') return illegal(event.type, status, 'closed');
       if (prev.satisfaction !== undefined) return fail('type', `incident ${prev.id} was rated already`);
       next.satisfaction = event.satisfaction;
       next.ratedAt = at;
-      return ok();
+      return { ok: true, next };
 
     case 'incident.whistled': {
       if (status !== 'registered' && status !== 'dispatched' && status !== 'in_progress') {
-        return illegal('registered, dispatched or in_progress');
+        return illegal(event.type, status, 'registered, dispatched or in_progress');
       }
       if (prev.whistles.some((w) => w.id === event.whistleId)) {
         return fail('whistleId', `whistle ${event.whistleId} was blown already on incident ${prev.id}`);
@@ -301,11 +305,11 @@ export function transition(
         reports: {},
       };
       next.whistles = [...prev.whistles, whistle];
-      return ok();
+      return { ok: true, next };
     }
 
     case 'department.reported': {
-      if (!isOpenStatus(status)) return illegal('an open incident');
+      if (!isOpenStatus(status)) return illegal(event.type, status, 'an open incident');
       const index = prev.whistles.findIndex((w) => w.id === event.whistleId);
       const whistle = prev.whistles[index];
       if (whistle === undefined) return fail('whistleId', `no whistle ${event.whistleId} on incident ${prev.id}`);
@@ -325,16 +329,16 @@ export function transition(
       const whistles = prev.whistles.slice();
       whistles[index] = { ...whistle, reports: { ...whistle.reports, [event.department]: nextReport } };
       next.whistles = whistles;
-      return ok();
+      return { ok: true, next };
     }
 
     case 'incident.supervised':
-      if (!isUnresolvedStatus(status)) return illegal('dispatched or in_progress');
+      if (!isUnresolvedStatus(status)) return illegal(event.type, status, 'dispatched or in_progress');
       if (prev.deadline === undefined || at <= prev.deadline) {
         return fail('at', `incident ${prev.id} is not overdue at ${event.at} (deadline ${prev.deadline === undefined ? 'none' : isoOf(prev.deadline)})`);
       }
       next.supervisedAt = at;
       next.supervisions = [...prev.supervisions, at];
-      return ok();
+      return { ok: true, next };
   }
 }

@@ -17,7 +17,7 @@ import type { SerializedState } from '../../protocol/reducer';
 import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
 import { loadCityModel, type CityModel } from '../geo/city-model';
-import { t } from '../i18n/index';
+import { isMessageKey, language, t } from '../i18n/index';
 import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
 import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
@@ -354,10 +354,15 @@ export class GwWall extends LitElement {
     return city.areas.get(this.config.area)?.name ?? this.config.area;
   }
 
+  /** Says honestly which parts of the city package are synthetic (city.json `synthetic`). */
   private syntheticNote(city: CityModel): string {
     const synthetic = Object.entries(city.meta.synthetic ?? {}).filter(([, v]) => v !== false);
     if (synthetic.length === 0) return '';
-    return t('note.synthetic', { levels: t('note.syntheticLevels') });
+    const names = synthetic.map(([key]) => {
+      const message = `synthetic.${key}`;
+      return isMessageKey(message) ? t(message) : key;
+    });
+    return t('note.synthetic', { levels: names.join(language() === 'en' ? ', ' : '、') });
   }
 
   override render() {

@@ -35,6 +35,10 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   });
 }
 
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(zhCN, key);
+}
+
 /** Picks the localised name of a catalogue entry that carries `name` (zh) and `nameEn`. */
 export function localName(entry: { name: string; nameEn?: string } | undefined, fallback: string): string {
   if (!entry) return fallback;

@@ -43,6 +43,11 @@ export class IncidentBuffers {
   private highWater = 0;
   private dirty = true;
   private cached: IncidentPointAttributes | null = null;
+  /**
+   * Per column, whether it changed since the last `attributes()`. deck.gl re-uploads a binary attribute only when
+   * its descriptor object changes, so a status change (colour only) re-uploads one column, not four.
+   */
+  private readonly changed = { position: true, colour: true, radius: true, weight: true };
   /** bumps on every change; layers use it as an update trigger */
   version = 0;
 
@@ -68,14 +73,30 @@ export class IncidentBuffers {
       this.slotById.set(id, slot);
       this.ids[slot] = id;
     }
-    this.positions[slot * 2] = look.position[0];
-    this.positions[slot * 2 + 1] = look.position[1];
+    const x = Math.fround(look.position[0]), y = Math.fround(look.position[1]);
+    if (this.positions[slot * 2] !== x || this.positions[slot * 2 + 1] !== y) {
+      this.positions[slot * 2] = x;
+      this.positions[slot * 2 + 1] = y;
+      this.changed.position = true;
+    }
     const colour = look.overdue ? STATUS_COLOURS.overdue : STATUS_COLOURS[look.status];
-    this.colours.set(colour, slot * 4);
+    const c = slot * 4;
+    if (this.colours[c] !== colour[0] || this.colours[c + 1] !== colour[1] || this.colours[c + 2] !== colour[2] || this.colours[c + 3] !== colour[3]) {
+      this.colours.set(colour, c);
+      this.changed.colour = true;
+    }
     const open = look.status !== 'closed' && look.status !== 'cancelled';
     // Ended cases stay as small dim dots until evicted: the wall shows what was done today, but quietly.
-    this.radii[slot] = open ? PRIORITY_RADIUS_PX[look.priority] * (look.overdue ? 1.25 : 1) : 2;
-    this.weights[slot] = open ? 1 : 0;
+    const radius = Math.fround(open ? PRIORITY_RADIUS_PX[look.priority] * (look.overdue ? 1.25 : 1) : 2);
+    if (this.radii[slot] !== radius) {
+      this.radii[slot] = radius;
+      this.changed.radius = true;
+    }
+    const weight = open ? 1 : 0;
+    if (this.weights[slot] !== weight) {
+      this.weights[slot] = weight;
+      this.changed.weight = true;
+    }
     this.touch();
   }
 
@@ -88,6 +109,7 @@ export class IncidentBuffers {
     this.colours[slot * 4 + 3] = 0;
     this.weights[slot] = 0;
     this.free.push(slot);
+    this.changed.radius = this.changed.colour = this.changed.weight = true;
     this.touch();
   }
 
@@ -98,6 +120,7 @@ export class IncidentBuffers {
     this.highWater = 0;
     this.radii.fill(0);
     this.weights.fill(0);
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = true;
     this.touch();
   }
 
@@ -119,22 +142,26 @@ export class IncidentBuffers {
   }
 
   /**
-   * The columns for deck.gl. The same object is returned until something changes; after a change a new wrapper
-   * (around the same typed arrays) tells deck.gl to re-upload them.
+   * The columns for deck.gl. The same object is returned until something changes; after a change a new wrapper is
+   * returned in which only the changed columns have new descriptors (around the same typed arrays), so deck.gl
+   * re-uploads just those.
    */
   attributes(): IncidentPointAttributes {
     if (this.cached && !this.dirty) return this.cached;
     this.dirty = false;
+    const previous = this.cached?.attributes;
+    const weights = !previous || this.changed.weight ? { value: this.weights, size: 1 as const } : previous.getColorWeight;
     this.cached = {
       length: this.highWater,
       attributes: {
-        getPosition: { value: this.positions, size: 2 },
-        getFillColor: { value: this.colours, size: 4, normalized: true },
-        getRadius: { value: this.radii, size: 1 },
-        getColorWeight: { value: this.weights, size: 1 },
-        getElevationWeight: { value: this.weights, size: 1 },
+        getPosition: !previous || this.changed.position ? { value: this.positions, size: 2 } : previous.getPosition,
+        getFillColor: !previous || this.changed.colour ? { value: this.colours, size: 4, normalized: true } : previous.getFillColor,
+        getRadius: !previous || this.changed.radius ? { value: this.radii, size: 1 } : previous.getRadius,
+        getColorWeight: weights,
+        getElevationWeight: weights,
       },
     };
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = false;
     return this.cached;
   }
 
@@ -154,6 +181,7 @@ export class IncidentBuffers {
     const weights = new Float32Array(capacity);
     weights.set(this.weights);
     this.capacity = capacity;
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = true;
     this.positions = positions;
     this.colours = colours;
     this.radii = radii;

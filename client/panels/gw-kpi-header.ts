@@ -32,7 +32,7 @@ export class GwKpiHeader extends LitElement {
       }
       .strip {
         display: grid;
-        grid-template-columns: repeat(8, minmax(0, 1fr)) minmax(0, 1.9fr);
+        grid-template-columns: repeat(8, minmax(0, 1fr)) minmax(0, 2.1fr);
         gap: 0.5em;
         height: 100%;
       }
@@ -73,8 +73,9 @@ export class GwKpiHeader extends LitElement {
       }
       .tiers {
         display: flex;
-        gap: 1em;
+        gap: 0.7em;
         align-items: baseline;
+        overflow: hidden;
       }
       .tier {
         display: flex;
@@ -84,8 +85,9 @@ export class GwKpiHeader extends LitElement {
         font-weight: 700;
       }
       .tier .name {
-        font-size: 0.42em;
+        font-size: 0.36em;
         font-weight: 400;
+        white-space: nowrap;
       }
     `,
   ];

@@ -40,13 +40,13 @@ export class GwTicker extends LitElement {
         column-gap: 0.6em;
         padding: 0.45em 0;
         border-bottom: 1px solid rgba(80, 140, 220, 0.16);
-        animation: slide-in 0.5s ease-out;
+        animation: slide-in 1.6s ease-out;
         font-size: 1.15em;
       }
-      /* transform only: a row must be readable even if the wall's GPU is too slow to play the animation */
+      /* a glow, not a movement: a row stays in place and readable even if a slow wall never plays the animation */
       @keyframes slide-in {
         from {
-          transform: translateY(-60%);
+          background: rgba(96, 165, 250, 0.35);
         }
       }
       .time {

@@ -45,18 +45,18 @@ export class GwWhistleBoard extends LitElement {
         background: rgba(255, 255, 255, 0.035);
         padding: 0.4em 0.6em;
         border-radius: 0.2em;
-        animation: enter 0.6s ease-out;
+        animation: enter 1.6s ease-out;
       }
       li.emergency {
         background: rgba(244, 63, 94, 0.12);
-        animation: enter 0.6s ease-out, glow 1.2s ease-in-out infinite alternate;
+        animation: enter 1.6s ease-out, glow 1.2s ease-in-out infinite alternate;
       }
       li.answered {
         opacity: 0.6;
       }
       @keyframes enter {
         from {
-          transform: translateX(30%);
+          background: rgba(250, 204, 21, 0.3);
         }
       }
       @keyframes glow {

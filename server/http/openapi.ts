@@ -212,12 +212,23 @@ function build(): Json {
             areaParam('Area code or city'),
             { name: 'afterSeq', in: 'query', schema: { type: 'integer' }, description: 'next page: the previous nextAfterSeq' },
             { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 50000, default: 10000 } },
+            {
+              name: 'format',
+              in: 'query',
+              schema: { type: 'string', enum: ['json', 'arrow'], default: 'json' },
+              description: 'arrow (or Accept: application/vnd.apache.arrow.stream): an Arrow IPC stream with columns seq, at, recordedAt, type, grid, incidentId, payload; the next page in X-Next-After-Seq',
+            },
           ],
           responses: {
-            '200': json({
-              type: 'object',
-              properties: { events: { type: 'array', items: ref('StoredEvent') }, nextAfterSeq: { type: ['integer', 'null'] } },
-            }),
+            '200': {
+              description: 'The events, JSON or Arrow',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', properties: { events: { type: 'array', items: ref('StoredEvent') }, nextAfterSeq: { type: ['integer', 'null'] } } },
+                },
+                'application/vnd.apache.arrow.stream': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
             ...readerErrors,
           },
         },

@@ -190,7 +190,9 @@ export class Ingestor {
         const item = valid[k] as StagedEvent;
         acks[item.index] = { index: item.index, id: result.id, status: 'stored', seq: result.seq, grid: result.grid, duplicate: result.duplicate };
         if (!result.duplicate) {
-          stored.push({ ...item.event, seq: result.seq, recordedAt, grid: result.grid } as StoredEvent);
+          // The store's own receive time when it reports one, so live and resumed screens see the same event.
+          const at = (result as { recordedAt?: number }).recordedAt ?? recordedAt;
+          stored.push({ ...item.event, seq: result.seq, recordedAt: at, grid: result.grid } as StoredEvent);
           if (result.seq > this.headSeq) this.headSeq = result.seq;
         }
       });

@@ -79,6 +79,8 @@ export class SimulationEngine {
   private nextArrival: number;
   private nextEviction: number;
   private eventCounter = 0;
+  /** the grid of the last event accepted */
+  private lastGrid = '';
   private incidentCounter = 0;
 
   constructor(options: EngineOptions) {
@@ -91,7 +93,7 @@ export class SimulationEngine {
     // The view keeps closed cases long enough for their rating (DELAYS.rate.cap) to still find them.
     this.view = createState({ retainClosedMs: 24 * HOUR, retainDays: 2 });
     this.nextArrival = this.drawArrival(this.clock);
-    this.nextEviction = this.clock + HOUR;
+    this.nextEviction = this.clock + 6 * HOUR;
   }
 
   /** The simulated time reached so far. */
@@ -111,10 +113,10 @@ export class SimulationEngine {
   }
 
   /**
-   * Runs the simulation up to `until` (inclusive) and hands each emitted event to `emit`, in time order. Returns
-   * the number emitted.
+   * Runs the simulation up to `until` (inclusive) and hands each emitted event to `emit`, in time order, with the
+   * grid the server will assign its incident. Returns the number emitted.
    */
-  advance(until: number, emit: (event: IncomingEvent) => void): number {
+  advance(until: number, emit: (event: IncomingEvent, grid: string) => void): number {
     let emitted = 0;
     for (;;) {
       const task = this.queue.peek();
@@ -125,7 +127,7 @@ export class SimulationEngine {
         this.nextArrival = this.drawArrival(at);
         const event = this.arrive(at);
         if (event !== undefined) {
-          emit(event);
+          emit(event, this.lastGrid);
           emitted += 1;
         }
       } else if (task !== undefined && taskAt <= until) {
@@ -133,7 +135,7 @@ export class SimulationEngine {
         this.clock = task.at;
         const event = this.perform(task);
         if (event !== undefined) {
-          emit(event);
+          emit(event, this.lastGrid);
           emitted += 1;
         }
       } else {
@@ -141,7 +143,7 @@ export class SimulationEngine {
       }
       if (this.clock >= this.nextEviction) {
         evict(this.view, this.clock);
-        this.nextEviction = this.clock + HOUR;
+        this.nextEviction = this.clock + 6 * HOUR;
       }
     }
     if (until > this.clock) this.clock = until;
@@ -349,14 +351,15 @@ export class SimulationEngine {
 
   /** Applies an event to the view; on a whistle, plans each summoned department's reports. */
   private accept(event: IncomingEvent, grid: string): boolean {
-    const { crs: _crs, ...canonical } = event;
-    const stored = { ...canonical, seq: this.view.headSeq + 1, recordedAt: Date.parse(event.at), grid } as StoredEvent;
+    // `crs` rides along harmlessly: the reducer never reads it.
+    const stored = { ...event, seq: this.view.headSeq + 1, recordedAt: this.clock, grid } as StoredEvent;
     const applied = applyEvent(this.view, stored);
     if (!applied.ok) {
       this.stats.dropped += 1;
       return false;
     }
     this.stats.events += 1;
+    this.lastGrid = grid;
     if (event.type === 'incident.whistled') {
       this.stats.whistles[event.tier] += 1;
       const emergency = event.whistleType === 'emergency';

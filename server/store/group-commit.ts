@@ -19,12 +19,26 @@ interface Pending<T, R> {
   reject: (error: unknown) => void;
 }
 
+export interface GroupLimits<T> {
+  /** The most work one transaction takes on (a call heavier than this still commits, alone). */
+  maxWeight: number;
+  /** The weight of one call, e.g. its number of events. */
+  weigh: (call: T) => number;
+}
+
 export class GroupCommitQueue<T, R> {
   private queue: Pending<T, R>[] = [];
   private scheduled = false;
   private inFlight: Promise<void> | undefined;
 
-  constructor(private readonly commitGroup: CommitGroup<T, R>) {}
+  /**
+   * @param limits caps a group: a synchronous backend (better-sqlite3) blocks the event loop for the whole
+   *   transaction, so under a flood the group is split and other work runs between the parts.
+   */
+  constructor(
+    private readonly commitGroup: CommitGroup<T, R>,
+    private readonly limits?: GroupLimits<T>,
+  ) {}
 
   /** Queues one call; resolves with its result after the commit that carried it. */
   submit(call: T): Promise<R> {
@@ -56,9 +70,20 @@ export class GroupCommitQueue<T, R> {
     });
   }
 
+  private takeGroup(): Pending<T, R>[] {
+    if (!this.limits) return this.queue.splice(0);
+    let weight = 0;
+    let count = 0;
+    for (const pending of this.queue) {
+      weight += this.limits.weigh(pending.call);
+      if (count > 0 && weight > this.limits.maxWeight) break;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
   private async flush(): Promise<void> {
-    const group = this.queue;
-    this.queue = [];
+    const group = this.takeGroup();
     if (group.length === 0) return;
     let outcomes: CallOutcome<R>[];
     try {

@@ -83,6 +83,17 @@ describe('incident GPU columns', () => {
     expect(buffers.idAt(0)).toBe('c');
   });
 
+  it('give deck.gl a new descriptor only for the columns that changed', () => {
+    const buffers = new IncidentBuffers();
+    buffers.upsert('a', { position: [102.7, 25], status: 'reported', priority: 'normal', overdue: false });
+    const first = buffers.attributes().attributes;
+    buffers.upsert('a', { position: [102.7, 25], status: 'dispatched', priority: 'normal', overdue: false });
+    const second = buffers.attributes().attributes;
+    expect(second.getPosition).toBe(first.getPosition);
+    expect(second.getRadius).toBe(first.getRadius);
+    expect(second.getFillColor).not.toBe(first.getFillColor);
+  });
+
   it('grow past their initial capacity without losing slots', () => {
     const buffers = new IncidentBuffers();
     for (let i = 0; i < 10_000; i++) buffers.upsert(`i${i}`, { position: [102 + i * 1e-5, 25], status: 'reported', priority: 'normal', overdue: false });

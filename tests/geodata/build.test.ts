@@ -16,6 +16,8 @@ import { gridPeople, syntheticPhone } from '../../tools/geodata/pipeline/people'
 import { BandedPolygon, pointInRings, type Point } from '../../tools/geodata/pipeline/planar';
 import { SeededRandom } from '../../tools/geodata/pipeline/prng';
 import { repairLatticeRing } from '../../tools/geodata/pipeline/repair';
+import { buildLand, insertSharedVertices } from '../../tools/geodata/pipeline/land';
+import { polygonArea } from '../../tools/geodata/pipeline/planar';
 import { loadCity } from '../../server/geodata/load';
 
 describe('seeded random', () => {
@@ -38,6 +40,30 @@ describe('lattice ring repair', () => {
   });
   it('drops a ring that collapses to nothing', () => {
     expect(repairLatticeRing([[0, 0], [5, 5], [0, 0]])).toEqual([]);
+  });
+});
+
+describe('district land', () => {
+  const square = (x0: number, y0: number, size: number): Point[] =>
+    [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]];
+
+  it('gives an overlap between source districts to the first one only and cuts the water out of both', () => {
+    const { lands } = buildLand([
+      { code: '000001', name: 'A', seat: [50, 50], polygons: [[square(0, 0, 100)]] },
+      { code: '000002', name: 'B', seat: [150, 50], polygons: [[square(90, 0, 100)]] },
+    ], [[square(40, 40, 10)]]);
+    expect(lands[0]!.areaM2).toBeCloseTo(100 * 100 - 100, 6);
+    expect(lands[1]!.overlapM2).toBeCloseTo(10 * 100, 6);
+    expect(lands[1]!.areaM2).toBeCloseTo(90 * 100, 6);
+    expect(lands[0]!.waterM2).toBeCloseTo(100, 6);
+  });
+
+  it('inserts a neighbour\'s vertex lying on an edge, so shared borders share every vertex', () => {
+    const left = [[square(0, 0, 100)]];
+    const right = [[[[100, 0], [200, 0], [200, 100], [100, 100], [100, 50], [100, 0]] as Point[]]];
+    expect(insertSharedVertices([left, right])).toBe(1);
+    expect(left[0]![0]).toContainEqual([100, 50]);
+    expect(polygonArea(left[0]!)).toBeCloseTo(10_000, 9);
   });
 });
 

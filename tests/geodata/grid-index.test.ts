@@ -95,6 +95,23 @@ describe('createGridIndex', () => {
     }
   });
 
+  it('puts every vertex shared by Voronoi grids in exactly one of them, the same one locate answers', () => {
+    const bounds: [number, number, number, number] = [102.6, 24.9, 102.7, 25.0];
+    const grids = voronoiGrids({ count: 300, seed: 13, bounds });
+    const index = createGridIndex(grids);
+    let checked = 0;
+    for (const g of grids)
+      for (const [lon, lat] of (g.geometry as Polygon).coordinates[0]!) {
+        // vertices on the outer frame belong to one grid or none; inner ones are shared by three
+        if (lon! <= bounds[0] || lon! >= bounds[2] || lat! <= bounds[1] || lat! >= bounds[3]) continue;
+        const all = index.locateAll(lon!, lat!);
+        expect(all, `vertex ${lon}, ${lat}`).toHaveLength(1);
+        expect(index.locate(lon!, lat!)).toBe(all[0]);
+        checked++;
+      }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('answers null outside every grid and for non-finite input', () => {
     const index = createGridIndex(voronoiGrids({ count: 50, seed: 1, bounds: [102.6, 24.9, 102.7, 25.0] }));
     expect(index.locate(100, 30)).toBeNull();

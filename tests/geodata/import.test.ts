@@ -6,6 +6,7 @@ import gcoord from 'gcoord';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { feature } from 'topojson-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { toWgs84 } from '../../tools/geodata/importer/build.js';
 import { ImportInputError, importCity, parseImportArgs } from '../../tools/geodata/importer/index.js';
 import { validateCityPackage } from '../../tools/geodata/validate/index.js';
 import { featureByCode, makePackageFixture, rectangle, type PackageFixture } from '../fixtures/geodata/package-fixture.js';
@@ -130,6 +131,18 @@ describe('importCity', () => {
     );
     expect(result.problems).toEqual([]);
     expect(readGrids(out).communities.features.map((f) => f.properties.name)).toContain('名称530102001001');
+  });
+
+  it('converts each declared CRS to WGS84: GCJ-02 and BD-09 back to within a metre, CGCS2000 as is', () => {
+    const wgs84: [number, number] = [102.7123, 25.0412];
+    for (const [crs, from] of [['gcj02', gcoord.GCJ02], ['bd09', gcoord.BD09]] as const) {
+      const shifted = gcoord.transform(wgs84, gcoord.WGS84, from);
+      // the shift itself is hundreds of metres, so the test would notice a missing conversion
+      expect(Math.hypot(shifted[0] - wgs84[0], shifted[1] - wgs84[1])).toBeGreaterThan(1e-3);
+      const [lon, lat] = toWgs84(crs, shifted);
+      expect(Math.hypot(lon! - wgs84[0], lat! - wgs84[1])).toBeLessThan(1e-5);
+    }
+    expect(toWgs84('cgcs2000', wgs84)).toEqual(wgs84);
   });
 
   it('rejects bad options naming the option', () => {

@@ -5,6 +5,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { booleanPointInPolygon, point } from '@turf/turf';
+import type { Position } from 'geojson';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GeodataLoadError, loadCity } from '../../server/geodata/load';
 import type { CityGeodata } from '../../server/geodata/types';
@@ -53,6 +55,34 @@ describe('loading the Kunming package', () => {
       expect(staff.filter((m) => m.role === 'secretary')).toHaveLength(1);
       expect(staff.filter((m) => m.role === 'head')).toHaveLength(1);
       expect(staff.every((m) => m.synthetic)).toBe(true);
+    }
+  });
+
+  const inside = (position: Position, code: string) => booleanPointInPolygon(point(position), city.areas.get(code)!.geometry);
+
+  it('places every service centre inside the area it serves, and the city centre inside a district', () => {
+    for (const centre of city.serviceCentres) {
+      const area = centre.level === 'city'
+        ? [...city.areas.values()].find((a) => a.level === 'district' && inside(centre.position, a.code))?.code
+        : centre.area;
+      expect(area, centre.id).toBeDefined();
+      expect(inside(centre.position, area!), centre.id).toBe(true);
+    }
+  });
+
+  it('places every district and street department inside its jurisdiction', () => {
+    for (const d of city.departments.filter((x) => x.jurisdiction !== 'city')) {
+      expect(inside(d.position, d.jurisdiction), d.code).toBe(true);
+    }
+  });
+
+  it('puts no grid on Dianchi, which the water mask covers', () => {
+    const water = JSON.parse(readFileSync(join(KUNMING, 'water.geojson'), 'utf8'));
+    expect(water.features).toHaveLength(1);
+    // Points well inside the lake: 外海 off 海埂, mid-lake, and the southern basin.
+    for (const lake of [[102.70, 24.93], [102.69, 24.84], [102.70, 24.73]]) {
+      expect(booleanPointInPolygon(point(lake), water.features[0])).toBe(true);
+      expect(city.grids.filter((g) => booleanPointInPolygon(point(lake), g.geometry))).toHaveLength(0);
     }
   });
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAcceptable, validateCityPackage, type Problem } from '../../tools/geodata/validate/index.js';
+import { LocalProjection, intersectionArea, toPlanar } from '../../tools/geodata/validate/planar.js';
+import { seededRandom } from '../fixtures/geodata/synthetic-grids.js';
 import { FIXTURE_BOUNDS, featureByCode, makePackageFixture, rectangle, writePackageFixture, type PackageFixture } from '../fixtures/geodata/package-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gridwatch-validate-'));
@@ -87,7 +89,7 @@ describe('validateCityPackage', () => {
     const problems = validate((pkg) => {
       featureByCode(pkg, 'grid', NW_GRID).geometry = rectangle(west, north - 0.005, west + 0.009, north);
     });
-    expect(messages(problems)).toEqual([expect.stringMatching(/^community 530102001001: its 4 grids leave a gap of 56,\d{3} m² \(community 2,\d{3},\d{3} m², covered 2,\d{3},\d{3} m²\)$/)]);
+    expect(messages(problems)).toEqual([expect.stringMatching(/^community 530102001001: its 4 grids leave a gap of 56,\d{3} m² \(community 2,\d{3},\d{3} m², covered 2,\d{3},\d{3} m²\), e\.g\. at 102\.709000, 25\.017500 beside grid 530102001001001$/)]);
   });
 
   it('reports a grid outside its community by the area outside', () => {
@@ -98,7 +100,7 @@ describe('validateCityPackage', () => {
     // 0.01° × 0.005° at lat 25.0175 is 1,007.6 m × 556.0 m
     expect(messages(problems)).toEqual([
       `grid ${NW_GRID} lies outside its community 530102001001 by 560,215 m² (of its 560,215 m²)`,
-      'community 530102001001: its 4 grids leave a gap of 560,215 m² (community 2,240,907 m², covered 1,680,692 m²)',
+      'community 530102001001: its 4 grids leave a gap of 560,215 m² (community 2,240,907 m², covered 1,680,692 m²), e.g. at 102.700000, 25.017500 beside grid 530102001001001',
     ]);
   });
 
@@ -195,7 +197,7 @@ describe('validateCityPackage', () => {
       pkg.water = [{ type: 'Feature', geometry: rectangle(west, north - 0.005, west + 0.005, north), properties: {} }];
     });
     expect(messages(problems)).toEqual([
-      expect.stringMatching(/^community 530102001001: its 3 grids leave a gap of 280,1\d\d m² \(community 2,240,907 m², covered 1,680,692 m², water 280,1\d\d m² not counted\)$/),
+      expect.stringMatching(/^community 530102001001: its 3 grids leave a gap of 280,1\d\d m² \(community 2,240,907 m², covered 1,680,692 m², water 280,1\d\d m² not counted\), e\.g\. at 102\.710000, 25\.017500 beside grid 530102001001002$/),
     ]);
   });
 
@@ -220,5 +222,41 @@ describe('validateCityPackage', () => {
     writeFileSync(join(dir, 'areas.topo.json'), '{ not json');
     expect(messages(validateCityPackage(dir))[0]).toMatch(/^file areas\.topo\.json: is not valid JSON/);
     expect(messages(validateCityPackage(join(root, 'no-such-dir')))).toContain('file city.json: is missing');
+  });
+});
+
+describe('planar intersection area', () => {
+  const projection = new LocalProjection(0, 0);
+  // near the equator at lon/lat 0 the projection is ≈ 111,195 m per degree both ways; compare in that unit
+  const degree = (6_371_008.8 * Math.PI) / 180;
+  const unit = (m2: number) => m2 / (degree * degree);
+  const shape = (coordinates: number[][][]) => toPlanar({ type: 'Polygon', coordinates }, projection);
+  const box = (x0: number, y0: number, x1: number, y1: number, clockwise = false) => {
+    const ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+    return clockwise ? ring.reverse() : ring;
+  };
+
+  it('matches the analytic overlap of random rectangles in either winding order', () => {
+    const random = seededRandom(99);
+    for (let i = 0; i < 200; i++) {
+      const r = () => random() * 0.01;
+      const [ax0, ax1] = [r(), r()].sort((p, q) => p - q) as [number, number];
+      const [ay0, ay1] = [r(), r()].sort((p, q) => p - q) as [number, number];
+      const [bx0, bx1] = [r(), r()].sort((p, q) => p - q) as [number, number];
+      const [by0, by1] = [r(), r()].sort((p, q) => p - q) as [number, number];
+      const expected = Math.max(0, Math.min(ax1, bx1) - Math.max(ax0, bx0)) * Math.max(0, Math.min(ay1, by1) - Math.max(ay0, by0));
+      const got = unit(intersectionArea(shape([box(ax0, ay0, ax1, ay1, random() < 0.5)]), shape([box(bx0, by0, bx1, by1, random() < 0.5)])));
+      expect(got).toBeCloseTo(expected, 9);
+    }
+  });
+
+  it('gives 0 for polygons that only share an edge, and honours holes and concave outlines', () => {
+    expect(intersectionArea(shape([box(0, 0, 0.01, 0.01)]), shape([box(0.01, 0, 0.02, 0.01)]))).toBe(0);
+    // an L (0.02 square minus its top-right 0.01 square) against that top-right square plus a margin
+    const ell = shape([[[0, 0], [0.02, 0], [0.02, 0.01], [0.01, 0.01], [0.01, 0.02], [0, 0.02], [0, 0]]]);
+    expect(unit(intersectionArea(ell, shape([box(0.005, 0.005, 0.02, 0.02)])))).toBeCloseTo(0.015 * 0.015 - 0.01 * 0.01, 10);
+    // a square with a square hole against a box over the hole and part of the ring
+    const donut = shape([box(0, 0, 0.03, 0.03), box(0.01, 0.01, 0.02, 0.02, true)]);
+    expect(unit(intersectionArea(donut, shape([box(0.005, 0.005, 0.025, 0.025)])))).toBeCloseTo(0.02 * 0.02 - 0.01 * 0.01, 10);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import type { StoredEvent } from '../../protocol/events';
+import { decodeHistory } from '../../server/http/history-format';
 import { DISTRICT_A, gridsOf } from './helpers/tiny-city';
 import { lifecycle, reported, startTestServer, type TestServer } from './helpers/test-server';
 
@@ -156,5 +157,20 @@ describe('the HTTP API', () => {
     expect(json.acks.map((a) => a.status)).toEqual(['rejected', 'stored', 'stored', 'rejected']);
     const closed = json.acks[3];
     expect(closed?.status === 'rejected' ? closed.errors[0]?.field : '').toMatch(/^events\[3\]/);
+  });
+
+  it('history in the compact binary form decodes to exactly the JSON form', async () => {
+    const range = `from=0&to=${Date.now() + 60_000}`;
+    const json = await getJson<{ events: StoredEvent[] }>(`/api/v1/history?${range}`);
+    const res = await fetch(`${t.url}/api/v1/history?${range}&format=arrow`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/vnd.apache.arrow.stream');
+    expect(res.headers.get('x-next-after-seq')).toBe('');
+    const binary = decodeHistory(new Uint8Array(await res.arrayBuffer()));
+    expect(binary).toEqual(json.events);
+    const negotiated = await fetch(`${t.url}/api/v1/history?${range}`, { headers: { accept: 'application/vnd.apache.arrow.stream' } });
+    expect(negotiated.headers.get('content-type')).toContain('arrow');
+    const bad = await getJson<{ error: { fields: Array<{ field: string }> } }>(`/api/v1/history?${range}&format=csv`, 400);
+    expect(bad.error.fields[0]?.field).toBe('format');
   });
 });

@@ -63,6 +63,7 @@ interface IncidentDbRow {
 
 const EVENT_COLUMNS = 'seq, grid, recorded_at, payload';
 const DEFAULT_PAGE_SIZE = 5000;
+const MAX_GROUP_EVENTS = 10_000;
 
 /**
  * @example
@@ -77,7 +78,11 @@ export class PostgresEventStore implements EventStore {
   private readonly schema: string;
   private readonly t: Tables;
   private readonly writer: PostgresGroupWriter;
-  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.writer.commitGroup(calls));
+  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.writer.commitGroup(calls), {
+    // Keeps the array parameters of one transaction, and the time it holds the head lock, bounded.
+    maxWeight: MAX_GROUP_EVENTS,
+    weigh: (call) => call.length,
+  });
   private closed = false;
   private initialised = false;
 

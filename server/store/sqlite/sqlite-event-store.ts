@@ -58,6 +58,8 @@ interface IncidentDbRow {
 
 const EVENT_COLUMNS = 'seq, grid, recorded_at, payload';
 const DEFAULT_PAGE_SIZE = 5000;
+/** About 0.1–0.3 s of event-loop time per transaction at most (measured in bench/store-restart.bench.ts). */
+const MAX_GROUP_EVENTS = 4000;
 
 /**
  * @example
@@ -70,7 +72,10 @@ const DEFAULT_PAGE_SIZE = 5000;
 export class SqliteEventStore implements EventStore {
   readonly backend = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.commitGroup(calls));
+  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.commitGroup(calls), {
+    maxWeight: MAX_GROUP_EVENTS,
+    weigh: (call) => call.length,
+  });
   private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
   private initialised = false;

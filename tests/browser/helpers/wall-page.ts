@@ -9,6 +9,12 @@ export async function waitForWallReady(page: Page, timeout = 120_000): Promise<v
   await page.waitForFunction(() => document.documentElement.dataset.ready === '1', null, { timeout, polling: 250 });
 }
 
+/** Waits until the panels show data from the first snapshot (the KPI strip has figures and the ticker rows). */
+export async function waitForPanels(page: Page, timeout = 120_000): Promise<void> {
+  await page.locator('gw-kpi-header [data-kpi="reportedToday"]:not([data-value=""])').waitFor({ timeout });
+  await page.locator('gw-ticker li').first().waitFor({ timeout });
+}
+
 export async function projectOnWall(page: Page, lon: number, lat: number): Promise<[number, number]> {
   const point = await page.evaluate(([x, y]) => document.querySelector('gw-wall')?.project(x!, y!) ?? null, [lon, lat]);
   if (!point) throw new Error('the wall has no map yet');

@@ -5,7 +5,7 @@
  * handed to the clusters nearest the core first, because low codes are, by convention, the old town.
  */
 import type { CityConfig } from './city-config';
-import { kmeans } from './kmeans';
+import { balanceClusters, kmeans } from './kmeans';
 import type { LandDistrict } from './land';
 import { distance, type Point } from './planar';
 import type { SeededRandom } from './prng';
@@ -109,16 +109,27 @@ export function buildHierarchy(
     const districtRandom = random.fork(land.code);
     const budget = division.streets.reduce((s, st) => s + st.communities.reduce((t, c) => t + budgetOf(c.kind), 0), 0);
     const points = samplePoints(land, Math.max(budget * config.pointsPerGrid, division.streets.length * 4), core, config, districtRandom);
-    const streetClusters = kmeans(points, division.streets.length, districtRandom);
+    const streetBudget = (st: DivisionDistrict['streets'][number]) => st.communities.reduce((t, c) => t + budgetOf(c.kind), 0);
+    const initialStreets = kmeans(points, division.streets.length, districtRandom);
+    const streetOrder = nearestCoreFirst(initialStreets.centres, core);
+    // Cluster i becomes the street ranked rankOf[i]; size it to that street's share of the district's grids.
+    const streetTargets = new Array<number>(division.streets.length);
+    streetOrder.forEach((cluster, rank) => (streetTargets[cluster] = (points.length * streetBudget(division.streets[rank]!)) / budget));
+    const streetClusters = balanceClusters(points, initialStreets, streetTargets);
     const streetGroups = groupBy(points, streetClusters.labels, division.streets.length);
-    nearestCoreFirst(streetClusters.centres, core).forEach((cluster, rank) => {
+    streetOrder.forEach((cluster, rank) => {
       const street = division.streets[rank]!;
       streets.push({ code: street.code, name: street.name, district: land.code, centre: streetClusters.centres[cluster]! });
       const needed = street.communities.reduce((s, c) => s + budgetOf(c.kind), 0) * 3;
       const streetPoints = topUp(streetGroups[cluster]!, Math.max(needed, street.communities.length * 3), land, districtRandom);
-      const communityClusters = kmeans(streetPoints, street.communities.length, districtRandom);
+      const initialCommunities = kmeans(streetPoints, street.communities.length, districtRandom);
+      const communityOrder = nearestCoreFirst(initialCommunities.centres, core);
+      const streetGrids = streetBudget(street);
+      const communityTargets = new Array<number>(street.communities.length);
+      communityOrder.forEach((cc, crank) => (communityTargets[cc] = (streetPoints.length * budgetOf(street.communities[crank]!.kind)) / streetGrids));
+      const communityClusters = balanceClusters(streetPoints, initialCommunities, communityTargets);
       const communityGroups = groupBy(streetPoints, communityClusters.labels, street.communities.length);
-      nearestCoreFirst(communityClusters.centres, core).forEach((cc, crank) => {
+      communityOrder.forEach((cc, crank) => {
         const community = street.communities[crank]!;
         communities.push({
           code: community.code, name: community.name, kind: community.kind, street: street.code, district: land.code,

@@ -107,3 +107,46 @@ function ensureNoEmptyCluster(points: readonly Point[], centres: Point[], labels
     centres[empty] = [p[0], p[1]];
   }
 }
+
+/**
+ * Re-cuts a clustering so cluster sizes approach `targets` (point counts, same order as `centres`): each point
+ * goes to the centre minimising squared distance minus that centre's bias, and biases grow for clusters below their
+ * target (a power diagram, as in capacity-constrained Voronoi). Plain k-means makes clusters of about equal count;
+ * a street with 20 communities must hold four times the people of one with 5.
+ */
+export function balanceClusters(points: readonly Point[], start: Clustering, targets: readonly number[], iterations = 40): Clustering {
+  const k = start.centres.length;
+  const centres = start.centres.map((c) => [c[0], c[1]] as Point);
+  const labels = Int32Array.from(start.labels);
+  const bias = new Float64Array(k);
+  let spread = 0;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!, c = centres[labels[i]!]!;
+    spread += (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+  }
+  spread /= Math.max(1, points.length);
+  for (let iter = 0; iter < iterations; iter++) {
+    const count = new Int32Array(k);
+    const sx = new Float64Array(k), sy = new Float64Array(k);
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      let best = 0, bestD = Infinity;
+      for (let j = 0; j < k; j++) {
+        const c = centres[j]!;
+        const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 - bias[j]!;
+        if (d < bestD) { bestD = d; best = j; }
+      }
+      labels[i] = best;
+      count[best] = count[best]! + 1;
+      sx[best] = sx[best]! + p[0];
+      sy[best] = sy[best]! + p[1];
+    }
+    for (let j = 0; j < k; j++) {
+      if (count[j]! > 0) centres[j] = [sx[j]! / count[j]!, sy[j]! / count[j]!];
+      const target = Math.max(1, targets[j]!);
+      bias[j] = bias[j]! + 0.5 * spread * ((target - count[j]!) / target);
+    }
+  }
+  ensureNoEmptyCluster(points, centres, labels);
+  return { centres, labels };
+}

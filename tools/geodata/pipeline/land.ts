@@ -10,8 +10,7 @@
 import { difference, featureCollection, multiPolygon } from '@turf/turf';
 import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon } from 'geojson';
-import polylabel from 'polylabel';
-import { BandedPolygon, pointInRings, polygonArea, ringsBbox, type Point, type PolygonRings } from './planar';
+import { BandedPolygon, polygonArea, ringsBbox, type Point, type PolygonRings } from './planar';
 
 export interface LandDistrict {
   index: number;
@@ -104,28 +103,25 @@ export function insertSharedVertices(regions: PolygonRings[][], toleranceM = 1e-
 }
 
 /**
- * Fills the holes of each district's land that neither another district nor the water covers. Such holes are pockets
- * left by the source polygons (a ring that touches itself around an outside pocket, or slivers between neighbours;
- * Beijing has several of up to 0.02 km²); left open they would be gaps in the city.
+ * Fills the parts of each district's holes that neither another district nor the water covers. Such pockets are
+ * left by the source polygons (a ring touching itself around an outside pocket, or a hole larger than the enclave
+ * meant to fill it, as around Beijing's airport); left open they would be gaps in the city. The district takes the
+ * pocket: it is re-cut as (district with its holes filled) − water − every other district.
  * @returns the filled area, m²
  */
 export function fillSourceGaps(regions: PolygonRings[][], water: PolygonRings[]): number {
   let filled = 0;
-  const boxes = regions.map((d) => ringsBbox(d.flat()));
-  regions.forEach((d, di) => {
-    regions[di] = d.map((rings) => {
-      const kept = rings.filter((hole, ri) => {
-        if (ri === 0) return true;
-        const at = polylabel([hole], 0.5);
-        const p: Point = [at[0], at[1]];
-        const covered = water.some((w) => pointInRings(p, w)) || regions.some((other, oi) => oi !== di &&
-          boxes[oi]![0] <= p[0] && p[0] <= boxes[oi]![2] && boxes[oi]![1] <= p[1] && p[1] <= boxes[oi]![3] &&
-          other.some((q) => pointInRings(p, q)));
-        if (!covered) filled += polygonArea([hole]);
-        return covered;
-      });
-      return kept;
-    });
+  regions.forEach((region, di) => {
+    if (!region.some((rings) => rings.length > 1)) return;
+    const solid = region.map((rings) => [rings[0]!]);
+    const others = regions.filter((_, oi) => oi !== di);
+    const refilled = subtract(solid, [water, ...others]);
+    const gained = area(refilled) - area(region);
+    // Only a real pocket justifies re-cutting: a hole exactly filled by its enclave gains nothing but float noise.
+    if (gained > 1) {
+      regions[di] = refilled;
+      filled += gained;
+    }
   });
   return filled;
 }

@@ -13,7 +13,7 @@
 import Flatbush from 'flatbush';
 import { AREA_LEVELS, type AreaLevel } from '../../../server/geodata/types.js';
 import { formatArea, formatLonLat, type Problem } from './problem.js';
-import { intersectionArea, ringAsShape, ringSignedArea, shapeArea, toPlanar, type LocalProjection, type PlanarShape } from './planar.js';
+import { intersectionArea, ringAsShape, shapeContains, ringSignedArea, shapeArea, toPlanar, type LocalProjection, type PlanarShape } from './planar.js';
 import type { AreaFeature } from './read-package.js';
 
 interface Piece {
@@ -31,6 +31,7 @@ export interface TilingOptions {
 
 const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = { district: null, street: 'district', community: 'street', grid: 'community' };
 
+/** Runs every tiling rule over all levels; areas that fail `usable` (bad coordinates or geometry) are left out. */
 export function checkTiling(
   areas: Record<AreaLevel, AreaFeature[]>,
   water: PlanarShape[],
@@ -52,7 +53,7 @@ export function checkTiling(
     const levelPieces = areas[level].map((a) => pieces.get(a)).filter((p): p is Piece => p !== undefined);
     const overlapInParent = checkOverlaps(level, levelPieces, tol, problems);
     const parentLevel = PARENT_LEVEL[level];
-    if (parentLevel !== null) checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, problems });
+    if (parentLevel !== null) checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, projection, problems });
   }
   // holes from the grids upwards, so a gap is reported at the lowest level that encloses it
   for (const level of [...AREA_LEVELS].reverse()) {
@@ -84,20 +85,21 @@ interface LevelContext {
   overlapInParent: Map<string, number>;
   water: PlanarShape[];
   tol: number;
+  projection: LocalProjection;
   problems: Problem[];
 }
 
 const waterIn = (water: PlanarShape[], shape: PlanarShape) => water.reduce((sum, w) => sum + intersectionArea(shape, w), 0);
 
 /** Each child of `level` inside its parent, and each parent covered by its children (water aside). */
-function checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, problems }: LevelContext): void {
+function checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParent, water, tol, projection, problems }: LevelContext): void {
   const parents = new Map<string, AreaFeature>();
   for (const p of areas[parentLevel]) if (p.code !== undefined) parents.set(p.code, p);
   // children of each parent, and whether any child had to be left out (then the gap sum would be wrong)
-  const children = new Map<string, { covered: number; wet: number; incomplete: boolean; count: number }>();
+  const children = new Map<string, { covered: number; wet: number; incomplete: boolean; count: number; pieces: Piece[] }>();
   for (const child of areas[level]) {
     if (child.parent === undefined) continue;
-    const entry = children.get(child.parent) ?? { covered: 0, wet: 0, incomplete: false, count: 0 };
+    const entry = children.get(child.parent) ?? { covered: 0, wet: 0, incomplete: false, count: 0, pieces: [] };
     children.set(child.parent, entry);
     entry.count++;
     const piece = pieces.get(child);
@@ -109,6 +111,7 @@ function checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParen
     }
     const inside = intersectionArea(piece.shape, parentPiece.shape);
     entry.covered += inside;
+    entry.pieces.push(piece);
     if (water.length > 0) entry.wet += waterIn(water, piece.shape);
     const outside = piece.size - inside;
     if (outside > tol)
@@ -129,13 +132,15 @@ function checkNestingAndGaps({ level, parentLevel, areas, pieces, overlapInParen
     const openWater = water.length > 0 ? Math.max(0, waterIn(water, parentPiece.shape) - entry.wet) : 0;
     const gap = parentPiece.size - covered - openWater;
     const wet = openWater > tol ? `, water ${formatArea(openWater)} not counted` : '';
-    if (gap > tol)
-      problems.push({
+    if (gap <= tol) continue;
+    const near = locateGap(parentPiece.shape, entry.pieces, water, projection);
+    const where = near ? `, e.g. at ${formatLonLat(near.lon, near.lat)} beside ${level} ${near.ref}` : '';
+    problems.push({
         rule: 'gap',
         severity: 'error',
         subject: parentLevel,
         ref: parent.ref,
-        message: `${parentLevel} ${parent.ref}: its ${entry.count} ${level}s leave a gap of ${formatArea(gap)} (${parentLevel} ${formatArea(parentPiece.size)}, covered ${formatArea(covered)}${wet})`,
+        message: `${parentLevel} ${parent.ref}: its ${entry.count} ${level}s leave a gap of ${formatArea(gap)} (${parentLevel} ${formatArea(parentPiece.size)}, covered ${formatArea(covered)}${wet})${where}`,
         amount: { value: gap, unit: 'm²' },
       });
   }
@@ -229,4 +234,44 @@ function checkHoles(level: AreaLevel, list: Piece[], parentOf: (a: AreaFeature) 
       });
     });
   }
+}
+
+/**
+ * Where a gap is, for the message: a point just beside a child edge that no sibling shares, inside the parent and
+ * inside no child or water. Only unmatched edges can border a gap, so only those are probed (5 points each, both sides).
+ * Null when no probe lands in the gap (a gap narrower than the probe's 5 cm step).
+ */
+function locateGap(parent: PlanarShape, children: Piece[], water: PlanarShape[], projection: LocalProjection): { lon: number; lat: number; ref: string } | null {
+  const uses = new Map<string, number>();
+  const key = (ax: number, ay: number, bx: number, by: number) => (ax < bx || (ax === bx && ay < by) ? `${ax},${ay},${bx},${by}` : `${bx},${by},${ax},${ay}`);
+  const edges: Array<[number, number, number, number, Piece]> = [];
+  for (const child of children)
+    for (const ring of child.shape.rings) {
+      const n = ring.length >> 1;
+      for (let i = 0, j = n - 1; i < n; j = i++) {
+        const e: [number, number, number, number, Piece] = [ring[2 * j]!, ring[2 * j + 1]!, ring[2 * i]!, ring[2 * i + 1]!, child];
+        edges.push(e);
+        const k = key(e[0], e[1], e[2], e[3]);
+        uses.set(k, (uses.get(k) ?? 0) + 1);
+      }
+    }
+  const inGap = (x: number, y: number) =>
+    shapeContains(parent, x, y) && !children.some((c) => shapeContains(c.shape, x, y)) && !water.some((w) => shapeContains(w, x, y));
+  for (const [ax, ay, bx, by, child] of edges) {
+    if (uses.get(key(ax, ay, bx, by)) !== 1) continue;
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len === 0) continue;
+    const step = Math.min(0.05, len / 1000);
+    const nx = (-(by - ay) / len) * step;
+    const ny = ((bx - ax) / len) * step;
+    for (const t of [0.5, 0.1, 0.3, 0.7, 0.9])
+      for (const side of [1, -1]) {
+        const x = ax + t * (bx - ax) + side * nx;
+        const y = ay + t * (by - ay) + side * ny;
+        if (!inGap(x, y)) continue;
+        const [lon, lat] = projection.inverse(x, y);
+        return { lon, lat, ref: child.area.ref };
+      }
+  }
+  return null;
 }
