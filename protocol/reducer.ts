@@ -20,7 +20,7 @@
  * ```
  */
 import { incidentIdOf, type StoredEvent } from './events';
-import { applyDelta } from './counters';
+import { applyDelta, dropDaysBefore } from './counters';
 import { isOpenStatus, isUnresolvedStatus, transition, type IncidentRecord, type Transition } from './transition';
 import { chainOf, createState, type CityState, type ReducerOptions } from './state';
 import { shanghaiDay } from './time';
@@ -52,6 +52,7 @@ export function applyEvent(state: CityState, event: StoredEvent): Applied {
   applyDelta(chainOf(state, next.grid), prev, next);
   if (isUnresolvedStatus(next.status)) state.unresolved.set(next.id, next);
   else if (prev !== undefined && isUnresolvedStatus(prev.status)) state.unresolved.delete(next.id);
+  if (prev !== undefined && isOpenStatus(prev.status) && !isOpenStatus(next.status)) state.ended.push(next.id);
   state.headSeq = event.seq;
   if (next.updatedAt > state.clock) state.clock = next.updatedAt;
   return { ok: true, prev, next };
@@ -85,26 +86,46 @@ export function fold(events: Iterable<StoredEvent>, options: FoldOptions = {}): 
 /**
  * Drops closed and cancelled incidents that ended more than `retainClosedMs` before `now` from the live map, and day
  * counters older than `retainDays`. Counters of the retained days are kept as they are, so KPIs do not change.
- * Returns the number of incidents dropped. Call it periodically (e.g. every minute) on long runs.
+ * Returns the number of incidents dropped. Call it periodically (e.g. every minute) on long runs: it walks only the
+ * incidents that ended since the last call (in the order they ended), and trims day counters only when the day turns.
  *
  * Contract: an event for an evicted incident is refused as an unknown incident, and a new report that reuses an
  * evicted incident's id would be taken as new: ingest must check the store for known ids.
  */
 export function evict(state: CityState, now: number): number {
   const cutoff = now - state.options.retainClosedMs;
+  const ended = state.ended;
   let dropped = 0;
-  for (const [id, record] of state.incidents) {
-    if (isOpenStatus(record.status)) continue;
-    const endedAt = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
-    // A closed case may still be rated: keep it while it might be, i.e. until the retention after its last event.
-    if (endedAt < cutoff && record.updatedAt < cutoff) {
-      state.incidents.delete(id);
-      dropped += 1;
+  let head = state.endedHead;
+  // Incidents end roughly in time order, so the walk stops at the first one still inside the retention.
+  const requeue: string[] = [];
+  while (head < ended.length) {
+    const id = ended[head] as string;
+    const record = state.incidents.get(id);
+    if (record !== undefined && !isOpenStatus(record.status)) {
+      const endedAt = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
+      if (endedAt >= cutoff) break;
+      // A closed case may still be rated: keep it until the retention has passed since its last event too.
+      if (record.updatedAt >= cutoff) requeue.push(id);
+      else {
+        state.incidents.delete(id);
+        dropped += 1;
+      }
     }
+    head += 1;
   }
+  for (const id of requeue) ended.push(id);
+  // Compact the queue once the walked-past part dominates, so it stays bounded.
+  if (head > 1024 && head * 2 > ended.length) {
+    ended.splice(0, head);
+    head = 0;
+  }
+  state.endedHead = head;
+
   const oldestDay = shanghaiDay(now) - state.options.retainDays + 1;
-  for (const area of state.areas.values()) {
-    for (const day of area.days.keys()) if (day < oldestDay) area.days.delete(day);
+  if (oldestDay > state.daysFrom) {
+    for (const area of state.areas.values()) dropDaysBefore(area, oldestDay);
+    state.daysFrom = oldestDay;
   }
   return dropped;
 }

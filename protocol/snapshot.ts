@@ -13,11 +13,36 @@
  * ```
  */
 import type { IncidentStatus } from './events';
-import { areaWithin, type AreaCounters, type DayCounters } from './counters';
-import { isUnresolvedStatus, normaliseRecord, type IncidentRecord } from './transition';
+import { areaWithin, emptyDay, type AreaCounters, type DayCounters } from './counters';
+import { isOpenStatus, isUnresolvedStatus, normaliseRecord, type IncidentRecord } from './transition';
 import { createState, type CityState, type ReducerOptions } from './state';
 
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+
+/** The order of DayCounters fields in a serialised day: every number field, then whistles by tier. */
+const DAY_FIELDS = (Object.keys(emptyDay()) as Array<keyof DayCounters>).filter((key) => key !== 'whistles') as Array<
+  Exclude<keyof DayCounters, 'whistles'>
+>;
+
+/** A day's counters as a flat array (keys would repeat for every area and day and dominate the size). */
+function packDay(day: DayCounters): number[] {
+  const packed = DAY_FIELDS.map((field) => day[field]);
+  packed.push(day.whistles.community, day.whistles.street, day.whistles.district);
+  return packed;
+}
+
+function unpackDay(packed: readonly number[], where: string): DayCounters {
+  if (!Array.isArray(packed) || packed.length !== DAY_FIELDS.length + 3) {
+    throw new RangeError(`${where}: must be an array of ${DAY_FIELDS.length + 3} counters`);
+  }
+  const day = emptyDay();
+  DAY_FIELDS.forEach((field, i) => {
+    day[field] = packed[i] as number;
+  });
+  const n = DAY_FIELDS.length;
+  day.whistles = { community: packed[n] as number, street: packed[n + 1] as number, district: packed[n + 2] as number };
+  return day;
+}
 
 export interface SerializedArea {
   code: string;
@@ -25,8 +50,8 @@ export interface SerializedArea {
   status: Record<IncidentStatus, number>;
   open: number;
   activeWhistles: number;
-  /** [Asia/Shanghai day number, counters] */
-  days: Array<[number, DayCounters]>;
+  /** [Asia/Shanghai day number, the DayCounters packed as numbers in a fixed field order] */
+  days: Array<[number, number[]]>;
 }
 
 /** The JSON form of a (possibly area-filtered) state. */
@@ -61,7 +86,7 @@ export function snapshotOf(state: CityState, area: string): SerializedState {
       status: { ...counters.status },
       open: counters.open,
       activeWhistles: counters.activeWhistles,
-      days: [...counters.days].map(([day, c]) => [day, { ...c, whistles: { ...c.whistles } }]),
+      days: [...counters.days].map(([day, c]) => [day, packDay(c)]),
     });
   }
   return { version: SNAPSHOT_VERSION, area, headSeq: state.headSeq, clock: state.clock, options: { ...state.options }, incidents, areas };
@@ -78,11 +103,15 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
   const state = createState(snapshot.options, snapshot.area);
   state.headSeq = snapshot.headSeq;
   state.clock = snapshot.clock;
+  const ended: IncidentRecord[] = [];
   for (const parsed of snapshot.incidents) {
     const record = normaliseRecord(parsed);
     state.incidents.set(record.id, record);
     if (isUnresolvedStatus(record.status)) state.unresolved.set(record.id, record);
+    if (!isOpenStatus(record.status)) ended.push(record);
   }
+  const endOf = (r: IncidentRecord): number => r.closedAt ?? r.cancelledAt ?? r.updatedAt;
+  for (const record of ended.sort((a, b) => endOf(a) - endOf(b))) state.ended.push(record.id);
   for (const area of snapshot.areas) {
     const counters: AreaCounters = {
       code: area.code,
@@ -90,7 +119,9 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
       status: { ...area.status },
       open: area.open,
       activeWhistles: area.activeWhistles,
-      days: new Map(area.days.map(([day, c]) => [day, { ...c, whistles: { ...c.whistles } }])),
+      days: new Map(area.days.map(([day, packed]) => [day, unpackDay(packed, `areas[${area.code}].days[${day}]`)])),
+      recentDay: Number.NaN,
+      recentCounters: undefined,
     };
     state.areas.set(area.code, counters);
   }

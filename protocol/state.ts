@@ -32,6 +32,14 @@ export interface CityState {
   readonly options: Required<ReducerOptions>;
   /** per grid, its five AreaCounters (a cache, so that the hot path does not slice codes) */
   readonly chains: Map<string, AreaCounters[]>;
+  /**
+   * Ids of closed and cancelled incidents in the order they ended, for `evict` to walk from the front instead of
+   * scanning the whole map. `endedHead` is the first entry not yet walked past.
+   */
+  readonly ended: string[];
+  endedHead: number;
+  /** the oldest day `evict` has kept day counters from (so that it trims only when the day changes) */
+  daysFrom: number;
 }
 
 /** A new, empty state. `scope` is `city` except for a state restored from an area snapshot. */
@@ -49,6 +57,9 @@ export function createState(options: ReducerOptions = {}, scope = 'city'): CityS
     scope,
     options: { retainClosedMs, retainDays },
     chains: new Map(),
+    ended: [],
+    endedHead: 0,
+    daysFrom: Number.NEGATIVE_INFINITY,
   };
 }
 

@@ -8,7 +8,7 @@
  * (`document.documentElement.dataset.ready = '1'`) is set once the geodata layers are loaded, the first snapshot is
  * applied and the map is idle.
  */
-import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
+import { LitElement, html, nothing, unsafeCSS } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import maplibreCss from 'maplibre-gl/dist/maplibre-gl.css?inline';
@@ -25,6 +25,8 @@ import { MapController } from '../map/map-controller';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { TourController, type TourStop } from './tour-controller';
 import { WallLayers } from './wall-layers';
+import { wallStyles } from './wall-styles';
+import { WallReadyEvent } from '../events/wall-ready-event';
 import '../panels/gw-kpi-header';
 import '../panels/gw-ticker';
 import '../panels/gw-whistle-board';
@@ -40,141 +42,7 @@ const ANIMATION_FRAME_MS = 33;
 
 @customElement('gw-wall')
 export class GwWall extends LitElement {
-  static override styles = [
-    unsafeCSS(maplibreCss),
-    css`
-      :host {
-        position: fixed;
-        inset: 0;
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) clamp(20em, 27vw, 40em);
-        grid-template-rows: auto 5.6em minmax(0, 1fr);
-        gap: 0.55em;
-        padding: 0.55em;
-        box-sizing: border-box;
-        overflow: hidden;
-        font-size: clamp(11px, 1.48vh, 64px);
-        background: radial-gradient(ellipse at 50% 0%, #0d1d3a 0%, #050a15 70%);
-        color: #dbe7ff;
-        font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif;
-      }
-      :host([kiosk]),
-      :host([kiosk]) * {
-        cursor: none !important;
-      }
-      header {
-        grid-column: 1 / -1;
-        display: flex;
-        align-items: center;
-        gap: 1.2em;
-        min-width: 0;
-        padding: 0 0.4em;
-      }
-      .title {
-        display: flex;
-        flex-direction: column;
-        min-width: 0;
-      }
-      h1 {
-        margin: 0;
-        font-size: 2em;
-        letter-spacing: 0.18em;
-        font-weight: 700;
-        color: #f1f6ff;
-        text-shadow: 0 0 0.6em rgba(59, 130, 246, 0.6);
-        white-space: nowrap;
-      }
-      .subtitle {
-        font-size: 0.95em;
-        color: #7f97bd;
-        letter-spacing: 0.3em;
-        white-space: nowrap;
-      }
-      .area {
-        margin-left: auto;
-        display: flex;
-        flex-direction: column;
-        align-items: flex-end;
-        min-width: 0;
-      }
-      .area .name {
-        font-size: 1.5em;
-        font-weight: 600;
-        white-space: nowrap;
-      }
-      .area .mode {
-        font-size: 0.85em;
-        color: #f6c453;
-        white-space: nowrap;
-      }
-      gw-kpi-header {
-        grid-column: 1 / -1;
-        min-height: 0;
-      }
-      .map-cell {
-        position: relative;
-        min-width: 0;
-        min-height: 0;
-        border: 1px solid rgba(80, 140, 220, 0.35);
-        border-radius: 0.4em;
-        overflow: hidden;
-      }
-      .map {
-        position: absolute;
-        inset: 0;
-      }
-      gw-legend {
-        position: absolute;
-        left: 0.6em;
-        bottom: 0.6em;
-        z-index: 2;
-      }
-      .note {
-        position: absolute;
-        right: 0.6em;
-        top: 0.5em;
-        z-index: 2;
-        max-width: 60%;
-        font-size: 0.8em;
-        color: #9db0d0;
-        background: rgba(6, 11, 22, 0.75);
-        padding: 0.25em 0.6em;
-        border-radius: 0.3em;
-        border: 1px dashed rgba(157, 176, 208, 0.4);
-      }
-      .side {
-        display: grid;
-        grid-template-rows: minmax(0, 1fr) minmax(0, 1.15fr);
-        gap: 0.55em;
-        min-width: 0;
-        min-height: 0;
-      }
-      .banner {
-        position: absolute;
-        left: 50%;
-        top: 40%;
-        transform: translate(-50%, -50%);
-        font-size: 1.6em;
-        color: #8fb8ff;
-        z-index: 3;
-        text-align: center;
-      }
-      .banner.error {
-        color: #ff8080;
-      }
-      .problems {
-        position: absolute;
-        left: 0.6em;
-        top: 0.5em;
-        z-index: 3;
-        color: #ffb4b4;
-        background: rgba(60, 0, 0, 0.7);
-        padding: 0.3em 0.6em;
-        border-radius: 0.3em;
-        font-size: 0.85em;
-      }
-    `,
-  ];
+  static override styles = [unsafeCSS(maplibreCss), wallStyles];
 
   @property({ attribute: false }) config!: WallConfig;
   @property({ attribute: false }) problems: ConfigProblem[] = [];
@@ -210,18 +78,25 @@ export class GwWall extends LitElement {
     args: () => [this.config] as const,
   });
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.kiosk = this.config.kiosk;
-    this.socket = new LiveSocketController(this, { area: this.config.area, token: this.config.token ?? undefined, onQueued: () => this.scheduleFrame() });
-    this.tour = new TourController(this, { intervalMs: this.config.tourIntervalMs, idleMs: this.config.idleMs });
-    window.addEventListener('resize', this.onResize);
-    // The once-a-second upkeep (overdue deadlines, ages, KPIs) also drives frames when motion is off.
-    this.upkeep = setInterval(() => this.scheduleFrame(), 1_000);
+  constructor() {
+    super();
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
     });
+  }
+
+  override connectedCallback(): void {
+    // Controllers need the config, which is set before the element is attached; create them once.
+    if (!this.socket) {
+      this.kiosk = this.config.kiosk;
+      this.socket = new LiveSocketController(this, { area: this.config.area, token: this.config.token ?? undefined, onQueued: () => this.scheduleFrame() });
+      this.tour = new TourController(this, { intervalMs: this.config.tourIntervalMs, idleMs: this.config.idleMs });
+    }
+    super.connectedCallback();
+    window.addEventListener('resize', this.onResize);
+    // The once-a-second upkeep (overdue deadlines, ages, KPIs) also drives frames when motion is off.
+    this.upkeep = setInterval(() => this.scheduleFrame(), 1_000);
   }
 
   override disconnectedCallback(): void {
@@ -272,7 +147,7 @@ export class GwWall extends LitElement {
     while (!this.snapshotApplied) await new Promise((r) => setTimeout(r, 100));
     await this.mapController.settled();
     document.documentElement.dataset.ready = '1';
-    this.dispatchEvent(new Event('wall-ready', { bubbles: true, composed: true }));
+    this.dispatchEvent(new WallReadyEvent());
   }
 
   /**
@@ -390,6 +265,9 @@ export class GwWall extends LitElement {
           error: (error) => html`<div class="banner error" role="alert">${t('app.loadFailed', { reason: (error as Error).message })}</div>`,
           complete: (c) => html`<div class="note" data-synthetic>${this.syntheticNote(c)}</div>`,
         })}
+        ${this.mapController.error
+          ? html`<div class="banner error" role="alert">${t('app.loadFailed', { reason: this.mapController.error })}</div>`
+          : nothing}
         ${this.problems.length > 0
           ? html`<div class="problems" role="alert">
               ${this.problems.map((p) => html`<div>${t('app.configError', { field: p.field, reason: p.reason })}</div>`)}
@@ -398,8 +276,8 @@ export class GwWall extends LitElement {
         <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk}></gw-legend>
       </div>
       <div class="side">
-        <gw-whistle-board .whistles=${model?.whistles ?? []} .city=${city ?? null} .now=${this.now} .rows=${8}></gw-whistle-board>
-        <gw-ticker .entries=${model?.ticker ?? []} .city=${city ?? null} .rows=${16} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-whistle-board .whistles=${model?.whistles ?? []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-ticker .entries=${model?.ticker ?? []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

@@ -32,6 +32,8 @@ export interface LiveSocketOptions {
   token?: string;
   /** socket.io server URL; defaults to the page's origin */
   url?: string;
+  /** socket.io path; defaults to `socket.io` under the page's path (so a reverse-proxy prefix keeps working) */
+  path?: string;
   /** called when something was queued: the wall schedules one animation frame to drain it */
   onQueued?: () => void;
 }
@@ -59,7 +61,7 @@ export class LiveSocketController implements ReactiveController {
   hostConnected(): void {
     const base = this.options.url ?? location.origin;
     // The socket path follows the page's path, so a reverse-proxy prefix (/wall/…) keeps working.
-    const path = new URL('socket.io', location.href).pathname;
+    const path = this.options.path ?? new URL('socket.io', location.href).pathname;
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(`${base}${LIVE_NAMESPACE}`, {
       path,
       transports: ['websocket', 'polling'],

@@ -40,8 +40,10 @@ export class GwTicker extends LitElement {
         column-gap: 0.6em;
         padding: 0.45em 0;
         border-bottom: 1px solid rgba(80, 140, 220, 0.16);
-        animation: slide-in 1.6s ease-out;
         font-size: 1.15em;
+      }
+      :host([motion]) li {
+        animation: slide-in 1.6s ease-out;
       }
       /* a glow, not a movement: a row stays in place and readable even if a slow wall never plays the animation */
       @keyframes slide-in {
@@ -84,6 +86,8 @@ export class GwTicker extends LitElement {
 
   @property({ attribute: false }) entries: TickerEntry[] = [];
   @property({ attribute: false }) city: CityModel | null = null;
+  /** play the arrival glow (off: still walls and screenshots) */
+  @property({ type: Boolean, reflect: true }) motion = false;
   /** how many rows fit; the wall passes more on tall screens */
   @property({ type: Number }) rows = 12;
 

@@ -45,10 +45,14 @@ export class GwWhistleBoard extends LitElement {
         background: rgba(255, 255, 255, 0.035);
         padding: 0.4em 0.6em;
         border-radius: 0.2em;
-        animation: enter 1.6s ease-out;
       }
       li.emergency {
         background: rgba(244, 63, 94, 0.12);
+      }
+      :host([motion]) li {
+        animation: enter 1.6s ease-out;
+      }
+      :host([motion]) li.emergency {
         animation: enter 1.6s ease-out, glow 1.2s ease-in-out infinite alternate;
       }
       li.answered {
@@ -143,6 +147,8 @@ export class GwWhistleBoard extends LitElement {
   /** server-aligned now, epoch ms (the wall ticks it each second for the ages) */
   @property({ type: Number }) now = Date.now();
   @property({ type: Number }) rows = 6;
+  /** play the arrival glow and the emergency pulse (off: still walls and screenshots) */
+  @property({ type: Boolean, reflect: true }) motion = false;
 
   override render() {
     const active = this.whistles.filter((w) => !w.answered).length;

@@ -118,26 +118,43 @@ export class Ingestor {
     const firstIndex = new Map<string, number>();
     const sameAs = new Map<number, number>();
 
+    // Stateless checks first, then every store lookup of the batch at once (one round trip's latency on
+    // PostgreSQL, not one per event), then the ordered, staged walk through the state machine.
+    const checked = rawEvents.map((raw, i) => checkEvent(raw, batchCrs, `events[${i}]`, departments, now));
+    const candidates = checked.flatMap((c) => (c.ok ? [c.event] : []));
+    const eventIds = [...new Set(candidates.map((e) => e.id))];
+    const incidentIds = [...new Set(candidates.map((e) => incidentIdOf(e as StoredEvent)))].filter(
+      (id) => this.deps.storeFirst || this.deps.liveIncident(id) === undefined,
+    );
+    const [existingEvents, storedIncidents] = await Promise.all([
+      Promise.all(eventIds.map((id) => store.getEvent(id))),
+      Promise.all(incidentIds.map((id) => store.getIncident(id))),
+    ]);
+    const existingById = new Map(eventIds.map((id, k) => [id, existingEvents[k]]));
+    const storedIncident = new Map(incidentIds.map((id, k) => [id, storedIncidents[k]?.doc as IncidentRecord | undefined]));
+    const current = (id: string): IncidentRecord | undefined =>
+      staged.get(id) ?? (this.deps.storeFirst ? storedIncident.get(id) : (this.deps.liveIncident(id) ?? storedIncident.get(id)));
+
     for (let i = 0; i < rawEvents.length; i++) {
       const prefix = `events[${i}]`;
-      const checked = checkEvent(rawEvents[i], batchCrs, prefix, departments, now);
-      if (!checked.ok) {
-        acks[i] = rejected(i, checked.id, checked.errors);
+      const check = checked[i] as (typeof checked)[number];
+      if (!check.ok) {
+        acks[i] = rejected(i, check.id, check.errors);
         continue;
       }
-      const event = checked.event;
+      const event = check.event;
       const earlier = firstIndex.get(event.id);
       if (earlier !== undefined) {
         sameAs.set(i, earlier);
         continue;
       }
-      const existing = await store.getEvent(event.id);
+      const existing = existingById.get(event.id);
       if (existing) {
         acks[i] = { index: i, id: event.id, status: 'stored', seq: existing.seq, grid: existing.grid, duplicate: true };
         continue;
       }
       const incidentId = incidentIdOf(event as StoredEvent);
-      const prev = staged.get(incidentId) ?? (await this.incident(incidentId));
+      const prev = current(incidentId);
       let grid: string;
       if (event.type === 'incident.reported') {
         const [lon, lat] = event.incident.location;

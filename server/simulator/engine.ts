@@ -11,7 +11,7 @@
 import type { IncomingEvent, Priority, StoredEvent, WhistleTier, WhistleType } from '../../protocol/events';
 import { SUMMONED_LEVEL } from '../../protocol/events';
 import { categoryOf, channelOf, type Category, type CategoryGroup } from '../../protocol/catalogues';
-import { applyEvent, createState, evict, type CityState, type IncidentRecord } from '../../protocol/reducer';
+import { applyEvent, createState, evict, isOpenStatus, type CityState, type IncidentRecord } from '../../protocol/reducer';
 import { shanghaiHour } from '../../protocol/time';
 import type { Area } from '../geodata/types';
 import { CityModel, type SimCity } from './city-model';
@@ -32,6 +32,9 @@ import {
 } from './profiles';
 import { Random } from './random';
 import { TaskQueue, type Task } from './task-queue';
+import { eventFor, planWhistle, type Plan } from './case-events';
+
+export { planWhistle } from './case-events';
 
 export interface EngineOptions {
   city: SimCity | CityModel;
@@ -52,16 +55,6 @@ export interface EngineStats {
   /** arrivals skipped because no point could be placed in the drawn grid */
   unplaced: number;
   whistles: Record<WhistleTier, number>;
-}
-
-/** Per-case facts the plan needs beyond the reducer's record. */
-interface Plan {
-  category: Category;
-  gridCode: string;
-  location: [number, number];
-  priority: Priority;
-  whistle?: { tier: WhistleTier; type: WhistleType };
-  verifications: number;
 }
 
 const bounded = (random: Random, spec: { mean: number; floor: number }): number => spec.floor + random.exponential(spec.mean);
@@ -150,6 +143,48 @@ export class SimulationEngine {
     return emitted;
   }
 
+  /**
+   * Takes over open incidents that an earlier run left (e.g. from the server's live state after a restart) and
+   * plans the rest of their lifecycle from their current status, so that they do not stay open for ever. Incidents
+   * of unknown category, closed or cancelled ones, and ids the engine knows already are skipped. Returns how many
+   * were adopted.
+   */
+  adopt(records: Iterable<IncidentRecord>): number {
+    let adopted = 0;
+    for (const record of records) {
+      const category = categoryOf(record.category);
+      if (category === undefined || !isOpenStatus(record.status) || this.view.incidents.has(record.id)) continue;
+      // The view only needs the record itself to check later events; it is private to the engine.
+      this.view.incidents.set(record.id, record);
+      const plan: Plan = { category, gridCode: record.grid, location: record.location, priority: record.priority, verifications: 0 };
+      this.plans.set(record.id, plan);
+      const from = Math.max(this.clock, record.updatedAt);
+      const sla = category.slaHours * HOUR;
+      switch (record.status) {
+        case 'reported':
+          this.schedule(from + bounded(this.random, DELAYS.register), record.id, 'register');
+          break;
+        case 'registered':
+          this.schedule(from + bounded(this.random, DELAYS.dispatch), record.id, 'dispatch');
+          break;
+        case 'dispatched':
+          this.scheduleHandling(record.id, plan, record, from, sla);
+          break;
+        case 'in_progress':
+          this.schedule(from + DELAYS.handlingFloor + this.random.exponential(sla * DELAYS.reworkShareOfSla), record.id, 'resolve');
+          break;
+        case 'resolved':
+          this.schedule(from + bounded(this.random, DELAYS.verify), record.id, 'verify');
+          break;
+        case 'verified':
+          this.schedule(from + bounded(this.random, DELAYS.close), record.id, 'close');
+          break;
+      }
+      adopted += 1;
+    }
+    return adopted;
+  }
+
   /** The next arrival after `from`, by thinning a Poisson process at the peak intensity. */
   private drawArrival(from: number): number {
     if (this.rate === 0) return Infinity;
@@ -213,69 +248,14 @@ export class SimulationEngine {
       this.stats.dropped += 1;
       return undefined;
     }
-    const event = this.eventFor(task, plan, record);
+    const event = eventFor(task, plan, record, this);
     if (event === undefined) return undefined;
     if (!this.accept(event, plan.gridCode)) return undefined;
     this.followUp(task, plan, this.view.incidents.get(task.incidentId) as IncidentRecord);
     return event;
   }
 
-  private eventFor(task: Task, plan: Plan, record: IncidentRecord): IncomingEvent | undefined {
-    const base = { id: this.nextEventId(), at: new Date(task.at).toISOString(), incidentId: task.incidentId };
-    switch (task.action) {
-      case 'register':
-        return { ...base, type: 'incident.registered' };
-      case 'cancel':
-        return { ...base, type: 'incident.cancelled', reason: '重复诉求或不属于受理范围' };
-      case 'dispatch':
-      case 'redispatch': {
-        const departments = this.dispatchTargets(plan, task.action === 'redispatch' ? record.departments : []);
-        if (departments.length === 0) {
-          this.stats.dropped += 1;
-          return undefined;
-        }
-        const explicit = task.action === 'dispatch' && plan.priority === 'urgent' && this.random.chance(PROBABILITIES.urgentExplicitDeadline);
-        const deadline = explicit ? { deadline: new Date(task.at + plan.category.slaHours * HOUR * 0.5).toISOString() } : {};
-        return { ...base, type: 'incident.dispatched', departments, ...deadline };
-      }
-      case 'start':
-        return { ...base, type: 'incident.started' };
-      case 'whistle': {
-        const whistle = plan.whistle;
-        if (whistle === undefined) return undefined;
-        const level = SUMMONED_LEVEL[whistle.tier];
-        const count = whistle.type === 'emergency' ? 3 : 1 + this.random.int(2);
-        const departments = this.model.departmentsFor(plan.gridCode, plan.location, level, plan.category.departmentKinds, count);
-        if (departments.length === 0) {
-          this.stats.dropped += 1;
-          return undefined;
-        }
-        return { ...base, type: 'incident.whistled', whistleId: `${task.incidentId}-w1`, tier: whistle.tier, whistleType: whistle.type, departments };
-      }
-      case 'acknowledge':
-      case 'arrive':
-        return {
-          ...base,
-          type: 'department.reported',
-          whistleId: `${task.incidentId}-w1`,
-          department: task.department ?? '',
-          stage: task.action === 'acknowledge' ? 'acknowledged' : 'arrived',
-        };
-      case 'supervise':
-        return { ...base, type: 'incident.supervised', level: plan.whistle?.tier === 'street' ? 'district' : 'street' };
-      case 'resolve':
-        return { ...base, type: 'incident.resolved' };
-      case 'verify': {
-        plan.verifications += 1;
-        const failP = plan.verifications === 1 ? PROBABILITIES.verificationFails : PROBABILITIES.verificationFailsAgain;
-        return { ...base, type: 'incident.verified', passed: !this.random.chance(failP) };
-      }
-      case 'close':
-        return { ...base, type: 'incident.closed' };
-      case 'rate':
-        return { ...base, type: 'incident.rated', satisfaction: this.random.pick(SATISFACTION_WEIGHTS) };
-    }
-  }
+
 
   /** Schedules what follows a step that was just applied; `record` is the case after it. */
   private followUp(task: Task, plan: Plan, record: IncidentRecord): void {
@@ -376,16 +356,7 @@ export class SimulationEngine {
     return true;
   }
 
-  /** Departments to dispatch a case to: the category's department kinds at street level, else district, else city. */
-  private dispatchTargets(plan: Plan, exclude: readonly string[]): string[] {
-    const kinds = plan.category.departmentKinds;
-    for (const level of ['street', 'district', 'city'] as const) {
-      const found = this.model.departmentsFor(plan.gridCode, plan.location, level, kinds, 1 + exclude.length)
-        .filter((code) => !exclude.includes(code));
-      if (found.length > 0) return found.slice(0, 1);
-    }
-    return [];
-  }
+
 
   private schedule(at: number, incidentId: string, action: Task['action'], department?: string): void {
     this.queue.push({ at: Math.ceil(at), incidentId, action, department });
@@ -395,15 +366,6 @@ export class SimulationEngine {
     this.eventCounter += 1;
     return `${this.idPrefix}-e${this.eventCounter}`;
   }
-}
-
-/**
- * Whether a new case of this group will need a whistle, and at which tier and type. Tiers are drawn in Kunming's
- * proportions (WHISTLE_TIER_WEIGHTS), so whistle counts by tier converge on 17,532 : 1,651 : 43.
- */
-export function planWhistle(random: Random, group: CategoryGroup): { tier: WhistleTier; type: WhistleType } | undefined {
-  if (!random.chance(WHISTLE_PROBABILITY[group])) return undefined;
-  return { tier: random.pick(WHISTLE_TIER_WEIGHTS), type: random.pick(whistleTypeWeights(group)) };
 }
 
 function checkRate(rate: number): number {

@@ -13,6 +13,7 @@
  */
 import { MAX_BATCH_EVENTS, type IncomingEvent } from '../../protocol/events';
 import { DAY_MS } from '../../protocol/time';
+import type { IncidentRecord } from '../../protocol/reducer';
 import type { SimCity } from './city-model';
 import { SimulationEngine, type EngineStats } from './engine';
 import { MINUTE } from './profiles';
@@ -80,6 +81,11 @@ export interface Simulator {
   tick(): Promise<number>;
   /** Changes the live rate (incidents per second). */
   setRate(rate: number): void;
+  /**
+   * Takes over open incidents left by an earlier run (e.g. the server's live state after a restart) and carries
+   * them through the rest of their lifecycle. Call before `start`. Returns how many were adopted.
+   */
+  adopt(records: Iterable<IncidentRecord>): number;
   readonly stats: Readonly<EngineStats>;
 }
 
@@ -126,6 +132,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       engine?.setRate(next);
     },
     tick,
+    adopt(records: Iterable<IncidentRecord>) {
+      return engineAt(clock(), rate).adopt(records);
+    },
     start() {
       if (timer !== undefined) return;
       if (backfilling) throw new Error('start: wait for the backfill to finish');

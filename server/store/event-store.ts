@@ -1,7 +1,11 @@
 /**
  * The durable event store. An append is acknowledged only after it is durable (committed). Implementations:
  * SQLite (default, better-sqlite3 in WAL mode with group commit) and PostgreSQL (when DATABASE_URL is set).
- * One test suite (tests/store/) runs against both.
+ * One test suite (tests/store/) runs against both. Open one with `openEventStore` (open-event-store.ts); the
+ * guarantees and their reasons are in server/store/README.md.
+ *
+ * Bad arguments are refused with a StoreInputError (errors.ts) that names each field and the reason, before anything
+ * is written.
  */
 import type { CanonicalEvent, EventType, StoredEvent } from '../../protocol/events';
 

@@ -10,6 +10,7 @@ import {
   recountFromIncidents,
   restoreSnapshot,
   snapshotOf,
+  SNAPSHOT_VERSION,
 } from '../../protocol/reducer';
 import { kpis } from '../../protocol/kpi';
 import { shanghaiDay } from '../../protocol/time';
@@ -156,7 +157,7 @@ describe('snapshots and checkpoints', () => {
   it('a checkpoint round-trips the whole state', () => {
     const state = fold(busyLog().events);
     const bytes = encodeCheckpoint(state);
-    expect(bytes[0]).toBe(1);
+    expect(bytes[0]).toBe(SNAPSHOT_VERSION);
     const decoded = decodeCheckpoint(bytes);
     expect(snapshotOf(decoded, 'city')).toEqual(snapshotOf(state, 'city'));
     expect(decoded.unresolved.size).toBe(state.unresolved.size);

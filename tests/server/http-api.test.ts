@@ -173,4 +173,29 @@ describe('the HTTP API', () => {
     const bad = await getJson<{ error: { fields: Array<{ field: string }> } }>(`/api/v1/history?${range}&format=csv`, 400);
     expect(bad.error.fields[0]?.field).toBe('format');
   });
+
+  it('departments are checked against the city, and a whistle summons only the next tier’s departments', async () => {
+    const report = reported(gridA);
+    const id = report.type === 'incident.reported' ? report.incident.id : '';
+    const at = () => new Date().toISOString();
+    const { json } = await t.post({
+      events: [
+        report,
+        lifecycle('incident.registered', id),
+        { id: `d-${id}`, type: 'incident.dispatched', at: at(), incidentId: id, departments: ['no-such-department'] },
+        { id: `d2-${id}`, type: 'incident.dispatched', at: at(), incidentId: id, departments: [`${DISTRICT_A}001-urban-management`] },
+        // A community whistle summons street departments; a district department is the wrong tier.
+        { id: `w-${id}`, type: 'incident.whistled', at: at(), incidentId: id, whistleId: 'w1', tier: 'community', whistleType: 'routine', departments: [`${DISTRICT_A}-public-security`] },
+        { id: `w2-${id}`, type: 'incident.whistled', at: at(), incidentId: id, whistleId: 'w1', tier: 'community', whistleType: 'routine', departments: [`${DISTRICT_A}001-urban-management`] },
+        { id: `r-${id}`, type: 'department.reported', at: at(), incidentId: id, whistleId: 'w1', department: `${DISTRICT_A}001-urban-management`, stage: 'acknowledged' },
+      ],
+    });
+    expect(json.acks.map((a) => a.status)).toEqual(['stored', 'stored', 'rejected', 'stored', 'rejected', 'stored', 'stored']);
+    const fieldOf = (i: number) => {
+      const ack = json.acks[i];
+      return ack?.status === 'rejected' ? ack.errors[0] : undefined;
+    };
+    expect(fieldOf(2)).toMatchObject({ field: 'events[2].departments[0]', reason: expect.stringContaining('unknown department') });
+    expect(fieldOf(4)).toMatchObject({ field: 'events[4].departments[0]', reason: expect.stringContaining('street-level') });
+  });
 });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IncomingEvent, StoredEvent } from '../../protocol/events';
+import type { IncomingEvent } from '../../protocol/events';
 import { IncomingEventSchema } from '../../protocol/events';
-import { applyEvent, createState } from '../../protocol/reducer';
 import { SimulationEngine, planWhistle } from '../../server/simulator/engine';
 import { Random } from '../../server/simulator/random';
-import { createGridIndex } from '../../server/geodata/grid-index';
-import { toWgs84 } from '../../server/ingest/crs';
+import { FakeIngest } from './fake-ingest';
 import { testCity } from './test-city';
 
 const START = Date.parse('2026-11-01T00:00:00+08:00');
@@ -18,28 +16,10 @@ function run(seed: number, days: number, rate = 0.01): IncomingEvent[] {
   return events;
 }
 
-/** Ingests events the way the server does: convert to WGS84, locate the grid, assign seq, apply. */
 function ingestAll(events: IncomingEvent[]) {
-  const city = testCity();
-  const index = createGridIndex(city.grids);
-  const state = createState({ retainClosedMs: 7 * DAY });
-  const grids = new Map<string, string>();
-  const refusals: string[] = [];
-  events.forEach((event, i) => {
-    const { crs, ...canonical } = IncomingEventSchema.parse(event);
-    let grid: string;
-    if (canonical.type === 'incident.reported') {
-      const location = toWgs84(canonical.incident.location, crs ?? 'wgs84');
-      canonical.incident = { ...canonical.incident, location };
-      grid = index.locate(location[0], location[1]) ?? 'outside';
-      grids.set(canonical.incident.id, grid);
-    } else {
-      grid = grids.get(canonical.incidentId) ?? 'unknown';
-    }
-    const applied = applyEvent(state, { ...canonical, seq: i + 1, recordedAt: 0, grid } as StoredEvent);
-    if (!applied.ok) refusals.push(`${event.type} ${applied.field}: ${applied.reason}`);
-  });
-  return { state, refusals };
+  const server = new FakeIngest(testCity());
+  server.ingest(events);
+  return { state: server.state, refusals: server.refusals };
 }
 
 describe('the simulation engine', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_EVENTS, type IncomingEvent } from '../../protocol/events';
 import { backfill, createSimulator, type BackfillProgress } from '../../server/simulator/simulator';
+import { FakeIngest } from './fake-ingest';
 import { testCity } from './test-city';
 
 const NOW = Date.parse('2026-11-22T12:00:00+08:00');
@@ -46,6 +47,21 @@ describe('the simulator', () => {
     const reports = live.filter((e) => e.type === 'incident.reported').length;
     expect(reports).toBeGreaterThan(60);
     expect(reports).toBeLessThan(500);
+  });
+
+  it('adopts the open cases of an earlier run after a restart and carries them to the end, legally', async () => {
+    const city = testCity();
+    const server = new FakeIngest(city);
+    await backfill({ city, seed: 8, days: 0.5, now: NOW, incidentsPerDay: 2000, sink: async (events) => server.ingest(events) });
+    const open = [...server.state.incidents.values()].filter((r) => r.status !== 'closed' && r.status !== 'cancelled');
+    expect(open.length).toBeGreaterThan(20);
+    let clock = NOW + 10 * 60_000;
+    const restarted = createSimulator({ city, seed: 8, rate: 0, sink: async (events) => server.ingest(events), now: () => clock });
+    expect(restarted.adopt(open)).toBe(open.length);
+    clock += 10 * 86_400_000;
+    await restarted.tick();
+    expect(server.refusals).toEqual([]);
+    for (const record of open) expect(['closed', 'cancelled']).toContain(server.state.incidents.get(record.id)?.status);
   });
 
   it('is reproducible: the same seed and clock give the same batches', async () => {

@@ -46,9 +46,10 @@ export function coverageGapLayer(parts: GridPart[], visible: boolean) {
     getPolygon: (d) => d.polygon as Array<Array<[number, number]>>,
     filled: true,
     stroked: true,
-    getFillColor: [168, 85, 247, 40],
-    getLineColor: [192, 132, 252, 200],
+    // quiet on purpose: a planning fact, not an alarm; it must not drown the live cases
+    getFillColor: [168, 85, 247, 26],
+    getLineColor: [192, 132, 252, 90],
     lineWidthUnits: 'pixels',
-    getLineWidth: 1.5,
+    getLineWidth: 1,
   });
 }

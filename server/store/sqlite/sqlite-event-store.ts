@@ -237,6 +237,10 @@ export class SqliteEventStore implements EventStore {
       `INSERT INTO rollups (area, day, type, count) VALUES (?, ?, ?, ?)
        ON CONFLICT (area, day, type) DO UPDATE SET count = count + excluded.count`,
     );
+    // Prepared once, like the rest: a group of single-event calls runs these per call.
+    const savepoint = this.statement('SAVEPOINT append_call');
+    const release = this.statement('RELEASE append_call');
+    const rollbackCall = this.statement('ROLLBACK TO append_call');
     const outcomes: CallOutcome<AppendResult[]>[] = [];
     // Rollups are counted per call and written once per group: a few upserts per transaction, not five per event.
     const groupTally = new RollupTally();
@@ -247,7 +251,7 @@ export class SqliteEventStore implements EventStore {
       for (const call of calls) {
         const headBefore = head;
         const callTally = new RollupTally();
-        db.exec('SAVEPOINT append_call');
+        savepoint.run();
         try {
           const results: AppendResult[] = [];
           for (const event of call) {
@@ -263,12 +267,12 @@ export class SqliteEventStore implements EventStore {
             callTally.add(event);
             results.push({ id: event.id, seq: head, grid: event.grid, duplicate: false });
           }
-          db.exec('RELEASE append_call');
+          release.run();
           groupTally.merge(callTally);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
-          db.exec('ROLLBACK TO append_call');
-          db.exec('RELEASE append_call');
+          rollbackCall.run();
+          release.run();
           head = headBefore;
           outcomes.push({ ok: false, error });
         }

@@ -55,10 +55,14 @@ function samplePoints(district: LandDistrict, count: number, core: Point, config
 /** Adds jittered copies of existing points (on land) until there are `needed`, so a small cluster can still be cut. */
 function topUp(points: Point[], needed: number, district: LandDistrict, random: SeededRandom): Point[] {
   const out = points.slice();
+  if (out.length >= needed) return out;
+  // Jitter on the cluster's own scale, so a thin cluster spreads over its area instead of piling up at its points.
+  const cx = points.reduce((s, p) => s + p[0], 0) / points.length, cy = points.reduce((s, p) => s + p[1], 0) / points.length;
+  const radius = Math.max(60, Math.sqrt(points.reduce((s, p) => s + (p[0] - cx) ** 2 + (p[1] - cy) ** 2, 0) / points.length));
   for (let attempts = 0; out.length < needed; attempts++) {
     if (attempts > needed * 1000) throw new Error(`district ${district.code}: cannot place ${needed} points in a cluster`);
     const base = random.pick(points);
-    const p: Point = [base[0] + (random.next() - 0.5) * 60, base[1] + (random.next() - 0.5) * 60];
+    const p: Point = [base[0] + (random.next() - 0.5) * radius, base[1] + (random.next() - 0.5) * radius];
     if (district.inside.contains(p)) out.push(p);
   }
   return out;

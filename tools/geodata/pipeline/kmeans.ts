@@ -109,25 +109,31 @@ function ensureNoEmptyCluster(points: readonly Point[], centres: Point[], labels
 }
 
 /**
- * Re-cuts a clustering so cluster sizes approach `targets` (point counts, same order as `centres`): each point
- * goes to the centre minimising squared distance minus that centre's bias, and biases grow for clusters below their
- * target (a power diagram, as in capacity-constrained Voronoi). Plain k-means makes clusters of about equal count;
- * a street with 20 communities must hold four times the people of one with 5.
+ * Re-cuts a clustering so cluster sizes approach `targets` (point counts, same order as `centres`). Plain k-means
+ * makes clusters of about equal count, but a street with 20 communities must hold four times the people of one
+ * with 5. Each point goes to the centre minimising squared distance minus that centre's bias (a power diagram).
+ * With centres fixed, raising the bias of clusters below target is gradient ascent on a concave dual (semi-discrete
+ * optimal transport), so it converges; between rounds the centres move to their clusters' means.
  */
-export function balanceClusters(points: readonly Point[], start: Clustering, targets: readonly number[], iterations = 40): Clustering {
+export function balanceClusters(points: readonly Point[], start: Clustering, targets: readonly number[], rounds = 4, steps = 150): Clustering {
   const k = start.centres.length;
   const centres = start.centres.map((c) => [c[0], c[1]] as Point);
   const labels = Int32Array.from(start.labels);
   const bias = new Float64Array(k);
-  let spread = 0;
+  // Each cluster's step is in units of its own initial squared radius, so small and large clusters converge alike.
+  const scale = new Float64Array(k);
+  const initialCount = new Int32Array(k);
   for (let i = 0; i < points.length; i++) {
-    const p = points[i]!, c = centres[labels[i]!]!;
-    spread += (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+    const l = labels[i]!, p = points[i]!, c = centres[l]!;
+    scale[l] = scale[l]! + (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2;
+    initialCount[l] = initialCount[l]! + 1;
   }
-  spread /= Math.max(1, points.length);
-  for (let iter = 0; iter < iterations; iter++) {
-    const count = new Int32Array(k);
-    const sx = new Float64Array(k), sy = new Float64Array(k);
+  let meanScale = 0;
+  for (let j = 0; j < k; j++) { scale[j] = initialCount[j]! > 0 ? scale[j]! / initialCount[j]! : 0; meanScale += scale[j]! / k; }
+  for (let j = 0; j < k; j++) if (scale[j]! === 0) scale[j] = meanScale;
+  const count = new Int32Array(k);
+  const assign = () => {
+    count.fill(0);
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
       let best = 0, bestD = Infinity;
@@ -138,15 +144,28 @@ export function balanceClusters(points: readonly Point[], start: Clustering, tar
       }
       labels[i] = best;
       count[best] = count[best]! + 1;
-      sx[best] = sx[best]! + p[0];
-      sy[best] = sy[best]! + p[1];
     }
-    for (let j = 0; j < k; j++) {
-      if (count[j]! > 0) centres[j] = [sx[j]! / count[j]!, sy[j]! / count[j]!];
-      const target = Math.max(1, targets[j]!);
-      bias[j] = bias[j]! + 0.5 * spread * ((target - count[j]!) / target);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (let step = 0; step < steps; step++) {
+      assign();
+      let worst = 0;
+      for (let j = 0; j < k; j++) {
+        const target = Math.max(1, targets[j]!);
+        const ratio = (target - count[j]!) / target;
+        worst = Math.max(worst, Math.abs(ratio));
+        bias[j] = bias[j]! + 0.3 * scale[j]! * Math.max(-1, Math.min(1, ratio));
+      }
+      if (worst < 0.03) break;
     }
+    if (round === rounds - 1) break;
+    const sx = new Float64Array(k), sy = new Float64Array(k);
+    for (let i = 0; i < points.length; i++) { const l = labels[i]!; sx[l] = sx[l]! + points[i]![0]; sy[l] = sy[l]! + points[i]![1]; }
+    for (let j = 0; j < k; j++) if (count[j]! > 0) centres[j] = [sx[j]! / count[j]!, sy[j]! / count[j]!];
   }
-  ensureNoEmptyCluster(points, centres, labels);
+  assign();
+  // On awkward shapes (a district of narrow valleys) a cluster can still starve; then equal sizes are the lesser
+  // evil, so fall back to the plain clustering rather than hand a street a sliver.
+  for (let j = 0; j < k; j++) if (count[j]! < 0.6 * Math.max(1, targets[j]!)) { console.error("FALLBACK", k, j, count[j], targets[j]); return start; }
   return { centres, labels };
 }

@@ -7,7 +7,7 @@
  * districts overlapping or sliver gaps after quantisation. Made disjoint and vertex-consistent here, the regions
  * tile exactly, and the whole-city Voronoi overlay inherits that.
  */
-import { difference, featureCollection, multiPolygon } from '@turf/turf';
+import { bboxPolygon, difference, featureCollection, intersect, multiPolygon } from '@turf/turf';
 import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { BandedPolygon, polygonArea, ringsBbox, type Point, type PolygonRings } from './planar';
@@ -48,6 +48,18 @@ export function subtract(district: PolygonRings[], cutters: PolygonRings[][]): P
   const relevant = cutters.filter((c) => c.length > 0 && overlaps(box, ringsBbox(c.flat())));
   if (relevant.length === 0) return district;
   const result = difference(featureCollection<Polygon | MultiPolygon>([multiPolygon(district), ...relevant.map((c) => multiPolygon(c))]));
+  return result ? toRings(result.geometry) : [];
+}
+
+/**
+ * Rewrites polygons in the clipper's normal form: a ring that touches itself around an outside pocket (common in
+ * the echarts sources) becomes an outline plus a hole, so later steps see the pocket (and can fill it) instead of
+ * meeting it inside one cell's clip.
+ */
+export function normalise(polygons: PolygonRings[]): PolygonRings[] {
+  const [x0, y0, x1, y1] = ringsBbox(polygons.flat());
+  const frame = bboxPolygon([x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000]);
+  const result = intersect(featureCollection<Polygon | MultiPolygon>([multiPolygon(polygons), frame]));
   return result ? toRings(result.geometry) : [];
 }
 
@@ -106,14 +118,17 @@ export function insertSharedVertices(regions: PolygonRings[][], toleranceM = 1e-
  * Fills the parts of each district's holes that neither another district nor the water covers. Such pockets are
  * left by the source polygons (a ring touching itself around an outside pocket, or a hole larger than the enclave
  * meant to fill it, as around Beijing's airport); left open they would be gaps in the city. The district takes the
- * pocket: it is re-cut as (district with its holes filled) − water − every other district.
+ * pocket: it is re-cut as (district with its small holes filled) − water − every other district. Holes of
+ * `maxPocketM2` or more are kept, since they may be enclaves of districts outside the package.
  * @returns the filled area, m²
  */
-export function fillSourceGaps(regions: PolygonRings[][], water: PolygonRings[]): number {
+export function fillSourceGaps(regions: PolygonRings[][], water: PolygonRings[], maxPocketM2 = 50_000): number {
   let filled = 0;
   regions.forEach((region, di) => {
-    if (!region.some((rings) => rings.length > 1)) return;
-    const solid = region.map((rings) => [rings[0]!]);
+    const small = (hole: Point[]) => Math.abs(polygonArea([hole])) < maxPocketM2;
+    if (!region.some((rings) => rings.slice(1).some(small))) return;
+    // A large hole may be a real enclave of a district outside the package: keep it, and let the validator say so.
+    const solid = region.map((rings) => rings.filter((hole, ri) => ri === 0 || !small(hole)));
     const others = regions.filter((_, oi) => oi !== di);
     const refilled = subtract(solid, [water, ...others]);
     const gained = area(refilled) - area(region);
@@ -135,7 +150,7 @@ export function buildLand(
   const stats: Array<{ waterM2: number; overlapM2: number }> = [];
   for (const d of districts) {
     const full = area(d.polygons);
-    const dry = subtract(d.polygons, [water]);
+    const dry = subtract(normalise(d.polygons), [water]);
     const land = subtract(dry, regions);
     if (land.length === 0) throw new Error(`district ${d.code} ${d.name} lies entirely under the water mask or earlier districts`);
     regions.push(land);

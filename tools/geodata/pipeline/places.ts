@@ -50,7 +50,8 @@ export type PlacedDepartment = DepartmentProperties & { position: [number, numbe
 
 /**
  * Party-mass service centres: one for the city, one per district, street and community, and stations
- * (党群服务站) in large communities: one per whole multiple of `stationArea` beyond the first, at most three.
+ * (党群服务站) in large communities: one per two median community areas, at most two. Communities hold about
+ * equal populations, so a large one is a spread-out, usually rural one, where residents live far from the centre.
  * @param cityGrid the grid at the city core, which hosts the city centre
  */
 export function placeServiceCentres(
@@ -72,7 +73,7 @@ export function placeServiceCentres(
     const short = shortCommunityName(c.name);
     centres.push({ id: `SC-${c.code}`, name: `${short}党群服务中心`, level: 'community', area: c.code, position: centre });
     // Large communities (by area, relative to the city's median) get stations in their grids farthest from the centre.
-    const stations = Math.min(3, Math.floor((areaM2.get(c.code) ?? 0) / (2 * median)));
+    const stations = Math.min(2, Math.floor((areaM2.get(c.code) ?? 0) / (2 * median)));
     const grids = (gridsOfCommunity.get(c.code) ?? []).slice();
     const here = projection.toMetres(centre);
     const far = grids

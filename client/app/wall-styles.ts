@@ -1,0 +1,139 @@
+/**
+ * Layout of the wall: a CSS grid in `em` of a root font size taken from the viewport height (clamp + vh), so the
+ * same layout is native at 1920×1080, 3840×2160 and any aspect between. No `transform: scale`: clicks and picking
+ * stay true.
+ */
+import { css } from 'lit';
+
+export const wallStyles = css`
+  :host {
+    position: fixed;
+    inset: 0;
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) clamp(20em, 27vw, 40em);
+    grid-template-rows: auto 5.6em minmax(0, 1fr);
+    gap: 0.55em;
+    padding: 0.55em;
+    box-sizing: border-box;
+    overflow: hidden;
+    font-size: clamp(11px, 1.48vh, 64px);
+    background: radial-gradient(ellipse at 50% 0%, #0d1d3a 0%, #050a15 70%);
+    color: #dbe7ff;
+    font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif;
+  }
+  :host([kiosk]),
+  :host([kiosk]) * {
+    cursor: none !important;
+  }
+  header {
+    grid-column: 1 / -1;
+    display: flex;
+    align-items: center;
+    gap: 1.2em;
+    min-width: 0;
+    padding: 0 0.4em;
+  }
+  .title {
+    display: flex;
+    flex-direction: column;
+    min-width: 0;
+  }
+  h1 {
+    margin: 0;
+    font-size: 2em;
+    letter-spacing: 0.18em;
+    font-weight: 700;
+    color: #f1f6ff;
+    text-shadow: 0 0 0.6em rgba(59, 130, 246, 0.6);
+    white-space: nowrap;
+  }
+  .subtitle {
+    font-size: 0.95em;
+    color: #7f97bd;
+    letter-spacing: 0.3em;
+    white-space: nowrap;
+  }
+  .area {
+    margin-left: auto;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-end;
+    min-width: 0;
+  }
+  .area .name {
+    font-size: 1.5em;
+    font-weight: 600;
+    white-space: nowrap;
+  }
+  .area .mode {
+    font-size: 0.85em;
+    color: #f6c453;
+    white-space: nowrap;
+  }
+  gw-kpi-header {
+    grid-column: 1 / -1;
+    min-height: 0;
+  }
+  .map-cell {
+    position: relative;
+    min-width: 0;
+    min-height: 0;
+    border: 1px solid rgba(80, 140, 220, 0.35);
+    border-radius: 0.4em;
+    overflow: hidden;
+  }
+  .map {
+    position: absolute;
+    inset: 0;
+  }
+  gw-legend {
+    position: absolute;
+    left: 0.6em;
+    bottom: 0.6em;
+    z-index: 2;
+  }
+  .note {
+    position: absolute;
+    right: 0.6em;
+    top: 0.5em;
+    z-index: 2;
+    max-width: 60%;
+    font-size: 0.8em;
+    color: #9db0d0;
+    background: rgba(6, 11, 22, 0.75);
+    padding: 0.25em 0.6em;
+    border-radius: 0.3em;
+    border: 1px dashed rgba(157, 176, 208, 0.4);
+  }
+  .side {
+    display: grid;
+    grid-template-rows: minmax(0, 1fr) minmax(0, 1.15fr);
+    gap: 0.55em;
+    min-width: 0;
+    min-height: 0;
+  }
+  .banner {
+    position: absolute;
+    left: 50%;
+    top: 40%;
+    transform: translate(-50%, -50%);
+    font-size: 1.6em;
+    color: #8fb8ff;
+    z-index: 3;
+    text-align: center;
+  }
+  .banner.error {
+    color: #ff8080;
+  }
+  .problems {
+    position: absolute;
+    left: 0.6em;
+    top: 0.5em;
+    z-index: 3;
+    color: #ffb4b4;
+    background: rgba(60, 0, 0, 0.7);
+    padding: 0.3em 0.6em;
+    border-radius: 0.3em;
+    font-size: 0.85em;
+  }
+`;
