@@ -8,9 +8,11 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { TickerEntry } from '../live/live-model';
-import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
+import { STATUS_COLOURS, TIER_COLOURS, cssColour, type Rgba } from '../live/incident-style';
 import { categoryName, clockTime, eventLabel, placeName } from './format';
 import { panelStyles } from './theme';
+
+const ENDED_TEXT: Rgba = [160, 174, 196, 255];
 
 @customElement('gw-ticker')
 export class GwTicker extends LitElement {
@@ -103,8 +105,14 @@ export class GwTicker extends LitElement {
           (entry) => entry.seq,
           (entry) => {
             const event = entry.event;
+            const status = entry.incident.status;
+            // ended cases are dim on the map; in the ticker they must still be readable
             const colour =
-              event?.type === 'incident.whistled' ? TIER_COLOURS[event.tier] : STATUS_COLOURS[entry.incident.status];
+              event?.type === 'incident.whistled'
+                ? TIER_COLOURS[event.tier]
+                : status === 'closed' || status === 'cancelled'
+                  ? ENDED_TEXT
+                  : STATUS_COLOURS[status];
             return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-type=${event?.type ?? 'snapshot'}>
               <span class="time num">${clockTime(entry.at)}</span>
               <span class="what" style="color:${cssColour(colour)}">${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>

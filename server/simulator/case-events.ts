@@ -48,7 +48,7 @@ export function planWhistle(random: Random, group: CategoryGroup): { tier: Whist
 
 /** The event of one planned step, or undefined when it cannot be made (counted as dropped). */
 export function eventFor(task: Task, plan: Plan, record: IncidentRecord, context: CaseContext): IncomingEvent | undefined {
-const { random, model, stats } = context;
+  const { random, model, stats } = context;
   const base = { id: context.nextEventId(), at: new Date(task.at).toISOString(), incidentId: task.incidentId };
   switch (task.action) {
     case 'register':
@@ -104,6 +104,7 @@ const { random, model, stats } = context;
       return { ...base, type: 'incident.rated', satisfaction: random.pick(SATISFACTION_WEIGHTS) };
   }
 }
+
 /** Departments to dispatch a case to: the category's department kinds at street level, else district, else city. */
 function dispatchTargets(model: CityModel, plan: Plan, exclude: readonly string[]): string[] {
   const kinds = plan.category.departmentKinds;

@@ -8,9 +8,8 @@
  *
  * Deterministic: the same city, seed, start time and sequence of `advance` calls give the same events.
  */
-import type { IncomingEvent, Priority, StoredEvent, WhistleTier, WhistleType } from '../../protocol/events';
-import { SUMMONED_LEVEL } from '../../protocol/events';
-import { categoryOf, channelOf, type Category, type CategoryGroup } from '../../protocol/catalogues';
+import type { IncomingEvent, StoredEvent, WhistleTier } from '../../protocol/events';
+import { categoryOf, channelOf, type Category } from '../../protocol/catalogues';
 import { applyEvent, createState, evict, isOpenStatus, type CityState, type IncidentRecord } from '../../protocol/reducer';
 import { shanghaiHour } from '../../protocol/time';
 import type { Area } from '../geodata/types';
@@ -24,15 +23,11 @@ import {
   MINUTE,
   PEAK_INTENSITY,
   PROBABILITIES,
-  SATISFACTION_WEIGHTS,
-  WHISTLE_PROBABILITY,
-  WHISTLE_TIER_WEIGHTS,
   priorityWeights,
-  whistleTypeWeights,
 } from './profiles';
 import { Random } from './random';
 import { TaskQueue, type Task } from './task-queue';
-import { eventFor, planWhistle, type Plan } from './case-events';
+import { eventFor, planWhistle, type CaseContext, type Plan } from './case-events';
 
 export { planWhistle } from './case-events';
 
@@ -64,6 +59,7 @@ export class SimulationEngine {
   readonly view: CityState;
   readonly stats: EngineStats = { incidents: 0, events: 0, dropped: 0, unplaced: 0, whistles: { community: 0, street: 0, district: 0 } };
   private readonly random: Random;
+  private readonly context: CaseContext;
   private readonly queue = new TaskQueue();
   private readonly plans = new Map<string, Plan>();
   private readonly idPrefix: string;
@@ -80,6 +76,7 @@ export class SimulationEngine {
     if (!Number.isFinite(options.startAt)) throw new RangeError(`startAt: must be an epoch ms, got ${options.startAt}`);
     this.model = options.city instanceof CityModel ? options.city : new CityModel(options.city);
     this.random = new Random(options.seed);
+    this.context = { random: this.random, model: this.model, stats: this.stats, nextEventId: () => this.nextEventId() };
     this.rate = checkRate(options.rate);
     this.clock = options.startAt;
     this.idPrefix = options.idPrefix ?? `sim${options.seed}-${Math.floor(options.startAt / 1000).toString(36)}`;
@@ -248,7 +245,7 @@ export class SimulationEngine {
       this.stats.dropped += 1;
       return undefined;
     }
-    const event = eventFor(task, plan, record, this);
+    const event = eventFor(task, plan, record, this.context);
     if (event === undefined) return undefined;
     if (!this.accept(event, plan.gridCode)) return undefined;
     this.followUp(task, plan, this.view.incidents.get(task.incidentId) as IncidentRecord);

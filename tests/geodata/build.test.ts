@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES } from '../../tools/geodata/cities/index';
 import { buildCity, type BuildReport } from '../../tools/geodata/pipeline/build-city';
-import { kmeans } from '../../tools/geodata/pipeline/kmeans';
+import { balanceClusters, kmeans } from '../../tools/geodata/pipeline/kmeans';
 import { childCode, readingOrder, shortCommunityName, streetStem } from '../../tools/geodata/pipeline/naming';
 import { gridPeople, syntheticPhone } from '../../tools/geodata/pipeline/people';
 import { BandedPolygon, pointInRings, type Point } from '../../tools/geodata/pipeline/planar';
@@ -77,6 +77,15 @@ describe('k-means', () => {
     const b = kmeans(points, 12, new SeededRandom('k'));
     expect(a.labels).toEqual(b.labels);
     expect(new Set(a.labels).size).toBe(12);
+  });
+  it('re-cuts clusters toward target sizes, so a street with more communities holds more people', () => {
+    const uniform: Point[] = [];
+    const u = new SeededRandom('balance');
+    for (let i = 0; i < 3000; i++) uniform.push([u.next() * 1000, u.next() * 1000]);
+    const targets = [1000, 250, 500, 250, 500, 500];
+    const balanced = balanceClusters(uniform, kmeans(uniform, 6, u), targets);
+    const counts = targets.map((_, j) => balanced.labels.filter((l) => l === j).length);
+    counts.forEach((c, j) => expect(Math.abs(c - targets[j]!) / targets[j]!).toBeLessThan(0.1));
   });
   it('refuses more clusters than points, naming both counts', () => {
     expect(() => kmeans(points.slice(0, 3), 4, new SeededRandom('k'))).toThrow(/3 points cannot form 4 clusters/);

@@ -129,6 +129,11 @@ describe('scope and roles on a loopback server', () => {
     const missing = await act({ action: 'dispatch', incidentId: incidentA });
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as { error: { fields: Array<{ field: string }> } }).error.fields[0]?.field).toBe('departments');
+    // A whistle from the officer's screen needs no invented whistle id; the server gives it one.
+    const whistle = await act({ action: 'whistle', incidentId: incidentA, tier: 'community', whistleType: 'routine', departments: [`${DISTRICT_A}001-urban-management`] });
+    expect(whistle.status).toBe(200);
+    const whistled = (await t.store.incidentEvents(incidentA)).find((e) => e.type === 'incident.whistled');
+    expect(whistled?.type === 'incident.whistled' ? whistled.whistleId : '').toMatch(/^w-/);
   });
 });
 

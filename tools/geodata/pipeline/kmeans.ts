@@ -166,6 +166,6 @@ export function balanceClusters(points: readonly Point[], start: Clustering, tar
   assign();
   // On awkward shapes (a district of narrow valleys) a cluster can still starve; then equal sizes are the lesser
   // evil, so fall back to the plain clustering rather than hand a street a sliver.
-  for (let j = 0; j < k; j++) if (count[j]! < 0.6 * Math.max(1, targets[j]!)) { console.error("FALLBACK", k, j, count[j], targets[j]); return start; }
+  for (let j = 0; j < k; j++) if (count[j]! < 0.6 * Math.max(1, targets[j]!)) return start;
   return { centres, labels };
 }
