@@ -148,7 +148,13 @@ function evictingPhase(events: StoredEvent[]) {
   const heapEvicted = round(heapMiB() - heapBefore, 1);
   const [bytes, encodeEvicted] = timed(() => encodeCheckpoint(state));
   const [, decodeEvicted] = timed(() => decodeCheckpoint(bytes));
-  return { heapEvicted, evictedLive: state.incidents.size, foldEvicting, evictedCheckpoint: { length: bytes.length }, encodeEvicted, decodeEvicted };
+  const district = [...state.areas.keys()].find((code) => code.length === 6) ?? 'city';
+  const screenSnapshots = {
+    cityAllDaysJsonChars: JSON.stringify(snapshotOf(state, 'city')).length,
+    cityTwoDaysJsonChars: JSON.stringify(snapshotOf(state, 'city', { days: 2 })).length,
+    [`district${district}TwoDaysJsonChars`]: JSON.stringify(snapshotOf(state, district, { days: 2 })).length,
+  };
+  return { heapEvicted, evictedLive: state.incidents.size, foldEvicting, evictedCheckpoint: { length: bytes.length }, encodeEvicted, decodeEvicted, screenSnapshots };
 }
 
 async function main(): Promise<void> {
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`generate: ${perSecond(events.length, generation.cpuMs).toLocaleString('en')} events/s CPU (${days} simulated days)`);
 
   // Each fold's heap is measured with the other state released, against the heap holding only the events.
-  const { heapEvicted, evictedLive, foldEvicting, evictedCheckpoint, encodeEvicted, decodeEvicted } = evictingPhase(events);
+  const { heapEvicted, evictedLive, foldEvicting, evictedCheckpoint, encodeEvicted, decodeEvicted, screenSnapshots } = evictingPhase(events);
   console.log(`fold with eviction: ${perSecond(events.length, foldEvicting.cpuMs).toLocaleString('en')} events/s CPU, ${evictedLive} incidents live, checkpoint ${(evictedCheckpoint.length / 2 ** 20).toFixed(1)} MiB`);
 
   const heapBeforeFull = heapMiB();
@@ -200,6 +206,7 @@ async function main(): Promise<void> {
       evictingHourly: { bytes: evictedCheckpoint.length, encode: encodeEvicted, decode: decodeEvicted },
       citySnapshotJsonChars: snapshotBytes,
     },
+    screenSnapshotsEvictingHourly: screenSnapshots,
     liveKpis: live,
   };
   const out = join(ROOT, 'bench', 'results');

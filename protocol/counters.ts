@@ -66,6 +66,8 @@ export interface AreaCounters {
   open: number;
   /** whistles on open incidents that some summoned department has not yet arrived for */
   activeWhistles: number;
+  /** unresolved cases past their deadline, as of the state's `overdueAsOf` (kept by protocol/overdue.ts) */
+  overdue: number;
   /** by Asia/Shanghai day number */
   days: Map<number, DayCounters>;
   /**
@@ -102,7 +104,7 @@ export function emptyDay(): DayCounters {
 export function emptyArea(code: string): AreaCounters {
   const status = {} as Record<IncidentStatus, number>;
   for (const s of INCIDENT_STATUSES) status[s] = 0;
-  return { code, total: 0, status, open: 0, activeWhistles: 0, days: new Map(), recentDay: Number.NaN, recentCounters: undefined };
+  return { code, total: 0, status, open: 0, activeWhistles: 0, overdue: 0, days: new Map(), recentDay: Number.NaN, recentCounters: undefined };
 }
 
 /** Drops an area's day counters before `oldestDay` (eviction). */

@@ -32,6 +32,7 @@
 import type { WhistleTier } from './events';
 import { areaKeysOf, areaWithin, emptyDay } from './counters';
 import type { CityState } from './state';
+import { advanceOverdue } from './overdue';
 import { shanghaiDay, shanghaiDayStart } from './time';
 
 export interface AreaKpis {
@@ -66,7 +67,9 @@ const ratio = (part: number, whole: number): number | null => (whole > 0 ? part 
 
 /**
  * The KPIs of `area` (`city` or a 6/9/12/15-digit code) at `now`, from a state folded up to `now`. O(1) in the
- * counters, plus one pass over the unresolved incidents for `overdue` (it changes with time alone, not with events).
+ * counters; `overdue` changes with time alone, so asking first drains the deadlines passed since the last ask into
+ * the overdue counters (protocol/overdue.ts: amortised O(log n) per case; an instant earlier than the last one asked
+ * about is answered by a pass over the unresolved incidents instead).
  * Throws a RangeError naming `area` or `now` when either is malformed.
  */
 export function kpis(state: CityState, area: string, now: number): AreaKpis {
@@ -76,8 +79,13 @@ export function kpis(state: CityState, area: string, now: number): AreaKpis {
   const counters = state.areas.get(area);
   const today = counters?.days.get(day) ?? emptyDay();
   let overdue = 0;
-  for (const record of state.unresolved.values()) {
-    if (record.deadline !== undefined && record.deadline < now && areaWithin(record.grid, area)) overdue += 1;
+  if (advanceOverdue(state, now)) {
+    overdue = counters?.overdue ?? 0;
+  } else {
+    // An instant before the one the overdue counters stand at: count directly.
+    for (const record of state.unresolved.values()) {
+      if (record.deadline !== undefined && record.deadline < now && areaWithin(record.grid, area)) overdue += 1;
+    }
   }
   return {
     area,
@@ -103,15 +111,18 @@ export function kpis(state: CityState, area: string, now: number): AreaKpis {
 
 /**
  * Overdue incidents per area at `now`, for every area key that has any (city, districts, streets, communities,
- * grids): one pass over the unresolved incidents, for shading a whole wall at once.
+ * grids), for shading a whole wall at once: read from the overdue counters, or one pass over the unresolved
+ * incidents for an instant earlier than the counters stand at.
  */
 export function overdueByArea(state: CityState, now: number): Map<string, number> {
   const counts = new Map<string, number>();
+  if (advanceOverdue(state, now)) {
+    for (const area of state.areas.values()) if (area.overdue > 0) counts.set(area.code, area.overdue);
+    return counts;
+  }
   for (const record of state.unresolved.values()) {
     if (record.deadline === undefined || record.deadline >= now) continue;
-    for (const key of state.chains.get(record.grid)?.map((c) => c.code) ?? areaKeysOf(record.grid)) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    for (const key of areaKeysOf(record.grid)) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
 }

@@ -21,6 +21,7 @@
  */
 import { incidentIdOf, type StoredEvent } from './events';
 import { applyDelta, dropDaysBefore } from './counters';
+import { advanceOverdue, trackOverdue } from './overdue';
 import { isOpenStatus, isUnresolvedStatus, transition, type IncidentRecord, type Transition } from './transition';
 import { chainOf, createState, type CityState, type ReducerOptions } from './state';
 import { shanghaiDay } from './time';
@@ -29,6 +30,7 @@ export * from './transition';
 export * from './counters';
 export * from './state';
 export * from './snapshot';
+export { advanceOverdue } from './overdue';
 
 /** The result of `applyEvent`: the transition, with the record before it so that callers can diff. */
 export type Applied =
@@ -53,6 +55,7 @@ export function applyEvent(state: CityState, event: StoredEvent): Applied {
   if (isUnresolvedStatus(next.status)) state.unresolved.set(next.id, next);
   else if (prev !== undefined && isUnresolvedStatus(prev.status)) state.unresolved.delete(next.id);
   if (prev !== undefined && isOpenStatus(prev.status) && !isOpenStatus(next.status)) state.ended.push(next.id);
+  trackOverdue(state, prev, next);
   state.headSeq = event.seq;
   if (next.updatedAt > state.clock) state.clock = next.updatedAt;
   return { ok: true, prev, next };
@@ -93,6 +96,8 @@ export function fold(events: Iterable<StoredEvent>, options: FoldOptions = {}): 
  * evicted incident's id would be taken as new: ingest must check the store for known ids.
  */
 export function evict(state: CityState, now: number): number {
+  // Draining passed deadlines here too keeps the overdue heap bounded when nobody asks for KPIs.
+  advanceOverdue(state, now);
   const cutoff = now - state.options.retainClosedMs;
   const ended = state.ended;
   let dropped = 0;

@@ -16,6 +16,8 @@ import type { IncidentStatus } from './events';
 import { areaWithin, emptyDay, type AreaCounters, type DayCounters } from './counters';
 import { isOpenStatus, isUnresolvedStatus, normaliseRecord, type IncidentRecord } from './transition';
 import { createState, type CityState, type ReducerOptions } from './state';
+import { rebuildOverdue } from './overdue';
+import { shanghaiDay } from './time';
 
 export const SNAPSHOT_VERSION = 2;
 
@@ -68,13 +70,25 @@ export interface SerializedState {
 
 const AREA_PATTERN = /^(city|\d{6}|\d{9}|\d{12}|\d{15})$/;
 
+export interface SnapshotOptions {
+  /**
+   * Keep only the day counters of the latest `days` Asia/Shanghai days (counted back from the state's clock).
+   * Screens need today's (and at midnight yesterday's): `{ days: 2 }` makes their snapshots several times smaller.
+   * Default: every retained day (checkpoints need them all).
+   */
+  days?: number;
+}
+
 /**
  * The state of one area as JSON-serialisable data: its incidents (live map) and the counters of the area and every
  * area inside it. Counters of enclosing areas (e.g. the city, for a district) are left out: a screen must not learn
  * figures outside its scope.
  */
-export function snapshotOf(state: CityState, area: string): SerializedState {
+export function snapshotOf(state: CityState, area: string, options: SnapshotOptions = {}): SerializedState {
   if (!AREA_PATTERN.test(area)) throw new RangeError(`area: must be \`city\` or a 6, 9, 12 or 15 digit code, got "${area}"`);
+  const days = options.days;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1)) throw new RangeError(`days: must be a whole number ≥ 1, got ${days}`);
+  const fromDay = days === undefined ? Number.NEGATIVE_INFINITY : shanghaiDay(state.clock) - days + 1;
   const incidents: IncidentRecord[] = [];
   for (const record of state.incidents.values()) if (areaWithin(record.grid, area)) incidents.push(record);
   const areas: SerializedArea[] = [];
@@ -86,7 +100,7 @@ export function snapshotOf(state: CityState, area: string): SerializedState {
       status: { ...counters.status },
       open: counters.open,
       activeWhistles: counters.activeWhistles,
-      days: [...counters.days].map(([day, c]) => [day, packDay(c)]),
+      days: [...counters.days].filter(([day]) => day >= fromDay).map(([day, c]) => [day, packDay(c)]),
     });
   }
   return { version: SNAPSHOT_VERSION, area, headSeq: state.headSeq, clock: state.clock, options: { ...state.options }, incidents, areas };
@@ -120,11 +134,13 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
       open: area.open,
       activeWhistles: area.activeWhistles,
       days: new Map(area.days.map(([day, packed]) => [day, unpackDay(packed, `areas[${area.code}].days[${day}]`)])),
+      overdue: 0,
       recentDay: Number.NaN,
       recentCounters: undefined,
     };
     state.areas.set(area.code, counters);
   }
+  rebuildOverdue(state);
   return state;
 }
 

@@ -40,6 +40,10 @@ export interface CityState {
   endedHead: number;
   /** the oldest day `evict` has kept day counters from (so that it trims only when the day changes) */
   daysFrom: number;
+  /** the overdue index (protocol/overdue.ts): deadlines still to pass, the cases counted overdue, and as of when */
+  readonly overdueWatch: Array<{ deadline: number; id: string }>;
+  readonly overdueIds: Set<string>;
+  overdueAsOf: number;
 }
 
 /** A new, empty state. `scope` is `city` except for a state restored from an area snapshot. */
@@ -60,6 +64,9 @@ export function createState(options: ReducerOptions = {}, scope = 'city'): CityS
     ended: [],
     endedHead: 0,
     daysFrom: Number.NEGATIVE_INFINITY,
+    overdueWatch: [],
+    overdueIds: new Set(),
+    overdueAsOf: Number.NEGATIVE_INFINITY,
   };
 }
 

@@ -96,7 +96,11 @@ export class GwWall extends LitElement {
     super.connectedCallback();
     window.addEventListener('resize', this.onResize);
     // The once-a-second upkeep (overdue deadlines, ages, KPIs) also drives frames when motion is off.
-    this.upkeep = setInterval(() => this.scheduleFrame(), 1_000);
+    this.upkeep = setInterval(() => {
+      // A hidden page gets no animation frames: keep folding so the queue cannot grow for as long as it stays hidden.
+      if (document.visibilityState === 'hidden' && this.model) this.applyQueued(this.model);
+      this.scheduleFrame();
+    }, 1_000);
   }
 
   override disconnectedCallback(): void {
@@ -167,6 +171,17 @@ export class GwWall extends LitElement {
     if (this.frame === 0 && this.isConnected) this.frame = requestAnimationFrame((time) => this.renderFrame(time));
   }
 
+  /** Folds everything the socket queued into the model. */
+  private applyQueued(model: LiveModel): { snapshot: boolean } {
+    const queued = this.socket.drain();
+    if (queued.snapshot) {
+      model.applySnapshot(queued.snapshot.state as SerializedState, queued.snapshot.seq);
+      this.snapshotApplied = true;
+    }
+    for (const batch of queued.batches) model.applyEvents(batch.events);
+    return { snapshot: queued.snapshot !== null };
+  }
+
   /** One animation frame: fold what arrived, then redraw layers and (when they changed) panels. */
   private renderFrame(frameTime: number): void {
     this.frame = 0;
@@ -178,12 +193,7 @@ export class GwWall extends LitElement {
       return;
     }
     this.lastLayerBuild = frameTime;
-    const queued = this.socket.drain();
-    if (queued.snapshot) {
-      model.applySnapshot(queued.snapshot.state as SerializedState, queued.snapshot.seq);
-      this.snapshotApplied = true;
-    }
-    for (const batch of queued.batches) model.applyEvents(batch.events);
+    const queued = this.applyQueued(model);
 
     const wallNow = Date.now() + this.socket.clockSkewMs;
     if (frameTime - this.lastTick >= 1_000) {
@@ -212,7 +222,7 @@ export class GwWall extends LitElement {
       }),
     );
 
-    if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || (queued.snapshot && true))) {
+    if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot)) {
       this.kpiFigures = kpis(model.state, this.config.area, wallNow);
       this.lastKpi = frameTime;
     }

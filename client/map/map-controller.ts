@@ -48,7 +48,7 @@ export class MapController implements ReactiveController {
   start(options: MapStartOptions): Promise<void> {
     const { city } = options;
     const view = city.meta.view;
-    const ours = offlineStyle(city);
+    const ours = offlineStyle(city, Math.max(1, window.innerHeight / 1080));
     const map = new MapLibreMap({
       container: options.container,
       style: options.basemapStyleUrl ?? ours,

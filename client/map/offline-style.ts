@@ -30,8 +30,12 @@ export const WALL_COLOURS = {
   labelHalo: '#060b16',
 } as const;
 
-/** Builds the offline style from the decoded city. */
-export function offlineStyle(city: CityModel): StyleSpecification {
+/**
+ * Builds the offline style from the decoded city. `scale` (viewport height / 1080) enlarges labels and lines so a
+ * 4K wall reads like a 1080p one from the same distance.
+ */
+export function offlineStyle(city: CityModel, scale = 1): StyleSpecification {
+  const px = (n: number) => Math.round(n * scale * 10) / 10;
   const c = WALL_COLOURS;
   const b = city.base;
   const geojson = (data: GeoJSON.FeatureCollection) => ({ type: 'geojson' as const, data, tolerance: 0.2 });
@@ -63,7 +67,7 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         type: 'line',
         source: 'outline-community',
         minzoom: 11,
-        paint: { 'line-color': c.communityLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5] },
+        paint: { 'line-color': c.communityLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, px(0.5), 15, px(1.5)] },
       },
       {
         id: 'outline-street',
@@ -71,7 +75,7 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         source: 'outline-street',
         paint: {
           'line-color': c.streetLine,
-          'line-width': ['interpolate', ['linear'], ['zoom'], 9, 0.6, 14, 2],
+          'line-width': ['interpolate', ['linear'], ['zoom'], 9, px(0.6), 14, px(2)],
           'line-dasharray': [3, 2],
         },
       },
@@ -79,7 +83,7 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         id: 'outline-district',
         type: 'line',
         source: 'outline-district',
-        paint: { 'line-color': c.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.2, 14, 3.5], 'line-opacity': 0.9 },
+        paint: { 'line-color': c.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, px(1.2), 14, px(3.5)], 'line-opacity': 0.9 },
       },
       {
         id: FIRST_LABEL_LAYER,
@@ -88,11 +92,11 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         maxzoom: 13,
         layout: {
           'text-field': ['get', 'name'],
-          'text-size': ['interpolate', ['linear'], ['zoom'], 8, 16, 12, 26],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 8, px(16), 12, px(26)],
           'text-letter-spacing': 0.15,
           'text-allow-overlap': false,
         },
-        paint: { 'text-color': c.labelDistrict, 'text-halo-color': c.labelHalo, 'text-halo-width': 2, 'text-opacity': 0.85 },
+        paint: { 'text-color': c.labelDistrict, 'text-halo-color': c.labelHalo, 'text-halo-width': px(2), 'text-opacity': 0.85 },
       },
       {
         id: 'label-street',
@@ -100,7 +104,7 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         source: 'label-street',
         minzoom: 11,
         maxzoom: 15,
-        layout: { 'text-field': ['get', 'name'], 'text-size': ['interpolate', ['linear'], ['zoom'], 11, 12, 14, 16] },
+        layout: { 'text-field': ['get', 'name'], 'text-size': ['interpolate', ['linear'], ['zoom'], 11, px(12), 14, px(16)] },
         paint: { 'text-color': c.labelStreet, 'text-halo-color': c.labelHalo, 'text-halo-width': 1.5 },
       },
       {
@@ -108,7 +112,7 @@ export function offlineStyle(city: CityModel): StyleSpecification {
         type: 'symbol',
         source: 'label-community',
         minzoom: 13.5,
-        layout: { 'text-field': ['get', 'name'], 'text-size': 12 },
+        layout: { 'text-field': ['get', 'name'], 'text-size': px(12) },
         paint: { 'text-color': c.labelCommunity, 'text-halo-color': c.labelHalo, 'text-halo-width': 1.2 },
       },
     ],

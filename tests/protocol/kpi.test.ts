@@ -102,6 +102,13 @@ describe('KPIs on a hand-computed day', () => {
     expect(overdue.get('530103')).toBeUndefined();
   });
 
+  it('counts overdue cases per area for an earlier instant too', () => {
+    const state = fold(scenario().events);
+    overdueByArea(state, DAY0 + 15 * HOUR);
+    const earlier = overdueByArea(state, DAY0 + 10 * HOUR + 35 * MINUTE);
+    expect(earlier.get('city')).toBe(1); // only f: b's deadline (10:00) had passed but b was resolved by 11:00 in this state
+  });
+
   it('refuses a malformed area or instant, naming it', () => {
     const state = fold(log.events);
     expect(() => kpis(state, '5301', noon)).toThrow(/^area:/);

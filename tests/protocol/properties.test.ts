@@ -43,7 +43,9 @@ function eventFor(log: EventLog, state: CityState, step: Step, clock: number): S
         return side ? log.whistled(id, clock, `w${record.whistles.length}`, 'community', DEPARTMENTS.slice(0, 1 + (step.pick % 3))) : log.dispatched(id, clock);
       case 'dispatched':
         if (step.kind % 4 === 2 && whistle !== undefined) return log.departmentReported(id, clock, whistleId, pickDepartment, stage);
-        return side ? log.dispatched(id, clock, undefined, [pickDepartment]) : step.kind % 4 === 1 ? log.supervised(id, clock) : log.started(id, clock);
+        // A redispatch sometimes sets a new deadline, earlier or later than the one running.
+        if (side) return log.dispatched(id, clock, step.pick % 2 === 1 ? clock + step.pick * 30 * MINUTE : undefined, [pickDepartment]);
+        return step.kind % 4 === 1 ? log.supervised(id, clock) : log.started(id, clock);
       case 'in_progress':
         if (step.kind % 4 === 1) return log.whistled(id, clock, `w${record.whistles.length}`, 'street', DEPARTMENTS.slice(step.pick % 3));
         return side ? log.departmentReported(id, clock, whistleId, pickDepartment, stage) : log.resolved(id, clock);
@@ -69,7 +71,7 @@ function eventFor(log: EventLog, state: CityState, step: Step, clock: number): S
   }
 }
 
-function run(steps: Step[], check: (state: CityState, applied: boolean, before: string | undefined) => void): CityState {
+function run(steps: Step[], check: (state: CityState, applied: boolean, before: string | undefined, clock: number) => void): CityState {
   const log = new EventLog();
   const state = createState();
   let clock = DAY0;
@@ -81,9 +83,16 @@ function run(steps: Step[], check: (state: CityState, applied: boolean, before: 
       : eventFor(log, state, step, clock);
     const before = JSON.stringify(snapshotOf(state, 'city'));
     const applied = applyEvent(state, event);
-    check(state, applied.ok, before);
+    check(state, applied.ok, before, clock);
   }
   return state;
+}
+
+/** Overdue cases in an area at `now`, counted directly from the incidents. */
+function overdueByScan(state: CityState, area: string, now: number): number {
+  return [...state.incidents.values()].filter(
+    (r) => (r.status === 'dispatched' || r.status === 'in_progress') && r.deadline !== undefined && r.deadline < now && (area === 'city' || r.grid.startsWith(area)),
+  ).length;
 }
 
 describe('reducer properties (fast-check)', () => {
@@ -97,6 +106,21 @@ describe('reducer properties (fast-check)', () => {
         for (const area of ['city', '530102', GRID_C]) expect(() => kpis(state, area, DAY0 + 86_400_000)).not.toThrow();
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('the lazily kept overdue counts always equal a direct count, asked forwards or backwards in time', () => {
+    fc.assert(
+      fc.property(fc.array(stepArbitrary, { minLength: 1, maxLength: 150, size: 'max' }), fc.array(fc.integer({ min: -3000, max: 3000 }), { maxLength: 6 }), (steps, offsets) => {
+        const state = run(steps, (s, _applied, _before, clock) => {
+          expect(kpis(s, 'city', clock).overdue).toBe(overdueByScan(s, 'city', clock));
+        });
+        for (const offset of offsets) {
+          const t = state.clock + offset * MINUTE;
+          for (const area of ['city', '530102', GRID_C]) expect(kpis(state, area, t).overdue).toBe(overdueByScan(state, area, t));
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 

@@ -154,6 +154,15 @@ describe('snapshots and checkpoints', () => {
     expect(kpis(restored, '530102', t)).toEqual(kpis(fold(log.events), '530102', t));
   });
 
+  it('a screen snapshot can keep only the latest days of counters, and today\'s KPIs survive it', () => {
+    const state = fold(busyLog().events);
+    const t = state.clock;
+    const slim = snapshotOf(state, 'city', { days: 1 });
+    expect(slim.areas.every((a) => a.days.every(([day]) => day === shanghaiDay(t)))).toBe(true);
+    expect(kpis(restoreSnapshot(slim), '530102', t)).toEqual(kpis(state, '530102', t));
+    expect(() => snapshotOf(state, 'city', { days: 0 })).toThrow(/^days:/);
+  });
+
   it('a checkpoint round-trips the whole state', () => {
     const state = fold(busyLog().events);
     const bytes = encodeCheckpoint(state);

@@ -14,11 +14,11 @@ import { buildLand } from './land';
 import { childCode, gridName, readingOrder, shortCommunityName } from './naming';
 import { gridPeople } from './people';
 import { placeDepartments, placeServiceCentres, poleOf, roundPosition, type PlacedArea } from './places';
-import { LocalProjection, pointInRings, polygonArea, type Point, type PolygonRings } from './planar';
+import { LocalProjection, pointInRings, polygonArea, ringSignedArea, type Point, type PolygonRings } from './planar';
 import { SeededRandom } from './prng';
 import { gcjToWgs, repairAndConvert } from './repair';
 import { DIVISION_PACKAGE, ECHARTS_PACKAGE, readDivisions, readEchartsCity } from './sources';
-import { buildPieceTopology, decodeGeometry, mergeGroups, rebuildGridTopology, type ArcGeometry } from './topology';
+import { buildPieceTopology, decodeGeometry, dropCollapsedRings, mergeGroups, rebuildGridTopology, type ArcGeometry } from './topology';
 import { pointCollection, stableJson, writePackage } from './writer';
 
 export interface BuildReport {
@@ -112,6 +112,13 @@ export async function buildCity(config: CityConfig, outDir: string, log: (line: 
   const gridDecoded = gridMerged.map((g) => decodeGeometry(pieceTopo.topology, g));
   if (!pieceTopo.topology.transform) throw new Error('piece topology is not quantised');
   const gridTopo = rebuildGridTopology(gridDecoded, pieceTopo.topology.transform);
+  let collapsedRings = 0;
+  gridTopo.geometries = gridTopo.geometries.map((g) => {
+    const { geometry, dropped } = dropCollapsedRings(gridTopo.topology, g, (ring) => Math.abs(ringSignedArea(ring.map((p) => projection.toMetres(p)))));
+    collapsedRings += dropped;
+    return geometry;
+  });
+  if (collapsedRings > 0) log(`[${config.id}]    dropped ${collapsedRings} ring(s) that quantisation collapsed to no area`);
 
   step('coding grids (community code + 3 digits, north→south, west→east) and estimating households');
   const communityUnit = new Map(hierarchy.communities.map((c) => [c.code, c]));

@@ -45,7 +45,7 @@ export interface GridPeople {
  * @param village whether the grid lies in a village (村), where households are larger
  */
 export function gridPeople(density: number, village: boolean, random: SeededRandom): GridPeople {
-  const workers = density >= 0.45 ? 3 : density >= 0.12 ? 2 : 1;
+  const workers = density >= 0.7 ? 3 : density >= 0.3 ? 2 : 1;
   const households = Math.round(workers * HOUSEHOLDS_PER_WORKER * (0.8 + 0.4 * random.next()));
   const householdSize = (village ? 3.0 : 2.35) + 0.25 * random.next();
   const population = Math.round(households * householdSize);

@@ -45,13 +45,16 @@ function computePole(geometry: Polygon | MultiPolygon, projection: LocalProjecti
   return at;
 }
 
+/** About the area of a 15-minute walking circle (radius ≈ 1.2 km): a community this large gets a station per such area. */
+export const STATION_AREA_M2 = 4.5e6;
+
 export type PlacedCentre = ServiceCentreProperties & { position: [number, number] };
 export type PlacedDepartment = DepartmentProperties & { position: [number, number] };
 
 /**
  * Party-mass service centres: one for the city, one per district, street and community, and stations
- * (党群服务站) in large communities: one per two median community areas, at most two. Communities hold about
- * equal populations, so a large one is a spread-out, usually rural one, where residents live far from the centre.
+ * (党群服务站) in large communities: one per two {@link STATION_AREA_M2} of area, at most two, because one centre's
+ * 15-minute walking circle cannot serve a spread-out (usually rural) community.
  * @param cityGrid the grid at the city core, which hosts the city centre
  */
 export function placeServiceCentres(
@@ -66,14 +69,12 @@ export function placeServiceCentres(
   centres.push({ id: `SC-${city.code}`, name: `${city.name}党群服务中心`, level: 'city', area: city.code, position: poleOf(cityCommunity.geometry, projection) });
   for (const d of levels.district) centres.push({ id: `SC-${d.code}`, name: `${d.name}党群服务中心`, level: 'district', area: d.code, position: poleOf(d.geometry, projection) });
   for (const s of levels.street) centres.push({ id: `SC-${s.code}`, name: `${s.name}党群服务中心`, level: 'street', area: s.code, position: poleOf(s.geometry, projection) });
-  const areas = levels.community.map((c) => areaM2.get(c.code) ?? 0).sort((a, b) => a - b);
-  const median = areas[Math.floor(areas.length / 2)] ?? 0;
   for (const c of levels.community) {
     const centre = poleOf(c.geometry, projection);
     const short = shortCommunityName(c.name);
     centres.push({ id: `SC-${c.code}`, name: `${short}党群服务中心`, level: 'community', area: c.code, position: centre });
-    // Large communities (by area, relative to the city's median) get stations in their grids farthest from the centre.
-    const stations = Math.min(2, Math.floor((areaM2.get(c.code) ?? 0) / (2 * median)));
+    // Stations stand in the community's grids farthest from its centre, where the centre's walking circle ends.
+    const stations = Math.min(2, Math.floor((areaM2.get(c.code) ?? 0) / (2 * STATION_AREA_M2)));
     const grids = (gridsOfCommunity.get(c.code) ?? []).slice();
     const here = projection.toMetres(centre);
     const far = grids

@@ -114,3 +114,43 @@ export function rebuildGridTopology(grids: Array<GeoPolygon | GeoMultiPolygon>, 
   });
   return { topology: topo, geometries };
 }
+
+/**
+ * Drops rings that quantisation collapsed to no area (a sliver piece narrower than one step): a zero-area hole, or
+ * a zero-area part of a MultiPolygon. They cover nothing, and the validator rightly calls them degenerate.
+ * @param ringAreaM2 planar area of a decoded ring, m²
+ * @returns the cleaned geometry and how many rings were dropped
+ */
+export function dropCollapsedRings(topo: Topology, g: ArcGeometry, ringAreaM2: (ring: Point[]) => number): { geometry: ArcGeometry; dropped: number } {
+  const parts = g.type === 'Polygon' ? [g.arcs] : g.arcs;
+  let dropped = 0;
+  const area = (ring: number[]) => ringAreaM2(decodeRing(topo, ring));
+  const kept = parts
+    .map((rings) => rings.filter((ring, i) => {
+      if (i === 0 || area(ring) >= 0.01) return true;
+      dropped++;
+      return false;
+    }))
+    .filter((rings) => {
+      if (parts.length === 1 || area(rings[0]!) >= 0.01) return true;
+      dropped++;
+      return false;
+    });
+  if (dropped === 0) return { geometry: g, dropped };
+  const props = { properties: g.properties };
+  const geometry: ArcGeometry = kept.length === 1
+    ? { type: 'Polygon', arcs: kept[0]!, ...props }
+    : { type: 'MultiPolygon', arcs: kept, ...props };
+  return { geometry, dropped };
+}
+
+/** Decodes a ring given as arc indices (negative: reversed) to lon/lat points. */
+function decodeRing(topo: Topology, ring: number[]): Point[] {
+  const out: Point[] = [];
+  for (const a of ring) {
+    const points = decodeArc(topo, a < 0 ? ~a : a);
+    if (a < 0) points.reverse();
+    out.push(...(out.length > 0 ? points.slice(1) : points));
+  }
+  return out;
+}
