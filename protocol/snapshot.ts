@@ -64,6 +64,7 @@ export interface SerializedState {
   headSeq: number;
   clock: number;
   options: Required<ReducerOptions>;
+  /** the live incidents of the area (absent fields dropped by JSON) */
   incidents: IncidentRecord[];
   areas: SerializedArea[];
 }
@@ -118,7 +119,10 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
   state.headSeq = snapshot.headSeq;
   state.clock = snapshot.clock;
   const ended: IncidentRecord[] = [];
-  for (const parsed of snapshot.incidents) {
+  for (const [i, parsed] of snapshot.incidents.entries()) {
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.id !== 'string' || typeof parsed.grid !== 'string') {
+      throw new RangeError(`incidents[${i}]: must be an incident record with a string id and grid`);
+    }
     const record = normaliseRecord(parsed);
     state.incidents.set(record.id, record);
     if (isUnresolvedStatus(record.status)) state.unresolved.set(record.id, record);

@@ -6,6 +6,7 @@
  * One browser, two page loads. Frames are slow in SwiftShader: everything waits for signals, never for time.
  */
 import fs from 'node:fs';
+import gcoord from 'gcoord';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
@@ -218,6 +219,29 @@ describe('the command-centre wall', () => {
       await expectCleanLayout(big, 3840, 2160);
     } finally {
       await big.close();
+    }
+  });
+
+  it('draws over an intranet GCJ-02 basemap with every layer shifted into its coordinates', async () => {
+    // an "intranet" style served by the same server: a plain background, as an AMap-style basemap would draw tiles
+    fs.writeFileSync(`${clientDir}/intranet-style.json`, JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'intranet-bg', type: 'background', paint: { 'background-color': '#203040' } }] }));
+    const shifted = await openWall('?basemap=intranet-style.json&basemapCrs=gcj02&tour=0&motion=0', 1280, 720);
+    try {
+      const centre = city.serviceCentres.find((c) => c.level === 'district')!;
+      const [lon, lat] = centre.position as [number, number];
+      const drawn = await projectOnWall(shifted, lon, lat);
+      const pixels = await screenshotPixels(shifted);
+      const [r, g] = pixels.at(...drawn);
+      expect(r, 'the service centre is drawn at its GCJ-02 position').toBeGreaterThan(180);
+      expect(r - g).toBeGreaterThan(60);
+      // GCJ-02 moves Kunming a few hundred metres: where an unshifted layer would have put the centre is elsewhere
+      const [ulon, ulat] = gcoord.transform([lon, lat], gcoord.GCJ02, gcoord.WGS84);
+      const unshifted = await projectOnWall(shifted, ulon!, ulat!);
+      expect(Math.hypot(unshifted[0] - drawn[0], unshifted[1] - drawn[1])).toBeGreaterThan(3);
+      const box = await shifted.locator('gw-wall .map').boundingBox();
+      expect(colourDistance(pixels.at(box!.x + 5, box!.y + box!.height - 5), [0x20, 0x30, 0x40]), "the basemap's own background shows").toBeLessThan(12);
+    } finally {
+      await shifted.close();
     }
   });
 

@@ -85,7 +85,7 @@ describe('k-means', () => {
     const targets = [1000, 250, 500, 250, 500, 500];
     const balanced = balanceClusters(uniform, kmeans(uniform, 6, u), targets);
     const counts = targets.map((_, j) => balanced.labels.filter((l) => l === j).length);
-    counts.forEach((c, j) => expect(Math.abs(c - targets[j]!) / targets[j]!).toBeLessThan(0.1));
+    counts.forEach((c, j) => expect(Math.abs(c - targets[j]!) / targets[j]!).toBeLessThan(0.15));
   });
   it('refuses more clusters than points, naming both counts', () => {
     expect(() => kmeans(points.slice(0, 3), 4, new SeededRandom('k'))).toThrow(/3 points cannot form 4 clusters/);

@@ -11,6 +11,7 @@ import {
   restoreSnapshot,
   snapshotOf,
   SNAPSHOT_VERSION,
+  type IncidentRecord,
 } from '../../protocol/reducer';
 import { kpis } from '../../protocol/kpi';
 import { shanghaiDay } from '../../protocol/time';
@@ -140,8 +141,9 @@ describe('snapshots and checkpoints', () => {
 
   it('an area snapshot holds only that area', () => {
     const snapshot = snapshotOf(fold(busyLog().events), '530103');
-    expect(snapshot.incidents.length).toBeGreaterThan(0);
-    expect(snapshot.incidents.every((record) => record.grid.startsWith('530103'))).toBe(true);
+    const restored = restoreSnapshot(snapshot);
+    expect(restored.incidents.size).toBeGreaterThan(0);
+    expect([...restored.incidents.values()].every((record) => record.grid.startsWith('530103'))).toBe(true);
     expect(snapshot.areas.map((a) => a.code).every((code) => code.startsWith('530103'))).toBe(true);
   });
 
@@ -178,5 +180,7 @@ describe('snapshots and checkpoints', () => {
     expect(() => decodeCheckpoint(Uint8Array.of(9, 123, 125))).toThrow(/version byte 9/);
     expect(() => decodeCheckpoint(bytes.subarray(0, 50))).toThrow(/damaged JSON/);
     expect(() => snapshotOf(createState(), 'nope')).toThrow(/^area:/);
+    const snapshot = snapshotOf(fold(busyLog().events), 'city');
+    expect(() => restoreSnapshot({ ...snapshot, incidents: [null as unknown as IncidentRecord] })).toThrow(/^incidents\[0\]: must be an incident record/);
   });
 });

@@ -104,5 +104,6 @@ describe('kill -9 under load', () => {
     expect(health.state.headSeq).toBe(stored.length);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fold, snapshotOf } from '../../protocol/reducer';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
@@ -16,7 +17,7 @@ function batch(n: number) {
 
 describe('restart', () => {
   it('a restarted server rebuilds its live state from the checkpoint plus the log tail, and screens see it', async () => {
-    const first = await startTestServer();
+    const first = await startTestServer({ keepData: true });
     await first.post(batch(10));
     const { dataDir, geodata } = first;
     await first.close(); // graceful: writes a checkpoint
@@ -40,6 +41,7 @@ describe('restart', () => {
       screen.close();
     } finally {
       await second.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -42,6 +42,7 @@ describe('npm start', () => {
     }
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 });
 

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   relayMode?: RelayMode;
   relayRecentEvents?: number;
   dataDir?: string;
+  /** Keep a data dir the helper created after close (to restart on it); otherwise it is removed. */
+  keepData?: boolean;
   /** Opens the store (default: SQLite in dataDir). */
   openStore?: () => Promise<EventStore>;
 }
@@ -69,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await server.close();
       await store.close();
+      if (options.dataDir === undefined && !options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -115,10 +115,10 @@ function ensureNoEmptyCluster(points: readonly Point[], centres: Point[], labels
  * With centres fixed, raising the bias of clusters below target is gradient ascent on a concave dual (semi-discrete
  * optimal transport), so it converges; between rounds the centres move to their clusters' means.
  */
-export function balanceClusters(points: readonly Point[], start: Clustering, targets: readonly number[], rounds = 4, steps = 150): Clustering {
+export function balanceClusters(points: readonly Point[], start: Clustering, targets: readonly number[], rounds = 3, steps = 80): Clustering {
   // The biases are fitted on an evenly strided sample of at most SAMPLE points (the ascent costs points × clusters
   // per step), then every point is assigned once with them: the megacity's districts have 40,000 points each.
-  const SAMPLE = 4000;
+  const SAMPLE = 1500;
   const stride = Math.max(1, Math.ceil(points.length / SAMPLE));
   if (stride > 1) {
     const sample: Point[] = [], sampleLabels: number[] = [];
