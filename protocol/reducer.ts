@@ -7,6 +7,8 @@
  * - `applyEvent` applies one stored event to a `CityState`, updating the counters of the incident's five areas
  *   (city, district, street, community, grid) incrementally: O(levels) work per event.
  * - `fold(events ≤ t)` is the state at t; `kpis(state, area, t)` (protocol/kpi.ts) its figures.
+ * - Overdue counts change with time alone: protocol/overdue.ts keeps them per area lazily (a deadline heap drained
+ *   when KPIs are asked for, or by `evict`).
  * - `evict` bounds memory on long runs; `snapshotOf` / `encodeCheckpoint` (protocol/snapshot.ts) serialise.
  *
  * @example

@@ -21,6 +21,7 @@
 import express from 'express';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Server as SocketServer } from 'socket.io';
@@ -29,6 +30,7 @@ import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } 
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, snapshotOf, type CityState } from '../protocol/reducer';
 import { Access } from './auth/access';
 import { ensureCredentials } from './auth/credentials';
+import { ClusterBus } from './cluster/cluster-bus';
 import { isLoopbackHost, type Config } from './config';
 import { createGridIndex } from './geodata/grid-index';
 import type { CityGeodata } from './geodata/types';
@@ -36,7 +38,9 @@ import { actionRoutes } from './http/action-routes';
 import { cityRoutes } from './http/city-routes';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { incidentRoutes } from './http/incident-routes';
+import { historyRoutes } from './http/history-routes';
 import { openApiDocument } from './http/openapi';
+import { searchRoutes } from './http/search-routes';
 import { securityHeaders } from './http/security';
 import { Ingestor, type GridLocator } from './ingest/ingestor';
 import { ingestRoutes } from './ingest/routes';
@@ -91,10 +95,14 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     anonymousScreens: isLoopbackHost(config.host),
     sessionHours: config.sessionHours,
   });
-  if (config.redisUrl) {
-    // Nodes share fan-out by each following the shared log (RELAY_FOLLOW_LOG); Redis is not needed for that.
-    logger.warn('REDIS_URL is set but not used: nodes on one PostgreSQL store share events by following its log');
+  if (config.redisUrl && !config.relay.followLog) {
+    // The adapter only wakes followers; without following the shared log a node would never see others' events.
+    logger.warn('REDIS_URL is set but RELAY_FOLLOW_LOG is off: this node relays only its own ingest');
   }
+  /** NODE_ID, else host:port once the port is bound. */
+  let nodeId = config.nodeId ?? `${os.hostname()}:${config.port}`;
+  /** The Redis adapter link to the other nodes (REDIS_URL); connected in listen(). */
+  let bus: ClusterBus | undefined;
   const locator = options.locator ?? createGridIndex(geodata.grids);
   const departments = new Map(geodata.departments.map((d) => [d.code, d]));
   /** The live state; replaced once by the rebuild in listen(), so routes read it through this holder. */
@@ -109,7 +117,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   };
   /** Several nodes on one PostgreSQL store: every node follows the shared log instead of relaying its own ingest. */
   const follower = config.relay.followLog
-    ? new LogFollower({ store, intervalMs: config.relay.batchMs, apply: applyCommitted, logger })
+    ? new LogFollower({ store, intervalMs: config.relay.followPollMs, apply: applyCommitted, logger })
     : undefined;
 
   const ingestor = new Ingestor({
@@ -121,8 +129,12 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     // Following a shared log, the live state may lag other nodes' commits by a poll: the store decides.
     storeFirst: follower !== undefined,
     onCommitted: (events: StoredEvent[]) => {
-      if (follower) follower.poke();
-      else applyCommitted(events);
+      if (follower) {
+        follower.poke();
+        // Wake the other nodes' followers now rather than at their next poll.
+        const last = events[events.length - 1];
+        if (bus && last) bus.announceHead(last.seq);
+      } else applyCommitted(events);
     },
     metrics,
     logger,
@@ -137,6 +149,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     metrics,
     startedAt,
     city: geodata.meta.id,
+    node: () => nodeId,
+    ...(config.redisUrl ? { cluster: async () => clusterHealth(bus) } : {}),
     screens: () => relay?.screens ?? 0,
     flushedSeq: () => relay?.flushedSeq ?? 0,
     stateSeq: () => live.state.headSeq,
@@ -154,6 +168,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
   app.use(cityRoutes(geodata, access));
   app.use(incidentRoutes({ access, store, live, ingestor }));
+  app.use(historyRoutes({ access, store }));
+  app.use(searchRoutes({ access, geodata, live }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
@@ -194,6 +210,19 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
       live.state = rebuilt.state;
       checkpointedSeq = live.state.headSeq;
       await ingestor.init();
+      if (config.redisUrl) {
+        bus = await ClusterBus.connect({
+          io,
+          redisUrl: config.redisUrl,
+          nodeId,
+          channelPrefix: clusterChannelPrefix(config),
+          logger,
+        });
+        bus.onHead((seq) => {
+          if (follower && seq > follower.position) follower.poke();
+        });
+        bus.answerCensusWith(() => ({ node: nodeId, screens: relay?.screens ?? 0, headSeq: relay?.flushedSeq ?? 0 }));
+      }
       // The log position read, not the state's head: a stored event the reducer refused still occupies its seq.
       const headSeq = rebuilt.seq;
       relay = new LiveRelay({
@@ -226,6 +255,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
         });
       });
       const address = httpServer.address() as AddressInfo;
+      if (config.nodeId === undefined) nodeId = `${os.hostname()}:${address.port}`;
+      metrics.registry.setDefaultLabels({ node: nodeId });
       return { port: address.port, host: config.host };
     },
     async close() {
@@ -238,6 +269,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
       await follower?.stop();
       relay?.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await bus?.close();
       httpServer.closeAllConnections();
       await httpClosed;
       await checkpoint().catch((err: unknown) => logger.error({ err }, 'final checkpoint failed'));
@@ -272,6 +304,25 @@ export async function rebuildState(store: EventStore, logger: Logger): Promise<{
   evict(state, Date.now());
   logger.info({ checkpointSeq: fromSeq, replayed, headSeq: state.headSeq, ms: Date.now() - started }, 'live state rebuilt');
   return { state, seq };
+}
+
+/** Nodes of one store (database and schema) share a Redis channel; other deployments on the same Redis do not. */
+function clusterChannelPrefix(config: Config): string {
+  const database = config.databaseUrl ? new URL(config.databaseUrl).pathname.replace(/^\//, '') || 'postgres' : 'sqlite';
+  return `gridwatch:${database}:${config.databaseSchema ?? 'public'}`;
+}
+
+/** Health's `cluster` section: every node that answered the census, and the screens across them. */
+async function clusterHealth(bus: ClusterBus | undefined): Promise<unknown> {
+  if (!bus) return { connected: false };
+  const census = await bus.census();
+  return {
+    connected: true,
+    complete: census.complete,
+    nodes: census.nodes.length,
+    screens: census.nodes.reduce((sum, n) => sum + n.screens, 0),
+    members: census.nodes,
+  };
 }
 
 function noCacheForHtml(res: http.ServerResponse, file: string): void {

@@ -65,8 +65,28 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
-  /** Redis URL for the Socket.IO adapter (fan-out across relay nodes). */
+  /** PostgreSQL schema holding the tables (default `public`); lets several deployments share one database. */
+  DATABASE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _ (at most 63), starting with a letter or _')
+    .optional(),
+  /**
+   * Redis URL for the Socket.IO Redis adapter between relay nodes (server/cluster/): commit wake-ups and
+   * cluster-wide screen counts. Event payloads still come from the shared store.
+   */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  /** This node's id in health, metrics (`node` label) and logs. Default: host name and port. */
+  NODE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 letters, digits, _ . : or -')
+    .optional(),
+  /**
+   * How often a node following the shared log polls it (ms). Default: RELAY_BATCH_MS, or 1,000 with REDIS_URL,
+   * where other nodes' commits wake the follower at once and the poll is only a safety net.
+   */
+  RELAY_FOLLOW_POLL_MS: Int(10, 60_000).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** A token that lets a screen see the whole city (Socket.IO `auth.token` or `Authorization: Bearer`). */
   SCREEN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -100,10 +120,14 @@ export interface Config {
   simulate: { enabled: boolean; rate: number; seed: number; backfillDays: number };
   ingestKey: string | undefined;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema (DATABASE_SCHEMA); undefined = public. */
+  databaseSchema: string | undefined;
   redisUrl: string | undefined;
+  /** NODE_ID, or `host:port` (filled in when the port is known if PORT=0). */
+  nodeId: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   screenToken: string | undefined;
-  relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event'; followLog: boolean };
+  relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event'; followLog: boolean; followPollMs: number };
   ingest: { rateLimitPerMinute: number; maxBodyBytes: number };
   sessionHours: number;
 }
@@ -152,10 +176,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ingestKey: e.INGEST_KEY,
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
+    nodeId: e.NODE_ID,
     logLevel: e.LOG_LEVEL,
     screenToken: e.SCREEN_TOKEN,
-    relay: { batchMs: e.RELAY_BATCH_MS, maxBuffered: e.RELAY_MAX_BUFFERED, mode: e.RELAY_MODE, followLog: e.RELAY_FOLLOW_LOG ?? e.DATABASE_URL !== undefined },
+    relay: {
+      batchMs: e.RELAY_BATCH_MS,
+      maxBuffered: e.RELAY_MAX_BUFFERED,
+      mode: e.RELAY_MODE,
+      followLog: e.RELAY_FOLLOW_LOG ?? e.DATABASE_URL !== undefined,
+      followPollMs: e.RELAY_FOLLOW_POLL_MS ?? (e.REDIS_URL !== undefined ? 1_000 : e.RELAY_BATCH_MS),
+    },
     ingest: { rateLimitPerMinute: e.INGEST_RATE_LIMIT, maxBodyBytes: e.INGEST_MAX_BODY_BYTES },
     sessionHours: e.SESSION_HOURS,
   };

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const geodata = await loadCity(config.cityDir);
-  const store = await openEventStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await openEventStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, postgresSchema: config.databaseSchema });
 
   let server: GridwatchServer;
   try {
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   }
   const { port, host } = await server.listen();
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  console.log(`[gridwatch] ${geodata.meta.name} (${geodata.meta.id}) serving on http://${shownHost}:${port}`);
+  console.log(`[gridwatch] ${config.nodeId ? `node ${config.nodeId}: ` : ''}${geodata.meta.name} (${geodata.meta.id}) serving on http://${shownHost}:${port}`);
 
   let simulation: Simulation | undefined;
   let stopping = false;

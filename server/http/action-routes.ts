@@ -87,6 +87,15 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     res.status(204).end();
   });
 
+  /** Who is logged in (the session cookie is HttpOnly, so the page asks): 200 with the officer, or 401. */
+  router.get('/api/v1/session', (req, res) => {
+    const auth = access.authenticateRequest(req);
+    if (auth.kind !== 'principal') throw unauthorized(auth.kind === 'invalid' ? auth.reason : 'not logged in');
+    const { name, role, scope } = auth.principal;
+    res.set('Cache-Control', 'no-store');
+    res.json({ name, role, scope });
+  });
+
   router.post('/api/v1/actions', requireRole(access, ['officer', 'admin']), json, async (req, res) => {
     const principal = principalOf(res);
     const envelope = ActionEnvelopeSchema.safeParse(req.body);

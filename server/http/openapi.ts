@@ -178,6 +178,32 @@ function build(): Json {
           responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such area') },
         },
       },
+      '/api/v1/search': {
+        get: {
+          summary: 'Desk search: areas by code prefix, Chinese name or pinyin initials (e.g. `chsq`); live incidents by id or title/address text. Scoped to the caller',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [
+            { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
+          ],
+          responses: { '200': json({ type: 'object', properties: { q: { type: 'string' }, hits: { type: 'array', items: { type: 'object' } } } }), ...readerErrors },
+        },
+      },
+      '/api/v1/desk/{code}': {
+        get: {
+          summary: "An area's desk view: open cases (most pressing first), cases closed in the last 24 h with satisfaction, service centres whose 15-minute circle reaches it, and its 居民一家亲 board (topics, reports, echo wall) derived from case outcomes",
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^(\\d{6}|\\d{9}|\\d{12}|\\d{15})$' } }],
+          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such area') },
+        },
+      },
+      '/api/v1/session': {
+        get: {
+          summary: 'The logged-in officer (name, role, scope), for pages that cannot read the HttpOnly session cookie',
+          security: [{ session: [] }],
+          responses: { '200': json({ type: 'object' }), '401': errorResponse('Not logged in, or the session expired') },
+        },
+      },
       '/api/v1/incidents': {
         get: {
           summary: 'Open incidents of an area (newest first)',
@@ -215,8 +241,8 @@ function build(): Json {
             {
               name: 'format',
               in: 'query',
-              schema: { type: 'string', enum: ['json', 'arrow'], default: 'json' },
-              description: 'arrow (or Accept: application/vnd.apache.arrow.stream): an Arrow IPC stream with columns seq, at, recordedAt, type, grid, incidentId, payload; the next page in X-Next-After-Seq',
+              schema: { type: 'string', enum: ['json', 'arrow', 'columns'], default: 'json' },
+              description: 'arrow (or Accept: application/vnd.apache.arrow.stream): an Arrow IPC stream with columns seq, at, recordedAt, type, grid, incidentId, payload; the next page in X-Next-After-Seq. columns (or Accept: application/vnd.gridwatch.history): the whole range (up to `limit`) as a chunked stream of GWHC frames (protocol/history-codec.ts), for playback',
             },
           ],
           responses: {
@@ -227,10 +253,24 @@ function build(): Json {
                   schema: { type: 'object', properties: { events: { type: 'array', items: ref('StoredEvent') }, nextAfterSeq: { type: ['integer', 'null'] } } },
                 },
                 'application/vnd.apache.arrow.stream': { schema: { type: 'string', format: 'binary' } },
+                'application/vnd.gridwatch.history': { schema: { type: 'string', format: 'binary' } },
               },
             },
             ...readerErrors,
           },
+        },
+      },
+      '/api/v1/history/aggregate': {
+        get: {
+          summary: 'Counts of a range per time bucket (events, reports: the timeline histogram) and per grid (reported, closed, cancelled, whistles, ratings, satisfactionSum)',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            areaParam('Area code or city'),
+            { name: 'bucket', in: 'query', schema: { type: 'integer', minimum: 1000 }, description: 'bucket width in ms (default: the range in 240 buckets; at most 10000 buckets)' },
+          ],
+          responses: { '200': json({ type: 'object' }), ...readerErrors },
         },
       },
       '/api/v1/login': {

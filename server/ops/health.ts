@@ -11,6 +11,10 @@ export interface HealthDeps {
   metrics: ServerMetrics;
   startedAt: number;
   city: string;
+  /** This node's id (NODE_ID). */
+  node?: () => string;
+  /** With several nodes (REDIS_URL): every node's figures, gathered over the Redis adapter. */
+  cluster?: () => Promise<unknown>;
   screens(): number;
   flushedSeq(): number;
   stateSeq(): number;
@@ -26,14 +30,17 @@ export function healthRoutes(deps: HealthDeps): Router {
     } catch (err) {
       store = { ok: false, backend: deps.store.backend, error: (err as Error).message };
     }
+    const cluster = deps.cluster ? await deps.cluster() : undefined;
     res.status(store.ok ? 200 : 503).json({
       status: store.ok ? 'ok' : 'degraded',
+      ...(deps.node ? { node: deps.node() } : {}),
       city: deps.city,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       store,
       state: { headSeq: deps.stateSeq() },
       relay: { flushedSeq: deps.flushedSeq(), screens: deps.screens() },
       ingest: { queuedBatches: deps.ingestQueue() },
+      ...(cluster !== undefined ? { cluster } : {}),
     });
   });
   router.get('/metrics', async (_req, res) => {

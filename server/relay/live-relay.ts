@@ -10,6 +10,8 @@
  *   joins its room in the same tick, so the next batch starts exactly after the snapshot.
  * - A resume reads missed events from the recent log (memory) or the store (paged, async), chasing the flushed
  *   head until it is within memory, then finishes synchronously and joins the room: no gap, no duplicate.
+ * - Room emits are `local`: with the Redis adapter (server/cluster/) each node relays the shared log to its own
+ *   screens, so a batch forwarded to other nodes would reach their screens twice.
  * - A socket whose outgoing buffer exceeds RELAY_MAX_BUFFERED packets is taken out of its room, its backlog is
  *   dropped, and once its connection has drained it gets a fresh snapshot (`reason: 'overflow'`) and rejoins.
  */
@@ -151,7 +153,7 @@ export class LiveRelay {
           // Each single-event frame still chains: it covers the log since the room's previous frame.
           const from = (this.roomPosition.get(area) ?? fromSeq - 1) + 1;
           this.roomPosition.set(area, event.seq);
-          namespace.to(roomOf(area)).emit('events', { fromSeq: from, toSeq: event.seq, events: [event] });
+          namespace.local.to(roomOf(area)).emit('events', { fromSeq: from, toSeq: event.seq, events: [event] });
         }
       }
       return;
@@ -167,7 +169,7 @@ export class LiveRelay {
     }
     for (const area of this.subscribers.keys()) {
       const batch: EventBatch = { fromSeq, toSeq, events: byArea.get(area) ?? [] };
-      namespace.to(roomOf(area)).emit('events', batch);
+      namespace.local.to(roomOf(area)).emit('events', batch);
     }
   }
 

@@ -1,0 +1,157 @@
+/**
+ * Process faults, repeated: the server runs as a child process on one DATA_DIR while a poster ingests at a fixed
+ * rate; after each burst the process is killed with SIGKILL (requests in flight), restarted on the same DATA_DIR,
+ * and every event acknowledged so far must be in the log with the seq and grid it was acknowledged with, the log
+ * gap-free, and the restarted server serving (it takes the next burst).
+ *
+ * @example
+ * ```ts
+ * const result = await runKillLoop({ kills: 10, rate: 1000, burstMs: 3000 });
+ * // result.lost === 0
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { IngestResponse, StoredEvent } from '../../protocol/events';
+import { createGridIndex } from '../../server/geodata/grid-index';
+import { loadCity } from '../../server/geodata/load';
+import { ROOT, startServerProcess, type ServerProcess } from './server-process';
+
+export interface KillLoopOptions {
+  kills: number;
+  /** events per second during each burst */
+  rate: number;
+  /** how long each burst posts before the kill */
+  burstMs: number;
+  log?: (line: string) => void;
+}
+
+export interface KillRound {
+  round: number;
+  /** acknowledged in this burst */
+  acknowledged: number;
+  /** POSTs in flight at the moment of the kill */
+  inFlightAtKill: number;
+  /** spawn → `serving on` after the kill, ms */
+  restartMs: number;
+  /** acknowledged (cumulative) events absent or changed after the restart */
+  lost: number;
+  logGapFree: boolean;
+  healthHeadMatches: boolean;
+}
+
+export interface KillLoopResult {
+  setup: Omit<KillLoopOptions, 'log'>;
+  rounds: KillRound[];
+  acknowledged: number;
+  lost: number;
+  storedAtEnd: number;
+  /** the last restarted server shut down cleanly on SIGTERM */
+  cleanExit: boolean;
+}
+
+const KEY = 'kill-loop-ingest-key-0123456789';
+const POST_EVERY_MS = 50;
+
+/** Runs the loop; throws when a restart fails. */
+export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopResult> {
+  const log = options.log ?? (() => undefined);
+  const city = await loadCity(path.join(ROOT, 'geodata', 'kunming'));
+  const locator = createGridIndex(city.grids);
+  const points: Array<[number, number]> = [];
+  for (const grid of city.grids) {
+    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
+    if (locator.locate(centre[0], centre[1]) !== null) points.push(centre);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-kill-loop-'));
+  const env = { DATA_DIR: dataDir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000' };
+  const acked = new Map<string, { seq: number; grid: string }>();
+  const rounds: KillRound[] = [];
+  let server: ServerProcess = await startServerProcess(env);
+  let cursor = 0;
+  try {
+    for (let round = 1; round <= options.kills; round++) {
+      const before = acked.size;
+      const perPost = Math.max(1, Math.round((options.rate * POST_EVERY_MS) / 1000));
+      const inFlight = new Set<Promise<void>>();
+      const target = server;
+      const post = async () => {
+        const at = new Date().toISOString();
+        const events = Array.from({ length: perPost }, () => ({
+          id: `kl-${randomUUID()}`,
+          type: 'incident.reported',
+          at,
+          incident: { id: `kli-${randomUUID()}`, location: points[cursor++ % points.length], category: 'other', channel: 'other' },
+        }));
+        try {
+          const res = await fetch(`${target.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify({ events }) });
+          const body = (await res.json()) as IngestResponse;
+          for (const ack of body.acks) if (ack.status === 'stored') acked.set(ack.id, { seq: ack.seq, grid: ack.grid });
+        } catch {
+          // killed mid-request: never acknowledged, so it may or may not be stored
+        }
+      };
+      const started = Date.now();
+      for (let tick = 1; Date.now() - started < options.burstMs; tick++) {
+        const p = post();
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+        await sleep(Math.max(0, started + tick * POST_EVERY_MS - Date.now()));
+      }
+      const inFlightAtKill = inFlight.size;
+      server.child.kill('SIGKILL');
+      await Promise.all(inFlight);
+      await server.exited;
+
+      const restartStarted = Date.now();
+      server = await startServerProcess(env);
+      const restartMs = Date.now() - restartStarted;
+      const stored = await readLog(server.url);
+      const byId = new Map(stored.map((e) => [e.id, e]));
+      const lost = [...acked].filter(([id, ack]) => byId.get(id)?.seq !== ack.seq || byId.get(id)?.grid !== ack.grid).length;
+      const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as { state: { headSeq: number } };
+      const entry: KillRound = {
+        round,
+        acknowledged: acked.size - before,
+        inFlightAtKill,
+        restartMs,
+        lost,
+        logGapFree: stored.every((e, i) => e.seq === i + 1),
+        healthHeadMatches: health.state.headSeq === stored.length,
+      };
+      rounds.push(entry);
+      log(JSON.stringify(entry));
+    }
+    const storedAtEnd = (await readLog(server.url)).length;
+    server.child.kill('SIGTERM');
+    const cleanExit = (await server.exited) === 0;
+    return {
+      setup: { kills: options.kills, rate: options.rate, burstMs: options.burstMs },
+      rounds,
+      acknowledged: acked.size,
+      lost: rounds[rounds.length - 1]?.lost ?? 0,
+      storedAtEnd,
+      cleanExit,
+    };
+  } finally {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The whole log, paged through the history API. */
+export async function readLog(url: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let afterSeq: number | null = 0;
+  while (afterSeq !== null) {
+    const res = await fetch(`${url}/api/v1/history?from=0&to=${Date.now() + 3_600_000}&afterSeq=${afterSeq}&limit=50000`);
+    const page = (await res.json()) as { events: StoredEvent[]; nextAfterSeq: number | null };
+    events.push(...page.events);
+    afterSeq = page.nextAfterSeq;
+  }
+  return events;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,110 @@
+/**
+ * The officer's desk over HTTP: area detail, the area's desk view, search, one case with its events, the session,
+ * login/logout and officer actions. Every call takes an AbortSignal (so a stale lookup is dropped) and throws a
+ * `DeskApiError` carrying the server's own message and field reasons, which the panel shows as they are.
+ *
+ * @example
+ * ```ts
+ * const desk = await deskApi.areaDesk('530102001001005', signal);
+ * try { await deskApi.act({ action: 'close', incidentId: 'c1' }); }
+ * catch (e) { if (e instanceof DeskApiError) show(e.message); } // "The close was refused: type … needs verified"
+ * ```
+ */
+import type { ErrorBody, FieldError, StoredEvent } from '../../protocol/events';
+import type { IncidentRecord } from '../../protocol/transition';
+import type { StaffMember, ServiceCentreProperties, AreaLevel } from '../../server/geodata/types';
+
+export class DeskApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DeskApiError';
+  }
+}
+
+export interface AreaDetail {
+  code: string;
+  name: string;
+  level: AreaLevel | 'city';
+  parent: string | null;
+  chain: Array<{ code: string; name: string; level: string }>;
+  households?: number;
+  population?: number;
+  bbox?: [number, number, number, number];
+  serviceCentres?: Array<ServiceCentreProperties & { position: number[] }>;
+  staff?: StaffMember[];
+}
+
+export interface AreaDeskView {
+  code: string;
+  open: IncidentRecord[];
+  closed: IncidentRecord[];
+  serviceCentres: Array<ServiceCentreProperties & { position: number[]; distanceM: number; own: boolean }>;
+  board: {
+    topics: Array<{ category: string; name: string; count: number }>;
+    reports: Array<{ incidentId: string; category: string; title: string | null; status: IncidentRecord['status']; reportedAt: number }>;
+    echoes: Array<{ incidentId: string; category: string; title: string | null; closedAt: number; satisfaction: number | null; minutes: number }>;
+  };
+}
+
+export type SearchHit =
+  | { kind: 'area'; code: string; name: string; level: AreaLevel; path: string[]; match: string }
+  | { kind: 'incident'; id: string; grid: string; title: string | null; address: string | null; category: string; status: string; match: string };
+
+export interface CaseDetail {
+  incident: IncidentRecord;
+  events: StoredEvent[];
+}
+
+export interface Officer {
+  name: string;
+  role: 'screen' | 'officer' | 'admin';
+  scope: string[];
+}
+
+/** An action as POST /api/v1/actions takes it: the action name, the case, and the event's own fields. */
+export interface ActionRequest {
+  action: 'accept' | 'dispatch' | 'whistle' | 'report' | 'start' | 'resolve' | 'verify' | 'close' | 'rate' | 'supervise' | 'cancel';
+  incidentId: string;
+  [field: string]: unknown;
+}
+
+async function call<T>(path: string, init: RequestInit & { signal?: AbortSignal } = {}): Promise<T> {
+  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    throw new DeskApiError(res.status, `${path}: HTTP ${res.status}, not JSON`);
+  }
+  if (!res.ok) {
+    const error = (body as Partial<ErrorBody> | null)?.error;
+    throw new DeskApiError(res.status, error?.message ?? `${path}: HTTP ${res.status}`, error?.fields ?? []);
+  }
+  return body as T;
+}
+
+export const deskApi = {
+  area: (code: string, signal?: AbortSignal) => call<AreaDetail>(`/api/v1/areas/${encodeURIComponent(code)}`, signal ? { signal } : {}),
+  areaDesk: (code: string, signal?: AbortSignal) => call<AreaDeskView>(`/api/v1/desk/${encodeURIComponent(code)}`, signal ? { signal } : {}),
+  search: (q: string, signal?: AbortSignal) =>
+    call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12`, signal ? { signal } : {}),
+  incident: (id: string, signal?: AbortSignal) => call<CaseDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, signal ? { signal } : {}),
+  /** The logged-in officer, or null when nobody is (or the session expired). */
+  async session(signal?: AbortSignal): Promise<Officer | null> {
+    try {
+      return await call<Officer>('/api/v1/session', signal ? { signal } : {});
+    } catch (err) {
+      if (err instanceof DeskApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
+  login: (name: string, password: string) => call<Officer & { expiresAt: string }>('/api/v1/login', { method: 'POST', body: JSON.stringify({ name, password }) }),
+  logout: () => call<void>('/api/v1/logout', { method: 'POST' }),
+  act: (request: ActionRequest) => call<{ action: string; event: { id: string; type: string } }>('/api/v1/actions', { method: 'POST', body: JSON.stringify(request) }),
+};

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryDecoder, HistoryEncoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
+import { kpis } from '../../protocol/kpi';
+import { fold, isOpenStatus, type CityState } from '../../protocol/reducer';
+import type { StoredEvent } from '../../protocol/events';
+import { PlaybackTimeline } from '../../client/playback/playback-timeline';
+import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, MINUTE } from '../protocol/builders';
+
+/** 60 incidents reported 7 minutes apart, each with its whole lifecycle logged at once: seq order ≠ time order. */
+function history(): StoredEvent[] {
+  const log = new EventLog();
+  const grids = [GRID_A, GRID_B, GRID_C];
+  for (let i = 0; i < 60; i++) {
+    const id = `inc-${i}`;
+    if (i % 5 === 4) {
+      log.reported(id, DAY0 + i * 7 * MINUTE, { grid: grids[i % 3] as string });
+      log.whistled(id, DAY0 + i * 7 * MINUTE + 3 * MINUTE, `w-${i}`);
+      log.departmentReported(id, DAY0 + i * 7 * MINUTE + 20 * MINUTE, `w-${i}`, 's-ps-1', 'arrived');
+    } else log.lifecycle(id, DAY0 + i * 7 * MINUTE, { grid: grids[i % 3] as string, rating: 1 + (i % 5) });
+  }
+  return log.events;
+}
+
+/** Encodes events as frames of `perFrame`, concatenated, as the server streams them. */
+function stream(events: StoredEvent[], perFrame: number): Uint8Array {
+  const encoder = new HistoryEncoder();
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < events.length; i += perFrame) frames.push(encoder.encodeFrame(events.slice(i, i + perFrame)));
+  const bytes = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    bytes.set(frame, at);
+    at += frame.length;
+  }
+  return bytes;
+}
+
+const openIds = (state: CityState) => [...state.incidents.values()].filter((r) => isOpenStatus(r.status)).map((r) => r.id).sort();
+
+describe('the history codec', () => {
+  it('decodes a stream cut into arbitrary pieces to exactly the events encoded', () => {
+    const events = history();
+    const bytes = stream(events, 37);
+    for (const pieceSize of [1, 7, 4096, bytes.length]) {
+      const decoder = new HistoryDecoder();
+      const chunks: HistoryChunk[] = [];
+      for (let i = 0; i < bytes.length; i += pieceSize) chunks.push(...decoder.push(bytes.subarray(i, i + pieceSize)));
+      decoder.end();
+      expect(chunks.length).toBe(Math.ceil(events.length / 37));
+      expect(chunks.flatMap((c) => chunkEvents(c, decoder.tables))).toEqual(events);
+      expect(decoder.tables.incidents.length).toBe(60);
+    }
+  });
+
+  it('names the problem when a stream stops inside a frame or is not a history stream', () => {
+    const bytes = stream(history(), 100);
+    const decoder = new HistoryDecoder();
+    decoder.push(bytes.subarray(0, bytes.length - 3));
+    expect(() => decoder.end()).toThrow(/ended inside frame \d+/);
+    expect(() => new HistoryDecoder().push(new TextEncoder().encode('{"events":[]} and more text than a header'))).toThrow(/GWHC magic/);
+  });
+});
+
+describe('playback state at t', () => {
+  const events = history();
+  const decoder = new HistoryDecoder();
+  const chunks = decoder.push(stream(events, 40));
+  const timeline = new PlaybackTimeline({ snapshotEvery: 50 });
+  for (const chunk of chunks) timeline.add(chunk, decoder.tables);
+  const atOf = (e: StoredEvent) => Date.parse(e.at);
+  const truth = (t: number) => fold(events.filter((e) => atOf(e) <= t), { retainClosedMs: Number.MAX_SAFE_INTEGER, retainDays: 400 });
+
+  it('keeps snapshots and refuses nothing of a log the reducer accepts', () => {
+    expect(timeline.snapshotCount).toBeGreaterThan(3);
+    expect(timeline.rejected).toBe(0);
+    expect(timeline.eventCount).toBe(events.length);
+  });
+
+  it('jumping to any t gives the open cases and KPIs of the reducer fold of events up to t', () => {
+    const instants = [DAY0 - 1, DAY0, DAY0 + 95 * MINUTE, DAY0 + 4 * 60 * MINUTE + 17_000, DAY0 + 400 * MINUTE, DAY0 + 10 * 60 * MINUTE];
+    for (const t of [...instants, ...instants.slice().reverse()]) {
+      const expected = truth(t);
+      const state = timeline.stateAt(t);
+      expect(openIds(state)).toEqual(openIds(expected));
+      expect(kpis(state, 'city', t)).toEqual(kpis(expected, 'city', t));
+      expect(kpis(state, GRID_B, t)).toEqual(kpis(expected, GRID_B, t));
+    }
+  });
+
+  it('playing forward in small steps stays exact although events arrive out of time order', () => {
+    for (let t = DAY0; t <= DAY0 + 9 * 60 * MINUTE; t += 13 * MINUTE) {
+      const state = timeline.stateAt(t);
+      expect(openIds(state)).toEqual(openIds(truth(t)));
+      expect(kpis(state, 'city', t)).toEqual(kpis(truth(t), 'city', t));
+    }
+  });
+
+  it('steps to the next event and lists the events of a range', () => {
+    expect(timeline.nextEventAfter(DAY0)).toBe(DAY0 + 5 * MINUTE);
+    expect(timeline.nextEventAfter(timeline.maxAt)).toBeUndefined();
+    const between = [...timeline.eventsBetween(DAY0, DAY0 + 30 * MINUTE)];
+    expect(between.map((e) => e.seq)).toEqual(events.filter((e) => atOf(e) >= DAY0 && atOf(e) <= DAY0 + 30 * MINUTE).map((e) => e.seq));
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The desk's lookups over HTTP against a real server: search by grid code, community and street name (Chinese and
+ * pinyin initials), incident id and address text, all scoped; and an area's desk view (open cases, recently closed
+ * with satisfaction, the 居民一家亲 board, centres within 15 minutes).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingEvent } from '../../protocol/events';
+import { UserDirectory } from '../../server/auth/users';
+import { normalise } from '../../server/search/area-search';
+import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+const city = wallCity();
+const GRID = '530102001001005';
+const OTHER_DISTRICT_GRID = '530103001001001';
+const MIN = 60_000;
+
+interface Hit {
+  kind: 'area' | 'incident';
+  code?: string;
+  id?: string;
+  name?: string;
+  level?: string;
+  path?: string[];
+  match: string;
+}
+
+describe('desk search and area desk view', () => {
+  let t: TestServer;
+  let officerCookie = '';
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-'));
+    UserDirectory.open(dataDir).upsert({ name: 'officer-wuhua', role: 'officer', scope: ['530102'], password: 'officer password 1' });
+    t = await startTestServer({ dataDir, geodata: city });
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const events: IncomingEvent[] = [
+      { id: 'e1', type: 'incident.reported', at: iso(now - 90 * MIN), crs: 'wgs84', incident: { id: 'case-litter-1', location: wallGridCentre(city, GRID), category: 'env.litter', channel: 'other', title: '垃圾堆放', address: '翠湖南路12号' } },
+      { id: 'e2', type: 'incident.reported', at: iso(now - 80 * MIN), crs: 'wgs84', incident: { id: 'case-noise-2', location: wallGridCentre(city, GRID), category: 'env.noise', channel: 'other', title: '夜间施工噪音' } },
+      { id: 'e3', type: 'incident.registered', incidentId: 'case-noise-2', at: iso(now - 79 * MIN) },
+      { id: 'e4', type: 'incident.dispatched', incidentId: 'case-noise-2', at: iso(now - 78 * MIN), departments: ['530102001-urban-management'] },
+      { id: 'e4b', type: 'incident.started', incidentId: 'case-noise-2', at: iso(now - 70 * MIN) },
+      { id: 'e5', type: 'incident.resolved', incidentId: 'case-noise-2', at: iso(now - 60 * MIN) },
+      { id: 'e6', type: 'incident.verified', incidentId: 'case-noise-2', at: iso(now - 59 * MIN), passed: true },
+      { id: 'e7', type: 'incident.closed', incidentId: 'case-noise-2', at: iso(now - 58 * MIN) },
+      { id: 'e8', type: 'incident.rated', incidentId: 'case-noise-2', at: iso(now - 57 * MIN), satisfaction: 5 },
+      { id: 'e9', type: 'incident.reported', at: iso(now - 30 * MIN), crs: 'wgs84', incident: { id: 'case-panlong-3', location: wallGridCentre(city, OTHER_DISTRICT_GRID), category: 'other', channel: 'other', address: '翠湖北路1号' } },
+    ];
+    const { status, json } = await t.post({ events });
+    expect(status, JSON.stringify(json)).toBe(200);
+    expect(json.rejected, JSON.stringify(json.acks)).toBe(0);
+    const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-wuhua', password: 'officer password 1' }) });
+    officerCookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const search = async (q: string, cookie?: string): Promise<Hit[]> => {
+    const res = await fetch(`${t.url}/api/v1/search?q=${encodeURIComponent(q)}`, cookie ? { headers: { cookie } } : {});
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { hits: Hit[] }).hits;
+  };
+
+  it('finds a grid by its full 15-digit code, first', async () => {
+    const hits = await search(GRID);
+    expect(hits[0]).toMatchObject({ kind: 'area', code: GRID, level: 'grid', match: 'code', path: ['五华区', '华山街道', '翠湖社区'] });
+  });
+
+  it('finds a grid by full-width digits typed with a Chinese IME', async () => {
+    expect(normalise('５３０１０２')).toBe('530102');
+    const hits = await search('５３０１０２００１００１００５');
+    expect(hits[0]?.code).toBe(GRID);
+  });
+
+  it('finds a community and a street by Chinese name, the higher level before its grids', async () => {
+    const community = await search('翠湖');
+    expect(community[0]).toMatchObject({ kind: 'area', code: '530102001001', name: '翠湖社区', level: 'community' });
+    const street = await search('华山街道');
+    expect(street[0]).toMatchObject({ code: '530102001', level: 'street' });
+  });
+
+  it('matches pinyin initials of a community name', async () => {
+    const hits = await search('chsq');
+    expect(hits[0]).toMatchObject({ code: '530102001001', name: '翠湖社区', match: 'pinyin' });
+  });
+
+  it('finds an incident by id and by address text', async () => {
+    const byId = await search('case-litter-1');
+    expect(byId[0]).toMatchObject({ kind: 'incident', id: 'case-litter-1', match: 'id' });
+    const byAddress = await search('翠湖南路');
+    expect(byAddress.filter((h) => h.kind === 'incident').map((h) => h.id)).toEqual(['case-litter-1']);
+  });
+
+  it('leaves out areas and incidents outside an officer’s scope', async () => {
+    const all = await search('翠湖北路');
+    expect(all.map((h) => h.id)).toContain('case-panlong-3');
+    const scoped = await search('翠湖北路', officerCookie);
+    expect(scoped.map((h) => h.id)).not.toContain('case-panlong-3');
+    const districts = await search('盘龙', officerCookie);
+    expect(districts).toEqual([]);
+  });
+
+  it('refuses a missing query naming the parameter', async () => {
+    const res = await fetch(`${t.url}/api/v1/search`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { fields: Array<{ field: string }> } };
+    expect(body.error.fields[0]?.field).toBe('q');
+  });
+
+  it('the desk view of a grid lists open and closed cases, the board and centres within 15 minutes', async () => {
+    const res = await fetch(`${t.url}/api/v1/desk/${GRID}`);
+    expect(res.status).toBe(200);
+    const desk = (await res.json()) as {
+      open: Array<{ id: string }>;
+      closed: Array<{ id: string; satisfaction: number }>;
+      serviceCentres: Array<{ id: string; distanceM: number; own: boolean }>;
+      board: { topics: Array<{ category: string; count: number }>; reports: Array<{ incidentId: string }>; echoes: Array<{ incidentId: string; satisfaction: number; minutes: number }> };
+    };
+    expect(desk.open.map((i) => i.id)).toEqual(['case-litter-1']);
+    expect(desk.closed).toMatchObject([{ id: 'case-noise-2', satisfaction: 5 }]);
+    expect(desk.board.echoes).toEqual([expect.objectContaining({ incidentId: 'case-noise-2', satisfaction: 5, minutes: 22 })]);
+    expect(desk.board.reports.map((r) => r.incidentId)).toEqual(['case-noise-2', 'case-litter-1']); // newest first
+    expect(desk.board.topics.map((x) => x.category).sort()).toEqual(['env.litter', 'env.noise']);
+    // the grid's community station is ~0.5 km away: inside the 956 m circle; the other district's centres are not
+    expect(desk.serviceCentres.map((c) => c.id)).toContain('sc-530102001001');
+    expect(desk.serviceCentres.every((c) => c.distanceM <= 956 || c.own)).toBe(true);
+    expect(desk.serviceCentres.map((c) => c.id)).not.toContain('sc-530103');
+  });
+
+  it('the desk view is scoped: an officer of 五华区 may not read 盘龙区', async () => {
+    const res = await fetch(`${t.url}/api/v1/desk/${OTHER_DISTRICT_GRID}`, { headers: { cookie: officerCookie } });
+    expect(res.status).toBe(403);
+    const session = await fetch(`${t.url}/api/v1/session`, { headers: { cookie: officerCookie } });
+    expect(await session.json()).toEqual({ name: 'officer-wuhua', role: 'officer', scope: ['530102'] });
+    expect((await fetch(`${t.url}/api/v1/session`)).status).toBe(401);
+  });
+});
