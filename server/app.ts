@@ -229,7 +229,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
         namespace: io.of(LIVE_NAMESPACE),
         store,
         access,
-        snapshotOf: (area) => snapshotOf(live.state, area),
+        // Screens need only today's counters (and yesterday's around midnight): two days keep snapshots small.
+        snapshotOf: (area) => snapshotOf(live.state, area, { days: 2 }),
         startSeq: headSeq,
         batchMs: config.relay.batchMs,
         maxBuffered: config.relay.maxBuffered,

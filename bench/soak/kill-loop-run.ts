@@ -100,6 +100,11 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
         void p.finally(() => inFlight.delete(p));
         await sleep(Math.max(0, started + tick * POST_EVERY_MS - Date.now()));
       }
+      // Kill mid-request: one more batch is on its way (sent, maybe being committed) when SIGKILL lands.
+      const last = post();
+      inFlight.add(last);
+      void last.finally(() => inFlight.delete(last));
+      await sleep(1 + (round % 5) * 3);
       const inFlightAtKill = inFlight.size;
       server.child.kill('SIGKILL');
       await Promise.all(inFlight);

@@ -17,7 +17,8 @@ import {
   type StoredEvent,
 } from '../../protocol/events';
 import { transition, type IncidentRecord } from '../../protocol/transition';
-import type { EventStore, EventToAppend } from '../store/event-store';
+import type { EventStore, EventToAppend, IncidentRow } from '../store/event-store';
+import { StoreConflictError } from '../store/errors';
 import { HttpError } from '../http/errors';
 import type { Logger } from '../ops/logger';
 import type { ServerMetrics } from '../ops/metrics';
@@ -52,7 +53,12 @@ interface StagedEvent {
   event: CanonicalEvent;
   grid: string;
   next: IncidentRecord;
+  /** storeFirst: the incident's last seq in the store when validated (the store's compare-and-set) */
+  expectedLastSeq?: number;
 }
+
+/** How often a batch is validated again after another node changed one of its incidents meanwhile. */
+const CONFLICT_RETRIES = 3;
 
 /** Serialised ingest for one server. */
 export class Ingestor {
@@ -108,7 +114,7 @@ export class Ingestor {
     return row ? (row.doc as IncidentRecord) : undefined;
   }
 
-  private async process(batchCrs: Parameters<typeof checkEvent>[1], rawEvents: unknown[]): Promise<IngestResponse> {
+  private async process(batchCrs: Parameters<typeof checkEvent>[1], rawEvents: unknown[], attempt = 1): Promise<IngestResponse> {
     const { store, metrics, departments, locator } = this.deps;
     const now = (this.deps.now ?? Date.now)();
     const acks: Array<EventAck | undefined> = new Array(rawEvents.length);
@@ -132,6 +138,7 @@ export class Ingestor {
     ]);
     const existingById = new Map(eventIds.map((id, k) => [id, existingEvents[k]]));
     const storedIncident = new Map(incidentIds.map((id, k) => [id, storedIncidents[k]?.doc as IncidentRecord | undefined]));
+    const storedRow = new Map<string, IncidentRow | undefined>(incidentIds.map((id, k) => [id, storedIncidents[k]]));
     const current = (id: string): IncidentRecord | undefined =>
       staged.get(id) ?? (this.deps.storeFirst ? storedIncident.get(id) : (this.deps.liveIncident(id) ?? storedIncident.get(id)));
 
@@ -180,23 +187,32 @@ export class Ingestor {
         acks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason }]);
         continue;
       }
+      // Other nodes write to the same store: the append checks that the incident is still where it was validated.
+      const expectedLastSeq = this.deps.storeFirst && !staged.has(incidentId) ? (storedRow.get(incidentId)?.lastSeq ?? 0) : undefined;
       staged.set(incidentId, result.next);
       firstIndex.set(event.id, i);
-      valid.push({ index: i, event, grid, next: result.next });
+      valid.push({ index: i, event, grid, next: result.next, ...(expectedLastSeq !== undefined ? { expectedLastSeq } : {}) });
     }
 
     const stored: StoredEvent[] = [];
     if (valid.length > 0) {
-      const toAppend: EventToAppend[] = valid.map(({ event, grid, next }) => ({
+      const toAppend: EventToAppend[] = valid.map(({ event, grid, next, expectedLastSeq }) => ({
         event,
         grid,
         projection: { id: next.id, grid: next.grid, status: next.status, updatedAt: next.updatedAt, doc: next },
+        ...(expectedLastSeq !== undefined ? { expectedLastSeq } : {}),
       }));
       const stopTimer = metrics.storeAppendSeconds.startTimer();
       let results;
       try {
         results = await store.append(toAppend);
       } catch (err) {
+        if (err instanceof StoreConflictError) {
+          // Another node changed an incident of this batch after we read it: validate again against the store,
+          // so the loser gets the state machine's own per-event refusal (or goes through, if still legal).
+          if (attempt < CONFLICT_RETRIES) return this.process(batchCrs, rawEvents, attempt + 1);
+          throw new HttpError(409, 'conflict', `Incidents of this batch kept changing on other nodes; nothing was stored, retry it`, err.fields);
+        }
         this.deps.logger.error({ err, events: valid.length }, 'store append failed; batch rejected');
         throw new HttpError(503, 'store_unavailable', 'The event store could not commit the batch; nothing was stored, retry it');
       } finally {

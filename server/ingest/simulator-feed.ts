@@ -4,6 +4,7 @@
  * it first backfills BACKFILL_DAYS of history, printing progress, then runs live.
  */
 import type { IncomingEvent } from '../../protocol/events';
+import type { IncidentRecord } from '../../protocol/reducer';
 import type { GridwatchServer } from '../app';
 import type { Config } from '../config';
 import type { CityGeodata } from '../geodata/types';
@@ -53,7 +54,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   });
 
   const days = config.simulate.backfillDays;
-  if (days > 0 && (await store.headSeq()) === 0) {
+  const emptyStore = (await store.headSeq()) === 0;
+  if (!emptyStore) {
+    // A restart: carry the previous run's open cases to closure, or they would pile up as overdue for ever.
+    const open = await store.openIncidents('city');
+    const adopted = simulator.adopt(open.map((row) => row.doc as IncidentRecord));
+    logger.info({ adopted }, 'simulator adopted the open incidents of the previous run');
+  }
+  if (days > 0 && emptyStore) {
     print(`[gridwatch] empty store: backfilling ${days} days of history (BACKFILL_DAYS=0 skips this)`);
     let nextStep = 0.1;
     try {

@@ -3,7 +3,7 @@
  * refused and how the refusal is worded.
  */
 import { incidentIdOf, type EventType, type FieldError, type StoredEvent } from '../../protocol/events';
-import { StoreInputError } from './errors';
+import { StoreInputError, type StoreConflict } from './errors';
 import type { EventToAppend, IncidentRow } from './event-store';
 import { areasOfGrid } from './area';
 import { rollupDayOf } from './rollup-day';
@@ -23,6 +23,8 @@ export interface PreparedEvent {
   /** The canonical event as JSON. */
   payload: string;
   projection: IncidentRow;
+  /** See EventToAppend.expectedLastSeq. */
+  expectedLastSeq?: number;
 }
 
 /** Validates a batch; throws StoreInputError naming every bad field, before anything is written. */
@@ -47,6 +49,7 @@ export function prepareBatch(events: EventToAppend[]): PreparedEvent[] {
       at: Date.parse(event.at),
       payload: JSON.stringify(event),
       projection: item.projection,
+      ...(item.expectedLastSeq !== undefined ? { expectedLastSeq: item.expectedLastSeq } : {}),
     });
   });
   if (errors.length > 0) throw new StoreInputError(errors);
@@ -68,6 +71,10 @@ function checkItem(item: EventToAppend, at: string): FieldError[] {
     errors.push({ field: `${at}.event.${event.type === 'incident.reported' ? 'incident.id' : 'incidentId'}`, reason: 'must name the incident' });
   }
   if (typeof grid !== 'string' || !GRID_PATTERN.test(grid)) errors.push({ field: `${at}.grid`, reason: 'must be a 15 digit grid code' });
+  const expected = item.expectedLastSeq;
+  if (expected !== undefined && (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0)) {
+    errors.push({ field: `${at}.expectedLastSeq`, reason: 'must be a whole number ≥ 0 (0: the incident must not exist yet)' });
+  }
   if (typeof projection !== 'object' || projection === null) {
     errors.push({ field: `${at}.projection`, reason: 'must be the incident row after this event' });
     return errors;
@@ -129,6 +136,31 @@ export class RollupTally {
   clear(): void {
     this.counts.clear();
   }
+}
+
+/**
+ * The compare-and-set of `expectedLastSeq`, the same for both backends. `fresh` are the events about to be written
+ * (duplicates left out), in order, each with its seq and the call it belongs to; `lastInLog` gives an incident's
+ * latest seq in the log before them. Returns the conflicts (empty: write).
+ */
+export function findConflicts(
+  fresh: ReadonlyArray<{ event: PreparedEvent; seq: number; call: number }>,
+  lastInLog: (incidentId: string) => number,
+): StoreConflict[] {
+  const conflicts: StoreConflict[] = [];
+  /** incident → [call that last touched it, seq it got] among the events being written */
+  const touched = new Map<string, [number, number]>();
+  for (const { event, seq, call } of fresh) {
+    const earlier = touched.get(event.incidentId);
+    if (event.expectedLastSeq !== undefined && earlier?.[0] !== call) {
+      const actual = earlier ? earlier[1] : lastInLog(event.incidentId);
+      if (actual !== event.expectedLastSeq) {
+        conflicts.push({ index: event.index, incidentId: event.incidentId, expectedLastSeq: event.expectedLastSeq, actualLastSeq: actual });
+      }
+    }
+    touched.set(event.incidentId, [call, seq]);
+  }
+  return conflicts;
 }
 
 /** Builds the stored form: the canonical event with the server-assigned fields. */

@@ -19,6 +19,15 @@ export interface EventToAppend {
    * current-incident projection never disagrees with the log.
    */
   projection: IncidentRow;
+  /**
+   * Optimistic concurrency (a compare-and-set on the incident's projection): the seq of the incident's latest
+   * event in the log when the caller validated this event, or 0 when it validated against no incident (a new one).
+   * If the log has moved on, another writer (another node) changed the incident meanwhile: the whole append() call
+   * is refused with a StoreConflictError naming this event, and nothing of it is written. A later event of the same
+   * incident in the same call is validated against the earlier one, so only the first per incident is checked.
+   * Omitted: no check (a single writer that serialises its own validation).
+   */
+  expectedLastSeq?: number;
 }
 
 /** One row of the current-incident projection. */
@@ -30,6 +39,11 @@ export interface IncidentRow {
   updatedAt: number;
   /** the reducer's incident record, as JSON-serialisable data */
   doc: unknown;
+  /**
+   * Seq of the incident's latest event, read in the same snapshot as the row: what to pass as
+   * `EventToAppend.expectedLastSeq`. Set by `getIncident`; ignored in a projection handed to append().
+   */
+  lastSeq?: number;
 }
 
 export type AppendResult =
@@ -100,7 +114,7 @@ export interface EventStore {
   incidentEvents(incidentId: string): Promise<StoredEvent[]>;
   /** Current projection rows of incidents that are not closed or cancelled, within an area prefix. */
   openIncidents(area: string): Promise<IncidentRow[]>;
-  /** One incident's projection row. */
+  /** One incident's projection row, with `lastSeq`. */
   getIncident(id: string): Promise<IncidentRow | undefined>;
   /**
    * Per-day event counts by type for exactly one area (`city` or an area code), for days in [fromDay, toDay]

@@ -14,7 +14,9 @@ function history(): StoredEvent[] {
     const id = `inc-${i}`;
     if (i % 5 === 4) {
       log.reported(id, DAY0 + i * 7 * MINUTE, { grid: grids[i % 3] as string });
+      log.registered(id, DAY0 + i * 7 * MINUTE + 2 * MINUTE);
       log.whistled(id, DAY0 + i * 7 * MINUTE + 3 * MINUTE, `w-${i}`);
+      log.departmentReported(id, DAY0 + i * 7 * MINUTE + 9 * MINUTE, `w-${i}`, 's-ps-1', 'acknowledged');
       log.departmentReported(id, DAY0 + i * 7 * MINUTE + 20 * MINUTE, `w-${i}`, 's-ps-1', 'arrived');
     } else log.lifecycle(id, DAY0 + i * 7 * MINUTE, { grid: grids[i % 3] as string, rating: 1 + (i % 5) });
   }

@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../server/store/event-store';
-import { StoreClosedError, StoreInputError } from '../../server/store/errors';
+import { StoreClosedError, StoreConflictError, StoreInputError } from '../../server/store/errors';
 import type { Backend, StoreLocation } from './backends';
 import { cancelled, fixtureTime, GRIDS, lifecycle, reported } from './fixtures';
 
@@ -240,6 +240,7 @@ export function eventStoreBehaviour(backend: Backend): void {
         status: 'closed',
         updatedAt: fixtureTime(60),
         doc: { status: 'closed', at: fixtureTime(60) },
+        lastSeq: 7,
       });
     });
 
@@ -347,6 +348,51 @@ export function eventStoreBehaviour(backend: Backend): void {
       expect(acks.map((ack) => ack.seq).sort((x, y) => x - y)).toEqual(range(120));
       expect(await allSeqs(store)).toEqual(range(120));
       expect(readerSaw).toEqual(range(120));
+    });
+
+    it('let only one of two nodes change an incident both validated at the same last seq; the loser is refused by event and writes nothing', async () => {
+      const other = await open();
+      await store.append([reported('race', GRIDS.wuhuaA)]);
+      const row = await other.getIncident('race');
+      expect(row?.lastSeq).toBe(1);
+      const onA = { ...lifecycle('incident.registered', 'race', GRIDS.wuhuaA, 1, 'registered'), expectedLastSeq: 1 };
+      const onB = { ...cancelled('race', GRIDS.wuhuaA, 1), expectedLastSeq: 1 };
+      const outcomes = await Promise.allSettled([store.append([reported('bystander', GRIDS.panlong), onA]), other.append([onB])]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const conflict = lost[0]?.reason as StoreConflictError;
+      expect(conflict).toBeInstanceOf(StoreConflictError);
+      expect(conflict.fields[0]?.field).toMatch(/^events\[[01]\]\.expectedLastSeq$/);
+      expect(conflict.fields[0]?.reason).toMatch(/incident "race" changed meanwhile: its latest event is seq \d, validated against 1/);
+      // The loser's whole call wrote nothing; the log stays gap-free and the projection is the winner's.
+      const head = await store.headSeq();
+      expect(await allSeqs()).toEqual(range(head));
+      const winner = outcomes[0]?.status === 'fulfilled' ? 'registered' : 'cancelled';
+      expect((await store.getIncident('race'))?.status).toBe(winner);
+      expect((await store.incidentEvents('race')).map((e) => e.type)).toEqual(['incident.reported', `incident.${winner}`]);
+    });
+
+    it('check the expected last seq once per incident and call: later events of the call chain onto the first', async () => {
+      const [ack] = await store.append([reported('chain', GRIDS.wuhuaA)]);
+      const acks = await store.append([
+        { ...lifecycle('incident.registered', 'chain', GRIDS.wuhuaA, 1, 'registered'), expectedLastSeq: ack?.seq ?? 0 },
+        { ...lifecycle('incident.started', 'chain', GRIDS.wuhuaA, 2, 'in_progress'), expectedLastSeq: ack?.seq ?? 0 },
+      ]);
+      expect(acks.map((a) => a.seq)).toEqual([2, 3]);
+      expect((await store.getIncident('chain'))?.lastSeq).toBe(3);
+    });
+
+    it('refuse a new incident expected not to exist when another writer created it, but answer a retried id with its ack', async () => {
+      await store.append([reported('twice', GRIDS.wuhuaA, 0, 'first-report')]);
+      await expect(store.append([{ ...reported('twice', GRIDS.wuhuaA, 1, 'second-report'), expectedLastSeq: 0 }])).rejects.toThrow(
+        /events\[0\]\.expectedLastSeq: incident "twice" was created meanwhile \(its latest event is seq 1\)/,
+      );
+      const [retry] = await store.append([{ ...reported('twice', GRIDS.wuhuaA, 0, 'first-report'), expectedLastSeq: 0 }]);
+      expect(retry).toMatchObject({ seq: 1, duplicate: true });
+      await expect(store.append([{ ...reported('x', GRIDS.wuhuaA), expectedLastSeq: -1 }])).rejects.toThrow(/events\[0\]\.expectedLastSeq: must be a whole number ≥ 0/);
+      expect(await store.headSeq()).toBe(1);
     });
 
     it('store a retried id once when the retry reaches the other node', async () => {

@@ -3,7 +3,8 @@
  * on `event_head` that makes seq gap-free and ordered by commit across nodes (see postgres-event-store.ts).
  */
 import type pg from 'pg';
-import { RollupTally, serialiseDoc, type PreparedEvent } from '../append-input';
+import { findConflicts, RollupTally, serialiseDoc, type PreparedEvent } from '../append-input';
+import { StoreConflictError } from '../errors';
 import type { AppendResult } from '../event-store';
 import type { CallOutcome } from '../group-commit';
 import { quoteSchema } from './migrations';
@@ -36,7 +37,7 @@ export class PostgresGroupWriter {
   async commitGroup(calls: PreparedEvent[][]): Promise<CallOutcome<AppendResult[]>[]> {
     try {
       const written = await this.transaction(async (client, head, recordedAt) => {
-        const all = await this.writeCall(client, calls.flat(), head, recordedAt);
+        const all = await this.writeCalls(client, calls, head, recordedAt);
         let offset = 0;
         const outcomes = calls.map((call): CallOutcome<AppendResult[]> => {
           const value = all.results.slice(offset, offset + call.length);
@@ -55,7 +56,7 @@ export class PostgresGroupWriter {
       for (const call of calls) {
         await client.query('SAVEPOINT append_call');
         try {
-          const written = await this.writeCall(client, call, head, recordedAt);
+          const written = await this.writeCalls(client, [call], head, recordedAt);
           head = written.head;
           await client.query('RELEASE SAVEPOINT append_call');
           outcomes.push({ ok: true, value: written.results });
@@ -94,16 +95,21 @@ export class PostgresGroupWriter {
     }
   }
 
-  /** Writes one call's events (set-based: one statement per table), returning its acks and the new head. */
-  private async writeCall(client: pg.PoolClient, call: PreparedEvent[], head: number, recordedAt: number) {
+  /**
+   * Writes the events of one or more calls (set-based: one statement per table), returning their acks in order and
+   * the new head. Throws StoreConflictError when an `expectedLastSeq` does not hold (nothing is written then).
+   */
+  private async writeCalls(client: pg.PoolClient, calls: PreparedEvent[][], head: number, recordedAt: number) {
+    const call = calls.flat();
+    const callOf = calls.flatMap((events, k) => events.map(() => k));
     const existing = await client.query<{ id: string; seq: string; grid: string }>(
       `SELECT id, seq, grid FROM ${this.t.events} WHERE id = ANY($1::text[])`,
       [call.map((event) => event.id)],
     );
     const known = new Map(existing.rows.map((row) => [row.id, { seq: Number(row.seq), grid: row.grid }]));
     const results: AppendResult[] = [];
-    const fresh: { event: PreparedEvent; seq: number }[] = [];
-    for (const event of call) {
+    const fresh: { event: PreparedEvent; seq: number; call: number }[] = [];
+    for (const [position, event] of call.entries()) {
       const original = known.get(event.id);
       if (original) {
         results.push({ id: event.id, seq: original.seq, grid: original.grid, duplicate: true });
@@ -111,10 +117,22 @@ export class PostgresGroupWriter {
       }
       head += 1;
       known.set(event.id, { seq: head, grid: event.grid });
-      fresh.push({ event, seq: head });
+      fresh.push({ event, seq: head, call: callOf[position] as number });
       results.push({ id: event.id, seq: head, grid: event.grid, duplicate: false });
     }
     if (fresh.length === 0) return { results, head };
+
+    // The compare-and-set on the incident projection, under the head lock: no other writer can commit meanwhile.
+    const expecting = [...new Set(fresh.filter((f) => f.event.expectedLastSeq !== undefined).map((f) => f.event.incidentId))];
+    if (expecting.length > 0) {
+      const last = await client.query<{ incident_id: string; seq: string }>(
+        `SELECT incident_id, max(seq) AS seq FROM ${this.t.events} WHERE incident_id = ANY($1::text[]) GROUP BY incident_id`,
+        [expecting],
+      );
+      const lastSeq = new Map(last.rows.map((row) => [row.incident_id, Number(row.seq)]));
+      const conflicts = findConflicts(fresh, (id) => lastSeq.get(id) ?? 0);
+      if (conflicts.length > 0) throw new StoreConflictError(conflicts);
+    }
 
     await client.query(
       `INSERT INTO ${this.t.events} (seq, id, type, incident_id, grid, at, recorded_at, payload)

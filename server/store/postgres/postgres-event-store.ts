@@ -200,9 +200,14 @@ export class PostgresEventStore implements EventStore {
 
   async getIncident(id: string): Promise<IncidentRow | undefined> {
     this.assertOpen();
-    const result = await this.pool.query<IncidentDbRow>(`SELECT * FROM ${this.t.incidents} WHERE id = $1`, [id]);
+    // One statement, one snapshot: the row and its last seq agree (what a compare-and-set needs).
+    const result = await this.pool.query<IncidentDbRow & { last_seq: string }>(
+      `SELECT i.*, (SELECT coalesce(max(seq), 0) FROM ${this.t.events} WHERE incident_id = i.id) AS last_seq
+       FROM ${this.t.incidents} i WHERE i.id = $1`,
+      [id],
+    );
     const row = result.rows[0];
-    return row && rowToIncident(row);
+    return row && { ...rowToIncident(row), lastSeq: Number(row.last_seq) };
   }
 
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {

@@ -22,7 +22,7 @@ import {
   toStoredEvent,
   type PreparedEvent,
 } from '../append-input';
-import { StoreClosedError, StoreInputError } from '../errors';
+import { StoreClosedError, StoreConflictError, StoreInputError, type StoreConflict } from '../errors';
 import type {
   AppendResult,
   EventStore,
@@ -180,8 +180,11 @@ export class SqliteEventStore implements EventStore {
 
   async getIncident(id: string): Promise<IncidentRow | undefined> {
     this.assertOpen();
-    const row = this.statement('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentDbRow | undefined;
-    return row && rowToIncident(row);
+    // One statement, one snapshot: the row and its last seq agree (what a compare-and-set needs).
+    const row = this.statement(
+      'SELECT i.*, (SELECT coalesce(max(seq), 0) FROM events WHERE incident_id = i.id) AS last_seq FROM incidents i WHERE i.id = ?',
+    ).get(id) as (IncidentDbRow & { last_seq: number }) | undefined;
+    return row && { ...rowToIncident(row), lastSeq: row.last_seq };
   }
 
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {
@@ -226,6 +229,7 @@ export class SqliteEventStore implements EventStore {
   private commitGroup(calls: PreparedEvent[][]): CallOutcome<AppendResult[]>[] {
     const db = this.db;
     const findById = this.statement('SELECT seq, grid FROM events WHERE id = ?');
+    const lastSeqOf = this.statement('SELECT coalesce(max(seq), 0) AS seq FROM events WHERE incident_id = ?');
     const insertEvent = this.statement(
       'INSERT INTO events (seq, id, type, incident_id, grid, at, recorded_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -254,12 +258,23 @@ export class SqliteEventStore implements EventStore {
         savepoint.run();
         try {
           const results: AppendResult[] = [];
+          const conflicts: StoreConflict[] = [];
+          /** incidents this call wrote already: later events of theirs chain onto the call's own (not checked) */
+          const touched = new Set<string>();
           for (const event of call) {
             const existing = findById.get(event.id) as { seq: number; grid: string } | undefined;
             if (existing) {
               results.push({ id: event.id, seq: existing.seq, grid: existing.grid, duplicate: true });
               continue;
             }
+            // The compare-and-set on the projection: under the write lock, so no writer can slip in between.
+            if (event.expectedLastSeq !== undefined && !touched.has(event.incidentId)) {
+              const actual = (lastSeqOf.get(event.incidentId) as { seq: number }).seq;
+              if (actual !== event.expectedLastSeq) {
+                conflicts.push({ index: event.index, incidentId: event.incidentId, expectedLastSeq: event.expectedLastSeq, actualLastSeq: actual });
+              }
+            }
+            touched.add(event.incidentId);
             head += 1;
             insertEvent.run(head, event.id, event.type, event.incidentId, event.grid, event.at, recordedAt, event.payload);
             const row = event.projection;
@@ -267,6 +282,7 @@ export class SqliteEventStore implements EventStore {
             callTally.add(event);
             results.push({ id: event.id, seq: head, grid: event.grid, duplicate: false });
           }
+          if (conflicts.length > 0) throw new StoreConflictError(conflicts);
           release.run();
           groupTally.merge(callTally);
           outcomes.push({ ok: true, value: results });

@@ -31,6 +31,22 @@ function convertGeometry<G extends Polygon | MultiPolygon | Point>(crs: InputCrs
   return { type: 'MultiPolygon', coordinates: (g as MultiPolygon).coordinates.map((poly) => poly.map(ring)) } as G;
 }
 
+/** Why a Polygon / MultiPolygon's coordinates are unusable (rings of ≥ 4 [lon, lat] number pairs), or undefined. */
+function coordinatesProblem(g: Polygon | MultiPolygon): string | undefined {
+  const polygons: unknown = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  if (!Array.isArray(polygons) || polygons.length === 0) return `${g.type} coordinates must be a non-empty array`;
+  for (const rings of polygons) {
+    if (!Array.isArray(rings) || rings.length === 0) return `${g.type} coordinates must hold at least one ring`;
+    for (const ring of rings) {
+      if (!Array.isArray(ring) || ring.length < 4) return 'every ring must have at least 4 positions';
+      for (const p of ring) {
+        if (!Array.isArray(p) || p.length < 2 || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) return `a position is not a [longitude, latitude] pair of numbers: ${JSON.stringify(p)?.slice(0, 40)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A code attribute as a string: DBF numeric fields arrive as numbers (15 digits fit a double exactly). */
 function codeString(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value).toFixed(0);
@@ -88,6 +104,11 @@ function mapLayer(level: AreaLevel, layer: Layer, options: ImportOptions, errors
     const g = f.geometry;
     if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) {
       errors.push(`${where} (${level} ${code}): geometry must be a Polygon or MultiPolygon, got ${g?.type ?? 'none'}`);
+      continue;
+    }
+    const shapeProblem = coordinatesProblem(g);
+    if (shapeProblem) {
+      errors.push(`${where} (${level} ${code}): ${shapeProblem}`);
       continue;
     }
     const name = fields.name ? String(f.properties[fields.name] ?? '').trim() : '';

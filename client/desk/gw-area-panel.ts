@@ -1,0 +1,212 @@
+/**
+ * The side panel of one area (a grid, or a community / street / district when drilling): where it is (breadcrumb
+ * and 15-digit code), its households and population, who is responsible (grid secretary, head, workers, volunteers
+ * with their phones), the service centres of the area and those within a 15-minute walk, its open cases with live
+ * deadline clocks, the cases closed in the last day with satisfaction, and the public board.
+ *
+ * Open cases come from the live model (`open`, updated every frame the wall folds); the rest is read from the
+ * server and read again when `refresh` changes (after an action, or when the area's cases changed).
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import type { IncidentRecord } from '../../protocol/transition';
+import { AreaSelectEvent } from '../events/area-select-event';
+import { CaseSelectEvent } from '../events/case-select-event';
+import type { CityModel } from '../geo/city-model';
+import { t, type MessageKey } from '../i18n/index';
+import { categoryName, clockTime } from '../panels/format';
+import { deskApi } from './desk-api';
+import { deskStyles } from './desk-styles';
+import type { BreadcrumbStep } from './gw-breadcrumb';
+import './gw-breadcrumb';
+import './gw-deadline-timer';
+import './gw-public-board';
+
+const LEVEL_KEYS: Record<string, MessageKey> = {
+  city: 'desk.level.city',
+  district: 'desk.level.district',
+  street: 'desk.level.street',
+  community: 'desk.level.community',
+  grid: 'desk.level.grid',
+};
+const ROLE_KEYS: Record<string, MessageKey> = {
+  secretary: 'desk.role.secretary',
+  head: 'desk.role.head',
+  worker: 'desk.role.worker',
+  volunteer: 'desk.role.volunteer',
+};
+
+@customElement('gw-area-panel')
+export class GwAreaPanel extends LitElement {
+  static override styles = [
+    deskStyles,
+    css`
+      :host {
+        display: block;
+      }
+      header {
+        display: grid;
+        gap: 0.3em;
+      }
+      h2 {
+        font-size: 1.25em;
+      }
+      .code {
+        font-family: 'DejaVu Sans Mono', monospace;
+        letter-spacing: 0.05em;
+        color: #fff;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.1em 0.8em;
+        margin: 0.3em 0 0;
+      }
+      dt {
+        color: #8aa0c4;
+      }
+      dd {
+        margin: 0;
+      }
+      li {
+        display: flex;
+        align-items: baseline;
+        gap: 0.5em;
+        padding: 0.12em 0;
+        min-width: 0;
+      }
+      li.case {
+        justify-content: space-between;
+      }
+      a {
+        color: #cfe0ff;
+      }
+      .role {
+        color: #8fb8ff;
+        min-width: 4.5em;
+      }
+      .children {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3em;
+      }
+    `,
+  ];
+
+  @property() code = '';
+  @property({ attribute: false }) city: CityModel | null = null;
+  /** the area's open cases, from the live model */
+  @property({ attribute: false }) open: IncidentRecord[] = [];
+  @property({ type: Number }) now = Date.now();
+  /** bumped by the owner to read the server's view again */
+  @property({ type: Number }) refresh = 0;
+
+  private readonly detailTask = new Task(this, {
+    task: ([code], { signal }) => deskApi.area(code, signal),
+    args: () => [this.code] as const,
+  });
+
+  private readonly deskTask = new Task(this, {
+    task: ([code], { signal }) => deskApi.areaDesk(code, signal),
+    args: () => [this.code, this.refresh] as const,
+  });
+
+  private steps(): BreadcrumbStep[] {
+    const detail = this.detailTask.value;
+    const city = this.city;
+    const root: BreadcrumbStep = { code: 'city', name: city?.meta.name ?? t('area.city'), level: 'city' };
+    if (!detail || detail.code !== this.code) return [root];
+    return [root, ...detail.chain, { code: detail.code, name: detail.name, level: detail.level }];
+  }
+
+  private childAreas(): Array<{ code: string; name: string }> {
+    if (!this.city || this.code.length === 15) return [];
+    const out: Array<{ code: string; name: string }> = [];
+    for (const area of this.city.areas.values()) if (area.parent === this.code) out.push({ code: area.code, name: area.name });
+    return out.sort((a, b) => a.code.localeCompare(b.code));
+  }
+
+  override render() {
+    const detail = this.detailTask.value?.code === this.code ? this.detailTask.value : undefined;
+    const desk = this.deskTask.value?.code === this.code ? this.deskTask.value : undefined;
+    const selectCase = (id: string) => () => this.dispatchEvent(new CaseSelectEvent(id));
+    const children = this.childAreas();
+    return html`
+      <header>
+        <gw-breadcrumb .steps=${this.steps()}></gw-breadcrumb>
+        <h2 data-area-name>${detail?.name ?? this.city?.areas.get(this.code)?.name ?? this.code}</h2>
+        <div class="row">
+          <span class="muted">${t(LEVEL_KEYS[detail?.level ?? ''] ?? 'desk.level.grid')}</span>
+          <span class="code" data-area-code>${this.code}</span>
+        </div>
+        ${detail && detail.households !== undefined
+          ? html`<dl>
+              <dt>${t('desk.households')}</dt><dd class="num" data-households>${detail.households}</dd>
+              <dt>${t('desk.population')}</dt><dd class="num" data-population>${detail.population}</dd>
+            </dl>`
+          : nothing}
+      </header>
+      ${this.detailTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      ${detail?.staff
+        ? html`<h3>${t('desk.staff')}</h3>
+            <ul data-staff>
+              ${detail.staff.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
+              ${detail.staff.map(
+                (s) => html`<li data-role=${s.role}>
+                  <span class="role">${t(ROLE_KEYS[s.role] ?? 'desk.role.worker')}</span>
+                  <span>${s.name}</span>
+                  <a class="num" href="tel:${s.phone}">${s.phone}</a>
+                </li>`,
+              )}
+            </ul>`
+        : nothing}
+      ${children.length > 0
+        ? html`<h3>${t('desk.children')}</h3>
+            <div class="children" data-children>
+              ${children.map((c) => html`<button data-code=${c.code} @click=${() => this.dispatchEvent(new AreaSelectEvent(c.code))}>${c.name}</button>`)}
+            </div>`
+        : nothing}
+      <h3>${t('desk.open', { count: this.open.length })}</h3>
+      <ul data-open-cases>
+        ${this.open.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
+        ${this.open.slice(0, 40).map(
+          (c) => html`<li class="case" data-incident=${c.id}>
+            <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
+            <span class="muted">${t(`status.${c.status}` as MessageKey)}</span>
+            <gw-deadline-timer .deadline=${c.deadline} .dispatchedAt=${c.dispatchedAt} .now=${this.now}></gw-deadline-timer>
+          </li>`,
+        )}
+      </ul>
+      <h3>${t('desk.closed')}</h3>
+      <ul data-closed-cases>
+        ${desk && desk.closed.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
+        ${(desk?.closed ?? []).slice(0, 10).map(
+          (c) => html`<li data-incident=${c.id}>
+            <span class="muted">${c.closedAt ? clockTime(c.closedAt) : ''}</span>
+            <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
+            <span aria-label=${t('desk.satisfaction')}>${c.satisfaction ? '★'.repeat(c.satisfaction) : t('desk.unrated')}</span>
+          </li>`,
+        )}
+      </ul>
+      <h3>${t('desk.centres')}</h3>
+      <ul data-centres>
+        ${desk && desk.serviceCentres.length === 0 ? html`<li class="muted">${t('desk.centres.none')}</li>` : nothing}
+        ${(desk?.serviceCentres ?? []).map(
+          (c) => html`<li data-centre=${c.id}>
+            <span class="ellipsis">${c.name}</span>
+            <span class="muted num">${c.own ? t('desk.centres.own') : t('desk.centres.distance', { m: c.distanceM })}</span>
+          </li>`,
+        )}
+      </ul>
+      ${this.deskTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      <gw-public-board .board=${desk?.board ?? null}></gw-public-board>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-area-panel': GwAreaPanel;
+  }
+}

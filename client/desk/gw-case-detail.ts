@@ -1,0 +1,144 @@
+/**
+ * One case in full: what and where (category, title, address, its grid as a link), its status and deadline clock,
+ * the whistles and departments' reports as a small sequence, and the timeline of every event with its time, actor
+ * and note. Officers act on it from here (<gw-case-actions>). The record follows the live model (`live`) and the
+ * timeline is read again whenever the case moves on (`revision`, the record's last seq).
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import type { StoredEvent } from '../../protocol/events';
+import type { IncidentRecord } from '../../protocol/transition';
+import { AreaSelectEvent } from '../events/area-select-event';
+import { CaseSelectEvent } from '../events/case-select-event';
+import type { CityModel } from '../geo/city-model';
+import { localName, t, type MessageKey } from '../i18n/index';
+import { categoryName, clockDate, clockTime, eventLabel, placeName } from '../panels/format';
+import { deskApi, type Officer } from './desk-api';
+import { deskStyles } from './desk-styles';
+import './gw-case-actions';
+import './gw-deadline-timer';
+import './gw-whistle-sequence';
+
+@customElement('gw-case-detail')
+export class GwCaseDetail extends LitElement {
+  static override styles = [
+    deskStyles,
+    css`
+      h2 {
+        font-size: 1.2em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto minmax(0, 1fr);
+        gap: 0.1em 0.8em;
+        margin: 0.4em 0;
+      }
+      dt {
+        color: #8aa0c4;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      ol.timeline {
+        list-style: none;
+        margin: 0;
+        padding: 0 0 0 0.8em;
+        border-left: 2px solid rgba(96, 165, 250, 0.5);
+      }
+      ol.timeline li {
+        padding: 0.15em 0 0.3em;
+        display: grid;
+        gap: 0.05em;
+      }
+      .note {
+        color: #cfe0ff;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  @property() incidentId = '';
+  /** the case as the live model has it now (undefined when it is not in the live window, e.g. closed long ago) */
+  @property({ attribute: false }) live: IncidentRecord | undefined;
+  /** changes whenever the case moves on; the timeline is read again */
+  @property({ type: Number }) revision = 0;
+  @property({ attribute: false }) officer: Officer | null = null;
+  @property({ attribute: false }) city: CityModel | null = null;
+  @property({ type: Number }) now = Date.now();
+
+  private readonly caseTask = new Task(this, {
+    task: ([id], { signal }) => deskApi.incident(id, signal),
+    args: () => [this.incidentId, this.revision] as const,
+  });
+
+  private actor(event: StoredEvent): string {
+    const actor = event.actor;
+    if (!actor) return t('desk.actor.system');
+    const role = actor.role ? t(`desk.actor.${actor.role}` as MessageKey) : '';
+    return [actor.name ?? actor.id, role].filter(Boolean).join(' · ');
+  }
+
+  private details(event: StoredEvent): string {
+    switch (event.type) {
+      case 'incident.dispatched':
+      case 'incident.whistled':
+        return event.departments.map((d) => localName(this.city?.departmentByCode.get(d), d)).join('、');
+      case 'department.reported':
+        return localName(this.city?.departmentByCode.get(event.department), event.department);
+      case 'incident.cancelled':
+        return event.reason;
+      default:
+        return '';
+    }
+  }
+
+  override render() {
+    const fetched = this.caseTask.value?.incident.id === this.incidentId ? this.caseTask.value : undefined;
+    const incident = this.live ?? fetched?.incident;
+    const back = html`<button data-close-case @click=${() => this.dispatchEvent(new CaseSelectEvent(null))}>← ${t('desk.back')}</button>`;
+    if (!incident) {
+      return html`${back}${this.caseTask.render({
+        pending: () => html`<p class="muted">${t('app.loading')}</p>`,
+        error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>`,
+      })}`;
+    }
+    return html`
+      ${back}
+      <h2 data-case=${incident.id}>${incident.title ?? categoryName(incident.category)}</h2>
+      <dl>
+        <dt>${t('desk.case.id')}</dt><dd class="num">${incident.id}</dd>
+        <dt>${t('desk.case.status')}</dt><dd data-status=${incident.status}>${t(`status.${incident.status}` as MessageKey)} · ${t(`priority.${incident.priority}` as MessageKey)}</dd>
+        <dt>${t('desk.case.category')}</dt><dd>${categoryName(incident.category)}</dd>
+        <dt>${t('desk.case.grid')}</dt>
+        <dd><button class="link" data-grid=${incident.grid} @click=${() => this.dispatchEvent(new AreaSelectEvent(incident.grid))}>
+          ${this.city ? placeName(this.city, incident.grid) : ''} ${this.city?.areas.get(incident.grid)?.name ?? incident.grid}</button></dd>
+        ${incident.address ? html`<dt>${t('desk.case.address')}</dt><dd>${incident.address}</dd>` : nothing}
+        <dt>${t('desk.case.reported')}</dt><dd>${clockDate(incident.reportedAt)} ${clockTime(incident.reportedAt)}</dd>
+        <dt>${t('desk.case.deadline')}</dt>
+        <dd><gw-deadline-timer .deadline=${incident.deadline} .dispatchedAt=${incident.dispatchedAt} .now=${this.now}></gw-deadline-timer></dd>
+        ${incident.satisfaction !== undefined ? html`<dt>${t('desk.satisfaction')}</dt><dd>${'★'.repeat(incident.satisfaction)}</dd>` : nothing}
+      </dl>
+      <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now}></gw-case-actions>
+      ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city}></gw-whistle-sequence>` : nothing}
+      <h3>${t('desk.timeline')}</h3>
+      ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      <ol class="timeline" data-timeline>
+        ${(fetched?.events ?? []).map(
+          (event) => html`<li data-type=${event.type} data-seq=${event.seq}>
+            <span><span class="muted num">${clockTime(Date.parse(event.at))}</span> <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
+            ${this.details(event) ? html`<span>${this.details(event)}</span>` : nothing}
+            ${event.note ? html`<span class="note">${event.note}</span>` : nothing}
+          </li>`,
+        )}
+      </ol>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-case-detail': GwCaseDetail;
+  }
+}

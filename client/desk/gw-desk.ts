@@ -1,0 +1,197 @@
+/**
+ * The officer's desk over the wall's map: a search box and the login at the top, and, when an area or a case is
+ * chosen, a side panel (<gw-area-panel> or <gw-case-detail>). It owns what is chosen and keeps it in the URL
+ * (`sel`, `case`; see desk-url.ts), so every view reloads and shares, and the browser's back button steps back.
+ * It tells the wall what it shows with `desk-focus` (zoom, KPI and ticker scope, highlight).
+ *
+ * Keyboard: `/` jumps to search; Escape closes the case, then the panel; every control is a real button or field
+ * with a visible focus ring.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { isOpenStatus, type IncidentRecord } from '../../protocol/transition';
+import { AreaSelectEvent } from '../events/area-select-event';
+import { CaseActedEvent } from '../events/case-acted-event';
+import { CaseSelectEvent } from '../events/case-select-event';
+import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
+import { SessionChangeEvent } from '../events/session-change-event';
+import type { CityModel } from '../geo/city-model';
+import { t } from '../i18n/index';
+import type { LiveModel } from '../live/live-model';
+import { deskApi, type Officer } from './desk-api';
+import { pushDeskLocation, readDeskLocation } from './desk-url';
+import { deskStyles } from './desk-styles';
+import type { GwSearchBox } from './gw-search-box';
+import './gw-area-panel';
+import './gw-case-detail';
+import './gw-login';
+import './gw-search-box';
+
+@customElement('gw-desk')
+export class GwDesk extends LitElement {
+  static override styles = [
+    deskStyles,
+    css`
+      :host {
+        position: absolute;
+        inset: 0;
+        z-index: 4;
+        pointer-events: none;
+        font-size: 1.05em;
+      }
+      .bar,
+      aside {
+        pointer-events: auto;
+      }
+      .bar {
+        position: absolute;
+        left: 0.6em;
+        top: 0.5em;
+        display: flex;
+        gap: 0.5em;
+        align-items: flex-start;
+        max-width: calc(100% - 1.2em);
+      }
+      aside {
+        position: absolute;
+        right: 0.6em;
+        top: 2.6em;
+        bottom: 0.6em;
+        width: min(27em, 46%);
+        overflow-y: auto;
+        overflow-x: hidden;
+        padding: 0.6em 0.8em;
+      }
+      .close {
+        float: right;
+        margin-left: 0.5em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) city: CityModel | null = null;
+  @property({ attribute: false }) model: LiveModel | null = null;
+  /** server-aligned wall-clock time; the owner advances it once a second (deadline clocks) */
+  @property({ type: Number }) now = Date.now();
+  /** bumped by the owner when the live model changed (open lists follow it) */
+  @property({ type: Number }) version = 0;
+  @state() private area: string | null = null;
+  @state() private incident: string | null = null;
+  @state() private officer: Officer | null = null;
+  @state() private refresh = 0;
+  @query('gw-search-box') private searchBox!: GwSearchBox | null;
+  private lastFocus = '';
+
+  private readonly onPopState = () => this.show(readDeskLocation(location.search), false);
+  private readonly onKey = (event: KeyboardEvent) => {
+    const typing = event.composedPath().some((el) => el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement);
+    if (event.key === '/' && !typing) {
+      event.preventDefault();
+      this.searchBox?.focus();
+    } else if (event.key === 'Escape' && !typing) {
+      if (this.incident) this.show({ area: this.area, incident: null });
+      else if (this.area) this.show({ area: null, incident: null });
+    }
+  };
+
+  constructor() {
+    super();
+    this.addEventListener(AreaSelectEvent.type, (e) => this.selectArea(e.code));
+    this.addEventListener(CaseSelectEvent.type, (e) => {
+      const grid = e.incidentId ? this.model?.state.incidents.get(e.incidentId)?.grid : undefined;
+      this.show({ area: grid ?? this.area, incident: e.incidentId });
+    });
+    this.addEventListener(SessionChangeEvent.type, (e) => (this.officer = e.officer));
+    this.addEventListener(CaseActedEvent.type, () => (this.refresh += 1));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const start = readDeskLocation(location.search);
+    this.area = start.area;
+    this.incident = start.incident;
+    window.addEventListener('popstate', this.onPopState);
+    window.addEventListener('keydown', this.onKey);
+    deskApi.session().then(
+      (officer) => (this.officer = officer),
+      () => (this.officer = null),
+    );
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('popstate', this.onPopState);
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  /** Opens an area's panel (any level); `city` closes it. Used for map clicks, breadcrumb steps and search hits. */
+  selectArea(code: string): void {
+    this.show({ area: code === 'city' ? null : code, incident: null });
+  }
+
+  private show(next: { area: string | null; incident: string | null }, push = true): void {
+    if (push) pushDeskLocation(next);
+    this.area = next.area;
+    this.incident = next.incident;
+  }
+
+  /** The area's open cases from the live model, the most pressing deadline first. */
+  private openCases(area: string): IncidentRecord[] {
+    const out: IncidentRecord[] = [];
+    for (const record of this.model?.state.incidents.values() ?? []) if (isOpenStatus(record.status) && record.grid.startsWith(area)) out.push(record);
+    return out.sort((a, b) => (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || b.reportedAt - a.reportedAt);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('area' as keyof GwDesk) && !changed.has('incident' as keyof GwDesk) && !changed.has('version')) return;
+    const record = this.incident ? this.model?.state.incidents.get(this.incident) : undefined;
+    const focus: DeskFocus = {
+      area: this.area,
+      incident: record ? { id: record.id, grid: record.grid, location: record.location } : null,
+    };
+    const key = JSON.stringify(focus);
+    if (key === this.lastFocus) return;
+    this.lastFocus = key;
+    this.dispatchEvent(new DeskFocusEvent(focus));
+  }
+
+  override render() {
+    const open = this.area ? this.openCases(this.area) : [];
+    // the server's part of the panel (closed cases, board) is read again when an open case of the area moves on
+    const openSignature = open.reduce((sum, c) => sum + c.lastSeq, 0) + open.length;
+    const live = this.incident ? this.model?.state.incidents.get(this.incident) : undefined;
+    return html`
+      <div class="bar">
+        <gw-search-box></gw-search-box>
+        <gw-login .officer=${this.officer}></gw-login>
+      </div>
+      ${this.area || this.incident
+        ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>
+            <button class="close" data-close-panel aria-label=${t('desk.close')} @click=${() => this.show({ area: null, incident: null })}>×</button>
+            ${this.incident
+              ? html`<gw-case-detail
+                  .incidentId=${this.incident}
+                  .live=${live}
+                  .revision=${(live?.lastSeq ?? 0) + this.refresh}
+                  .officer=${this.officer}
+                  .city=${this.city}
+                  .now=${this.now}
+                ></gw-case-detail>`
+              : html`<gw-area-panel
+                  .code=${this.area ?? ''}
+                  .city=${this.city}
+                  .open=${open}
+                  .now=${this.now}
+                  .refresh=${this.refresh * 1_000_003 + openSignature}
+                ></gw-area-panel>`}
+          </aside>`
+        : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-desk': GwDesk;
+  }
+}

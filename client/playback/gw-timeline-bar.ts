@@ -1,0 +1,164 @@
+/**
+ * The playback timeline bar: a histogram of activity over the range (from the aggregate endpoint) with the cursor at
+ * t (click or drag to jump), play/pause, speeds 1×…3600×, step to the next event, jump to a date/time, loop, the
+ * cumulative (heat) mode, exports, and "back to live". When no range is open it offers one (the last 24 h by
+ * default). Every action is a PlaybackCommandEvent; the element holds no playback state of its own.
+ */
+import { LitElement, css, html, nothing, svg } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { t } from '../i18n/index';
+import { panelStyles } from '../panels/theme';
+import type { HistoryAggregate } from './history-loader';
+import { PlaybackCommandEvent, type PlaybackCommand } from './playback-command-event';
+import { PLAYBACK_SPEEDS, type PlaybackView } from './playback-url';
+
+const HOUR = 3_600_000;
+/** A datetime-local value (local time of the browser) for epoch ms, and back. */
+function localInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+}
+function fromLocalInput(value: string): number {
+  return new Date(value).getTime();
+}
+
+@customElement('gw-timeline-bar')
+export class GwTimelineBar extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 0.9em;
+      }
+      .panel {
+        display: grid;
+        grid-template-columns: auto minmax(0, 1fr) auto;
+        align-items: center;
+        gap: 0.4em 0.8em;
+        padding: 0.4em 0.8em;
+      }
+      .controls,
+      .right {
+        display: flex;
+        align-items: center;
+        gap: 0.4em;
+        white-space: nowrap;
+      }
+      button,
+      select,
+      input {
+        font: inherit;
+        color: #dbe7ff;
+        background: rgba(30, 58, 110, 0.6);
+        border: 1px solid rgba(96, 165, 250, 0.4);
+        border-radius: 0.3em;
+        padding: 0.15em 0.5em;
+      }
+      button[aria-pressed='true'] {
+        background: rgba(59, 130, 246, 0.7);
+      }
+      svg {
+        width: 100%;
+        height: 2.6em;
+        cursor: pointer;
+        display: block;
+      }
+      .clock {
+        font-variant-numeric: tabular-nums;
+        font-size: 1.15em;
+        color: #fde68a;
+      }
+      .status {
+        grid-column: 1 / -1;
+        color: #7f97bd;
+        font-size: 0.85em;
+      }
+      .error {
+        color: #fca5a5;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) view: PlaybackView | null = null;
+  @property({ attribute: false }) aggregate: HistoryAggregate | null = null;
+  @property({ type: Boolean }) loading = false;
+  @property({ attribute: false }) error: string | null = null;
+  @property({ type: Number }) events = 0;
+  @property({ type: Boolean }) recording = false;
+  @state() private openFrom = Date.now() - 24 * HOUR;
+  @state() private openTo = Date.now();
+
+  private send(command: PlaybackCommand): void {
+    this.dispatchEvent(new PlaybackCommandEvent(command));
+  }
+
+  private seekFromPointer(event: PointerEvent): void {
+    const view = this.view;
+    if (!view || (event.type === 'pointermove' && event.buttons !== 1)) return;
+    const box = (event.currentTarget as SVGElement).getBoundingClientRect();
+    const k = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+    this.send({ kind: 'seek', t: view.from + k * (view.to - view.from) });
+  }
+
+  private histogram(view: PlaybackView) {
+    const counts = this.aggregate?.events ?? [];
+    const max = Math.max(1, ...counts);
+    const n = Math.max(1, counts.length);
+    const cursor = ((view.t - view.from) / Math.max(1, view.to - view.from)) * 1000;
+    return svg`
+      <svg viewBox="0 0 1000 100" preserveAspectRatio="none" role="slider" aria-label=${t('playback.scrub')}
+        aria-valuemin=${view.from} aria-valuemax=${view.to} aria-valuenow=${Math.round(view.t)}
+        @pointerdown=${(e: PointerEvent) => this.seekFromPointer(e)} @pointermove=${(e: PointerEvent) => this.seekFromPointer(e)}>
+        <rect x="0" y="0" width="1000" height="100" fill="rgba(15,30,60,0.6)"></rect>
+        ${counts.map((c, i) => svg`<rect x=${(i / n) * 1000} width=${Math.max(1, 1000 / n - 0.5)} y=${100 - (c / max) * 95} height=${(c / max) * 95} fill="rgba(56,189,248,0.7)"></rect>`)}
+        <rect x="0" y="0" width=${cursor} height="100" fill="rgba(253,230,138,0.12)"></rect>
+        <line x1=${cursor} x2=${cursor} y1="0" y2="100" stroke="#fde68a" stroke-width="3"></line>
+      </svg>`;
+  }
+
+  override render() {
+    const view = this.view;
+    if (!view) {
+      return html`<div class="panel" data-playback="closed">
+        <div class="controls">
+          <label>${t('playback.from')} <input type="datetime-local" step="1" .value=${localInput(this.openFrom)} @change=${(e: Event) => (this.openFrom = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+          <label>${t('playback.to')} <input type="datetime-local" step="1" .value=${localInput(this.openTo)} @change=${(e: Event) => (this.openTo = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+        </div>
+        <div></div>
+        <div class="right"><button data-action="open" @click=${() => this.send({ kind: 'open', from: this.openFrom, to: this.openTo })}>${t('playback.open')}</button></div>
+      </div>`;
+    }
+    return html`<div class="panel" data-playback="open">
+      <div class="controls">
+        <button data-action="play" aria-pressed=${view.playing ? 'true' : 'false'} @click=${() => this.send({ kind: view.playing ? 'pause' : 'play' })}>
+          ${view.playing ? t('playback.pause') : t('playback.play')}
+        </button>
+        <button data-action="step" @click=${() => this.send({ kind: 'step' })}>${t('playback.step')}</button>
+        <select data-action="speed" aria-label=${t('playback.speed')} @change=${(e: Event) => this.send({ kind: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
+          ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === view.speed}>${s}×</option>`)}
+        </select>
+        <span class="clock" data-playback-time=${Math.round(view.t)}>${new Date(view.t).toLocaleString()}</span>
+      </div>
+      ${this.histogram(view)}
+      <div class="right">
+        <input type="datetime-local" step="1" aria-label=${t('playback.jump')} .value=${localInput(view.t)}
+          @change=${(e: Event) => this.send({ kind: 'seek', t: fromLocalInput((e.target as HTMLInputElement).value) })} />
+        <button data-action="loop" aria-pressed=${view.loop ? 'true' : 'false'} @click=${() => this.send({ kind: 'loop', loop: !view.loop })}>${t('playback.loop')}</button>
+        <button data-action="cumulative" aria-pressed=${view.cumulative ? 'true' : 'false'} @click=${() => this.send({ kind: 'cumulative', cumulative: !view.cumulative })}>${t('playback.cumulative')}</button>
+        <button data-action="csv" @click=${() => this.send({ kind: 'export-csv' })}>CSV</button>
+        <button data-action="webm" ?disabled=${this.recording} @click=${() => this.send({ kind: 'export-webm' })}>${this.recording ? t('playback.recording') : 'WebM'}</button>
+        <button data-action="live" @click=${() => this.send({ kind: 'live' })}>${t('playback.live')}</button>
+      </div>
+      <div class="status ${this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
+        ${this.error ?? (this.loading ? t('playback.loading', { events: this.events }) : t('playback.loaded', { events: this.events }))}
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gw-timeline-bar': GwTimelineBar;
+  }
+}
