@@ -27,6 +27,8 @@ for (const bench of benches) {
   console.log(`== ${bench}: ${result.status === 0 ? 'done' : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (result.status !== 0) failed.push(bench);
 }
+// Re-render BENCHMARKS.md from whatever results now stand, even after a failure (its section keeps the last good run).
+spawnSync(process.execPath, ['--import', 'tsx', path.join(benchDir, 'report.ts')], { stdio: 'inherit' });
 if (failed.length > 0) {
   console.error(`\n${failed.length} benchmark(s) failed: ${failed.join(', ')}`);
   process.exit(1);
