@@ -15,6 +15,8 @@ export interface ScreenTally {
   chainBreaks: number;
   /** snapshots after the first (an overflow or a resume that came too late): each one may hide a gap */
   extraSnapshots: number;
+  /** why each extra snapshot came: `overflow` (a slow screen), `resume-too-old`, `subscribe` */
+  extraSnapshotReasons: Record<string, number>;
   reconnects: number;
   /** subscribe acks that were not ok */
   refusedSubscribes: number;
@@ -38,7 +40,7 @@ export class ScreenProbe {
     private readonly head: () => number,
     expectedEvents: number,
   ) {
-    this.tally = { area, received: 0, duplicates: 0, chainBreaks: 0, extraSnapshots: 0, reconnects: 0, refusedSubscribes: 0 };
+    this.tally = { area, received: 0, duplicates: 0, chainBreaks: 0, extraSnapshots: 0, extraSnapshotReasons: {}, reconnects: 0, refusedSubscribes: 0 };
     this.seen = new Uint8Array(Math.max(1024, expectedEvents));
     this.socket = io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true });
     this.socket.on('snapshot', (snapshot) => this.onSnapshot(snapshot));
@@ -86,7 +88,10 @@ export class ScreenProbe {
 
   private onSnapshot(snapshot: Snapshot): void {
     this.snapshots++;
-    if (this.snapshots > 1) this.tally.extraSnapshots++;
+    if (this.snapshots > 1) {
+      this.tally.extraSnapshots++;
+      this.tally.extraSnapshotReasons[snapshot.reason] = (this.tally.extraSnapshotReasons[snapshot.reason] ?? 0) + 1;
+    }
     this.position = snapshot.seq;
   }
 

@@ -37,6 +37,8 @@ export interface SoakOptions {
   dropForMs?: number;
   /** city package folder name (default kunming) */
   city?: string;
+  /** how long to wait after the last post for every screen to reach the final head (default 60 s) */
+  drainSeconds?: number;
   /** progress lines */
   log?: (line: string) => void;
 }
@@ -84,6 +86,8 @@ export interface SoakResult {
     eventLoopLagP99MaxMs: number;
   };
   server: { exitCode: number | null };
+  /** CPU seconds over the whole run: the server process, and this process (screens + poster) */
+  cpuSeconds: { server: number; harness: number };
 }
 
 const KEY = 'soak-ingest-key-0123456789abcdef';
@@ -103,6 +107,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     dropEveryMs: options.dropEveryMs ?? 0,
     dropForMs: options.dropForMs ?? 2_000,
     city: options.city ?? 'kunming',
+    drainSeconds: options.drainSeconds ?? 60,
   };
   const city = await loadCity(path.join(ROOT, 'geodata', setup.city));
   const locator = createGridIndex(city.grids);
@@ -130,6 +135,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let maxAcked = 0;
   const latency = new LatencyHistogram();
   const resumeLatency = new LatencyHistogram();
+  const harnessCpuStart = (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
   const expectedEvents = Math.ceil(setup.rate * (setup.seconds + 30) * 1.2);
   const probes: ScreenProbe[] = [];
   try {
@@ -225,7 +231,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const wall = (Date.now() - started) / 1000;
 
     // Drain: a screen that dropped comes back and resumes, then every screen reaches the final head.
-    const drainUntil = Date.now() + 30_000;
+    const drainUntil = Date.now() + setup.drainSeconds * 1000;
     while (Date.now() < drainUntil && probes.some((p) => p.position < maxAcked)) await sleep(100);
     const drained = probes.every((p) => p.position >= maxAcked);
 
@@ -259,6 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         eventLoopLagP99MaxMs: Math.max(0, ...samples.map((s) => s.eventLoopLagP99Ms)),
       },
       server: { exitCode: null },
+      cpuSeconds: { server: round(cpuSecondsOf(server.child.pid as number)), harness: round((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - harnessCpuStart) },
     };
     for (const probe of probes) probe.close();
     server.child.kill('SIGTERM');
@@ -300,6 +307,17 @@ export function growth(values: number[]): number {
   const first = mean(values.slice(0, window));
   const last = mean(values.slice(-window));
   return Math.round(((last - first) / first) * 1000) / 1000;
+}
+
+/** utime + stime of a process, from /proc (Linux); NaN elsewhere. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

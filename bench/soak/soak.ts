@@ -6,7 +6,7 @@
  *   npx tsx bench/soak/soak.ts --minutes 2 --drop-every 15 --drop-for 2   # network faults → soak-network-faults.json
  *
  * Flags: --minutes, --screens, --rate (events/s), --drop-every / --drop-for (seconds; 0 = no drops), --out (file name
- * under bench/results/). The run fails (exit 1) when any screen did not get every event of its area exactly once.
+ * under bench/results/), --drain-seconds (wait for screens to catch up after the last post, default 60). The run fails (exit 1) when any screen did not get every event of its area exactly once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'drop-every': { type: 'string', default: '0' },
     'drop-for': { type: 'string', default: '2' },
     out: { type: 'string' },
+    'drain-seconds': { type: 'string', default: '60' },
   },
 });
 
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     seconds: Math.round(minutes * 60),
     dropEveryMs: dropEvery * 1000,
     dropForMs: positive('drop-for', values['drop-for']) * 1000,
+    drainSeconds: positive('drain-seconds', values['drain-seconds']),
     log: (line) => console.log(`[soak] ${line}`),
   });
   const name = values.out ?? (dropEvery > 0 ? 'soak-network-faults.json' : minutes >= 30 ? 'soak.json' : `soak-${minutes}min.json`);
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench', 'results', name);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   const { perScreen: _perScreen, ...delivery } = result.delivery;
-  console.log(JSON.stringify({ posted: result.posted, delivery, networkFaults: result.networkFaults, memory: { ...result.memory, samples: result.memory.samples.length }, goals: report.goals }, null, 2));
+  console.log(JSON.stringify({ posted: result.posted, cpuSeconds: result.cpuSeconds, delivery, networkFaults: result.networkFaults, memory: { ...result.memory, samples: result.memory.samples.length }, goals: report.goals }, null, 2));
   console.log(`[soak] written ${path.relative(ROOT, file)}`);
   if (!report.goals.everyScreenExactlyOnce) process.exit(1);
 }

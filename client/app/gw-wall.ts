@@ -33,6 +33,15 @@ import '../panels/gw-whistle-board';
 import '../panels/gw-clock';
 import '../panels/gw-connection-badge';
 import '../panels/gw-legend';
+import '../playback/gw-timeline-bar';
+import { PlaybackController } from '../playback/playback-controller';
+import { PlaybackCommandEvent } from '../playback/playback-command-event';
+import { playbackHeatLayer, playbackPointLayer } from '../playback/playback-points';
+import '../desk/gw-desk';
+import { gridAt } from '../desk/grid-pick';
+import { SelectionLayers } from '../desk/selection-layers';
+import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
+import type { TickerEntry } from '../live/live-model';
 
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
 const GRID_RECOLOUR_MS = 400;
@@ -52,9 +61,23 @@ export class GwWall extends LitElement {
   @state() private tickerVersion = -1;
   @state() private whistleVersion = -1;
   @state() private now = Date.now();
+  /** what the officer's desk shows (null: nothing chosen); scopes the KPIs and the ticker, and is highlighted */
+  @state() private deskFocus: DeskFocus | null = null;
+  private selection: SelectionLayers | null = null;
+  private scopedTicker: { version: number; area: string; entries: TickerEntry[] } | null = null;
   @query('.map') private mapElement!: HTMLDivElement;
 
   private readonly mapController = new MapController(this);
+  /** playback of a past range (issue 6): when a range is open, the map and panels show the city at its time t */
+  private readonly playback = new PlaybackController(this, {
+    area: () => this.config.area,
+    token: () => this.config.token,
+    onChange: () => this.scheduleFrame(),
+    canvas: () => this.mapController.map?.getCanvas() ?? null,
+    caption: () => this.playbackCaption(),
+  });
+  private playbackLayers: WallLayers | null = null;
+  private playbackKpiVersion = -1;
   private socket!: LiveSocketController;
   private tour!: TourController;
   private model: LiveModel | null = null;
@@ -80,6 +103,12 @@ export class GwWall extends LitElement {
 
   constructor() {
     super();
+    this.addEventListener(DeskFocusEvent.type, (event) => {
+      this.deskFocus = event.focus;
+      this.zoomToDeskFocus();
+      this.scheduleFrame();
+    });
+    this.addEventListener(PlaybackCommandEvent.type, (event) => this.playback.command(event.command));
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
@@ -141,6 +170,15 @@ export class GwWall extends LitElement {
     const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
     stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
     this.tour.attach(this.mapController, stops);
+    this.playbackLayers = new WallLayers(shift);
+    this.playback.attach(city, shift);
+    this.selection = new SelectionLayers(city, shift);
+    // Clicking a grid opens its panel on the desk (not on a kiosk wall, which has no desk).
+    this.mapController.map?.on('click', (event) => {
+      const grid = this.kiosk ? null : gridAt(city, event.lngLat.lng, event.lngLat.lat);
+      if (grid) this.renderRoot.querySelector('gw-desk')?.selectArea(grid);
+    });
+    this.zoomToDeskFocus();
     // Layer choice depends on zoom (points vs density): redraw when a zoom ends even if nothing else moved.
     this.mapController.map?.on('zoomend', () => this.scheduleFrame());
     this.scheduleFrame();
@@ -165,6 +203,19 @@ export class GwWall extends LitElement {
     const point = map.project([x, y]);
     const box = this.mapElement.getBoundingClientRect();
     return [box.left + point.x, box.top + point.y];
+  }
+
+  /**
+   * What playback shows (null when live): its time t, the ids of the cases open at t (from the reducer's state the
+   * panels draw), and the last export. Public for tests and integrations, like `project()`.
+   */
+  playbackShown(): { t: number; open: string[]; events: number; lastExport: { kind: string; bytes: number; url: string; blob: Blob } | null } | null {
+    const view = this.playback.view;
+    const model = this.playback.model;
+    if (!view || !model) return null;
+    const open: string[] = [];
+    for (const record of model.state.incidents.values()) if (record.status !== 'closed' && record.status !== 'cancelled') open.push(record.id);
+    return { t: view.t, open: open.sort(), events: this.playback.loaded.events, lastExport: this.playback.lastExport };
   }
 
   private scheduleFrame(): void {
@@ -210,8 +261,11 @@ export class GwWall extends LitElement {
       this.lastGridRecolour = frameTime;
     }
     const scale = Math.max(1, window.innerHeight / 1080);
+    // Playback: its clock advances and its panels' model follows t; live keeps folding underneath for "back to live".
+    const replaying = this.playback.frame(frameTime);
+    const playbackModel = this.playback.active ? this.playback.model : null;
     this.mapController.setLayers(
-      this.layers.build({
+      playbackModel ? this.playbackFrameLayers(playbackModel, frameTime, scale) : this.layers.build({
         model,
         toggles: this.toggles,
         zoom: this.mapController.zoom,
@@ -219,21 +273,85 @@ export class GwWall extends LitElement {
         // a still frame without motion: rings at rest, halos lit, whistle flow at mid-run
         frameTime: this.config.motion ? frameTime : 0,
         gridVersion: this.gridVersionShown,
-      }),
+      }).concat(this.selection?.build(this.deskFocus) ?? []),
     );
 
-    if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot)) {
-      this.kpiFigures = kpis(model.state, this.config.area, wallNow);
+    if (playbackModel && this.playback.view) {
+      if (this.playback.version !== this.playbackKpiVersion) {
+        this.kpiFigures = kpis(playbackModel.state, this.deskFocus?.area ?? this.config.area, this.playback.view.t);
+        this.playbackKpiVersion = this.playback.version;
+        this.now = this.playback.view.t;
+      }
+    } else if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot || this.playbackKpiVersion !== -1)) {
+      this.kpiFigures = kpis(model.state, this.deskFocus?.area ?? this.config.area, wallNow);
       this.lastKpi = frameTime;
+      this.playbackKpiVersion = -1;
     }
-    if (model.tickerVersion !== this.tickerVersion) this.tickerVersion = model.tickerVersion;
-    if (model.whistleVersion !== this.whistleVersion) this.whistleVersion = model.whistleVersion;
+    const shown = playbackModel ?? model;
+    if (shown.tickerVersion !== this.tickerVersion) this.tickerVersion = shown.tickerVersion;
+    if (shown.whistleVersion !== this.whistleVersion) this.whistleVersion = shown.whistleVersion;
     // Animations (pulses, flowing whistles, blinking overdue) need continuous frames. Without motion, frames run only
     // when data arrives or a layer is toggled, plus the once-a-second upkeep tick.
-    if (this.config.motion) this.scheduleFrame();
+    if (this.config.motion || replaying) this.scheduleFrame();
+  }
+
+  /**
+   * The layers of a playback frame: the wall's layers from the panels' model at t (grid loads, places, whistle arcs;
+   * its grid version is negated so deck.gl never mistakes it for a live version), with the incidents drawn from
+   * the GPU-filtered playback columns instead: points open at t, or in cumulative mode a heatmap of the range so far.
+   */
+  private playbackFrameLayers(model: LiveModel, frameTime: number, scale: number) {
+    const points = this.playback.points;
+    const view = this.playback.view;
+    const layers = (this.playbackLayers ?? (this.playbackLayers = new WallLayers(basemapShift(this.config.basemapCrs)))).build({
+      model,
+      toggles: { ...this.toggles, incidents: false },
+      zoom: this.mapController.zoom,
+      scale,
+      frameTime: this.config.motion ? frameTime : 0,
+      gridVersion: -1 - model.gridVersion,
+    });
+    if (!points || !view) return layers;
+    return [
+      ...layers,
+      playbackHeatLayer(points, view.t, this.toggles.incidents && view.cumulative),
+      playbackPointLayer(points, view.t, scale, this.toggles.incidents && !view.cumulative),
+    ];
+  }
+
+  /** The panel strip of a WebM export: where, when, and the headline KPIs at t. */
+  private playbackCaption(): string[] {
+    const city = this.cityTask.value;
+    const view = this.playback.view;
+    const k = this.kpiFigures;
+    const lines = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? new Date(view.t).toLocaleString() : ''}`];
+    if (k) lines.push(Object.entries(k).filter(([, v]) => typeof v === 'number').slice(0, 8).map(([key, v]) => `${key} ${Math.round((v as number) * 100) / 100}`).join('  '));
+    return lines;
+  }
+
+  /** Zooms to the desk's case (its location) or area (its bounds); the whole city when the desk closes. */
+  private zoomToDeskFocus(): void {
+    const city = this.cityTask.value;
+    if (!city || !this.mapController.map) return;
+    const focus = this.deskFocus;
+    const shift = basemapShift(this.config.basemapCrs);
+    if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15));
+    else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200);
+  }
+
+  /** The ticker's entries, only the desk's area when one is chosen (filtered once per ticker version). */
+  private tickerEntries(model: LiveModel | null): TickerEntry[] {
+    const area = this.deskFocus?.area;
+    if (!model || !area) return model?.ticker ?? [];
+    const cached = this.scopedTicker;
+    if (cached && cached.version === this.tickerVersion && cached.area === area) return cached.entries;
+    const entries = model.ticker.filter((entry) => entry.incident.grid.startsWith(area));
+    this.scopedTicker = { version: this.tickerVersion, area, entries };
+    return entries;
   }
 
   private areaLabel(city: CityModel): string {
+    if (this.deskFocus?.area) return city.areas.get(this.deskFocus.area)?.name ?? this.deskFocus.area;
     if (this.tour.stop) return this.tour.stop.name;
     if (this.config.area === 'city') return `${city.meta.name} · ${t('area.city')}`;
     return city.areas.get(this.config.area)?.name ?? this.config.area;
@@ -252,7 +370,7 @@ export class GwWall extends LitElement {
 
   override render() {
     const city = this.cityTask.value;
-    const model = this.model;
+    const model = (this.playback.active ? this.playback.model : null) ?? this.model;
     const modeKey = this.tour.mode === 'touring' ? 'area.touring' : this.tour.mode === 'pulled' ? 'area.pulled' : null;
     return html`
       <header>
@@ -284,10 +402,16 @@ export class GwWall extends LitElement {
             </div>`
           : nothing}
         <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk}></gw-legend>
+        ${this.kiosk && !this.playback.active
+          ? nothing
+          : html`<gw-timeline-bar class="timeline" .view=${this.playback.view ? { ...this.playback.view } : null} .aggregate=${this.playback.aggregate} ?loading=${this.playback.loading}
+              .error=${this.playback.error ?? (this.playback.problems.map((p) => `${p.field}: ${p.reason}`).join('; ') || null)}
+              .events=${this.playback.loaded.events} ?recording=${this.playback.recording}></gw-timeline-bar>`}
+        ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion}></gw-desk>`}
       </div>
       <div class="side">
         <gw-whistle-board .whistles=${model?.whistles ?? []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker .entries=${model?.ticker ?? []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-ticker .entries=${this.tickerEntries(model)} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

@@ -65,6 +65,11 @@ export interface Officer {
   scope: string[];
 }
 
+/** True when an area code (or `city`) lies inside the officer's scope; the server checks the same (prefix) rule. */
+export function officerCovers(officer: Officer, area: string): boolean {
+  return officer.scope.some((allowed) => allowed === 'city' || (area !== 'city' && area.startsWith(allowed)));
+}
+
 /** An action as POST /api/v1/actions takes it: the action name, the case, and the event's own fields. */
 export interface ActionRequest {
   action: 'accept' | 'dispatch' | 'whistle' | 'report' | 'start' | 'resolve' | 'verify' | 'close' | 'rate' | 'supervise' | 'cancel';

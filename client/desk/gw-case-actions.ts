@@ -13,38 +13,15 @@ import { CaseActedEvent } from '../events/case-acted-event';
 import { SessionChangeEvent } from '../events/session-change-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
-import { DeskApiError, deskApi, type ActionRequest, type Officer } from './desk-api';
+import { DeskApiError, deskApi, officerCovers, type ActionRequest, type Officer } from './desk-api';
 import { deskStyles } from './desk-styles';
 import { suggestDepartments } from './department-suggest';
+import { nextActions, type ActionName } from './next-actions';
 
-type ActionName = ActionRequest['action'];
 const ALL_ACTIONS: ActionName[] = ['accept', 'dispatch', 'start', 'whistle', 'report', 'resolve', 'verify', 'close', 'rate', 'supervise', 'cancel'];
 /** Actions that need no fields go straight to the server; the rest open a small form. */
 const NEEDS_FORM = new Set<ActionName>(['dispatch', 'whistle', 'report', 'verify', 'rate', 'supervise', 'cancel']);
 const SUPERVISE_LEVELS = ['street', 'district', 'city'] as const;
-
-/** The next steps of a case in its current status, in the order an officer takes them. */
-export function nextActions(incident: IncidentRecord): ActionName[] {
-  const pendingReport = incident.whistles.some((w) => w.departments.some((d) => w.reports[d]?.arrivedAt === undefined));
-  switch (incident.status) {
-    case 'reported':
-      return ['accept', 'cancel'];
-    case 'registered':
-      return ['dispatch', 'cancel'];
-    case 'dispatched':
-      return ['start', 'whistle', ...(pendingReport ? (['report'] as const) : [])];
-    case 'in_progress':
-      return ['resolve', 'whistle', ...(pendingReport ? (['report'] as const) : [])];
-    case 'resolved':
-      return ['verify'];
-    case 'verified':
-      return ['close'];
-    case 'closed':
-      return incident.satisfaction === undefined ? ['rate'] : [];
-    default:
-      return [];
-  }
-}
 
 @customElement('gw-case-actions')
 export class GwCaseActions extends LitElement {
@@ -100,7 +77,7 @@ export class GwCaseActions extends LitElement {
   @state() private error: string | null = null;
 
   private inScope(incident: IncidentRecord): boolean {
-    return this.officer?.scope.some((area) => area === 'city' || incident.grid.startsWith(area)) ?? false;
+    return this.officer !== null && officerCovers(this.officer, incident.grid);
   }
 
   private async send(request: ActionRequest): Promise<void> {

@@ -18,7 +18,7 @@ import { SessionChangeEvent } from '../events/session-change-event';
 import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { LiveModel } from '../live/live-model';
-import { deskApi, type Officer } from './desk-api';
+import { deskApi, officerCovers, type Officer } from './desk-api';
 import { pushDeskLocation, readDeskLocation } from './desk-url';
 import { deskStyles } from './desk-styles';
 import type { GwSearchBox } from './gw-search-box';
@@ -61,6 +61,14 @@ export class GwDesk extends LitElement {
         overflow-y: auto;
         overflow-x: hidden;
         padding: 0.6em 0.8em;
+      }
+      .hint {
+        margin: 0;
+        padding: 0.25em 0.5em;
+        max-width: 24em;
+      }
+      .hint a {
+        color: #facc15;
       }
       .close {
         float: right;
@@ -155,6 +163,21 @@ export class GwDesk extends LitElement {
     this.dispatchEvent(new DeskFocusEvent(focus));
   }
 
+  /**
+   * An officer's session also scopes the live socket: a district officer on a whole-city page would be refused the
+   * city on the next (re)subscribe. Offer the officer's own area instead.
+   */
+  private scopeHint() {
+    const officer = this.officer;
+    const params = new URLSearchParams(location.search);
+    const shown = params.get('area') ?? 'city';
+    if (!officer || officerCovers(officer, shown)) return nothing;
+    params.set('area', officer.scope[0] ?? 'city');
+    return html`<p class="panel hint" data-scope-hint>
+      ${t('desk.scopeHint')} <a href="?${params.toString()}">${officer.scope[0] ?? ''}</a>
+    </p>`;
+  }
+
   override render() {
     const open = this.area ? this.openCases(this.area) : [];
     // the server's part of the panel (closed cases, board) is read again when an open case of the area moves on
@@ -164,6 +187,7 @@ export class GwDesk extends LitElement {
       <div class="bar">
         <gw-search-box></gw-search-box>
         <gw-login .officer=${this.officer}></gw-login>
+        ${this.scopeHint()}
       </div>
       ${this.area || this.incident
         ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>

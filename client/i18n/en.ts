@@ -150,7 +150,7 @@ export const en: Messages = {
   'desk.board.echoes': 'Echo wall',
   'desk.board.echo': 'closed in {minutes} min',
   'desk.search.label': 'Search grids, communities, streets, cases',
-  'desk.search.placeholder': 'Grid code / community / street / case id / address (press /)',
+  'desk.search.placeholder': 'Search grid, community, case (/)',
   'desk.search.results': 'Search results',
   'desk.search.noHits': 'No matches',
   'desk.login': 'Log in',
@@ -204,5 +204,6 @@ export const en: Messages = {
   'desk.form.reason': 'Reason',
   'desk.form.note': 'Note',
   'desk.form.submit': 'Submit',
+  'desk.scopeHint': 'This page shows the whole city, beyond your scope; open:',
   'desk.form.cancel': 'Cancel',
 };

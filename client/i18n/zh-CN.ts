@@ -151,7 +151,7 @@ export const zhCN = {
   'desk.board.echoes': '回音壁',
   'desk.board.echo': '{minutes} 分钟办结',
   'desk.search.label': '搜索网格、社区、街道、案件',
-  'desk.search.placeholder': '网格编码 / 社区 / 街道 / 案件号 / 地址（按 / 聚焦）',
+  'desk.search.placeholder': '搜索网格编码、社区、案件（/）',
   'desk.search.results': '搜索结果',
   'desk.search.noHits': '无匹配结果',
   'desk.login': '登录',
@@ -205,6 +205,7 @@ export const zhCN = {
   'desk.form.reason': '注销原因',
   'desk.form.note': '备注',
   'desk.form.submit': '提交',
+  'desk.scopeHint': '本页为全市视图，超出您的管辖范围；请打开：',
   'desk.form.cancel': '取消',
 } as const;
 

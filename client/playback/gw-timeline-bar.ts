@@ -27,9 +27,18 @@ export class GwTimelineBar extends LitElement {
   static override styles = [
     panelStyles,
     css`
+      /* over the top of the map: compact when closed, the map's width when a range is open */
       :host {
         display: block;
+        position: absolute;
+        top: 0.5em;
+        left: 0.6em;
+        max-width: calc(100% - 1.2em);
+        z-index: 3;
         font-size: 0.9em;
+      }
+      :host([open]) {
+        right: 0.6em;
       }
       .panel {
         display: grid;
@@ -81,6 +90,8 @@ export class GwTimelineBar extends LitElement {
   ];
 
   @property({ attribute: false }) view: PlaybackView | null = null;
+  /** reflects whether a range is open (for the host's layout) */
+  @property({ type: Boolean, reflect: true }) open = false;
   @property({ attribute: false }) aggregate: HistoryAggregate | null = null;
   @property({ type: Boolean }) loading = false;
   @property({ attribute: false }) error: string | null = null;
@@ -115,6 +126,10 @@ export class GwTimelineBar extends LitElement {
         <rect x="0" y="0" width=${cursor} height="100" fill="rgba(253,230,138,0.12)"></rect>
         <line x1=${cursor} x2=${cursor} y1="0" y2="100" stroke="#fde68a" stroke-width="3"></line>
       </svg>`;
+  }
+
+  protected override willUpdate(): void {
+    this.open = this.view !== null;
   }
 
   override render() {

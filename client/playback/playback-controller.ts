@@ -17,6 +17,7 @@ import { snapshotOf } from '../../protocol/reducer';
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { CLIENT_RETAIN_CLOSED_MS, LiveModel } from '../live/live-model';
+import { casesCsv, download, recordWebm } from './playback-export';
 import { loadAggregate, loadHistory, type HistoryAggregate } from './history-loader';
 import type { PlaybackCommand } from './playback-command-event';
 import { PlaybackPoints } from './playback-points';
@@ -32,7 +33,14 @@ export interface PlaybackOptions {
   token: () => string | null;
   /** called when something changed that the wall must draw */
   onChange: () => void;
+  /** the map canvas, for the WebM export */
+  canvas: () => HTMLCanvasElement | null;
+  /** the panel strip drawn into the WebM export: time and KPIs as text lines */
+  caption: () => string[];
 }
+
+/** How long a WebM export records (real time) at the chosen speed. */
+export const WEBM_EXPORT_MS = 6_000;
 
 export class PlaybackController implements ReactiveController {
   view: PlaybackView | null = null;
@@ -45,6 +53,10 @@ export class PlaybackController implements ReactiveController {
   /** the panels' model at t (null until the first chunk) */
   model: LiveModel | null = null;
   loaded = { events: 0, bytes: 0 };
+  /** a WebM export is running */
+  recording = false;
+  /** the last export made (for the page and tests to find it) */
+  lastExport: { kind: 'csv' | 'webm'; bytes: number; url: string; blob: Blob } | null = null;
   private city: CityModel | null = null;
   private shift: CoordinateShift | null = null;
   private abort: AbortController | null = null;
@@ -123,6 +135,12 @@ export class PlaybackController implements ReactiveController {
       case 'cumulative':
         view.cumulative = command.cumulative;
         break;
+      case 'export-csv':
+        this.exportCsv();
+        return;
+      case 'export-webm':
+        void this.exportWebm();
+        return;
       default:
         return;
     }
@@ -136,6 +154,7 @@ export class PlaybackController implements ReactiveController {
     if (!this.view) return;
     this.view.t = Math.min(this.view.to, Math.max(this.view.from, t));
     this.panelsAt = -Infinity;
+    this.panelsT = Number.NaN;
     this.host.requestUpdate();
     this.options.onChange();
   }
@@ -161,6 +180,7 @@ export class PlaybackController implements ReactiveController {
     this.model = new LiveModel(this.city, this.shift, () => this.view?.t ?? Date.now());
     this.loaded = { events: 0, bytes: 0 };
     this.panelsAt = -Infinity;
+    delete document.documentElement.dataset.playbackLoaded;
     writePlaybackUrl(view);
     this.host.requestUpdate();
     const range = { from, to, area: this.options.area(), token: this.options.token(), signal: abort.signal };
@@ -174,10 +194,13 @@ export class PlaybackController implements ReactiveController {
         points.add(chunk);
         this.loaded = { events: timeline.eventCount, bytes: this.loaded.bytes };
         this.panelsAt = -Infinity;
+        this.panelsT = Number.NaN;
         this.options.onChange();
       });
       this.loaded = { events: result.events, bytes: result.bytes };
       await aggregate;
+      // A signal for tests and kiosks: the whole range is in.
+      document.documentElement.dataset.playbackLoaded = String(result.events);
     } catch (error) {
       if (!abort.signal.aborted) this.error = (error as Error).message;
     } finally {
@@ -187,6 +210,41 @@ export class PlaybackController implements ReactiveController {
         this.options.onChange();
       }
     }
+  }
+
+  private exportCsv(): void {
+    const view = this.view;
+    if (!view || !this.timeline) return;
+    const blob = new Blob([casesCsv(this.timeline, view.from, view.to)], { type: 'text/csv;charset=utf-8' });
+    this.remember('csv', blob, `gridwatch-cases-${new Date(view.from).toISOString().slice(0, 10)}.csv`);
+  }
+
+  /** Plays from t at the chosen speed for WEBM_EXPORT_MS while recording the map and the panel strip. */
+  private async exportWebm(): Promise<void> {
+    const view = this.view;
+    const canvas = this.options.canvas();
+    if (!view || !canvas || this.recording) return;
+    this.recording = true;
+    this.error = null;
+    this.host.requestUpdate();
+    this.command({ kind: 'play' });
+    try {
+      const blob = await recordWebm({ source: canvas, durationMs: WEBM_EXPORT_MS, caption: this.options.caption });
+      this.remember('webm', blob, `gridwatch-playback-${new Date(view.t).toISOString().slice(0, 19).replace(/:/g, '')}.webm`);
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.recording = false;
+      if (this.view) this.command({ kind: 'pause' });
+      this.host.requestUpdate();
+    }
+  }
+
+  private remember(kind: 'csv' | 'webm', blob: Blob, fileName: string): void {
+    if (this.lastExport) URL.revokeObjectURL(this.lastExport.url);
+    this.lastExport = { kind, bytes: blob.size, url: URL.createObjectURL(blob), blob };
+    document.documentElement.dataset.playbackExport = `${kind}:${blob.size}`;
+    download(blob, fileName);
   }
 
   /** Back to live: drops the range and its memory. */
@@ -199,6 +257,7 @@ export class PlaybackController implements ReactiveController {
     this.model = null;
     this.aggregate = null;
     this.loading = false;
+    delete document.documentElement.dataset.playbackLoaded;
     writePlaybackUrl(null);
     this.host.requestUpdate();
     this.options.onChange();

@@ -5,6 +5,11 @@
  *
  * Nothing is half-written: the reducer runs on a staged copy of the touched incidents; only after the store
  * commits are the events applied to the live state and published. A store failure rejects the whole batch.
+ *
+ * Batches that queue up while a commit is under way (a burst, a slow disk) are validated one after another on one
+ * staged state, exactly as if run in turn, and appended as one store call: one transaction and one fsync for all
+ * of them instead of one each, so a backlog drains instead of growing. Each keeps its own acks and errors; a
+ * store failure rejects every batch of that call, and nothing of them is stored.
  */
 import {
   IngestBatchSchema,
@@ -22,7 +27,7 @@ import { StoreConflictError } from '../store/errors';
 import { HttpError } from '../http/errors';
 import type { Logger } from '../ops/logger';
 import type { ServerMetrics } from '../ops/metrics';
-import { checkEvent, type DepartmentDirectory } from './validate-event';
+import { checkEvent, type DepartmentDirectory, type EventCheck } from './validate-event';
 
 /** Finds the grid of a WGS84 point (server/geodata/grid-index.ts). */
 export interface GridLocator {
@@ -48,7 +53,17 @@ export interface IngestorDeps {
   now?: () => number;
 }
 
+/** One request body, parsed, waiting in the queue. */
+interface QueuedBatch {
+  crs: Parameters<typeof checkEvent>[1];
+  events: unknown[];
+  resolve: (response: IngestResponse) => void;
+  reject: (error: unknown) => void;
+}
+
 interface StagedEvent {
+  /** the batch of the run it came in */
+  batch: number;
   index: number;
   event: CanonicalEvent;
   grid: string;
@@ -59,10 +74,14 @@ interface StagedEvent {
 
 /** How often a batch is validated again after another node changed one of its incidents meanwhile. */
 const CONFLICT_RETRIES = 3;
+/** The most events that queued batches are merged into for one store call (the store's group size). */
+const MAX_RUN_EVENTS = 4000;
 
 /** Serialised ingest for one server. */
 export class Ingestor {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly waiting: QueuedBatch[] = [];
+  /** the run being processed, while one is */
+  private running: Promise<void> | undefined;
   private queued = 0;
   private closing = false;
   private headSeq = 0;
@@ -91,17 +110,59 @@ export class Ingestor {
     // Parse before queueing so a malformed body never waits behind others.
     const batch = parseBatch(body);
     this.queued++;
-    const run = this.tail.then(() => this.process(batch.crs, batch.events));
-    this.tail = run.catch(() => undefined).finally(() => {
-      this.queued--;
+    return new Promise<IngestResponse>((resolve, reject) => {
+      this.waiting.push({ ...batch, resolve, reject });
+      if (!this.running) this.running = this.drain();
     });
-    return run;
   }
 
   /** Stops intake and waits for the queued batches to finish. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.tail;
+    while (this.running) await this.running;
+  }
+
+  /** Processes queued batches, a run at a time, until none waits. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const run = this.takeRun();
+        try {
+          const responses = await this.process(run);
+          run.forEach((batch, b) => batch.resolve(responses[b] as IngestResponse));
+        } catch (error) {
+          for (const batch of run) batch.reject(error);
+        } finally {
+          this.queued -= run.length;
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /**
+   * The next run: the first waiting batch, plus the ones after it while they fit in one store call. A batch that
+   * repeats an event id of an earlier batch of the run waits for the next run, so that it sees that event stored
+   * (a retry answers the original ack). With other nodes writing to the store, batches go one by one: a conflict
+   * there re-validates the whole run.
+   */
+  private takeRun(): QueuedBatch[] {
+    const first = this.waiting.shift() as QueuedBatch;
+    const run = [first];
+    if (this.deps.storeFirst) return run;
+    const ids = new Set<unknown>(first.events.map(rawIdOf));
+    let events = first.events.length;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0] as QueuedBatch;
+      if (events + next.events.length > MAX_RUN_EVENTS) break;
+      const nextIds = next.events.map(rawIdOf);
+      if (nextIds.some((id) => id !== undefined && ids.has(id))) break;
+      for (const id of nextIds) ids.add(id);
+      events += next.events.length;
+      run.push(this.waiting.shift() as QueuedBatch);
+    }
+    return run;
   }
 
   /** The current record of an incident: live state first, then the store's projection (evicted incidents). */
@@ -114,20 +175,21 @@ export class Ingestor {
     return row ? (row.doc as IncidentRecord) : undefined;
   }
 
-  private async process(batchCrs: Parameters<typeof checkEvent>[1], rawEvents: unknown[], attempt = 1): Promise<IngestResponse> {
+  /** Validates, stages and appends one run of batches (see takeRun); answers each batch's response, in order. */
+  private async process(run: ReadonlyArray<Pick<QueuedBatch, 'crs' | 'events'>>, attempt = 1): Promise<IngestResponse[]> {
     const { store, metrics, departments, locator } = this.deps;
     const now = (this.deps.now ?? Date.now)();
-    const acks: Array<EventAck | undefined> = new Array(rawEvents.length);
+    const acks: Array<Array<EventAck | undefined>> = run.map((batch) => new Array(batch.events.length));
     const staged = new Map<string, IncidentRecord>();
     const valid: StagedEvent[] = [];
-    /** first index of each id in this batch, for in-batch retries */
-    const firstIndex = new Map<string, number>();
-    const sameAs = new Map<number, number>();
+    /** per batch: first index of each id in it, for in-batch retries, and the repeats */
+    const sameAs = run.map(() => new Map<number, number>());
 
-    // Stateless checks first, then every store lookup of the batch at once (one round trip's latency on
+    // Stateless checks first, then every store lookup of the run at once (one round trip's latency on
     // PostgreSQL, not one per event), then the ordered, staged walk through the state machine.
-    const checked = rawEvents.map((raw, i) => checkEvent(raw, batchCrs, `events[${i}]`, departments, now));
-    const candidates = checked.flatMap((c) => (c.ok ? [c.event] : []));
+    const checked = run.map((batch) => batch.events.map((raw, i) => checkEvent(raw, batch.crs, `events[${i}]`, departments, now)));
+    const candidates: CanonicalEvent[] = [];
+    for (const batch of checked) for (const c of batch) if (c.ok) candidates.push(c.event);
     const eventIds = [...new Set(candidates.map((e) => e.id))];
     const incidentIds = [...new Set(candidates.map((e) => incidentIdOf(e as StoredEvent)))].filter(
       (id) => this.deps.storeFirst || this.deps.liveIncident(id) === undefined,
@@ -142,56 +204,61 @@ export class Ingestor {
     const current = (id: string): IncidentRecord | undefined =>
       staged.get(id) ?? (this.deps.storeFirst ? storedIncident.get(id) : (this.deps.liveIncident(id) ?? storedIncident.get(id)));
 
-    for (let i = 0; i < rawEvents.length; i++) {
-      const prefix = `events[${i}]`;
-      const check = checked[i] as (typeof checked)[number];
-      if (!check.ok) {
-        acks[i] = rejected(i, check.id, check.errors);
-        continue;
-      }
-      const event = check.event;
-      const earlier = firstIndex.get(event.id);
-      if (earlier !== undefined) {
-        sameAs.set(i, earlier);
-        continue;
-      }
-      const existing = existingById.get(event.id);
-      if (existing) {
-        acks[i] = { index: i, id: event.id, status: 'stored', seq: existing.seq, grid: existing.grid, duplicate: true };
-        continue;
-      }
-      const incidentId = incidentIdOf(event as StoredEvent);
-      const prev = current(incidentId);
-      let grid: string;
-      if (event.type === 'incident.reported') {
-        const [lon, lat] = event.incident.location;
-        const located = locator.locate(lon, lat);
-        if (located === null) {
-          acks[i] = rejected(i, event.id, [
-            {
-              field: `${prefix}.incident.location`,
-              reason: `is outside every grid of ${this.deps.cityName} (WGS84 ${lon.toFixed(6)}, ${lat.toFixed(6)})`,
-            },
-          ]);
+    for (let b = 0; b < run.length; b++) {
+      const batchAcks = acks[b] as Array<EventAck | undefined>;
+      const batchChecked = checked[b] as EventCheck[];
+      const firstIndex = new Map<string, number>();
+      for (let i = 0; i < batchChecked.length; i++) {
+        const prefix = `events[${i}]`;
+        const check = batchChecked[i] as EventCheck;
+        if (!check.ok) {
+          batchAcks[i] = rejected(i, check.id, check.errors);
           continue;
         }
-        grid = located;
-      } else if (prev) {
-        grid = prev.grid;
-      } else {
-        acks[i] = rejected(i, event.id, [{ field: `${prefix}.incidentId`, reason: `unknown incident "${incidentId}"` }]);
-        continue;
+        const event = check.event;
+        const earlier = firstIndex.get(event.id);
+        if (earlier !== undefined) {
+          (sameAs[b] as Map<number, number>).set(i, earlier);
+          continue;
+        }
+        const existing = existingById.get(event.id);
+        if (existing) {
+          batchAcks[i] = { index: i, id: event.id, status: 'stored', seq: existing.seq, grid: existing.grid, duplicate: true };
+          continue;
+        }
+        const incidentId = incidentIdOf(event as StoredEvent);
+        const prev = current(incidentId);
+        let grid: string;
+        if (event.type === 'incident.reported') {
+          const [lon, lat] = event.incident.location;
+          const located = locator.locate(lon, lat);
+          if (located === null) {
+            batchAcks[i] = rejected(i, event.id, [
+              {
+                field: `${prefix}.incident.location`,
+                reason: `is outside every grid of ${this.deps.cityName} (WGS84 ${lon.toFixed(6)}, ${lat.toFixed(6)})`,
+              },
+            ]);
+            continue;
+          }
+          grid = located;
+        } else if (prev) {
+          grid = prev.grid;
+        } else {
+          batchAcks[i] = rejected(i, event.id, [{ field: `${prefix}.incidentId`, reason: `unknown incident "${incidentId}"` }]);
+          continue;
+        }
+        const result = transition(prev, event, grid, this.headSeq + valid.length + 1);
+        if (!result.ok) {
+          batchAcks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason }]);
+          continue;
+        }
+        // Other nodes write to the same store: the append checks that the incident is still where it was validated.
+        const expectedLastSeq = this.deps.storeFirst && !staged.has(incidentId) ? (storedRow.get(incidentId)?.lastSeq ?? 0) : undefined;
+        staged.set(incidentId, result.next);
+        firstIndex.set(event.id, i);
+        valid.push({ batch: b, index: i, event, grid, next: result.next, ...(expectedLastSeq !== undefined ? { expectedLastSeq } : {}) });
       }
-      const result = transition(prev, event, grid, this.headSeq + valid.length + 1);
-      if (!result.ok) {
-        acks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason }]);
-        continue;
-      }
-      // Other nodes write to the same store: the append checks that the incident is still where it was validated.
-      const expectedLastSeq = this.deps.storeFirst && !staged.has(incidentId) ? (storedRow.get(incidentId)?.lastSeq ?? 0) : undefined;
-      staged.set(incidentId, result.next);
-      firstIndex.set(event.id, i);
-      valid.push({ index: i, event, grid, next: result.next, ...(expectedLastSeq !== undefined ? { expectedLastSeq } : {}) });
     }
 
     const stored: StoredEvent[] = [];
@@ -210,7 +277,7 @@ export class Ingestor {
         if (err instanceof StoreConflictError) {
           // Another node changed an incident of this batch after we read it: validate again against the store,
           // so the loser gets the state machine's own per-event refusal (or goes through, if still legal).
-          if (attempt < CONFLICT_RETRIES) return this.process(batchCrs, rawEvents, attempt + 1);
+          if (attempt < CONFLICT_RETRIES) return this.process(run, attempt + 1);
           throw new HttpError(409, 'conflict', `Incidents of this batch kept changing on other nodes; nothing was stored, retry it`, err.fields);
         }
         this.deps.logger.error({ err, events: valid.length }, 'store append failed; batch rejected');
@@ -221,7 +288,14 @@ export class Ingestor {
       const recordedAt = Date.now();
       results.forEach((result, k) => {
         const item = valid[k] as StagedEvent;
-        acks[item.index] = { index: item.index, id: result.id, status: 'stored', seq: result.seq, grid: result.grid, duplicate: result.duplicate };
+        (acks[item.batch] as Array<EventAck | undefined>)[item.index] = {
+          index: item.index,
+          id: result.id,
+          status: 'stored',
+          seq: result.seq,
+          grid: result.grid,
+          duplicate: result.duplicate,
+        };
         if (!result.duplicate) {
           // The store's own receive time when it reports one, so live and resumed screens see the same event.
           const at = (result as { recordedAt?: number }).recordedAt ?? recordedAt;
@@ -230,30 +304,45 @@ export class Ingestor {
         }
       });
     }
-    for (const [i, first] of sameAs) {
-      const original = acks[first];
-      acks[i] =
-        original && original.status === 'stored'
-          ? { ...original, index: i, duplicate: true }
-          : rejected(i, original?.id ?? null, [{ field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected` }]);
-    }
+    run.forEach((_, b) => {
+      const batchAcks = acks[b] as Array<EventAck | undefined>;
+      for (const [i, first] of sameAs[b] as Map<number, number>) {
+        const original = batchAcks[first];
+        batchAcks[i] =
+          original && original.status === 'stored'
+            ? { ...original, index: i, duplicate: true }
+            : rejected(i, original?.id ?? null, [{ field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected` }]);
+      }
+    });
     if (stored.length > 0) this.deps.onCommitted(stored);
 
-    const final = acks as EventAck[];
     let storedCount = 0;
     let duplicates = 0;
-    for (const ack of final) {
-      if (ack.status === 'stored') {
-        storedCount++;
-        if (ack.duplicate) duplicates++;
+    let rejectedCount = 0;
+    const responses = acks.map((batchAcks) => {
+      const final = batchAcks as EventAck[];
+      let batchStored = 0;
+      for (const ack of final) {
+        if (ack.status === 'stored') {
+          batchStored++;
+          if (ack.duplicate) duplicates++;
+        }
       }
-    }
-    const rejectedCount = final.length - storedCount;
+      storedCount += batchStored;
+      rejectedCount += final.length - batchStored;
+      return { stored: batchStored, rejected: final.length - batchStored, acks: final };
+    });
     metrics.ingestEvents.inc({ result: 'stored' }, storedCount - duplicates);
     if (duplicates > 0) metrics.ingestEvents.inc({ result: 'duplicate' }, duplicates);
     if (rejectedCount > 0) metrics.ingestEvents.inc({ result: 'rejected' }, rejectedCount);
-    return { stored: storedCount, rejected: rejectedCount, acks: final };
+    return responses;
   }
+}
+
+/** The `id` of a raw event, when it has a string one (to keep retries of one id out of the same run). */
+function rawIdOf(raw: unknown): string | undefined {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }
 
 function rejected(index: number, id: string | null, errors: FieldError[]): EventAck {

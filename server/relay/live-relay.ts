@@ -87,6 +87,10 @@ export class LiveRelay {
   private pending: StoredEvent[] = [];
   private pendingSince = 0;
   private lastFlushed: number;
+  /** When the last batch went out: the next one is due batchMs later (see publish). */
+  private lastFlushAt = 0;
+  /** Wakes the relay when the pending batch falls due. */
+  private dueTimer: NodeJS.Timeout | undefined;
   private readonly recent: RecentLog;
   /** subscribers per area, to know which rooms to build batches for */
   private readonly subscribers = new Map<string, number>();
@@ -130,7 +134,22 @@ export class LiveRelay {
     if (events.length === 0) return;
     if (this.pending.length === 0) this.pendingSince = Date.now();
     for (const event of events) this.pending.push(event);
-    if (this.mode === 'per-event') this.flush();
+    if (this.mode === 'per-event') {
+      this.flush();
+      return;
+    }
+    // A batch goes out as soon as it is due (batchMs after the previous one), not at the next tick of a fixed
+    // timer phase: after a quiet spell an event leaves at once, and under steady load the flushes fall in step
+    // with the commits, so no event waits a whole interval behind a timer phase. Frames stay ≥ batchMs apart.
+    const wait = this.lastFlushAt + this.deps.batchMs - Date.now();
+    if (wait <= 0) this.flush();
+    else if (!this.dueTimer) {
+      this.dueTimer = setTimeout(() => {
+        this.dueTimer = undefined;
+        this.flushSafely();
+      }, wait);
+      this.dueTimer.unref();
+    }
   }
 
   /** Emits everything pending now. Synchronous by design (see the module comment). */
@@ -138,6 +157,7 @@ export class LiveRelay {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
+    this.lastFlushAt = Date.now();
     const fromSeq = this.lastFlushed + 1;
     const toSeq = (events[events.length - 1] as StoredEvent).seq;
     this.lastFlushed = toSeq;
@@ -176,15 +196,26 @@ export class LiveRelay {
   /** Flushes and stops the timer; sockets are closed by the server. */
   close(): void {
     clearInterval(this.timer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
     this.flush();
   }
 
   private tick(): void {
     try {
       this.guardBuffers();
-      this.flush();
     } catch (err) {
       this.deps.logger.error({ err }, 'relay tick failed');
+    }
+    // Pending events have their due timer; the periodic tick only catches what has none.
+    if (!this.dueTimer) this.flushSafely();
+  }
+
+  private flushSafely(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.deps.logger.error({ err }, 'relay flush failed');
     }
   }
 

@@ -8,7 +8,7 @@
  * try { await serve(store); } finally { await store.close(); }
  * ```
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from './event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
@@ -31,8 +31,16 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
     store = new PostgresEventStore({ connectionString: options.databaseUrl, schema: options.postgresSchema });
   } else {
-    mkdirSync(options.dataDir, { recursive: true });
-    store = new SqliteEventStore({ path: join(options.dataDir, SQLITE_FILE_NAME) });
+    const file = join(options.dataDir, SQLITE_FILE_NAME);
+    try {
+      mkdirSync(options.dataDir, { recursive: true });
+      // access(W_OK) reports a read-only file system (EROFS) even to root, where SQLite only says "unable to open".
+      accessSync(options.dataDir, constants.W_OK);
+      store = new SqliteEventStore({ path: file });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`DATA_DIR ${options.dataDir} must be a writable folder: cannot open the event store ${file} (${reason})`);
+    }
   }
   try {
     await store.init();

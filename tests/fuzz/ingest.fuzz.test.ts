@@ -46,7 +46,7 @@ const hostileField = fc.oneof(
   fc.tuple(fc.constant(['incident', 'description']), fc.oneof(notString, huge)),
 );
 
-function withField(path: string[], value: unknown): Json {
+function withField(path: readonly string[], value: unknown): Json {
   const event = reported(gridA) as unknown as Json;
   let target = event;
   for (const key of path.slice(0, -1)) target = target[key] as Json;

@@ -1,0 +1,120 @@
+/**
+ * Scrub benchmark (issue 6): the main-thread CPU time one scrub frame costs when the time filter runs on the GPU
+ * (deck.gl DataFilterExtension: a frame builds a layer description with a new `filterRange`; the columns stay as
+ * they are, nothing is uploaded) against CPU filtering (a frame walks every case, compacts the visible ones into
+ * new position/colour/radius arrays and hands deck.gl new data, which it re-uploads). Same columns, same instants,
+ * one run, at 100k and 1M cases.
+ *
+ *   npx tsx bench/playback-scrub.bench.ts
+ *
+ * Measured in Node (V8): the JS work of each path per frame. Not included, for either: deck.gl's prop diff and the
+ * GPU draw. The CPU path also pays a buffer upload per frame, recorded as bytes (the GPU path uploads none).
+ * Writes bench/results/playback-scrub.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_TYPES } from '../protocol/events';
+import type { HistoryChunk } from '../protocol/history-codec';
+import { PlaybackPoints, playbackPointLayer } from '../client/playback/playback-points';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FRAMES = 120;
+const SPAN_S = 14 * 86_400;
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const identity = (x: number, y: number): [number, number] => [x, y];
+
+/** A chunk-shaped column set of n reports and n closures spread over 14 days. */
+function columns(n: number): HistoryChunk {
+  const count = n * 2;
+  const chunk = {
+    count, baseSeq: 1, baseAt: 0,
+    seqOffset: new Uint32Array(count), atOffset: new Uint32Array(count), type: new Uint8Array(count), arg: new Uint8Array(count),
+    grid: new Uint32Array(count), incident: new Uint32Array(count), lon: new Float32Array(count), lat: new Float32Array(count),
+    minAt: 0, maxAt: SPAN_S * 1000, details: new Uint8Array(0),
+  };
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < n; i++) {
+    const reported = random() * SPAN_S * 0.95;
+    chunk.type[2 * i] = EVENT_TYPES.indexOf('incident.reported');
+    chunk.atOffset[2 * i] = reported * 1000;
+    chunk.incident[2 * i] = i;
+    chunk.lon[2 * i] = 102.6 + random() * 0.3;
+    chunk.lat[2 * i] = 24.9 + random() * 0.2;
+    chunk.arg[2 * i] = Math.floor(random() * 4);
+    chunk.type[2 * i + 1] = EVENT_TYPES.indexOf('incident.closed');
+    chunk.atOffset[2 * i + 1] = (reported + 600 + random() * 3 * 86_400) * 1000;
+    chunk.incident[2 * i + 1] = i;
+  }
+  return chunk;
+}
+
+function cpuMs<T>(work: () => T): number {
+  const before = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+function run(n: number) {
+  const points = new PlaybackPoints(0, identity);
+  points.add(columns(n));
+  const data = points.data();
+  const attrs = data.attributes as Record<string, { value: Float32Array | Uint8Array }>;
+  const position = attrs.getPosition!.value as Float32Array;
+  const colour = attrs.getFillColor!.value as Uint8Array;
+  const radius = attrs.getRadius!.value as Float32Array;
+  const filter = attrs.getFilterValue!.value as Float32Array;
+  const instants = Array.from({ length: FRAMES }, (_, i) => ((i + 0.5) / FRAMES) * SPAN_S * 1000);
+
+  // ours: a layer description per frame, same data object
+  let sink = 0;
+  playbackPointLayer(points, instants[0]!, 1, true); // warm up
+  const gpuMs = cpuMs(() => {
+    for (const t of instants) sink += playbackPointLayer(points, t, 1, true).props.radiusScale as number;
+  });
+  // naive: compact the visible cases into new arrays every frame
+  let uploaded = 0;
+  const cpuFilterMs = cpuMs(() => {
+    for (const t of instants) {
+      const s = t / 1000;
+      let visible = 0;
+      for (let i = 0; i < data.length; i++) if (filter[i * 2]! <= s && s < filter[i * 2 + 1]!) visible += 1;
+      const p = new Float32Array(visible * 2), c = new Uint8Array(visible * 4), r = new Float32Array(visible);
+      let k = 0;
+      for (let i = 0; i < data.length; i++) {
+        if (!(filter[i * 2]! <= s && s < filter[i * 2 + 1]!)) continue;
+        p[k * 2] = position[i * 2]!;
+        p[k * 2 + 1] = position[i * 2 + 1]!;
+        c[k * 4] = colour[i * 4]!; c[k * 4 + 1] = colour[i * 4 + 1]!; c[k * 4 + 2] = colour[i * 4 + 2]!; c[k * 4 + 3] = colour[i * 4 + 3]!;
+        r[k] = radius[i]!;
+        k += 1;
+      }
+      uploaded += p.byteLength + c.byteLength + r.byteLength;
+      sink += k;
+    }
+  });
+  return {
+    cases: n,
+    gpuFilter: { cpuMsPerFrame: round(gpuMs / FRAMES), bytesUploadedPerFrame: 0 },
+    cpuFilter: { cpuMsPerFrame: round(cpuFilterMs / FRAMES), bytesUploadedPerFrame: Math.round(uploaded / FRAMES) },
+    ratio: round(cpuFilterMs / Math.max(1e-3, gpuMs), 1),
+    sink: sink > 0,
+  };
+}
+
+const results = [run(100_000), run(1_000_000)];
+const out = {
+  benchmark: 'playback-scrub',
+  date: new Date().toISOString(),
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, loadAverage1m: round(os.loadavg()[0] ?? 0, 2), node: process.version },
+  framesPerRun: FRAMES,
+  goal: 'GPU filter ≥ 50× less CPU per scrub frame',
+  note: 'JS work per frame in Node; deck.gl prop diff and GPU time excluded for both; the CPU path also re-uploads the bytes shown',
+  results,
+};
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/playback-scrub.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log(JSON.stringify(out, null, 2));

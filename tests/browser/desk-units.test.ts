@@ -1,0 +1,92 @@
+/**
+ * The desk's pure modules, without a browser: picking the grid under a point, deadline tones, the URL state, the
+ * department suggestions for a whistle, and the next steps offered for each status.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IncidentRecord } from '../../protocol/transition';
+import { buildCityModel } from '../../client/geo/city-model';
+import { basemapShift } from '../../client/geo/basemap-shift';
+import { gridAt } from '../../client/desk/grid-pick';
+import { clockText, deadlineState } from '../../client/desk/deadline';
+import { readDeskLocation, withDeskLocation } from '../../client/desk/desk-url';
+import { suggestDepartments } from '../../client/desk/department-suggest';
+import { nextActions } from '../../client/desk/next-actions';
+import { wallCity, wallGridCentre } from './helpers/wall-city';
+
+const city = wallCity();
+const read = (file: string) => JSON.parse(fs.readFileSync(path.join(city.dir, file), 'utf8'));
+const model = buildCityModel({ meta: city.meta }, read('areas.topo.json'), read('service-centres.geojson'), read('departments.geojson'), read('water.geojson'), basemapShift('wgs84'));
+const HOUR = 3_600_000;
+
+function record(overrides: Partial<IncidentRecord>): IncidentRecord {
+  return {
+    id: 'c1', grid: '530102001001005', location: wallGridCentre(city, '530102001001005'), category: 'env.litter', channel: 'other', priority: 'normal',
+    status: 'dispatched', reportedAt: 0, redispatches: 0, reworks: 0, departments: [], whistles: [], supervisions: [], lastSeq: 1, updatedAt: 0,
+    ...overrides,
+  };
+}
+
+describe('picking a grid under a map point', () => {
+  it('finds the grid whose square contains the point, for every grid of the city', () => {
+    for (const grid of city.grids) expect(gridAt(model, ...wallGridCentre(city, grid.code))).toBe(grid.code);
+  });
+  it('answers null outside every grid', () => {
+    expect(gridAt(model, 100, 20)).toBeNull();
+  });
+});
+
+describe('deadline clocks', () => {
+  it('are green with time to spare, amber in the last quarter, red with the time over once overdue', () => {
+    const incident = { dispatchedAt: 0, deadline: 8 * HOUR };
+    expect(deadlineState(incident, 1 * HOUR)).toEqual({ tone: 'green', leftMs: 7 * HOUR });
+    expect(deadlineState(incident, 6.5 * HOUR).tone).toBe('amber');
+    expect(deadlineState(incident, 9 * HOUR)).toEqual({ tone: 'red', leftMs: -HOUR });
+    expect(clockText(-HOUR - 65_000)).toBe('1:01:05');
+    expect(deadlineState({}, 0)).toEqual({ tone: 'none', leftMs: null });
+  });
+  it('turn amber in the last hour of a short deadline', () => {
+    expect(deadlineState({ dispatchedAt: 0, deadline: 2 * HOUR }, 1.2 * HOUR).tone).toBe('amber');
+    expect(deadlineState({ dispatchedAt: 0, deadline: 2 * HOUR }, 0.5 * HOUR).tone).toBe('green');
+  });
+});
+
+describe('the desk in the URL', () => {
+  it('keeps the other parameters and drops malformed values', () => {
+    expect(withDeskLocation('?lang=en&tour=0', { area: '530102001', incident: 'c-1' })).toBe('?lang=en&tour=0&sel=530102001&case=c-1');
+    expect(withDeskLocation('?lang=en&sel=530102', { area: null, incident: null })).toBe('?lang=en');
+    expect(readDeskLocation('?sel=5301&case=bad id')).toEqual({ area: null, incident: null });
+    expect(readDeskLocation('?sel=530102001001005&case=c-1')).toEqual({ area: '530102001001005', incident: 'c-1' });
+  });
+});
+
+describe('department suggestions', () => {
+  it('offer only the level the tier summons, within the grid’s jurisdiction, matching kinds first', () => {
+    const incident = record({});
+    const street = suggestDepartments(model.departments, incident, { tier: 'community' }).map((s) => s.department.code);
+    expect(street).toEqual(['530102001-urban-management']);
+    const district = suggestDepartments(model.departments, incident, { tier: 'street' }).map((s) => s.department.code);
+    expect(district.sort()).toEqual(['530102-housing', '530102-public-security']);
+    const city = suggestDepartments(model.departments, incident, { tier: 'district' });
+    expect(city[0]?.department.code).toBe('city-urban-management'); // litter goes to urban management
+    expect(city[0]?.matchesCategory).toBe(true);
+  });
+  it('order departments of the same kind nearest first', () => {
+    const district = suggestDepartments(model.departments, record({ category: 'other' }), { tier: 'street' });
+    expect(district[0]!.distanceKm).toBeLessThanOrEqual(district[1]!.distanceKm);
+  });
+});
+
+describe('next steps offered', () => {
+  it('follow the lifecycle, with a report only while a summoned department has not arrived', () => {
+    expect(nextActions(record({ status: 'reported' }))).toEqual(['accept', 'cancel']);
+    expect(nextActions(record({ status: 'registered' }))).toEqual(['dispatch', 'cancel']);
+    expect(nextActions(record({ status: 'dispatched' }))).toEqual(['start', 'whistle']);
+    const whistle = { id: 'w', tier: 'community' as const, type: 'routine' as const, at: 0, departments: ['d1'], reports: {} };
+    expect(nextActions(record({ status: 'in_progress', whistles: [whistle] }))).toEqual(['resolve', 'whistle', 'report']);
+    expect(nextActions(record({ status: 'in_progress', whistles: [{ ...whistle, reports: { d1: { acknowledgedAt: 1, arrivedAt: 2 } } }] }))).toEqual(['resolve', 'whistle']);
+    expect(nextActions(record({ status: 'closed' }))).toEqual(['rate']);
+    expect(nextActions(record({ status: 'closed', satisfaction: 5 }))).toEqual([]);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * The officer's desk in headless Chromium against a real server: clicking a grid opens its panel (code, staff),
+ * the breadcrumb drills up and down with URL state and a back step, search finds a grid by code and a community
+ * by name with the keyboard alone, an officer whistles and records the department's report and a second page (a
+ * kiosk wall) shows the board entry and the arc, an illegal transition shows the server's reason, and an action
+ * out of scope is refused by the server even when forced through the API.
+ *
+ * One browser, three page loads (desk, its reload, the wall). Everything waits for signals, never for time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingEvent } from '../../protocol/events';
+import { curve } from '../../client/map/layers/whistle-layers';
+import { createServer, type GridwatchServer } from '../../server/app';
+import { UserDirectory } from '../../server/auth/users';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/ops/logger';
+import { openEventStore } from '../../server/store/open-event-store';
+import type { EventStore } from '../../server/store/event-store';
+import { launchChromium } from './helpers/browser';
+import { buildClient } from './helpers/build-client';
+import { maxDistanceAround } from './helpers/png';
+import { busyAfternoon } from './helpers/scenario';
+import { wallCity, wallGridCentre } from './helpers/wall-city';
+import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
+
+const INGEST_KEY = 'desk-test-ingest-key-0123456789';
+const OFFICER = { name: 'duty-wuhua', password: 'duty officer password' };
+const GRID = '530102001001005';
+const COMMUNITY = '530102001001';
+const STREET = '530102001';
+const DISTRICT = '530102';
+const FAR_GRID = '530103002002007';
+const MIN = 60_000;
+
+const city = wallCity();
+// synthetic staff for every grid, as the city packages carry them
+for (const grid of city.grids) {
+  const n = grid.code.slice(-3);
+  city.staff[grid.code] = [
+    { role: 'secretary', name: `书记${n}`, phone: `1380000${n}1`, synthetic: true },
+    { role: 'head', name: `网格长${n}`, phone: `1380000${n}2`, synthetic: true },
+    { role: 'worker', name: `网格员${n}`, phone: `1380000${n}3`, synthetic: true },
+    { role: 'volunteer', name: `志愿者${n}`, phone: `1380000${n}4`, synthetic: true },
+  ];
+}
+
+let clientDir: string;
+let dataDir: string;
+let server: GridwatchServer;
+let store: EventStore;
+let url: string;
+let browser: Browser;
+let page: Page;
+
+async function ingest(events: IncomingEvent[]): Promise<void> {
+  const res = await fetch(`${url}/api/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}` },
+    body: JSON.stringify({ events }),
+  });
+  const body = (await res.json()) as { rejected: number };
+  if (!res.ok || body.rejected > 0) throw new Error(`ingest refused: ${JSON.stringify(body).slice(0, 600)}`);
+}
+
+function deskCases(now: number): IncomingEvent[] {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const report = (id: string, grid: string, at: number, title: string): IncomingEvent => ({
+    id: `${id}-r`, type: 'incident.reported', at: iso(at), crs: 'wgs84',
+    incident: { id, location: wallGridCentre(city, grid), category: 'env.waste-overflow', channel: 'other', title },
+  });
+  return [
+    report('dk-case', GRID, now - 40 * MIN, '垃圾桶满溢'),
+    { id: 'dk-case-g', type: 'incident.registered', incidentId: 'dk-case', at: iso(now - 39 * MIN) },
+    { id: 'dk-case-d', type: 'incident.dispatched', incidentId: 'dk-case', at: iso(now - 38 * MIN), departments: [`${STREET}-urban-management`], deadline: iso(now + 5 * 60 * MIN) },
+    report('dk-late', GRID, now - 90 * MIN, '占道经营'),
+    { id: 'dk-late-g', type: 'incident.registered', incidentId: 'dk-late', at: iso(now - 89 * MIN) },
+    { id: 'dk-late-d', type: 'incident.dispatched', incidentId: 'dk-late', at: iso(now - 88 * MIN), departments: [`${STREET}-urban-management`], deadline: iso(now - 20 * MIN) },
+    report('dk-far', FAR_GRID, now - 30 * MIN, '盘龙区的案件'),
+  ];
+}
+
+/** The text of the panel's area code. */
+const shownCode = (p: Page) => p.locator('gw-area-panel [data-area-code]').textContent();
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-desk-'));
+  UserDirectory.open(dataDir).upsert({ name: OFFICER.name, role: 'officer', scope: [DISTRICT], password: OFFICER.password });
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY });
+  store = await openEventStore({ dataDir });
+  server = createServer({ config, store, geodata: city, logger: createLogger('silent'), clientDir });
+  url = `http://127.0.0.1:${(await server.listen()).port}`;
+  const now = Date.now();
+  await ingest(busyAfternoon(city, { now, incidents: 30, prefix: 'dk' }));
+  await ingest(deskCases(now));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${url}/?tour=0&motion=0`);
+  await waitForWallReady(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await store?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+});
+
+describe('the officer’s desk', () => {
+  it('clicking a grid on the map opens its panel with the right code, staff and open cases', async () => {
+    const [x, y] = await projectOnWall(page, ...wallGridCentre(city, GRID));
+    await page.mouse.click(x, y);
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(GRID);
+    const staff = page.locator('gw-area-panel [data-staff] li');
+    await staff.first().waitFor({ timeout: 30_000 });
+    expect(await staff.evaluateAll((items) => items.map((li) => li.getAttribute('data-role')))).toEqual(['secretary', 'head', 'worker', 'volunteer']);
+    expect(await page.locator('gw-area-panel [data-staff] li[data-role="head"]').textContent()).toContain('网格长005');
+    expect(await page.locator('gw-area-panel [data-households]').textContent()).toBe('300');
+    expect(await page.locator('gw-area-panel [data-open-cases] li[data-incident="dk-case"]').count()).toBe(1);
+    await page.locator('gw-area-panel [data-centres] li').first().waitFor({ timeout: 30_000 });
+    // the overdue case shows a red clock with the time over
+    expect(await page.locator('gw-area-panel li[data-incident="dk-late"] gw-deadline-timer [data-tone]').getAttribute('data-tone')).toBe('red');
+    expect(new URL(page.url()).searchParams.get('sel')).toBe(GRID);
+  });
+
+  it('the breadcrumb drills up and down, scopes the wall to the area, steps back, and survives a reload', async () => {
+    await page.locator(`gw-breadcrumb button[data-code="${COMMUNITY}"]`).click();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(COMMUNITY);
+    await page.locator(`gw-breadcrumb button[data-code="${DISTRICT}"]`).click();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(DISTRICT);
+    expect(await page.locator('gw-wall header .area .name').textContent()).toBe('五华区');
+    // drilling down from the district through its children
+    await page.locator(`gw-area-panel [data-children] button[data-code="${STREET}"]`).click();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(STREET);
+    // the back step returns to the district
+    await page.goBack();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(DISTRICT);
+    expect(new URL(page.url()).searchParams.get('sel')).toBe(DISTRICT);
+    // the view is a URL: a reload opens the same panel
+    await page.reload();
+    await waitForWallReady(page);
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(DISTRICT);
+  });
+
+  it('search finds a grid by code and a community by name with the keyboard alone, focus visible', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.keyboard.press('/');
+    await page.keyboard.type(GRID);
+    await page.locator(`gw-search-box [role="option"][data-key="${GRID}"]`).waitFor({ timeout: 30_000 });
+    const ring = await page.evaluate(() => {
+      const box = document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.shadowRoot!.querySelector('gw-search-box')!.shadowRoot!;
+      const input = box.querySelector('input')!;
+      return { focused: box.activeElement === input, outline: getComputedStyle(input).outlineStyle };
+    });
+    expect(ring).toEqual({ focused: true, outline: 'solid' });
+    await page.keyboard.press('ArrowDown');
+    expect(await page.locator(`gw-search-box [role="option"][data-key="${GRID}"]`).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(GRID);
+
+    await page.keyboard.press('/');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('翠湖');
+    const first = page.locator('gw-search-box [role="option"]').first();
+    await expect.poll(() => first.getAttribute('data-key'), { timeout: 30_000 }).toBe(COMMUNITY);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(COMMUNITY);
+    expect(await page.locator('gw-area-panel [data-area-name]').textContent()).toBe('翠湖社区');
+  });
+
+  it('without login the case detail is read-only; a logged-in officer whistles and a wall page shows the board entry and the arc', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('dk-case');
+    await page.locator('gw-search-box [role="option"][data-key="dk-case"]').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('gw-case-detail h2[data-case="dk-case"]').waitFor({ timeout: 30_000 });
+    await page.locator('gw-case-actions [data-read-only]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('gw-case-actions button[data-action]').count()).toBe(0);
+
+    await page.locator('gw-login button[data-login-open]').click();
+    await page.locator('gw-login input[name="name"]').fill(OFFICER.name);
+    await page.locator('gw-login input[name="password"]').fill(OFFICER.password);
+    await page.keyboard.press('Enter');
+    await page.locator(`gw-login [data-officer="${OFFICER.name}"]`).waitFor({ timeout: 30_000 });
+
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    try {
+      await wall.goto(`${url}/?wall=1&tour=0&motion=0`);
+      await waitForWallReady(wall);
+
+      await page.locator('gw-case-actions button[data-action="whistle"]').click();
+      await page.locator('gw-case-actions form[data-form="whistle"] select[name="tier"]').selectOption('street');
+      const department = await page.locator('gw-case-actions form[data-form="whistle"] input[name="department"]:checked').first().getAttribute('value');
+      expect(department).toBe(`${DISTRICT}-housing`); // no district department handles bins (urban management): the nearest, housing, comes first
+      const origin = city.serviceCentres.find((c) => c.area === STREET)!;
+      const target = city.departments.find((d) => d.code === department)!;
+      const middle = curve(origin.position as [number, number], target.position as [number, number]);
+      const point = await projectOnWall(wall, ...middle[Math.floor(middle.length / 2)]!);
+      const before = await screenshotPixels(wall);
+      await page.locator('gw-case-actions form[data-form="whistle"] button[type="submit"]').click();
+      await page.locator('gw-whistle-sequence li[data-tier="street"]').waitFor({ timeout: 30_000 });
+
+      // the department acknowledges, then arrives: recorded from the desk
+      for (const stage of ['acknowledged', 'arrived']) {
+        await page.locator('gw-case-actions button[data-action="report"]').click();
+        await page.locator('gw-case-actions form[data-form="report"] select[name="stage"]').selectOption(stage);
+        await page.locator('gw-case-actions form[data-form="report"] button[type="submit"]').click();
+        await page.locator(`gw-whistle-sequence [data-department="${department}"] .step[data-done="true"]`).nth(stage === 'arrived' ? 1 : 0).waitFor({ timeout: 30_000 });
+      }
+      const row = wall.locator('gw-whistle-board li[data-incident="dk-case"]');
+      await row.waitFor({ timeout: 60_000 });
+      expect(await row.getAttribute('data-tier')).toBe('street');
+      await wall.locator(`gw-whistle-board li[data-incident="dk-case"] [data-department="${department}"][data-state="arrived"]`).waitFor({ timeout: 60_000 });
+      await wall.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+      const after = await screenshotPixels(wall);
+      expect(maxDistanceAround(after, ...point, 2, before.at(...point)), 'the arrived arc crosses its midpoint').toBeGreaterThan(40);
+    } finally {
+      await wall.close();
+    }
+    const timeline = await page.locator('gw-case-detail [data-timeline] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-type')));
+    expect(timeline).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.whistled', 'department.reported', 'department.reported']);
+  });
+
+  it('an illegal transition shows the server’s reason in the panel', async () => {
+    await page.locator('gw-case-actions details summary').click();
+    await page.locator('gw-case-actions [data-more] button[data-action="close"]').click();
+    const error = page.locator('gw-case-actions [data-action-error]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toMatch(/incident\.closed is not allowed while the incident is dispatched/);
+  });
+
+  it('an overdue case offers one-click supervision, which lands in its timeline', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('gw-area-panel li[data-incident="dk-late"] button').click();
+    await page.locator('gw-case-actions [data-suggestion]').waitFor({ timeout: 30_000 });
+    await page.locator('gw-case-actions button[data-action="supervise-now"]').click();
+    await page.locator('gw-case-detail [data-timeline] li[data-type="incident.supervised"]').waitFor({ timeout: 30_000 });
+  });
+
+  it('an action out of scope is refused by the server even when forced through the API', async () => {
+    const forced = await page.evaluate(async () => {
+      const res = await fetch('/api/v1/actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'accept', incidentId: 'dk-far' }) });
+      return { status: res.status, body: (await res.json()) as { error: { message: string } } };
+    });
+    expect(forced.status).toBe(403);
+    expect(forced.body.error.message).toMatch(/outside your scope/);
+    expect((await store.incidentEvents('dk-far')).map((e) => e.type)).toEqual(['incident.reported']);
+    // reads are scoped too: the officer's search does not even find the other district's case
+    await page.keyboard.press('/');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('dk-far');
+    await page.locator('gw-search-box [role="listbox"] .empty').waitFor({ timeout: 30_000 });
+    // a whole-city wall opened by a district officer points to the officer's own area (the relay would refuse the city)
+    expect(await page.locator('gw-desk [data-scope-hint] a').getAttribute('href')).toContain(`area=${DISTRICT}`);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Playback on the wall in headless Chromium against a real server: the range streams in, jumping to t shows exactly
+ * the cases open at t (against the reducer over the server's log, and at the end of the range against the server's
+ * own projection), playing moves the clock with KPIs equal to the reducer's at that instant, a WebM export is a
+ * playable video, and "back to live" resumes live updates. One page load; everything waits for signals.
+ */
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../protocol/events';
+import { kpis } from '../../protocol/kpi';
+import { fold, isOpenStatus, type CityState } from '../../protocol/reducer';
+import { launchChromium } from './helpers/browser';
+import { buildClient } from './helpers/build-client';
+import { busyAfternoon } from './helpers/scenario';
+import { wallCity, wallGridCentre } from './helpers/wall-city';
+import { kpiValues, waitForWallReady } from './helpers/wall-page';
+import { startWallServer, type WallServer } from './helpers/wall-server';
+
+let clientDir: string;
+let wall: WallServer;
+let browser: Browser;
+let page: Page;
+let events: StoredEvent[];
+const city = wallCity();
+const now = Date.now();
+const scenario = busyAfternoon(city, { now, incidents: 60, prefix: 'pb' });
+const from = Math.min(...scenario.map((e) => Date.parse(e.at))) - 60_000;
+const to = now + 60_000;
+
+type Shown = { t: number; open: string[]; events: number; lastExport: { kind: string; bytes: number } | null } | null;
+const shown = (p: Page) =>
+  p.evaluate(() => {
+    const s = document.querySelector('gw-wall')?.playbackShown() ?? null;
+    return s && { t: s.t, open: s.open, events: s.events, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes } };
+  }) as Promise<Shown>;
+/** Clicks a timeline button by dispatching the event (the bar re-renders every frame while playing). */
+const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
+const bar = (p: Page) => p.locator('gw-timeline-bar');
+const atOf = (e: StoredEvent) => Date.parse(e.at);
+const stateAt = (t: number): CityState => fold(events.filter((e) => atOf(e) <= t));
+const openAt = (t: number) => [...stateAt(t).incidents.values()].filter((r) => isOpenStatus(r.status)).map((r) => r.id).sort();
+
+async function seek(p: Page, t: number): Promise<void> {
+  // the jump box takes a local date-time; the test page runs in the same time zone as this process
+  const local = new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+  await bar(p).locator('.right input[type="datetime-local"]').fill(local);
+  await bar(p).locator('.right input[type="datetime-local"]').dispatchEvent('change');
+}
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  wall = await startWallServer(city, { clientDir });
+  await wall.ingest(scenario);
+  events = await wall.store.readSeqRange(0);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const range = `${new Date(from).toISOString()}~${new Date(to).toISOString()}`;
+  await page.goto(`${wall.url}/?tour=0&motion=0&playback=${encodeURIComponent(range)}&speed=3600`);
+  await waitForWallReady(page);
+  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await wall?.close();
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+});
+
+describe('playback on the wall', () => {
+  it('streams the whole range in and keeps the range in the URL', async () => {
+    expect(await page.evaluate(() => document.documentElement.dataset.playbackLoaded)).toBe(String(events.length));
+    expect(new URL(page.url()).searchParams.get('playback')).toContain('~');
+  });
+
+  it("jumping to t shows exactly the cases open at t, and at the range's end the server's own projection", async () => {
+    const middle = Math.round((atOf(events[0]!) + atOf(events[events.length - 1]!)) / 2000) * 1000;
+    await seek(page, middle);
+    await expect.poll(async () => (await shown(page))?.t, { timeout: 30_000 }).toBe(middle);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(middle));
+    expect(openAt(middle).length).toBeGreaterThan(0);
+
+    const end = Math.floor(to / 1000) * 1000;
+    await seek(page, end);
+    const projection = (await (await fetch(`${wall.url}/api/v1/incidents?area=city`)).json()) as { incidents: Array<{ id: string }> };
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(projection.incidents.map((r) => r.id).sort());
+  });
+
+  it("playing moves the clock, and the KPIs are the reducer's figures for that instant", async () => {
+    const start = atOf(events[0]!) + 60_000;
+    await seek(page, Math.floor(start / 1000) * 1000);
+    await expect.poll(async () => (await shown(page))?.t, { timeout: 30_000 }).toBe(Math.floor(start / 1000) * 1000);
+    await press(page, 'play');
+    await expect.poll(async () => (await shown(page))!.t - start, { timeout: 60_000 }).toBeGreaterThan(20 * 60_000);
+    await press(page, 'play'); // pause
+    const t = (await shown(page))!.t;
+    const expected = kpis(stateAt(t), 'city', t);
+    await expect.poll(async () => (await kpiValues(page)).open, { timeout: 30_000 }).toBe(String(expected.open));
+    const figures = await kpiValues(page);
+    expect(Number(figures.reportedToday)).toBe(expected.reportedToday);
+    expect(Number(figures.overdue)).toBe(expected.overdue);
+    expect(JSON.parse(figures.whistlesToday!)).toEqual(expected.whistlesToday);
+    expect((await shown(page))!.open).toEqual(openAt(t));
+  });
+
+  it('exports a playable WebM of non-zero duration, and the cases as CSV', async () => {
+    await press(page, 'csv');
+    await expect.poll(async () => (await shown(page))?.lastExport?.kind, { timeout: 10_000 }).toBe('csv');
+    const csv = await page.evaluate(() => document.querySelector('gw-wall')!.playbackShown()!.lastExport!.blob.text());
+    expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
+
+    await press(page, 'webm');
+    await expect.poll(async () => (await shown(page))?.lastExport?.kind, { timeout: 60_000 }).toBe('webm');
+    // The wall's CSP keeps media to its own origin: play the file in a blank page, as a viewer would open it.
+    const base64 = await page.evaluate(async () => {
+      const bytes = new Uint8Array(await document.querySelector('gw-wall')!.playbackShown()!.lastExport!.blob.arrayBuffer());
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    });
+    expect(base64.length).toBeGreaterThan(1000);
+    const viewer = await browser.newPage();
+    const video = await viewer.evaluate(async (data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const element = document.createElement('video');
+      element.muted = true;
+      element.src = URL.createObjectURL(new Blob([bytes], { type: 'video/webm' }));
+      await new Promise<void>((resolve, reject) => {
+        element.onloadedmetadata = () => resolve();
+        element.onerror = () => reject(new Error(`video error ${element.error?.code}`));
+      });
+      // MediaRecorder WebM has no duration in its header: seeking past the end makes the browser find it.
+      if (!Number.isFinite(element.duration)) {
+        await new Promise<void>((resolve) => {
+          element.ondurationchange = () => Number.isFinite(element.duration) && resolve();
+          element.currentTime = 1e9;
+        });
+      }
+      return { duration: element.duration, width: element.videoWidth, height: element.videoHeight };
+    }, base64);
+    await viewer.close();
+    expect(video.duration).toBeGreaterThan(1);
+    expect(video.width).toBeGreaterThan(0);
+    expect(video.height).toBeGreaterThan(0);
+  });
+
+  it('back to live resumes live updates', async () => {
+    await press(page, 'live');
+    await expect.poll(() => shown(page), { timeout: 10_000 }).toBeNull();
+    expect(new URL(page.url()).searchParams.get('playback')).toBeNull();
+    const grid = city.grids[0]!.code;
+    const ack = await wall.ingest([
+      { id: 'pb-live-1', type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id: 'pb-live-case', location: wallGridCentre(city, grid), category: 'other', channel: 'other' } },
+    ]);
+    const seq = ack.acks[0]!.status === 'stored' ? ack.acks[0]!.seq : -1;
+    await page.locator(`gw-ticker li[data-seq="${seq}"]`).waitFor({ timeout: 60_000 });
+  });
+});
