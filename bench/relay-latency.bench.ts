@@ -54,6 +54,8 @@ interface ModeResult {
   deliveriesPerCpuSecond: number;
   /** expected (event, client) deliveries minus received ones, after a 2 s drain */
   undelivered: number;
+  /** 1-minute load average when the measured window began and ended: other work on the machine skews latency */
+  loadAverage1m: [number, number];
 }
 
 function cpuSecondsOf(pid: number): number {
@@ -175,12 +177,14 @@ async function runMode(mode: Mode, points: Array<[number, number]>, areas: strin
   let cpuStart = 0;
   let cpuEnd = 0;
   let clientCpuStart = 0;
+  let loadAtStart = NaN;
   let tick = 0;
   while (Date.now() < begin) await new Promise((r) => setTimeout(r, 10));
   const started = Date.now();
   for (;;) {
     const now = Date.now();
     if (cpuStart === 0 && now >= measureFrom) {
+      loadAtStart = os.loadavg()[0] ?? NaN;
       cpuStart = cpuSecondsOf(child.pid as number);
       clientCpuStart = workers.reduce((sum, w) => sum + cpuSecondsOf(w.pid as number), 0);
     }
@@ -224,6 +228,7 @@ async function runMode(mode: Mode, points: Array<[number, number]>, areas: strin
     clientCpuSeconds: round(clientCpu),
     deliveriesPerCpuSecond: Math.round(deliveries / cpu),
     undelivered: expectedDeliveries - reports.reduce((a, r) => a + r.allDeliveries, 0),
+    loadAverage1m: [round(loadAtStart), round(os.loadavg()[0] ?? NaN)],
   };
 }
 
@@ -273,12 +278,20 @@ async function main(): Promise<void> {
         /** null when the batched relay's own CPU is within measurement noise of zero */
         ratio: relayCpu(batched) >= NOISE_CPU_SECONDS ? round(relayCpu(perEvent) / relayCpu(batched)) : null,
       },
-      goals: { p99AtMost100ms: batched.latencyMs.p99 <= 100, batchedAtLeast3xPerCore: batched.deliveriesPerCpuSecond >= 3 * perEvent.deliveriesPerCpuSecond },
+      goals: {
+        p99AtMost100ms: batched.latencyMs.p99 <= 100,
+        /** whole server: ingest (validation, the durable commit, the live state) included, the same in both modes */
+        batchedAtLeast3xPerCore: batched.deliveriesPerCpuSecond >= 3 * perEvent.deliveriesPerCpuSecond,
+        /** what differs between the modes: the relay's own CPU (server CPU minus the ingest-only run's) */
+        // a batched relay CPU within noise of zero counts as the noise floor, so the ratio is never flattered
+        batchedAtLeast3xPerCoreRelayOnly: relayCpu(perEvent) >= 3 * Math.max(relayCpu(batched), NOISE_CPU_SECONDS),
+      },
     },
     notes: [
       'Server CPU from /proc/<pid>/stat of the server child process; the clients run in 4 other processes on the same machine.',
       'Latency: client receive time minus the event `at` stamped just before its POST (ms resolution); it includes the durable SQLite commit and up to one 75 ms batch interval in batched mode.',
       'relayOnly subtracts the server CPU of the same ingest with no screens (ingestOnlyCpuSeconds): validation, the SQLite commit and the live state cost the same in both modes.',
+      'Two per-core goals: batchedAtLeast3xPerCore counts the whole server; batchedAtLeast3xPerCoreRelayOnly counts only what differs between the modes (the relay), which is what batching changes. Ingest CPU is dominated by the durable SQLite write (about 4 WAL pages per event: random ids in five indexes), the same in both modes.',
       'The machine is shared with other work (see loadAverage); figures are indicative.',
     ],
   };

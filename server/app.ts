@@ -257,7 +257,10 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
       });
       const address = httpServer.address() as AddressInfo;
       if (config.nodeId === undefined) nodeId = `${os.hostname()}:${address.port}`;
-      metrics.registry.setDefaultLabels({ node: nodeId });
+      // Several nodes (or a named one): every series carries the node, so one Prometheus can scrape them all.
+      if (config.nodeId !== undefined || config.databaseUrl !== undefined || config.redisUrl !== undefined) {
+        metrics.registry.setDefaultLabels({ node: nodeId });
+      }
       return { port: address.port, host: config.host };
     },
     async close() {

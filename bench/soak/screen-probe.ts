@@ -80,7 +80,8 @@ export class ScreenProbe {
   }
 
   private subscribe(): void {
-    const request = this.position > 0 ? { area: this.area, sinceSeq: this.position } : { area: this.area };
+    // After the first snapshot, position 0 (an empty log) is a position like any other: resume from it.
+    const request = this.snapshots > 0 ? { area: this.area, sinceSeq: this.position } : { area: this.area };
     this.socket.emit('subscribe', request, (result) => {
       if (!result.ok) this.tally.refusedSubscribes++;
     });

@@ -169,7 +169,16 @@ export class GwWall extends LitElement {
     });
     const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
     stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
-    this.tour.attach(this.mapController, stops);
+    // While the officer's desk shows an area or a case, the tour and urgent pulls leave the camera where the desk put it.
+    const deskIdle = () => !this.deskFocus?.area && !this.deskFocus?.incident;
+    this.tour.attach({
+      fitBounds: (bounds, durationMs) => {
+        if (deskIdle()) this.mapController.fitBounds(bounds, durationMs);
+      },
+      flyTo: (centre, zoom) => {
+        if (deskIdle()) this.mapController.flyTo(centre, zoom);
+      },
+    }, stops);
     this.playbackLayers = new WallLayers(shift);
     this.playback.attach(city, shift);
     this.selection = new SelectionLayers(city, shift);

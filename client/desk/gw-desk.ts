@@ -43,10 +43,11 @@ export class GwDesk extends LitElement {
       aside {
         pointer-events: auto;
       }
+      /* below the playback bar (issue 6), which takes the top of the map, compact or open */
       .bar {
         position: absolute;
         left: 0.6em;
-        top: 0.5em;
+        top: 4.4em;
         display: flex;
         gap: 0.5em;
         align-items: flex-start;
@@ -55,7 +56,7 @@ export class GwDesk extends LitElement {
       aside {
         position: absolute;
         right: 0.6em;
-        top: 2.6em;
+        top: 4.4em;
         bottom: 0.6em;
         width: min(27em, 46%);
         overflow-y: auto;

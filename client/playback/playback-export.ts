@@ -58,13 +58,20 @@ export interface RecordOptions {
   /** the panel strip: lines of text drawn over the bottom of each frame */
   caption: () => string[];
   fps?: number;
+  /**
+   * Width of the video in pixels (default 800; the map is scaled down to it). Software VP8 encoding on a loaded
+   * machine drops every frame of a full-size wall canvas (measured in headless Chromium: 1280 px produced no data,
+   * 960 px did), and a briefing video reads fine at this size.
+   */
+  maxWidth?: number;
   signal?: AbortSignal;
 }
 
 /** The WebM MIME type this browser records, or null when MediaRecorder cannot record WebM. */
 export function webmType(): string | null {
   if (typeof MediaRecorder === 'undefined') return null;
-  for (const type of ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm']) if (MediaRecorder.isTypeSupported(type)) return type;
+  // vp8 first: it encodes in real time in software, where vp9 can fall behind and drop the whole recording.
+  for (const type of ['video/webm;codecs=vp8', 'video/webm;codecs=vp9', 'video/webm']) if (MediaRecorder.isTypeSupported(type)) return type;
   return null;
 }
 
@@ -74,18 +81,24 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   if (!type) throw new Error('WebM export: this browser has no MediaRecorder for video/webm');
   const fps = options.fps ?? 30;
   const canvas = document.createElement('canvas');
-  canvas.width = Math.max(2, options.source.width - (options.source.width % 2));
-  canvas.height = Math.max(2, options.source.height - (options.source.height % 2));
+  const k = Math.min(1, (options.maxWidth ?? 800) / Math.max(1, options.source.width));
+  const even = (x: number) => Math.max(2, Math.round(x / 2) * 2);
+  canvas.width = even(options.source.width * k);
+  canvas.height = even(options.source.height * k);
   const context = canvas.getContext('2d');
   if (!context) throw new Error('WebM export: no 2D canvas context');
   const stream = canvas.captureStream(fps);
-  const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 4_000_000 });
+  const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 2_500_000 });
   const parts: Blob[] = [];
   recorder.ondataavailable = (event) => {
     if (event.data.size > 0) parts.push(event.data);
   };
+  let failure: Error | null = null;
+  recorder.onerror = (event) => {
+    failure = new Error(`WebM export: the recorder failed (${(event as ErrorEvent).message ?? 'unknown error'})`);
+  };
   const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
-  const fontPx = Math.round(canvas.height / 36);
+  const fontPx = Math.max(11, Math.round(canvas.height / 32));
   const draw = () => {
     context.fillStyle = '#060b16';
     context.fillRect(0, 0, canvas.width, canvas.height);
@@ -113,5 +126,8 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   recorder.stop();
   await stopped;
   for (const track of stream.getTracks()) track.stop();
-  return new Blob(parts, { type: 'video/webm' });
+  if (failure) throw failure;
+  const blob = new Blob(parts, { type: 'video/webm' });
+  if (blob.size === 0) throw new Error('WebM export: the recorder produced no data');
+  return blob;
 }

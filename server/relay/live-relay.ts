@@ -1,5 +1,6 @@
 /**
- * The `/live` relay (protocol/live.ts). Committed events are queued and flushed every RELAY_BATCH_MS as ONE
+ * The `/live` relay (protocol/live.ts). Committed events are queued and flushed, at most once per RELAY_BATCH_MS
+ * and as soon as a batch is due, as ONE
  * `events` batch per subscribed area room, encoded once by Socket.IO's broadcast and written to every socket of
  * the room. Batches carry `{fromSeq, toSeq}` (both inclusive: the batch covers every log position
  * fromSeq..toSeq, and holds those events of the range that lie in the room's area), so consecutive batches chain

@@ -110,7 +110,9 @@ describe('playback on the wall', () => {
     expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
 
     await press(page, 'webm');
-    await expect.poll(async () => (await shown(page))?.lastExport?.kind, { timeout: 60_000 }).toBe('webm');
+    // (an export error shows in the bar's status line: polling it too makes a failure say why)
+    const exported = async () => (await bar(page).locator('.status.error').textContent({ timeout: 100 }).catch(() => null)) ?? (await shown(page))?.lastExport?.kind;
+    await expect.poll(exported, { timeout: 60_000 }).toBe('webm');
     // The wall's CSP keeps media to its own origin: play the file in a blank page, as a viewer would open it.
     const base64 = await page.evaluate(async () => {
       const bytes = new Uint8Array(await document.querySelector('gw-wall')!.playbackShown()!.lastExport!.blob.arrayBuffer());
