@@ -13,6 +13,7 @@
  */
 import {
   IngestBatchSchema,
+  MAX_BATCH_EVENTS,
   incidentIdOf,
   toFieldErrors,
   type CanonicalEvent,
@@ -74,8 +75,11 @@ interface StagedEvent {
 
 /** How often a batch is validated again after another node changed one of its incidents meanwhile. */
 const CONFLICT_RETRIES = 3;
-/** The most events that queued batches are merged into for one store call (the store's group size). */
-const MAX_RUN_EVENTS = 4000;
+/**
+ * The most events that queued batches are merged into for one store call: one largest batch's worth, so a run
+ * holds the event loop (SQLite commits synchronously) for about as long as one such batch would.
+ */
+const MAX_RUN_EVENTS = MAX_BATCH_EVENTS;
 
 /** Serialised ingest for one server. */
 export class Ingestor {

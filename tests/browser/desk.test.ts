@@ -191,7 +191,8 @@ describe('the officer’s desk', () => {
     try {
       // a second screen opened from a shared URL: the same panel opens there (read-only: nobody logged in)
       await wall.goto(`${url}/?tour=0&motion=0&sel=${STREET}`);
-      await waitForWallReady(wall);
+      // a second software-WebGL page while the first still draws: slow on a loaded machine
+      await waitForWallReady(wall, 240_000);
       await expect.poll(() => shownCode(wall), { timeout: 30_000 }).toBe(STREET);
       // the view zooms to the street: wait until the camera has stopped (two equal projections a frame apart)
       const probe = wallGridCentre(city, GRID);
@@ -235,7 +236,7 @@ describe('the officer’s desk', () => {
     }
     const timeline = await page.locator('gw-case-detail [data-timeline] li').evaluateAll((items) => items.map((li) => li.getAttribute('data-type')));
     expect(timeline).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.whistled', 'department.reported', 'department.reported']);
-  });
+  }, 420_000);
 
   it('an illegal transition shows the server’s reason in the panel', async () => {
     await page.locator('gw-case-actions details summary').click();

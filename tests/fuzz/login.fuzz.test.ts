@@ -19,10 +19,10 @@ interface Answer {
   body: { error?: { code: string; message: string; fields?: Array<{ field: string; reason: string }> } };
 }
 
-/** POST from a chosen loopback source address (one connection per request). */
-function post(port: number, localAddress: string, body: string, contentType: string): Promise<Answer> {
+/** POST from a chosen loopback source address, over that address's keep-alive agent. */
+function post(port: number, agent: http.Agent, body: string, contentType: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/login', method: 'POST', localAddress, agent: false, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/login', method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -70,12 +70,17 @@ describe('fuzzing login', () => {
   it(`refuses ${RUNS} hostile logins naming the problem, and never opens a session`, async () => {
     const head = await t.store.headSeq();
     let n = 0;
+    let agent: { address: string; agent: http.Agent } | undefined;
     const codes = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(loginCase, async (c) => {
         const slot = Math.floor(n++ / PER_ADDRESS) + 2;
         const address = `127.0.${Math.floor(slot / 250)}.${(slot % 250) + 2}`;
-        const answer = await post(t.port, address, c.body, c.type);
+        if (agent?.address !== address) {
+          agent?.agent.destroy();
+          agent = { address, agent: new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: address }) };
+        }
+        const answer = await post(t.port, agent.agent, c.body, c.type);
         codes.set(answer.status, (codes.get(answer.status) ?? 0) + 1);
         expect(answer.setCookie).toBeUndefined();
         expect(answer.body.error?.message.length).toBeGreaterThan(0);
@@ -93,6 +98,7 @@ describe('fuzzing login', () => {
       }),
       { numRuns: RUNS },
     );
+    agent?.agent.destroy();
     expect(codes.get(429)).toBeUndefined();
     expect(await t.store.headSeq()).toBe(head);
   }, 240_000);
