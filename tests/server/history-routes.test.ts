@@ -70,24 +70,6 @@ describe('the history API', () => {
     expect((await readColumns(negotiated)).events).toEqual(json.events);
   });
 
-  it('the columns stream is gzipped frame by frame when the client accepts gzip', async () => {
-    const json = (await (await fetch(`${t.url}/api/v1/history?${range()}&limit=50000`)).json()) as { events: StoredEvent[] };
-    const http = await import('node:http');
-    const { gunzipSync } = await import('node:zlib');
-    const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-      http.get(`${t.url}/api/v1/history?${range()}&format=columns`, { headers: { 'accept-encoding': 'gzip' } }, (r) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => resolve({ encoding: r.headers['content-encoding'], body: Buffer.concat(parts) }));
-      }).on('error', reject);
-    });
-    expect(raw.encoding).toBe('gzip');
-    const decoder = new HistoryDecoder();
-    const events = decoder.push(new Uint8Array(gunzipSync(raw.body))).flatMap((c) => chunkEvents(c, decoder.tables));
-    decoder.end();
-    expect(events).toEqual(json.events);
-  });
-
   it('the columns stream is scoped to an area and resumes after a seq', async () => {
     const { events } = await readColumns(await fetch(`${t.url}/api/v1/history?${range()}&area=${DISTRICT_A}&format=columns`));
     expect(events.length).toBeGreaterThan(0);
