@@ -191,7 +191,14 @@ describe('the command-centre wall', () => {
     await page.locator(`gw-ticker li[data-seq="${head}"]`).waitFor({ timeout: 60_000 });
     await frames(page, 2);
     const expected = kpis(fold(events), 'city', Date.now());
-    await expect.poll(async () => (await kpiValues(page)).reportedToday, { timeout: 30_000 }).toBe(String(expected.reportedToday));
+    // The header refreshes its figures on a ~1 s tick, so it may trail the ticker by one tick: wait for every figure
+    // that an event changes, not just one of them.
+    await expect
+      .poll(async () => {
+        const values = await kpiValues(page);
+        return { reportedToday: values.reportedToday, open: values.open, whistlesToday: values.whistlesToday ? JSON.parse(values.whistlesToday) : null };
+      }, { timeout: 30_000 })
+      .toEqual({ reportedToday: String(expected.reportedToday), open: String(expected.open), whistlesToday: expected.whistlesToday });
     const shown = await kpiValues(page);
     expect(Number(shown.open)).toBe(expected.open);
     expect(Number(shown.overdue)).toBe(expected.overdue);
