@@ -4,19 +4,26 @@
  *   LOG_LEVEL=trace, and is driven through logins (right and wrong), ingest (right key, wrong key, a body carrying a
  *   `password` field), session use and logout. Its whole output never contains the key, the password or the session
  *   token; it names each generated credentials file exactly once, by path.
- * - The bundle: neither `client/` nor the built `dist/` (when built) reads a secret's name or file, and `dist/`
- *   contains none of the secrets in this checkout's DATA_DIR (`./data/credentials`, when present).
+ * - The bundle: neither `client/` nor a freshly built bundle reads a secret's name or file, and the bundle contains
+ *   none of the secrets in this checkout's DATA_DIR (`./data/credentials`, when present).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClient } from '../browser/helpers/build-client';
 import { startServerProcess, type ServerProcess } from '../../bench/soak/server-process';
 import { reported } from '../server/helpers/test-server';
 
 const running: ServerProcess[] = [];
+/** The client bundle, built fresh by this file so the check never depends on a dist/ left by someone else. */
+let bundleDir = '';
+beforeAll(async () => {
+  bundleDir = await buildClient();
+}, 180_000);
 afterAll(() => {
   for (const server of running) if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
 function filesUnder(dir: string): string[] {
@@ -63,14 +70,15 @@ describe('secrets', () => {
 
   it('are not read by the client, nor baked into the bundle', () => {
     const secretNames = /INGEST_KEY|SCREEN_TOKEN|admin-password|ingest\.key|credentials\//;
-    const offenders = [...filesUnder('client'), ...filesUnder('dist')].filter((file) => secretNames.test(fs.readFileSync(file, 'utf8')));
+    expect(filesUnder(bundleDir).length).toBeGreaterThan(0);
+    const offenders = [...filesUnder('client'), ...filesUnder(bundleDir)].filter((file) => secretNames.test(fs.readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
     // The secrets of this checkout's own DATA_DIR, if it has run: none may be in the built bundle.
     const secrets = filesUnder(path.join('data', 'credentials'))
       .flatMap((file) => fs.readFileSync(file, 'utf8').split('\n'))
       .map((line) => line.trim())
       .filter((line) => line.length >= 12);
-    for (const file of filesUnder('dist')) {
+    for (const file of filesUnder(bundleDir)) {
       const text = fs.readFileSync(file, 'utf8');
       for (const secret of secrets) expect(text.includes(secret), `${file} contains a secret from data/credentials`).toBe(false);
     }
