@@ -37,6 +37,9 @@ import { RecentLog } from './recent-log';
 /** How the relay pushes: coalesced batches per tick (default), or one emit per event (the naive baseline for bench/). */
 export type RelayMode = 'batched' | 'per-event';
 
+/** How long a resume ahead of this node's follower waits for it to catch up before settling for a snapshot. */
+const CATCH_UP_MS = 3_000;
+
 /** Beyond this many events behind, a resume gets a snapshot instead of the backlog. */
 export const MAX_RESUME_EVENTS = 50_000;
 const STORE_PAGE = 5_000;
@@ -284,6 +287,12 @@ export class LiveRelay {
     this.leave(socket);
     socket.data.recovering = false;
     const generation = ++socket.data.generation;
+    if (sinceSeq !== undefined && sinceSeq > this.lastFlushed) {
+      // A screen that fails over from another node may be ahead of this node's log follower: wait (briefly) for this
+      // node to reach its position, so that it resumes exactly once instead of falling back to a snapshot.
+      await this.catchUpTo(sinceSeq, () => socket.disconnected || socket.data.generation !== generation);
+      if (socket.disconnected || socket.data.generation !== generation) return;
+    }
     const head = this.pending[this.pending.length - 1]?.seq ?? this.lastFlushed;
     const tooOld = sinceSeq !== undefined && this.lastFlushed - sinceSeq > MAX_RESUME_EVENTS;
     const canResume = sinceSeq !== undefined && !tooOld && sinceSeq <= this.lastFlushed;
@@ -307,6 +316,15 @@ export class LiveRelay {
     };
     socket.emit('snapshot', snapshot);
     this.join(socket, area);
+  }
+
+  /** Waits until this node has flushed `seq`, when the store holds it; gives up after CATCH_UP_MS or when stale. */
+  private async catchUpTo(seq: number, stale: () => boolean): Promise<void> {
+    if (seq > (await this.deps.store.headSeq())) return; // a position the log never had: the caller snapshots
+    const deadline = Date.now() + CATCH_UP_MS;
+    while (this.lastFlushed < seq && Date.now() < deadline && !stale()) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private async resume(socket: LiveSocket, area: string, sinceSeq: number, generation: number): Promise<void> {
