@@ -26,13 +26,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { IncomingEvent, IngestResponse, StoredEvent } from '../protocol/events';
 import type { ClientToServerEvents, EventBatch, ServerToClientEvents } from '../protocol/live';
 import { createGridIndex } from '../server/geodata/grid-index';
 import { loadCity } from '../server/geodata/load';
-import { withDefaultUser } from '../server/store/postgres/connection';
+import { dropSchema as dropTestSchema } from '../tests/helpers/postgres';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CITY_DIR = path.join(ROOT, '.cache', 'geodata', 'megacity');
@@ -143,14 +142,8 @@ function startNode(id: string, schema: string, redis: boolean): Promise<Node> {
   });
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL) });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
+function dropSchema(schema: string): Promise<void> {
+  return dropTestSchema(schema, DATABASE_URL);
 }
 
 /** Every node started, so that an interrupted run leaves none behind. */

@@ -1,6 +1,7 @@
 /**
  * Entry point of the command-centre wall: reads the settings from the URL, picks the language, and mounts <gw-wall>.
  */
+import './strict-csp';
 import { parseWallConfig } from './config';
 import { setLanguage } from './i18n/index';
 import './app/gw-wall';

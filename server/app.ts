@@ -30,6 +30,7 @@ import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } 
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, snapshotOf, type CityState } from '../protocol/reducer';
 import { Access } from './auth/access';
 import { ensureCredentials } from './auth/credentials';
+import { guardLiveSockets } from './auth/live-guard';
 import { ClusterBus } from './cluster/cluster-bus';
 import { isLoopbackHost, type Config } from './config';
 import { createGridIndex } from './geodata/grid-index';
@@ -37,6 +38,7 @@ import type { CityGeodata } from './geodata/types';
 import { actionRoutes } from './http/action-routes';
 import { cityRoutes } from './http/city-routes';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { clearDeadSessionCookie } from './http/guards';
 import { incidentRoutes } from './http/incident-routes';
 import { historyRoutes } from './http/history-routes';
 import { openApiDocument } from './http/openapi';
@@ -94,6 +96,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     screenToken: config.screenToken,
     anonymousScreens: isLoopbackHost(config.host),
     sessionHours: config.sessionHours,
+    sessionIdleMinutes: config.sessionIdleMinutes,
   });
   if (config.redisUrl && !config.relay.followLog) {
     // The adapter only wakes followers; without following the shared log a node would never see others' events.
@@ -142,8 +145,9 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use(securityHeaders());
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders({ clientDir: options.clientDir ?? path.resolve('dist') }));
+  app.use(clearDeadSessionCookie(access));
   app.use(healthRoutes({
     store,
     metrics,
@@ -155,6 +159,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     flushedSeq: () => relay?.flushedSeq ?? 0,
     stateSeq: () => live.state.headSeq,
     ingestQueue: () => ingestor.pending,
+    metricsAccess: { token: config.metricsToken, loopback: isLoopbackHost(config.host) },
   }));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
@@ -191,6 +196,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   const httpServer = http.createServer(app);
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, ScreenData>(httpServer, { serveClient: false, cors: { origin: false }, maxHttpBufferSize: 64 * 1024 });
   const timers: NodeJS.Timeout[] = [];
+  let liveGuard: { close(): void } | undefined;
   let checkpointedSeq = 0;
   let closed = false;
 
@@ -239,6 +245,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
         metrics,
         logger,
       });
+      // Sockets whose credentials end while connected (user removed, token expired, session over) are closed.
+      liveGuard = guardLiveSockets({ namespace: io.of(LIVE_NAMESPACE), access, logger });
       if (follower) follower.start(headSeq);
       timers.push(setInterval(() => evict(live.state, Date.now()), 60_000));
       const every = options.checkpointEveryMs ?? 5 * 60_000;
@@ -271,6 +279,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
       const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await ingestor.close();
       await follower?.stop();
+      liveGuard?.close();
       relay?.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await bus?.close();

@@ -7,6 +7,7 @@
  * const config = loadConfig(process.env); // throws ConfigError naming e.g. PORT
  * ```
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -106,9 +107,61 @@ const EnvSchema = z.object({
   INGEST_RATE_LIMIT: Int(1, 1_000_000).default(600),
   /** Largest accepted request body. */
   INGEST_MAX_BODY_BYTES: Int(1024, 64 * 1024 * 1024).default(1024 * 1024),
-  /** Officer session lifetime. */
+  /** Officer session lifetime (absolute, from login). */
   SESSION_HOURS: Num(0.01, 24 * 30).default(12),
+  /** Minutes without a request after which an officer session is refused; every authenticated request slides it. */
+  SESSION_IDLE_MINUTES: Num(0.01, 24 * 60).default(30),
+  /**
+   * The bearer token that `GET /metrics` requires. Unset: metrics are open on a loopback bind and refused on any
+   * other bind (so a network-facing node never exposes them by accident).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256, 'must be at most 256 characters').optional(),
+  /**
+   * Express `trust proxy`: which peers may set X-Forwarded-For/-Proto. `0`/`false` (default): none; a whole
+   * number: that many proxy hops; `true`: any peer (only behind a proxy that overwrites the headers); or a comma
+   * list of `loopback`, `linklocal`, `uniquelocal`, IP addresses and CIDR subnets. Behind a TLS-terminating proxy,
+   * trusting it makes `req.secure` true, so the session cookie gets `Secure`.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((v, ctx): TrustProxy => {
+      const flag = v.toLowerCase();
+      if (['false', 'no', 'off', '0'].includes(flag)) return false;
+      if (['true', 'yes', 'on'].includes(flag)) return true;
+      if (/^\d+$/.test(v)) {
+        const hops = Number(v);
+        if (hops <= 100) return hops;
+        ctx.addIssue({ code: 'custom', message: 'a hop count must be ≤ 100' });
+        return z.NEVER;
+      }
+      const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = entries.find((entry) => !isTrustEntry(entry));
+      if (entries.length === 0 || bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad === undefined ? 'is empty' : `"${bad}" is not loopback, linklocal, uniquelocal, an IP address or a CIDR subnet`}; use false, true, a hop count or a comma list of those`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .optional(),
 });
+
+/** Express's `trust proxy` setting: off, every peer, a hop count, or named ranges/addresses/subnets. */
+export type TrustProxy = boolean | number | string[];
+
+/** One entry of a TRUST_PROXY list: a named range, an IP address, or an IP/prefix subnet. */
+function isTrustEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** The validated configuration the server runs with. */
 export interface Config {
@@ -130,6 +183,12 @@ export interface Config {
   relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event'; followLog: boolean; followPollMs: number };
   ingest: { rateLimitPerMinute: number; maxBodyBytes: number };
   sessionHours: number;
+  /** Idle timeout of officer sessions (SESSION_IDLE_MINUTES). */
+  sessionIdleMinutes: number;
+  /** METRICS_TOKEN: the bearer `GET /metrics` requires; undefined = open on loopback, refused elsewhere. */
+  metricsToken: string | undefined;
+  /** TRUST_PROXY, for `app.set('trust proxy', …)`. */
+  trustProxy: TrustProxy;
 }
 
 /** A configuration problem: names the variable and the reason. */
@@ -190,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ingest: { rateLimitPerMinute: e.INGEST_RATE_LIMIT, maxBodyBytes: e.INGEST_MAX_BODY_BYTES },
     sessionHours: e.SESSION_HOURS,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    metricsToken: e.METRICS_TOKEN,
+    trustProxy: e.TRUST_PROXY ?? false,
   };
 }
 

@@ -9,20 +9,15 @@ import { SessionChangeEvent } from '../events/session-change-event';
 import { t } from '../i18n/index';
 import { deskApi, type Officer } from './desk-api';
 import { deskStyles } from './desk-styles';
+import { popupStyles } from './popup-styles';
 
 @customElement('gw-login')
 export class GwLogin extends LitElement {
   static override styles = [
     deskStyles,
+    popupStyles,
     css`
-      :host {
-        display: block;
-        position: relative;
-      }
-      form {
-        position: absolute;
-        top: 100%;
-        left: 0;
+      form.popup {
         margin-top: 0.3em;
         display: grid;
         gap: 0.4em;
@@ -98,7 +93,7 @@ export class GwLogin extends LitElement {
     }
     return html`<button data-login-open aria-expanded=${this.open ? 'true' : 'false'} @click=${() => (this.open = !this.open)}>${t('desk.login')}</button>
       ${this.open
-        ? html`<form class="panel" @submit=${(e: SubmitEvent) => void this.login(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this.open = false)}>
+        ? html`<form class="panel popup" @submit=${(e: SubmitEvent) => void this.login(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this.open = false)}>
             <label>${t('desk.login.name')}<input name="name" autocomplete="username" required maxlength="64" autofocus /></label>
             <label>${t('desk.login.password')}<input name="password" type="password" autocomplete="current-password" required maxlength="256" /></label>
             <button class="primary" type="submit" ?disabled=${this.busy}>${t('desk.login')}</button>

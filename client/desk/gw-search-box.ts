@@ -13,6 +13,7 @@ import { t, type MessageKey } from '../i18n/index';
 import { categoryName } from '../panels/format';
 import { deskApi, type SearchHit } from './desk-api';
 import { deskStyles } from './desk-styles';
+import { popupStyles } from './popup-styles';
 
 const TYPING_PAUSE_MS = 180;
 
@@ -20,10 +21,9 @@ const TYPING_PAUSE_MS = 180;
 export class GwSearchBox extends LitElement {
   static override styles = [
     deskStyles,
+    popupStyles,
     css`
       :host {
-        display: block;
-        position: relative;
         width: 22em;
       }
       input {
@@ -32,10 +32,7 @@ export class GwSearchBox extends LitElement {
         font-size: 1em;
       }
       [role='listbox'] {
-        position: absolute;
-        left: 0;
         right: 0;
-        top: 100%;
         margin-top: 0.2em;
         max-height: 24em;
         overflow-y: auto;
@@ -179,7 +176,7 @@ export class GwSearchBox extends LitElement {
         @focus=${() => (this.expanded = true)}
       />
       ${open
-        ? html`<ul id="hits" role="listbox" aria-label=${t('desk.search.results')}>
+        ? html`<ul id="hits" class="popup" role="listbox" aria-label=${t('desk.search.results')}>
             ${hits.length === 0 && this.query === this.text && !this.searchTask.value?.length && this.searchTask.status === TaskStatus.COMPLETE
               ? html`<li class="muted empty">${t('desk.search.noHits')}</li>`
               : nothing}

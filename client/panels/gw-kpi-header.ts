@@ -9,6 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { AreaKpis } from '../../protocol/kpi';
 import { t, type MessageKey } from '../i18n/index';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
+import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 import './gw-animated-number';
 
@@ -121,7 +122,7 @@ export class GwKpiHeader extends LitElement {
         <div class="label">${t('kpi.whistlesToday')}</div>
         <div class="tiers num">
           ${(['community', 'street', 'district'] as const).map(
-            (tier) => html`<span class="tier" style="color:${cssColour(TIER_COLOURS[tier])}" data-tier=${tier}>
+            (tier) => html`<span class="tier" style=${styleProps({ color: cssColour(TIER_COLOURS[tier]) })} data-tier=${tier}>
               <gw-animated-number .value=${k?.whistlesToday[tier] ?? null}></gw-animated-number>
               <span class="name">${t(`tier.short.${tier}`)}</span>
             </span>`,

@@ -8,6 +8,7 @@ import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { t, type MessageKey } from '../i18n/index';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
 import { LAYER_KEYS, type LayerKey, type LayerToggles } from '../map/layer-toggles';
+import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 
 const LABELS: Record<LayerKey, MessageKey> = {
@@ -114,13 +115,13 @@ export class GwLegend extends LitElement {
                     .checked=${this.toggles[key]}
                     @change=${(e: Event) => this.dispatchEvent(new LayerToggleEvent(key, (e.target as HTMLInputElement).checked))}
                   />`}
-              <span class="swatch" style="background:${SWATCH[key]}"></span>${t(LABELS[key])}
+              <span class="swatch" style=${styleProps({ background: SWATCH[key] })}></span>${t(LABELS[key])}
             </label>
           </li>`,
         )}
       </ul>
       <div class="statuses">
-        ${statuses.map((s) => html`<span style="--c:${cssColour(STATUS_COLOURS[s])}">${t(`status.${s}`)}</span>`)}
+        ${statuses.map((s) => html`<span style=${styleProps({ '--c': cssColour(STATUS_COLOURS[s]) })}>${t(`status.${s}`)}</span>`)}
       </div>
       <div class="hint">${t('legend.whistles.hint')}</div>
     </section>`;

@@ -10,6 +10,8 @@ import { t } from '../i18n/index';
 import type { TickerEntry } from '../live/live-model';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour, type Rgba } from '../live/incident-style';
 import { categoryName, clockTime, eventLabel, placeName } from './format';
+import { listPanelStyles } from './list-panel-styles';
+import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 
 const ENDED_TEXT: Rgba = [160, 174, 196, 255];
@@ -18,21 +20,9 @@ const ENDED_TEXT: Rgba = [160, 174, 196, 255];
 export class GwTicker extends LitElement {
   static override styles = [
     panelStyles,
+    listPanelStyles,
     css`
-      .panel {
-        height: 100%;
-        display: flex;
-        flex-direction: column;
-        padding: 0.7em 0.9em;
-        overflow: hidden;
-      }
       ol {
-        list-style: none;
-        margin: 0.5em 0 0;
-        padding: 0;
-        flex: 1;
-        min-height: 0;
-        overflow: hidden;
         mask-image: linear-gradient(180deg, #000 80%, transparent);
       }
       li {
@@ -73,15 +63,6 @@ export class GwTicker extends LitElement {
       }
       .place {
         grid-column: 2 / 4;
-        font-size: 0.8em;
-        color: #8ea7cf;
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
-      }
-      .empty {
-        color: #6b7fa3;
-        margin-top: 1em;
       }
     `,
   ];
@@ -115,7 +96,7 @@ export class GwTicker extends LitElement {
                   : STATUS_COLOURS[status];
             return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-type=${event?.type ?? 'snapshot'}>
               <span class="time num">${clockTime(entry.at)}</span>
-              <span class="what" style="color:${cssColour(colour)}">${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
+              <span class="what" style=${styleProps({ color: cssColour(colour) })}>${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
               <span class="category">${entry.incident.title ?? categoryName(entry.incident.category)}</span>
               <span class="place">${city ? placeName(city, entry.incident.grid) : entry.incident.grid}</span>
             </li>`;

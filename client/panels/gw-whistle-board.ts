@@ -10,32 +10,22 @@ import { t } from '../i18n/index';
 import type { ActiveWhistle } from '../live/live-model';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
 import { categoryName, duration, placeName } from './format';
+import { listPanelStyles } from './list-panel-styles';
+import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 
 @customElement('gw-whistle-board')
 export class GwWhistleBoard extends LitElement {
   static override styles = [
     panelStyles,
+    listPanelStyles,
     css`
-      .panel {
-        height: 100%;
-        display: flex;
-        flex-direction: column;
-        padding: 0.7em 0.9em;
-        overflow: hidden;
-      }
       .count {
         margin-left: auto;
         font-size: 0.9em;
         color: #f6c453;
       }
       ul {
-        list-style: none;
-        margin: 0.5em 0 0;
-        padding: 0;
-        flex: 1;
-        min-height: 0;
-        overflow: hidden;
         display: flex;
         flex-direction: column;
         gap: 0.45em;
@@ -97,13 +87,6 @@ export class GwWhistleBoard extends LitElement {
         white-space: nowrap;
         font-size: 0.9em;
       }
-      .place {
-        font-size: 0.8em;
-        color: #8ea7cf;
-        white-space: nowrap;
-        overflow: hidden;
-        text-overflow: ellipsis;
-      }
       .departments {
         display: flex;
         flex-wrap: wrap;
@@ -135,10 +118,6 @@ export class GwWhistleBoard extends LitElement {
         margin-left: auto;
         white-space: nowrap;
       }
-      .empty {
-        color: #6b7fa3;
-        margin-top: 1em;
-      }
     `,
   ];
 
@@ -163,7 +142,7 @@ export class GwWhistleBoard extends LitElement {
             const arrived = w.targets.filter((d) => d.arrived).length;
             return html`<li
               class="${w.whistle.type === 'emergency' ? 'emergency' : ''} ${w.answered ? 'answered' : ''}"
-              style="--tier:${cssColour(TIER_COLOURS[w.whistle.tier])}"
+              style=${styleProps({ '--tier': cssColour(TIER_COLOURS[w.whistle.tier]) })}
               data-whistle=${w.whistle.id}
               data-incident=${w.incident.id}
               data-tier=${w.whistle.tier}

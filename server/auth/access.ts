@@ -20,15 +20,25 @@ export interface AccessOptions {
   /** Anonymous screens allowed (loopback bind). */
   anonymousScreens: boolean;
   sessionHours: number;
+  /** Idle timeout: a session unused this many minutes is refused; each authenticated use slides it. Unset = none. */
+  sessionIdleMinutes?: number;
 }
+
+/** What authenticating does to a session: `touch` (a request: slides the idle timeout) or `peek` (a check only). */
+export type SessionUse = 'touch' | 'peek';
 
 /** The outcome of authenticating: a principal, nobody (no credentials given), or refused credentials. */
 export type Authentication = { kind: 'principal'; principal: Principal } | { kind: 'anonymous' } | { kind: 'invalid'; reason: string };
 
 interface Session {
   principal: Principal;
+  /** absolute end: login + SESSION_HOURS */
   expiresAt: number;
+  /** the last authenticated use; the idle timeout counts from here */
+  lastUsedAt: number;
 }
+
+export const SESSION_EXPIRED = 'the session has expired; log in again';
 
 /** Authentication and sessions for one server. */
 export class Access {
@@ -47,7 +57,7 @@ export class Access {
     this.pruneSessions(now);
     const token = newToken(32);
     const expiresAt = now + this.options.sessionHours * 3_600_000;
-    this.sessions.set(tokenFingerprint(token), { principal, expiresAt });
+    this.sessions.set(tokenFingerprint(token), { principal, expiresAt, lastUsedAt: now });
     return { token, expiresAt };
   }
 
@@ -55,29 +65,35 @@ export class Access {
     this.sessions.delete(tokenFingerprint(token));
   }
 
-  /** Resolves the caller from a bearer token or session cookie. */
-  authenticate(authorization: string | undefined, cookieHeader: string | undefined, now = Date.now()): Authentication {
+  /**
+   * Resolves the caller from a bearer token or session cookie. A session is refused once SESSION_HOURS have passed
+   * since login, once it has gone unused for SESSION_IDLE_MINUTES, or once its user is removed; a `touch` (the
+   * default: a request) slides the idle timeout, a `peek` (the socket sweep) does not.
+   */
+  authenticate(authorization: string | undefined, cookieHeader: string | undefined, now = Date.now(), use: SessionUse = 'touch'): Authentication {
     const token = bearer(authorization);
-    if (token !== undefined) return this.fromToken(token);
+    if (token !== undefined) return this.fromToken(token, now);
     const session = readCookie(cookieHeader, SESSION_COOKIE);
-    if (session !== undefined) {
-      const found = this.sessions.get(tokenFingerprint(session));
-      if (!found || found.expiresAt <= now) return { kind: 'invalid', reason: 'the session has expired; log in again' };
-      return { kind: 'principal', principal: found.principal };
-    }
+    if (session !== undefined) return this.fromSession(session, now, use);
     return { kind: 'anonymous' };
   }
 
   /** Resolves a socket handshake: `auth.token`, else the Authorization header or session cookie. */
-  authenticateHandshake(auth: unknown, headers: Record<string, string | string[] | undefined>): Authentication {
+  authenticateHandshake(auth: unknown, headers: Record<string, string | string[] | undefined>, now = Date.now(), use: SessionUse = 'touch'): Authentication {
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     if (token !== undefined && token !== null && token !== '') {
       if (typeof token !== 'string') return { kind: 'invalid', reason: 'auth.token must be a string' };
-      return this.fromToken(token);
+      return this.fromToken(token, now);
     }
     const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
     const cookie = typeof headers.cookie === 'string' ? headers.cookie : undefined;
-    return this.authenticate(authorization, cookie);
+    return this.authenticate(authorization, cookie, now, use);
+  }
+
+  /** True when the Cookie header carries a session cookie that is no longer valid (checked without sliding it). */
+  hasDeadSession(cookieHeader: string | undefined, now = Date.now()): boolean {
+    const session = readCookie(cookieHeader, SESSION_COOKIE);
+    return session !== undefined && this.fromSession(session, now, 'peek').kind === 'invalid';
   }
 
   /** The principal for a request that only reads; throws nothing, the caller maps the outcome to 401. */
@@ -92,18 +108,46 @@ export class Access {
     return this.authenticate(req.headers.authorization, req.headers.cookie);
   }
 
-  private fromToken(token: string): Authentication {
+  private fromToken(token: string, now: number): Authentication {
     if (this.options.screenToken !== undefined && secretsEqual(token, this.options.screenToken)) {
       return { kind: 'principal', principal: { name: 'screen-token', role: 'screen', scope: ['city'] } };
     }
-    const principal = this.options.users.authenticateToken(token);
-    if (principal) return { kind: 'principal', principal };
+    const found = this.options.users.checkToken(token, now);
+    if (found.kind === 'valid') return { kind: 'principal', principal: found.principal };
+    if (found.kind === 'expired') {
+      return { kind: 'invalid', reason: `the screen token of ${found.name} expired at ${found.expiresAt}; issue a new one (npm run users -- rotate ${found.name})` };
+    }
     return { kind: 'invalid', reason: 'unknown token' };
   }
 
-  private pruneSessions(now: number): void {
-    for (const [key, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(key);
+  private fromSession(cookie: string, now: number, use: SessionUse): Authentication {
+    // Refused sessions stay in the map (pruned at the next login) so that every check tells the same reason.
+    const found = this.sessions.get(tokenFingerprint(cookie));
+    if (!found || found.expiresAt <= now) return { kind: 'invalid', reason: SESSION_EXPIRED };
+    const idleMinutes = this.options.sessionIdleMinutes;
+    if (idleMinutes !== undefined && now - found.lastUsedAt >= idleMinutes * 60_000) {
+      return { kind: 'invalid', reason: `the session was idle for more than ${formatMinutes(idleMinutes)}; log in again` };
+    }
+    // The user as the directory holds it now: a removed user's sessions end, a narrowed scope applies at once.
+    const user = this.options.users.principalOf(found.principal.name, now);
+    if (!user) return { kind: 'invalid', reason: `user ${found.principal.name} was removed or has expired; the session has ended` };
+    found.principal = user;
+    if (use === 'touch') found.lastUsedAt = now;
+    return { kind: 'principal', principal: user };
   }
+
+  private pruneSessions(now: number): void {
+    const idleMs = (this.options.sessionIdleMinutes ?? Infinity) * 60_000;
+    for (const [key, session] of this.sessions) {
+      if (session.expiresAt <= now || now - session.lastUsedAt >= idleMs) this.sessions.delete(key);
+    }
+  }
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes >= 1 && Number.isInteger(minutes)) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const seconds = Math.round(minutes * 600) / 10;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

@@ -5,9 +5,23 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { toFieldErrors } from '../../protocol/events';
-import type { Access } from '../auth/access';
+import { SESSION_COOKIE, type Access } from '../auth/access';
 import { areaInScope, type Principal, type Role } from '../auth/scope';
 import { badRequest, forbidden, HttpError, unauthorized } from './errors';
+
+/**
+ * Tells the browser to drop a session cookie that is no longer valid (idle, expired, logged out elsewhere, user
+ * removed): the request itself is still refused as before (never downgraded), but the next page load and socket
+ * handshake come without the dead cookie, so a wall on a loopback bind reads again as the anonymous screen.
+ */
+export function clearDeadSessionCookie(access: Access): RequestHandler {
+  return (req, res, next) => {
+    if (access.hasDeadSession(req.headers.cookie)) {
+      res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${req.secure ? '; Secure' : ''}`);
+    }
+    next();
+  };
+}
 
 /** Resolves the reader of a request into `res.locals.principal`, or answers 401. */
 export function requireReader(access: Access): RequestHandler {

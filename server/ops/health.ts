@@ -1,8 +1,15 @@
 /**
  * `GET /api/v1/health` and `GET /metrics`. Health answers 200 when the store answers, 503 otherwise, so a load
  * balancer takes a node with a broken store out of rotation.
+ *
+ * `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set; without it, metrics are open
+ * on a loopback bind (the demo) and refused on any other bind, so a network-facing node never exposes them by
+ * accident.
  */
 import { Router } from 'express';
+import { bearer } from '../auth/access';
+import { secretsEqual } from '../auth/secrets';
+import { unauthorized } from '../http/errors';
 import type { EventStore } from '../store/event-store';
 import type { ServerMetrics } from './metrics';
 
@@ -19,6 +26,24 @@ export interface HealthDeps {
   flushedSeq(): number;
   stateSeq(): number;
   ingestQueue(): number;
+  /** Who may read /metrics (default: anyone). */
+  metricsAccess?: MetricsAccess;
+}
+
+/** METRICS_TOKEN, and whether the bind is loopback (where metrics are open without a token). */
+export interface MetricsAccess {
+  token: string | undefined;
+  loopback: boolean;
+}
+
+/** Why a /metrics request is refused, or undefined when it may read. */
+export function metricsRefusal(access: MetricsAccess, authorization: string | undefined): string | undefined {
+  if (access.token === undefined) {
+    return access.loopback ? undefined : 'metrics on a non-loopback bind need METRICS_TOKEN; set it and scrape with Authorization: Bearer <token>';
+  }
+  const token = bearer(authorization);
+  if (token === undefined) return 'metrics need Authorization: Bearer <METRICS_TOKEN>';
+  return secretsEqual(token, access.token) ? undefined : 'wrong metrics token';
 }
 
 export function healthRoutes(deps: HealthDeps): Router {
@@ -43,7 +68,12 @@ export function healthRoutes(deps: HealthDeps): Router {
       ...(cluster !== undefined ? { cluster } : {}),
     });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    const refusal = deps.metricsAccess ? metricsRefusal(deps.metricsAccess, req.headers.authorization) : undefined;
+    if (refusal !== undefined) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw unauthorized(refusal);
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;

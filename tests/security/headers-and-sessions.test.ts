@@ -1,7 +1,7 @@
 /**
  * What docs/security.md claims about headers, sessions and rate limits:
- * - the CSP allows only this origin (plus blob: workers and ws:/wss: to it), never 'unsafe-eval', no plugins, no
- *   framing by others; nosniff, no-referrer, no X-Powered-By; the built page loads nothing from another origin;
+ * - the CSP allows only this origin (plus blob: workers and ws:/wss: to it), never 'unsafe-eval' nor
+ *   'unsafe-inline' (styles: 'self' and the hash of the page's one <style>), no plugins, no framing by others; nosniff, no-referrer, no X-Powered-By; the built page loads nothing from another origin;
  * - the session cookie is HttpOnly and SameSite=Strict, lives SESSION_HOURS, is refused once expired or logged out;
  * - the login limit answers 429 from the 21st attempt a minute from one address.
  */
@@ -44,8 +44,13 @@ describe('headers, sessions and rate limits', () => {
       expect(csp.get('frame-ancestors')).toEqual(["'self'"]);
       expect(csp.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:']);
       expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
+      // styles: this origin and, when a built client is served, the hash of its index.html <style>; never inline
+      const styleSrc = csp.get('style-src') ?? [];
+      expect(styleSrc[0]).toBe("'self'");
+      expect(styleSrc.slice(1).filter((v) => !/^'sha256-[A-Za-z0-9+/]+=*'$/.test(v))).toEqual([]);
       const all = [...csp.values()].flat();
       expect(all).not.toContain("'unsafe-eval'");
+      expect(all).not.toContain("'unsafe-inline'");
       expect(all.filter((v) => /^https?:/.test(v) || v === '*')).toEqual([]);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');

@@ -19,7 +19,7 @@ const DAY = 86_400_000;
 const ROUTES: Record<string, { outOfScope: (ids: { incidentB: string }) => string } | { public: string }> = {
   '/api/v1/events': { public: 'ingest key, not a reader: integrators feed the whole city' },
   '/api/v1/health': { public: 'liveness for load balancers: counts only' },
-  '/metrics': { public: 'Prometheus counters: no incident data' },
+  '/metrics': { public: 'Prometheus counters, no incident data; METRICS_TOKEN off loopback (metrics-and-proxy.test.ts)' },
   '/api/v1/openapi.json': { public: 'the API description' },
   '/api/v1/city': { public: 'the city package metadata (public geography)' },
   '/geodata/{file}': { public: 'the city package files (public geography, no incidents)' },

@@ -2,32 +2,23 @@
  * The server on the PostgreSQL store (DATABASE_URL): ingest reaches screens, and a screen resumes from the store.
  * Runs in a schema of its own, dropped afterwards.
  */
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDefaultUser } from '../../server/store/postgres/connection';
-import { openEventStore } from '../../server/store/open-event-store';
+import { dropSchema, openSchemaStore, uniqueSchema } from '../helpers/postgres';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
 import { reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-const schema = `server_test_${process.pid}_${Date.now().toString(36)}`;
+const schema = uniqueSchema('server_test');
 const grids = [...gridsOf(DISTRICT_A), ...gridsOf(DISTRICT_B)];
 
 describe('the server on PostgreSQL', () => {
   let t: TestServer | undefined;
   afterAll(async () => {
     await t?.close();
-    const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL) });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchema(schema);
   });
 
   it('delivers ingested events to a screen and resumes a reconnecting screen from the store', async () => {
-    t = await startTestServer({ relayRecentEvents: 3, openStore: () => openEventStore({ dataDir: '', databaseUrl: DATABASE_URL, postgresSchema: schema }) });
+    t = await startTestServer({ relayRecentEvents: 3, openStore: () => openSchemaStore(schema) });
     const server = t;
     const first = new Screen(server.url);
     await first.connected();

@@ -2,34 +2,25 @@
  * Two server nodes on one PostgreSQL store (RELAY_FOLLOW_LOG): whichever node ingests an event, screens on every
  * node receive it, in the one global seq order, with batches that chain.
  */
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDefaultUser } from '../../server/store/postgres/connection';
-import { openEventStore } from '../../server/store/open-event-store';
+import { dropSchema, openSchemaStore, uniqueSchema } from '../helpers/postgres';
 import { DISTRICT_A, DISTRICT_B, gridsOf, tinyCity } from './helpers/tiny-city';
 import { lifecycle, reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-const schema = `two_nodes_${process.pid}_${Date.now().toString(36)}`;
+const schema = uniqueSchema('two_nodes');
 const grids = [...gridsOf(DISTRICT_A), ...gridsOf(DISTRICT_B)];
 
 describe('two nodes sharing one PostgreSQL store', () => {
   const nodes: TestServer[] = [];
   afterAll(async () => {
     for (const node of nodes) await node.close();
-    const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL) });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchema(schema);
   });
 
   it('screens on either node see every node’s events, once, in seq order', async () => {
     const geodata = tinyCity();
     const start = () =>
-      startTestServer({ geodata, env: { RELAY_FOLLOW_LOG: '1' }, openStore: () => openEventStore({ dataDir: '', databaseUrl: DATABASE_URL, postgresSchema: schema }) });
+      startTestServer({ geodata, env: { RELAY_FOLLOW_LOG: '1' }, openStore: () => openSchemaStore(schema) });
     const a = await start();
     nodes.push(a);
     const b = await start();

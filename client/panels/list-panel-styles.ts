@@ -1,0 +1,35 @@
+/**
+ * The look shared by the wall's list panels (the ticker and the whistle board): a full-height column whose list
+ * takes the remaining height and clips, a small grey place line under each row, and the empty-state line.
+ */
+import { css } from 'lit';
+
+export const listPanelStyles = css`
+  .panel {
+    height: 100%;
+    display: flex;
+    flex-direction: column;
+    padding: 0.7em 0.9em;
+    overflow: hidden;
+  }
+  ol,
+  ul {
+    list-style: none;
+    margin: 0.5em 0 0;
+    padding: 0;
+    flex: 1;
+    min-height: 0;
+    overflow: hidden;
+  }
+  .place {
+    font-size: 0.8em;
+    color: #8ea7cf;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .empty {
+    color: #6b7fa3;
+    margin-top: 1em;
+  }
+`;

@@ -1,0 +1,32 @@
+/**
+ * PostgreSQL set-up shared by the server tests and the benchmarks: the test database, a schema name of one's own
+ * (so runs never interfere), a store opened in it, and dropping it afterwards.
+ */
+import pg from 'pg';
+import type { EventStore } from '../../server/store/event-store';
+import { openEventStore } from '../../server/store/open-event-store';
+import { withDefaultUser } from '../../server/store/postgres/connection';
+
+/** PostgreSQL for the tests: TEST_DATABASE_URL, else the server every dev machine and CI runs. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+
+/** A schema name unique to this process and moment: `<prefix>_<pid>_<time>`. */
+export function uniqueSchema(prefix: string): string {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+}
+
+/** Opens a store in `schema` (created and migrated on first open). */
+export function openSchemaStore(schema: string, databaseUrl = TEST_DATABASE_URL): Promise<EventStore> {
+  return openEventStore({ dataDir: '', databaseUrl, postgresSchema: schema });
+}
+
+/** Drops `schema` and everything in it, if it exists. */
+export async function dropSchema(schema: string, databaseUrl = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: withDefaultUser(databaseUrl) });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
