@@ -83,7 +83,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
   router.post('/api/v1/logout', (req, res) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (token) access.endSession(token);
-    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${req.secure ? '; Secure' : ''}`);
     res.status(204).end();
   });
 

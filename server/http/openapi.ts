@@ -157,7 +157,14 @@ function build(): Json {
         get: { summary: 'Store, relay and ingest status', responses: { '200': json({ type: 'object' }), '503': json({ type: 'object' }, 'The store is failing') } },
       },
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+        get: {
+          summary: 'Prometheus metrics',
+          description: 'Open on a loopback bind without METRICS_TOKEN; otherwise needs `Authorization: Bearer <METRICS_TOKEN>`.',
+          responses: {
+            '200': { description: 'text/plain exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': { description: 'METRICS_TOKEN is required (non-loopback bind) and was missing or wrong' },
+          },
+        },
       },
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
       '/api/v1/city': {
@@ -242,7 +249,13 @@ function build(): Json {
               name: 'format',
               in: 'query',
               schema: { type: 'string', enum: ['json', 'arrow', 'columns'], default: 'json' },
-              description: 'arrow (or Accept: application/vnd.apache.arrow.stream): an Arrow IPC stream with columns seq, at, recordedAt, type, grid, incidentId, payload; the next page in X-Next-After-Seq. columns (or Accept: application/vnd.gridwatch.history): the whole range (up to `limit`) as a chunked stream of GWHC frames (protocol/history-codec.ts), for playback',
+              description: 'arrow (or Accept: application/vnd.apache.arrow.stream): an Arrow IPC stream with columns seq, at, recordedAt, type, grid, incidentId, payload; the next page in X-Next-After-Seq. columns (or Accept: application/vnd.gridwatch.history): the whole range (up to `limit`) as a chunked stream of GWHC frames (protocol/history-codec.ts), for playback; gzipped (flushed per frame) when accepted',
+            },
+            {
+              name: 'details',
+              in: 'query',
+              schema: { type: 'string', enum: ['0', '1'], default: '1' },
+              description: 'columns only: 0 leaves the events\' detail JSON out (windowed playback needs the columns alone)',
             },
           ],
           responses: {
@@ -269,6 +282,31 @@ function build(): Json {
             { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
             areaParam('Area code or city'),
             { name: 'bucket', in: 'query', schema: { type: 'integer', minimum: 1000 }, description: 'bucket width in ms (default: the range in 240 buckets; at most 10000 buckets)' },
+          ],
+          responses: { '200': json({ type: 'object' }), ...readerErrors },
+        },
+      },
+      '/api/v1/history/count': {
+        get: {
+          summary: 'At most how many events a range holds (the per-day rollups of the days it touches): playback picks detailed or windowed mode from it before loading',
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            areaParam('Area code or city'),
+          ],
+          responses: { '200': json({ type: 'object', properties: { atMost: { type: 'integer' } } }), ...readerErrors },
+        },
+      },
+      '/api/v1/history/state': {
+        get: {
+          summary: "The reducer's state at `at` of a range starting at `from` (folded by the server, area-scoped, open and recently ended cases), and the events of `window` ms after it that fold onto it exactly (protocol/history-api.ts): windowed playback",
+          security: [{ screenToken: [] }, { session: [] }, {}],
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms: the range start the fold begins at' },
+            { name: 'at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
+            areaParam('Area code or city'),
+            { name: 'window', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 2678400000, default: 0 }, description: 'ms after `at` to answer events for (shortened to at most 50,000 events and before the first event logged out of time order)' },
           ],
           responses: { '200': json({ type: 'object' }), ...readerErrors },
         },
