@@ -4,17 +4,22 @@
  * naive way (one GeoJSON FeatureCollection of the events, JSON.parse'd whole before anything draws), in one run on
  * the same events. Arrow IPC (the paged `format=arrow`) is measured beside them for the codec choice.
  *
- *   node --expose-gc --max-old-space-size=8192 --import tsx bench/history.bench.ts [events] [streamEvents]
- *   (defaults: 1,000,000 events from the simulator; a 20,000,000-event stream of synthetic frames)
+ *   node --expose-gc --max-old-space-size=8192 --import tsx bench/history.bench.ts [events] [streamEvents] [perCase]
+ *   (defaults: 1,000,000 events from the simulator; a 20,000,000-event stream of synthetic frames, 8 events a case)
  *
  * 1. first frame: ours = decode the first frame + fill the GPU columns + fold it (what playback needs to draw);
  *    naive = JSON.parse of the whole body + a CPU filter for the first instant. Network time is left out of both
  *    (loopback); the wire bytes are recorded, and the naive body must arrive whole before its parse starts.
- * 2. bytes per event: on the wire (raw and gzip) and in memory (typed columns, raw details, GPU columns; for the
- *    naive way the heap growth of the parsed GeoJSON).
- * 3. a 20M-event range streamed through the decoder and the GPU columns in frames: no single allocation near
- *    Chrome's ~1 GB cap; peak memory recorded. (Only the columns are kept here: the detail JSON of 20M events would
- *    not fit a tab, see "weak" below.)
+ * 2. bytes per event: on the wire (raw; gzip as the server sends it: one gzip stream with a Z_SYNC_FLUSH after every
+ *    frame, before/after; and without details, as windowed playback asks) and in memory (typed columns, raw details,
+ *    GPU columns; for the naive way the heap growth of the parsed GeoJSON).
+ * 3. a 20M-event range in windowed playback (protocol/history-api.ts: above 1M events the tab keeps only the GPU
+ *    columns and event times, and takes the state at t from the server): streamed without details through the
+ *    decoder (no incident ids kept), the GPU columns and the event times; memory retained per event, and the largest
+ *    single allocation (Chrome caps one at about 1 GB). What the detailed mode would hold for it is extrapolated
+ *    from the 1M measurement.
+ * 4. a window: the server's state answer at an instant of the 1M range (size, time to build) and the tab's cost to
+ *    restore it and fold a window of events onto it.
  *
  * Writes bench/results/history.json.
  */
@@ -22,8 +27,13 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { finished } from 'node:stream/promises';
+import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import type { IncomingEvent, StoredEvent } from '../protocol/events';
+import { HISTORY_DETAIL_BUDGET, PLAYBACK_FOLD_OPTIONS } from '../protocol/history-api';
+import { applyEvent, createState, restoreSnapshot } from '../protocol/reducer';
+import { stateAnswer } from '../server/http/history-state';
+import { EventTimes } from '../client/playback/event-times';
 import { COLUMN_BYTES_PER_EVENT, HistoryDecoder, HistoryEncoder, type HistoryChunk } from '../protocol/history-codec';
 import { encodeHistory } from '../server/http/history-format';
 import { SimulationEngine } from '../server/simulator/engine';
@@ -34,6 +44,8 @@ import { testCity } from '../tests/simulator/test-city';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const STREAM_EVENTS = Number(process.argv[3] ?? 20_000_000);
+/** events per case in the large stream: 8 (whole lifecycles, the default) or 2 (reported and closed: most cases) */
+const STREAM_PER_CASE = process.argv[4] === '2' ? 2 : 8;
 const FRAME = 5_000;
 const DAY = 86_400_000;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -72,7 +84,21 @@ function toGeoJson(events: StoredEvent[], locations: Map<string, [number, number
   });
 }
 
-function main(): void {
+/** Bytes of frames sent as the server sends them gzipped: one gzip stream, a Z_SYNC_FLUSH after every frame. */
+async function gzipStreamed(frames: readonly Uint8Array[]): Promise<number> {
+  const gzip = createGzip({ level: 6 });
+  let bytes = 0;
+  gzip.on('data', (part: Buffer) => (bytes += part.length));
+  for (const frame of frames) {
+    gzip.write(frame);
+    await new Promise<void>((resolve) => gzip.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
+  }
+  gzip.end();
+  await finished(gzip);
+  return bytes;
+}
+
+async function main(): Promise<void> {
   console.log(`generating ${EVENTS} events…`);
   const events = generate(EVENTS);
   const locations = new Map<string, [number, number]>();
@@ -87,7 +113,15 @@ function main(): void {
     return out;
   });
   const columnsBytes = frames.reduce((n, f) => n + f.length, 0);
-  const columnsGzip = frames.reduce((n, f) => n + gzipSync(f, { level: 6 }).length, 0);
+  const columnsGzip = await gzipStreamed(frames);
+  const columnsOnlyFrames: Uint8Array[] = [];
+  {
+    const encoder = new HistoryEncoder();
+    for (let i = 0; i < events.length; i += FRAME) columnsOnlyFrames.push(encoder.encodeFrame(events.slice(i, i + FRAME), { details: false }));
+  }
+  const columnsOnlyBytes = columnsOnlyFrames.reduce((n, f) => n + f.length, 0);
+  const columnsOnlyGzip = await gzipStreamed(columnsOnlyFrames);
+  columnsOnlyFrames.length = 0;
   const [geojson, geojsonEncode] = timed(() => toGeoJson(events, locations));
   const geojsonBytes = Buffer.byteLength(geojson);
   const geojsonGzip = gzipSync(geojson, { level: 6 }).length;
@@ -140,8 +174,14 @@ function main(): void {
   const naiveHeap = process.memoryUsage().heapUsed - naiveBefore;
   void parsed.shown;
 
-  // --- 20M events streamed in frames (columns only)
-  const stream = streamLarge(STREAM_EVENTS);
+  // --- a window of the 1M range: the server's answer at the middle, and the tab's restore + fold of 20,000 events
+  const window = measureWindow(events);
+  parsed.collection.features.length = 0;
+
+  // --- 20M events, windowed (columns only)
+  // One shape per run: a large typed array freed by the first would still count in the second's baseline.
+  const stream = streamLarge(STREAM_EVENTS, STREAM_PER_CASE);
+  const measuredPerEvent = (heapAfter.heapUsed + heapAfter.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers) / EVENTS;
 
   const result = {
     benchmark: 'history',
@@ -159,6 +199,10 @@ function main(): void {
     bytesPerEventWire: {
       columns: round(columnsBytes / EVENTS),
       columnsGzip: round(columnsGzip / EVENTS),
+      gzipSavedPercent: round(100 * (1 - columnsGzip / columnsBytes), 1),
+      columnsOnly: round(columnsOnlyBytes / EVENTS),
+      columnsOnlyGzip: round(columnsOnlyGzip / EVENTS),
+      note: 'columns = the stream before gzip; columnsGzip = after (what the server sends to a client that accepts gzip: one gzip stream flushed per frame); columnsOnly = details=0, as windowed playback asks',
       json: round(jsonBytes / EVENTS),
       geojson: round(geojsonBytes / EVENTS),
       geojsonGzip: round(geojsonGzip / EVENTS),
@@ -166,63 +210,143 @@ function main(): void {
     },
     bytesPerEventMemory: {
       typedColumns: COLUMN_BYTES_PER_EVENT,
-      gpuColumns: round((points.length * PlaybackPoints.BYTES_PER_INCIDENT) / EVENTS),
-      hotTotal: round(COLUMN_BYTES_PER_EVENT + (points.length * PlaybackPoints.BYTES_PER_INCIDENT) / EVENTS),
+      gpuColumns: round(points.bytes / EVENTS),
+      hotTotal: round(COLUMN_BYTES_PER_EVENT + points.bytes / EVENTS),
       rawDetails: round(detailBytes / EVENTS),
-      measuredHeapAndBuffers: round((heapAfter.heapUsed + heapAfter.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers) / EVENTS),
+      measuredHeapAndBuffers: round(measuredPerEvent),
       naiveParsedGeoJsonHeap: round(naiveHeap / EVENTS),
       goal: '≤ 32 B per event in memory',
       note: 'hotTotal is what scrubbing, the histogram and the GPU filter use; rawDetails (ids, notes, departments) are kept for the reducer fold and the CSV',
     },
-    stream20M: stream,
+    window,
+    stream20M: {
+      ...stream,
+      detailedModeWouldHoldMB: round((measuredPerEvent * STREAM_EVENTS) / 2 ** 20),
+      detailBudgetEvents: HISTORY_DETAIL_BUDGET,
+    },
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/history.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
 }
 
-/** Streams `n` synthetic events (reports and closures of 8,000 grids' cases) in frames through decoder + GPU columns. */
-function streamLarge(n: number): Record<string, unknown> {
-  const encoder = new HistoryEncoder();
-  const decoder = new HistoryDecoder();
+/**
+ * A window of the 1M range as windowed playback uses it: the server folds up to the middle instant and answers its
+ * state (trimmed to the open, recently ended and referenced cases) with the next 20,000 events; the tab restores it
+ * and folds the window onto it.
+ */
+function measureWindow(events: StoredEvent[]): Record<string, unknown> {
+  const ordered = events.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
+  const at = ordered[Math.floor(ordered.length / 2)]!;
+  const to = ordered[Math.min(ordered.length - 1, Math.floor(ordered.length / 2) + 20_000)]!;
+  const state = createState(PLAYBACK_FOLD_OPTIONS);
+  const [, serverFold] = timed(() => {
+    for (const event of events) if (Date.parse(event.at) <= at) applyEvent(state, event);
+  });
+  const windowEvents = events.filter((e) => Date.parse(e.at) > at && Date.parse(e.at) <= to);
+  const [body, serverAnswer] = timed(() => JSON.stringify(stateAnswer(state, { from: 0, at, area: 'city' }, { to, events: windowEvents })));
+  const [, tab] = timed(() => {
+    const answer = JSON.parse(body) as ReturnType<typeof stateAnswer>;
+    const restored = restoreSnapshot(answer.state);
+    for (const event of answer.window.events) applyEvent(restored, event);
+    return restored;
+  });
+  return {
+    at: new Date(at).toISOString(),
+    windowEvents: windowEvents.length,
+    stateIncidentsKept: JSON.parse(body).state.incidents.length as number,
+    stateIncidentsFolded: state.incidents.size,
+    answerBytes: body.length,
+    answerGzipBytes: gzipSync(body, { level: 6 }).length,
+    serverFoldFromStart: serverFold,
+    serverAnswer,
+    tabRestoreAndFold: tab,
+    note: 'the server folds from the range start once; later answers move its cursor forward (server/http/history-state.ts)',
+  };
+}
+
+/** A whole lifecycle, as the simulator logs most cases: 8 events an incident. */
+const LIFECYCLE = ['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.started', 'incident.resolved', 'incident.verified', 'incident.closed', 'incident.rated'] as const;
+
+/** Synthetic event s (1-based) of a stream of n: incident s / perIncident, in 8,000 grids, over 180 days. */
+function syntheticEvent(s: number, n: number, perIncident: 2 | 8, start: number): StoredEvent {
+  const at = new Date(start + Math.floor((s / n) * 180 * DAY)).toISOString();
+  const k = Math.floor((s - 1) / perIncident);
+  const step = (s - 1) % perIncident;
+  const type = perIncident === 8 ? LIFECYCLE[step]! : step === 0 ? 'incident.reported' : 'incident.closed';
+  const incidentId = `c${k}`;
+  const grid = `530102001001${String(k % 8000).padStart(3, '0')}`;
+  const base = { id: `e${s}`, at, seq: s, recordedAt: 0, grid };
+  if (type === 'incident.reported') return { ...base, type, incident: { id: incidentId, location: [102.7 + (k % 997) * 1e-4, 25.0 + (k % 991) * 1e-4], category: 'other', channel: 'other' } } as StoredEvent;
+  const extra = type === 'incident.verified' ? { passed: true } : type === 'incident.rated' ? { satisfaction: 4 } : type === 'incident.dispatched' ? { departments: ['d1'] } : {};
+  return { ...base, type, incidentId, ...extra } as StoredEvent;
+}
+
+/**
+ * Streams `n` synthetic events without details, in frames, through the windowed playback's tab side: a decoder that
+ * keeps no incident ids, the GPU columns (PlaybackPoints: one instance per status segment of a case, and per-case
+ * columns) and the event times. `perIncident` 8: whole lifecycles (the simulator's mix is about 8 events a case);
+ * 2: reported and closed at once (the most cases per event). Retained memory is measured after the stream, with
+ * the encoder (the server's side) dropped and collected.
+ */
+function streamLarge(n: number, perIncident: 2 | 8): Record<string, unknown> {
+  let encoder: HistoryEncoder | null = new HistoryEncoder();
   const start = Date.parse('2026-01-01T00:00:00+08:00');
+  gc();
+  const before = process.memoryUsage();
+  const decoder = new HistoryDecoder({ incidentIds: false });
   const points = new PlaybackPoints(start, identity);
+  const times = new EventTimes();
   let largestFrame = 0;
+  let wireBytes = 0;
   let peakRss = 0;
   let events = 0;
-  const spanMs = 180 * DAY;
   const [, timing] = timed(() => {
     for (let seq = 1; seq <= n; seq += FRAME) {
       const batch: StoredEvent[] = [];
-      for (let i = 0; i < FRAME && seq + i <= n; i++) {
-        const s = seq + i;
-        const incident = `c${Math.floor(s / 2)}`;
-        const at = new Date(start + Math.floor((s / n) * spanMs)).toISOString();
-        batch.push(
-          s % 2 === 0
-            ? ({ id: `e${s}`, type: 'incident.reported', at, incident: { id: incident, location: [102.7 + (s % 997) * 1e-4, 25.0 + (s % 991) * 1e-4], category: 'other', channel: 'other' }, seq: s, recordedAt: 0, grid: `530102001001${String(s % 8000).padStart(3, '0')}` } as StoredEvent)
-            : ({ id: `e${s}`, type: 'incident.closed', at, incidentId: `c${Math.floor((s - 1) / 2)}`, seq: s, recordedAt: 0, grid: `530102001001${String((s - 1) % 8000).padStart(3, '0')}` } as StoredEvent),
-        );
-      }
-      const frame = encoder.encodeFrame(batch);
+      for (let i = 0; i < FRAME && seq + i <= n; i++) batch.push(syntheticEvent(seq + i, n, perIncident, start));
+      const frame = encoder!.encodeFrame(batch, { details: false });
       largestFrame = Math.max(largestFrame, frame.length);
+      wireBytes += frame.length;
       for (const chunk of decoder.push(frame)) {
         points.add(chunk);
+        times.add(chunk);
         events += chunk.count;
       }
       if (seq % 1_000_000 === 1) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
   });
   decoder.end();
+  encoder = null;
+  gc();
+  const after = process.memoryUsage();
+  const retained = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
+  // the typed arrays behind the layer's attributes (getWeight shares the radii)
+  const columns = [...new Set(Object.values(points.data().attributes).map((a) => (a as { value: ArrayBufferView }).value))];
+  const gpuColumnBytes = columns.reduce((sum, c) => sum + c.byteLength, 0);
+  const largestColumnBytes = Math.max(...columns.map((c) => c.byteLength));
   return {
+    mode: 'windowed',
+    eventsPerIncident: perIncident,
     events,
-    incidents: points.length,
+    incidents: points.incidentCount,
+    segments: points.length,
     ...timing,
+    wireBytesPerEvent: round(wireBytes / events),
     largestFrameBytes: largestFrame,
-    largestGpuColumnBytes: points.length * 8,
+    largestSingleAllocationBytes: largestColumnBytes,
+    layerAttributeBytesPerEvent: round(gpuColumnBytes / events),
+    eventTimesBytesPerEvent: round(times.bytes / events),
+    retainedBytesPerEvent: round(retained / events),
+    retainedMB: round(retained / 2 ** 20),
     peakRssMB: round(peakRss / 2 ** 20),
-    note: 'frames of 5,000 events; each frame is decoded and dropped, only the GPU columns (and the incident table) stay',
+    goal: '≤ 32 B per event for the points; total under ~1 GB; no allocation near 1 GB',
+    note: "retained = heap + ArrayBuffers after the stream (encoder dropped): everything the tab keeps (PlaybackPoints: layer attributes per segment + per-case columns, capacity grows by doubling; event times; grid table). peakRss includes the server-side encoder (its incident-id table) in the same process",
   };
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
+

@@ -3,7 +3,9 @@
  * (deck.gl DataFilterExtension: a frame builds a layer description with a new `filterRange`; the columns stay as
  * they are, nothing is uploaded) against CPU filtering (a frame walks every case, compacts the visible ones into
  * new position/colour/radius arrays and hands deck.gl new data, which it re-uploads). Same columns, same instants,
- * one run, at 100k and 1M cases.
+ * one run, at 100k and 1M cases. The columns are lifecycle segments (client/playback/playback-points.ts): each case
+ * goes reported → registered → dispatched → in progress → resolved → verified → closed, a third of them overdue
+ * on the way, so about seven instances per case, each drawn in its status colour while t is inside it.
  *
  *   npx tsx bench/playback-scrub.bench.ts
  *
@@ -16,6 +18,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_TYPES } from '../protocol/events';
+import type { StoredEvent } from '../protocol/events';
 import type { HistoryChunk } from '../protocol/history-codec';
 import { PlaybackPoints, playbackPointLayer } from '../client/playback/playback-points';
 
@@ -25,9 +28,12 @@ const SPAN_S = 14 * 86_400;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const identity = (x: number, y: number): [number, number] => [x, y];
 
-/** A chunk-shaped column set of n reports and n closures spread over 14 days. */
-function columns(n: number): HistoryChunk {
-  const count = n * 2;
+const LIFECYCLE = ['incident.registered', 'incident.dispatched', 'incident.started', 'incident.resolved', 'incident.verified', 'incident.closed'] as const;
+
+/** A chunk-shaped column set of n whole lifecycles (7 events each) spread over 14 days. */
+function columns(n: number): { chunk: HistoryChunk; events: StoredEvent[] } {
+  const per = 1 + LIFECYCLE.length;
+  const count = n * per;
   const chunk = {
     count, baseSeq: 1, baseAt: 0,
     seqOffset: new Uint32Array(count), atOffset: new Uint32Array(count), type: new Uint8Array(count), arg: new Uint8Array(count),
@@ -36,19 +42,32 @@ function columns(n: number): HistoryChunk {
   };
   let seed = 7;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+  // The decoded events the points read besides the columns: a report's category, a dispatch's deadline.
+  const events: StoredEvent[] = new Array(count);
+  const report = { type: 'incident.reported', incident: { category: 'other' } } as unknown as StoredEvent;
+  const other = { type: 'incident.registered' } as unknown as StoredEvent;
+  // Events are ordered per case (the points need each case's events in order, as the stream gives them).
   for (let i = 0; i < n; i++) {
-    const reported = random() * SPAN_S * 0.95;
-    chunk.type[2 * i] = EVENT_TYPES.indexOf('incident.reported');
-    chunk.atOffset[2 * i] = reported * 1000;
-    chunk.incident[2 * i] = i;
-    chunk.lon[2 * i] = 102.6 + random() * 0.3;
-    chunk.lat[2 * i] = 24.9 + random() * 0.2;
-    chunk.arg[2 * i] = Math.floor(random() * 4);
-    chunk.type[2 * i + 1] = EVENT_TYPES.indexOf('incident.closed');
-    chunk.atOffset[2 * i + 1] = (reported + 600 + random() * 3 * 86_400) * 1000;
-    chunk.incident[2 * i + 1] = i;
+    let at = random() * SPAN_S * 0.95;
+    const k = i * per;
+    chunk.type[k] = EVENT_TYPES.indexOf('incident.reported');
+    chunk.atOffset[k] = at * 1000;
+    chunk.incident[k] = i;
+    chunk.lon[k] = 102.6 + random() * 0.3;
+    chunk.lat[k] = 24.9 + random() * 0.2;
+    chunk.arg[k] = Math.floor(random() * 4);
+    events[k] = report;
+    const overdue = random() < 1 / 3;
+    LIFECYCLE.forEach((type, j) => {
+      at += type === 'incident.resolved' ? 3600 + random() * (overdue ? 3 * 86_400 : 3600) : 60 + random() * 1800;
+      chunk.type[k + 1 + j] = EVENT_TYPES.indexOf(type);
+      chunk.atOffset[k + 1 + j] = at * 1000;
+      chunk.incident[k + 1 + j] = i;
+      chunk.arg[k + 1 + j] = type === 'incident.verified' ? 1 : 0;
+      events[k + 1 + j] = type === 'incident.dispatched' ? ({ type, deadline: new Date((at + 4 * 3600) * 1000).toISOString() } as unknown as StoredEvent) : other;
+    });
   }
-  return chunk;
+  return { chunk, events };
 }
 
 function cpuMs<T>(work: () => T): number {
@@ -60,7 +79,8 @@ function cpuMs<T>(work: () => T): number {
 
 function run(n: number) {
   const points = new PlaybackPoints(0, identity);
-  points.add(columns(n));
+  const { chunk, events } = columns(n);
+  points.add(chunk, events);
   const data = points.data();
   const attrs = data.attributes as Record<string, { value: Float32Array | Uint8Array }>;
   const position = attrs.getPosition!.value as Float32Array;
@@ -98,6 +118,7 @@ function run(n: number) {
   });
   return {
     cases: n,
+    segments: data.length,
     gpuFilter: { cpuMsPerFrame: round(gpuMs / FRAMES), bytesUploadedPerFrame: 0 },
     cpuFilter: { cpuMsPerFrame: round(cpuFilterMs / FRAMES), bytesUploadedPerFrame: Math.round(uploaded / FRAMES) },
     ratio: round(cpuFilterMs / Math.max(1e-3, gpuMs), 1),

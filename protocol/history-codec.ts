@@ -17,7 +17,8 @@
  * .. dictionary: UTF-8 JSON {grids: string[], incidents: string[]} of strings new to this stream (appended to
  *    the stream's tables, whose indexes the grid and incident columns hold)
  * .. details: UTF-8 JSON array, one entry per event: the event without seq, type, grid and incident id, so that
- *    `toEvents` gives back exactly the stored event (ids, actor, notes, departments, exact location)
+ *    `toEvents` gives back exactly the stored event (ids, actor, notes, departments, exact location); empty (0
+ *    bytes) in a stream asked for without details (`details=0`: windowed playback needs the columns only)
  * ```
  *
  * `arg` holds a small per-type value: priority for a report, satisfaction for a rating, tier for a whistle, stage
@@ -96,8 +97,12 @@ export class HistoryEncoder {
   private readonly gridIndex = new Map<string, number>();
   private readonly incidentIndex = new Map<string, number>();
 
-  /** Encodes events (seq order) as one frame. Throws a RangeError naming the field when a value does not fit. */
-  encodeFrame(events: readonly StoredEvent[]): Uint8Array {
+  /**
+   * Encodes events (seq order) as one frame. Throws a RangeError naming the field when a value does not fit.
+   * `details: false` leaves the details out (the columns and strings only).
+   */
+  encodeFrame(events: readonly StoredEvent[], options: { details?: boolean } = {}): Uint8Array {
+    const withDetails = options.details ?? true;
     const n = events.length;
     let baseSeq = Number.POSITIVE_INFINITY;
     let baseAt = Number.POSITIVE_INFINITY;
@@ -147,10 +152,10 @@ export class HistoryEncoder {
       } else {
         delete (rest as { incidentId?: string }).incidentId;
       }
-      details[i] = rest;
+      if (withDetails) details[i] = rest;
     });
     const dictionary = encoder.encode(JSON.stringify({ grids: newGrids, incidents: newIncidents }));
-    const detailBytes = encoder.encode(JSON.stringify(details));
+    const detailBytes = withDetails ? encoder.encode(JSON.stringify(details)) : new Uint8Array(0);
     const frame = new Uint8Array(HEADER_BYTES + columnsBytes + pad4(dictionary.length) + detailBytes.length);
     const header = new DataView(frame.buffer);
     header.setUint32(0, MAGIC, true);
@@ -177,6 +182,14 @@ export class HistoryEncoder {
   }
 }
 
+export interface HistoryDecoderOptions {
+  /**
+   * Keep the incident id strings in `tables.incidents` (default true). Windowed playback of a large range needs
+   * only the incident slots (the indexes), and 10M id strings would weigh several hundred MB in a tab.
+   */
+  incidentIds?: boolean;
+}
+
 /**
  * Decodes a stream pushed in arbitrary pieces (network chunks): `push` answers every frame completed by the piece.
  * Only the bytes of an incomplete frame are held, so a 20M-event range never needs one large allocation.
@@ -185,10 +198,20 @@ export class HistoryDecoder {
   readonly tables: HistoryTables = { grids: [], incidents: [] };
   private pending: Uint8Array = new Uint8Array(0);
   private frames = 0;
+  private readonly keepIncidentIds: boolean;
   /** Total bytes received so far (the wire size, before any HTTP compression). */
   bytes = 0;
+  /** Incidents the stream has defined so far (also when their ids are not kept). */
+  incidentCount = 0;
 
-  push(piece: Uint8Array): HistoryChunk[] {
+  constructor(options: HistoryDecoderOptions = {}) {
+    this.keepIncidentIds = options.incidentIds ?? true;
+  }
+
+  push(bytes: Uint8Array): HistoryChunk[] {
+    // A plain Uint8Array view: a Node Buffer's slice() shares memory instead of copying, and the columns must be
+    // copies of their own (aligned, and not keeping the network piece alive).
+    const piece = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes += piece.length;
     let buffer: Uint8Array;
     if (this.pending.length === 0) buffer = piece;
@@ -251,7 +274,8 @@ export class HistoryDecoder {
       throw new RangeError(`history stream: frame ${this.frames} dictionary must hold grids and incidents arrays`);
     }
     this.tables.grids.push(...dictionary.grids);
-    this.tables.incidents.push(...dictionary.incidents);
+    if (this.keepIncidentIds) this.tables.incidents.push(...dictionary.incidents);
+    this.incidentCount += dictionary.incidents.length;
     offset += pad4(dictionaryBytes);
     const details = frame.slice(offset, offset + detailBytes);
     const baseAt = view.getFloat64(32, true);
@@ -268,6 +292,7 @@ export class HistoryDecoder {
 
 /** The stored events of a decoded chunk, exactly as the server stored them. */
 export function chunkEvents(chunk: HistoryChunk, tables: HistoryTables): StoredEvent[] {
+  if (chunk.count > 0 && chunk.details.byteLength === 0) throw new RangeError('history chunk: the stream was sent without details (details=0): its events cannot be rebuilt');
   const details = JSON.parse(decoder.decode(chunk.details)) as Array<Record<string, unknown>>;
   if (!Array.isArray(details) || details.length !== chunk.count) {
     throw new RangeError(`history chunk: details must be an array of ${chunk.count} entries`);
@@ -277,7 +302,9 @@ export function chunkEvents(chunk: HistoryChunk, tables: HistoryTables): StoredE
     const type = EVENT_TYPES[chunk.type[i]!];
     if (type === undefined) throw new RangeError(`history chunk: type ${chunk.type[i]} of event ${i} is unknown`);
     const rest = details[i]!;
-    const head = type === 'incident.reported' ? { type } : { type, incidentId: tables.incidents[chunk.incident[i]!] };
+    const incidentId = tables.incidents[chunk.incident[i]!];
+    if (type !== 'incident.reported' && incidentId === undefined) throw new RangeError(`history chunk: incident ${chunk.incident[i]} of event ${i} is not in the stream's table (ids not kept?)`);
+    const head = type === 'incident.reported' ? { type } : { type, incidentId };
     events[i] = { id: rest.id, ...head, ...rest, seq: chunk.baseSeq + chunk.seqOffset[i]!, grid: tables.grids[chunk.grid[i]!] } as StoredEvent;
   }
   return events;

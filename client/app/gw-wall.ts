@@ -37,6 +37,7 @@ import '../playback/gw-timeline-bar';
 import { PlaybackController } from '../playback/playback-controller';
 import { PlaybackCommandEvent } from '../playback/playback-command-event';
 import { playbackHeatLayer, playbackPointLayer } from '../playback/playback-points';
+import { gridChoroplethLayer } from '../map/layers/grid-choropleth';
 import '../desk/gw-desk';
 import { gridAt } from '../desk/grid-pick';
 import { SelectionLayers } from '../desk/selection-layers';
@@ -74,6 +75,12 @@ export class GwWall extends LitElement {
     token: () => this.config.token,
     onChange: () => this.scheduleFrame(),
     canvas: () => this.mapController.map?.getCanvas() ?? null,
+    onMapFrame: (listener) => {
+      const map = this.mapController.map;
+      map?.on('render', listener);
+      map?.triggerRepaint();
+      return () => map?.off('render', listener);
+    },
     caption: () => this.playbackCaption(),
   });
   private playbackLayers: WallLayers | null = null;
@@ -218,13 +225,25 @@ export class GwWall extends LitElement {
    * What playback shows (null when live): its time t, the ids of the cases open at t (from the reducer's state the
    * panels draw), and the last export. Public for tests and integrations, like `project()`.
    */
-  playbackShown(): { t: number; open: string[]; events: number; lastExport: { kind: string; bytes: number; url: string; blob: Blob } | null } | null {
+  playbackShown(): {
+    t: number;
+    open: string[];
+    events: number;
+    lastExport: { kind: string; bytes: number; url: string; blob: Blob } | null;
+    /** cumulative mode's choropleth: the figure, each grid's value and the fill its layer draws */
+    choropleth: { metric: string; values: Record<string, number>; fill: Record<string, number[]> } | null;
+  } | null {
     const view = this.playback.view;
     const model = this.playback.model;
     if (!view || !model) return null;
     const open: string[] = [];
     for (const record of model.state.incidents.values()) if (record.status !== 'closed' && record.status !== 'cancelled') open.push(record.id);
-    return { t: view.t, open: open.sort(), events: this.playback.loaded.events, lastExport: this.playback.lastExport };
+    const c = this.playback.choropleth;
+    const choropleth =
+      view.cumulative && this.playback.choroplethMetric
+        ? { metric: c.metric, values: Object.fromEntries(c.values), fill: Object.fromEntries([...c.values.keys()].map((code) => [code, c.colourOf(code)])) }
+        : null;
+    return { t: view.t, open: open.sort(), events: this.playback.loaded.events, lastExport: this.playback.lastExport, choropleth };
   }
 
   private scheduleFrame(): void {
@@ -312,6 +331,7 @@ export class GwWall extends LitElement {
   private playbackFrameLayers(model: LiveModel, frameTime: number, scale: number) {
     const points = this.playback.points;
     const view = this.playback.view;
+    const city = this.cityTask.value;
     const layers = (this.playbackLayers ?? (this.playbackLayers = new WallLayers(basemapShift(this.config.basemapCrs)))).build({
       model,
       toggles: { ...this.toggles, incidents: false },
@@ -323,7 +343,8 @@ export class GwWall extends LitElement {
     if (!points || !view) return layers;
     return [
       ...layers,
-      playbackHeatLayer(points, view.t, this.toggles.incidents && view.cumulative),
+      ...(city ? [gridChoroplethLayer(city, this.playback.choropleth, view.cumulative && this.playback.choroplethMetric !== null)] : []),
+      playbackHeatLayer(points, view.t, this.toggles.incidents && view.cumulative && this.playback.choroplethMetric === null),
       playbackPointLayer(points, view.t, scale, this.toggles.incidents && !view.cumulative),
     ];
   }
@@ -334,7 +355,7 @@ export class GwWall extends LitElement {
     const view = this.playback.view;
     const k = this.kpiFigures;
     const lines = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? new Date(view.t).toLocaleString() : ''}`];
-    if (k) lines.push(Object.entries(k).filter(([, v]) => typeof v === 'number').slice(0, 8).map(([key, v]) => `${key} ${Math.round((v as number) * 100) / 100}`).join('  '));
+    if (k) lines.push(Object.entries(k).filter(([key, v]) => typeof v === 'number' && key !== 'now' && key !== 'dayStart').slice(0, 8).map(([key, v]) => `${key} ${Math.round((v as number) * 100) / 100}`).join('  '));
     return lines;
   }
 
@@ -415,7 +436,9 @@ export class GwWall extends LitElement {
           ? nothing
           : html`<gw-timeline-bar class="timeline" .view=${this.playback.view ? { ...this.playback.view } : null} .aggregate=${this.playback.aggregate} ?loading=${this.playback.loading}
               .error=${this.playback.error ?? (this.playback.problems.map((p) => `${p.field}: ${p.reason}`).join('; ') || null)}
-              .events=${this.playback.loaded.events} ?recording=${this.playback.recording}></gw-timeline-bar>`}
+              .events=${this.playback.loaded.events} .expected=${this.playback.expected} .mode=${this.playback.mode} ?recording=${this.playback.recording} .exportProgress=${this.playback.exportProgress}
+              ?exportCancelled=${this.playback.exportCancelled} .choroplethMetric=${this.playback.choroplethMetric}
+              .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}></gw-timeline-bar>`}
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion}></gw-desk>`}
       </div>
       <div class="side">

@@ -1,14 +1,17 @@
 /**
  * The playback timeline bar: a histogram of activity over the range (from the aggregate endpoint) with the cursor at
  * t (click or drag to jump), play/pause, speeds 1×…3600×, step to the next event, jump to a date/time, loop, the
- * cumulative (heat) mode, exports, and "back to live". When no range is open it offers one (the last 24 h by
+ * cumulative mode (a heatmap, or a per-grid choropleth of counts, overdue rate or satisfaction, with its legend), the
+ * CSV export, the WebM export (its own range and speed, progress, cancel), and "back to live". When no range is open it offers one (the last 24 h by
  * default). Every action is a PlaybackCommandEvent; the element holds no playback state of its own.
  */
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { t } from '../i18n/index';
 import { panelStyles } from '../panels/theme';
+import { CHOROPLETH_METRICS, type ChoroplethLegend, type ChoroplethMetric } from '../map/layers/grid-choropleth';
 import type { HistoryAggregate } from './history-loader';
+import type { PlaybackMode } from '../../protocol/history-api';
 import { PlaybackCommandEvent, type PlaybackCommand } from './playback-command-event';
 import { PLAYBACK_SPEEDS, type PlaybackView } from './playback-url';
 
@@ -86,6 +89,24 @@ export class GwTimelineBar extends LitElement {
       .error {
         color: #fca5a5;
       }
+      .export,
+      .legend {
+        grid-column: 1 / -1;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.4em 0.8em;
+        font-size: 0.9em;
+      }
+      .legend .ramp {
+        display: inline-block;
+        width: 10em;
+        height: 0.8em;
+        border-radius: 0.2em;
+      }
+      progress {
+        width: 12em;
+      }
     `,
   ];
 
@@ -96,7 +117,21 @@ export class GwTimelineBar extends LitElement {
   @property({ type: Boolean }) loading = false;
   @property({ attribute: false }) error: string | null = null;
   @property({ type: Number }) events = 0;
+  /** at most how many events the range holds (0: not known yet), and the playback mode (protocol/history-api.ts) */
+  @property({ type: Number }) expected = 0;
+  @property({ attribute: false }) mode: PlaybackMode = 'detailed';
   @property({ type: Boolean }) recording = false;
+  /** fraction of the running WebM export, 0…1 */
+  @property({ type: Number }) exportProgress = 0;
+  @property({ type: Boolean }) exportCancelled = false;
+  /** the cumulative view's choropleth figure (null: heatmap) and its legend */
+  @property({ attribute: false }) choroplethMetric: ChoroplethMetric | null = null;
+  @property({ attribute: false }) legend: ChoroplethLegend | null = null;
+  /** the WebM export row is open; its range and speed (null: the open range's, the playback speed) */
+  @state() private exportOpen = false;
+  @state() private exportFrom: number | null = null;
+  @state() private exportTo: number | null = null;
+  @state() private exportSpeed: number | null = null;
   @state() private openFrom = Date.now() - 24 * HOUR;
   @state() private openTo = Date.now();
 
@@ -126,6 +161,58 @@ export class GwTimelineBar extends LitElement {
         <rect x="0" y="0" width=${cursor} height="100" fill="rgba(253,230,138,0.12)"></rect>
         <line x1=${cursor} x2=${cursor} y1="0" y2="100" stroke="#fde68a" stroke-width="3"></line>
       </svg>`;
+  }
+
+  /** Cumulative mode: heatmap or a per-grid figure, and the choropleth's legend. */
+  private cumulativeRow() {
+    const legend = this.choroplethMetric ? this.legend : null;
+    const label = (x: number) => (legend?.metric === 'overdue' ? `${Math.round(x * 100)}%` : legend?.metric === 'satisfaction' ? x.toFixed(1) : String(Math.round(x)));
+    return html`<div class="legend" data-legend=${legend ? legend.metric : 'heat'}>
+      <label>${t('playback.view.label')}
+        <select data-action="choropleth" @change=${(e: Event) => {
+          const value = (e.target as HTMLSelectElement).value;
+          this.send({ kind: 'choropleth', metric: value === 'heat' ? null : (value as ChoroplethMetric) });
+        }}>
+          <option value="heat" ?selected=${this.choroplethMetric === null}>${t('playback.view.heat')}</option>
+          ${CHOROPLETH_METRICS.map((m) => html`<option value=${m} ?selected=${this.choroplethMetric === m}>${t(`playback.view.${m}`)}</option>`)}
+        </select>
+      </label>
+      ${legend
+        ? legend.missing
+          ? html`<span class="error">${legend.missing}</span>`
+          : html`<span data-legend-low=${legend.low}>${label(legend.low)}</span>
+              <span class="ramp" style="background: linear-gradient(to right, ${legend.stops.join(', ')})"></span>
+              <span data-legend-high=${legend.high}>${label(legend.high)}</span>`
+        : nothing}
+    </div>`;
+  }
+
+  /** The WebM export: its range (inside the open range) and speed, the expected length, progress and cancel. */
+  private exportRow(view: PlaybackView) {
+    const clamp = (x: number) => Math.min(view.to, Math.max(view.from, x));
+    const from = clamp(this.exportFrom ?? view.from);
+    const to = clamp(this.exportTo ?? view.to);
+    const speed = this.exportSpeed ?? view.speed;
+    const seconds = Math.max(0, (to - from) / speed / 1000);
+    if (this.recording) {
+      const percent = Math.floor(this.exportProgress * 100);
+      return html`<div class="export" data-export="recording">
+        <span>${t('playback.export.title')}</span>
+        <progress data-export-progress max="1" .value=${this.exportProgress}></progress>
+        <span>${t('playback.export.progress', { percent })}</span>
+        <button data-action="webm-cancel" @click=${() => this.send({ kind: 'export-cancel' })}>${t('playback.export.cancel')}</button>
+      </div>`;
+    }
+    return html`<div class="export" data-export="idle">
+      <span>${t('playback.export.title')}</span>
+      <label>${t('playback.from')} <input data-export-from type="datetime-local" step="1" .value=${localInput(from)} @change=${(e: Event) => (this.exportFrom = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+      <label>${t('playback.to')} <input data-export-to type="datetime-local" step="1" .value=${localInput(to)} @change=${(e: Event) => (this.exportTo = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+      <select data-export-speed aria-label=${t('playback.speed')} @change=${(e: Event) => (this.exportSpeed = Number((e.target as HTMLSelectElement).value))}>
+        ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === speed}>${s}×</option>`)}
+      </select>
+      <span data-export-seconds=${seconds}>${t('playback.export.length', { s: seconds < 10 ? seconds.toFixed(1) : Math.round(seconds) })}</span>
+      <button data-action="webm-record" @click=${() => this.send({ kind: 'export-webm', from, to, speed })}>${t('playback.export.record')}</button>
+    </div>`;
   }
 
   protected override willUpdate(): void {
@@ -162,11 +249,14 @@ export class GwTimelineBar extends LitElement {
         <button data-action="loop" aria-pressed=${view.loop ? 'true' : 'false'} @click=${() => this.send({ kind: 'loop', loop: !view.loop })}>${t('playback.loop')}</button>
         <button data-action="cumulative" aria-pressed=${view.cumulative ? 'true' : 'false'} @click=${() => this.send({ kind: 'cumulative', cumulative: !view.cumulative })}>${t('playback.cumulative')}</button>
         <button data-action="csv" @click=${() => this.send({ kind: 'export-csv' })}>CSV</button>
-        <button data-action="webm" ?disabled=${this.recording} @click=${() => this.send({ kind: 'export-webm' })}>${this.recording ? t('playback.recording') : 'WebM'}</button>
+        <button data-action="webm" aria-pressed=${this.exportOpen ? 'true' : 'false'} @click=${() => (this.exportOpen = !this.exportOpen)}>${this.recording ? t('playback.recording') : 'WebM'}</button>
         <button data-action="live" @click=${() => this.send({ kind: 'live' })}>${t('playback.live')}</button>
       </div>
+      ${view.cumulative ? this.cumulativeRow() : nothing} ${this.exportOpen || this.recording ? this.exportRow(view) : nothing}
       <div class="status ${this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
-        ${this.error ?? (this.loading ? t('playback.loading', { events: this.events }) : t('playback.loaded', { events: this.events }))}
+        ${this.error ?? (this.exportCancelled && !this.recording ? t('playback.export.cancelled') : '')}
+        ${this.error ? nothing : (this.loading ? t(this.expected > 0 ? 'playback.loadingOf' : 'playback.loading', { events: this.events, expected: this.expected }) : t('playback.loaded', { events: this.events }))}
+        ${this.mode === 'windowed' ? html`<span data-mode="windowed">${t('playback.windowed')}</span>` : nothing}
       </div>
     </div>`;
   }

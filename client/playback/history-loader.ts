@@ -1,14 +1,18 @@
 /**
  * Streams a history range from `GET /api/v1/history?format=columns` and hands each decoded chunk over as soon as its
  * frame is complete, so the first frame draws before the last byte arrives. The aggregate (timeline histogram and
- * per-grid counts) comes from `GET /api/v1/history/aggregate`.
+ * per-grid counts, and the range's total, from which playback picks its mode) comes from
+ * `GET /api/v1/history/aggregate`; the server's state at t for windowed playback from `GET /api/v1/history/state`.
  *
  * @example
  * ```ts
  * await loadHistory({ from, to, area: 'city', signal }, (chunk, tables) => timeline.add(chunk, tables));
  * ```
  */
+import type { HistoryAggregate, HistoryCount, HistoryStateAnswer } from '../../protocol/history-api';
 import { HistoryDecoder, HISTORY_COLUMNS_TYPE, type HistoryChunk, type HistoryTables } from '../../protocol/history-codec';
+
+export type { HistoryAggregate } from '../../protocol/history-api';
 
 export interface HistoryRange {
   /** epoch ms, inclusive */
@@ -19,17 +23,8 @@ export interface HistoryRange {
   /** screen token (not needed on a loopback server) */
   token?: string | null;
   signal?: AbortSignal;
-}
-
-/** What `GET /api/v1/history/aggregate` answers (server/http/history-routes.ts). */
-export interface HistoryAggregate {
-  from: number;
-  to: number;
-  area: string;
-  bucketMs: number;
-  events: number[];
-  reported: number[];
-  grids: Record<string, { reported: number; closed: number; cancelled: number; whistles: number; ratings: number; satisfactionSum: number }>;
+  /** the server's origin (default: the page's own, for tests and tools outside a page) */
+  origin?: string;
 }
 
 export interface LoadResult {
@@ -54,12 +49,22 @@ async function failure(res: Response, what: string): Promise<Error> {
   return new Error(`${what}: ${reason}`);
 }
 
+export interface LoadOptions {
+  /**
+   * Ask for the events' details and keep the incident ids (default true). Windowed playback sets it false: the
+   * stream then carries the columns only, and the decoder keeps no id strings.
+   */
+  details?: boolean;
+}
+
 /** Streams the range; `onChunk` runs once per frame, in order. Rejects with the server's reason on a refusal. */
-export async function loadHistory(range: HistoryRange, onChunk: (chunk: HistoryChunk, tables: HistoryTables) => void): Promise<LoadResult> {
+export async function loadHistory(range: HistoryRange, onChunk: (chunk: HistoryChunk, tables: HistoryTables) => void, options: LoadOptions = {}): Promise<LoadResult> {
+  const details = options.details ?? true;
   const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area, format: 'columns' });
-  const res = await fetch(`/api/v1/history?${query}`, { headers: headers(range.token, HISTORY_COLUMNS_TYPE), ...(range.signal ? { signal: range.signal } : {}) });
+  if (!details) query.set('details', '0');
+  const res = await fetch(`${range.origin ?? ''}/api/v1/history?${query}`, { headers: headers(range.token, HISTORY_COLUMNS_TYPE), ...(range.signal ? { signal: range.signal } : {}) });
   if (!res.ok || !res.body) throw await failure(res, 'history');
-  const decoder = new HistoryDecoder();
+  const decoder = new HistoryDecoder({ incidentIds: details });
   const reader = res.body.getReader();
   let events = 0;
   let chunks = 0;
@@ -80,7 +85,23 @@ export async function loadHistory(range: HistoryRange, onChunk: (chunk: HistoryC
 export async function loadAggregate(range: HistoryRange, bucketMs?: number): Promise<HistoryAggregate> {
   const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area });
   if (bucketMs !== undefined) query.set('bucket', String(bucketMs));
-  const res = await fetch(`/api/v1/history/aggregate?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
+  const res = await fetch(`${range.origin ?? ''}/api/v1/history/aggregate?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
   if (!res.ok) throw await failure(res, 'history aggregate');
   return (await res.json()) as HistoryAggregate;
+}
+
+/** The server's reducer state at `at` (folded from `range.from`) and the events of the `windowMs` after it. */
+export async function loadHistoryState(range: HistoryRange, at: number, windowMs: number): Promise<HistoryStateAnswer> {
+  const query = new URLSearchParams({ from: String(range.from), at: String(at), area: range.area, window: String(Math.max(0, Math.floor(windowMs))) });
+  const res = await fetch(`${range.origin ?? ''}/api/v1/history/state?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
+  if (!res.ok) throw await failure(res, 'history state');
+  return (await res.json()) as HistoryStateAnswer;
+}
+
+/** At most how many events the range holds (cheap: the server sums per-day rollups). */
+export async function loadCount(range: HistoryRange): Promise<HistoryCount> {
+  const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area });
+  const res = await fetch(`${range.origin ?? ''}/api/v1/history/count?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
+  if (!res.ok) throw await failure(res, 'history count');
+  return (await res.json()) as HistoryCount;
 }

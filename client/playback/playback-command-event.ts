@@ -2,6 +2,8 @@
  * What the timeline bar asks playback to do. One typed event with a discriminated command, handled by the wall's
  * PlaybackController.
  */
+import type { ChoroplethMetric } from '../map/layers/grid-choropleth';
+
 export type PlaybackCommand =
   | { kind: 'open'; from: number; to: number }
   | { kind: 'play' }
@@ -11,9 +13,13 @@ export type PlaybackCommand =
   | { kind: 'step' }
   | { kind: 'loop'; loop: boolean }
   | { kind: 'cumulative'; cumulative: boolean }
+  /** cumulative mode's per-grid choropleth (null: the heatmap) */
+  | { kind: 'choropleth'; metric: ChoroplethMetric | null }
   | { kind: 'live' }
   | { kind: 'export-csv' }
-  | { kind: 'export-webm' };
+  /** record [from, to] (epoch ms, inside the open range) at `speed` (range ms per real ms) */
+  | { kind: 'export-webm'; from: number; to: number; speed: number }
+  | { kind: 'export-cancel' };
 
 export class PlaybackCommandEvent extends Event {
   static readonly type = 'gw-playback-command' as const;

@@ -14,11 +14,16 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { snapshotOf } from '../../protocol/reducer';
+import { chunkEvents } from '../../protocol/history-codec';
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { CLIENT_RETAIN_CLOSED_MS, LiveModel } from '../live/live-model';
-import { casesCsv, download, recordWebm } from './playback-export';
-import { loadAggregate, loadHistory, type HistoryAggregate } from './history-loader';
+import { casesCsv, download, recordWebm, WEBM_MAX_MS } from './playback-export';
+import { playbackModeFor, type PlaybackMode } from '../../protocol/history-api';
+import { EventTimes } from './event-times';
+import { loadAggregate, loadCount, loadHistory, loadHistoryState, type HistoryAggregate } from './history-loader';
+import { HistoryWindows, detailBudgetOf, windowSpanFor } from './history-windows';
+import { GridChoropleth, type ChoroplethMetric } from '../map/layers/grid-choropleth';
 import type { PlaybackCommand } from './playback-command-event';
 import { PlaybackPoints } from './playback-points';
 import { PlaybackTimeline } from './playback-timeline';
@@ -35,12 +40,12 @@ export interface PlaybackOptions {
   onChange: () => void;
   /** the map canvas, for the WebM export */
   canvas: () => HTMLCanvasElement | null;
+  /** calls the listener after each map frame is drawn; answers an unsubscribe (the WebM export copies frames then) */
+  onMapFrame?: (listener: () => void) => () => void;
   /** the panel strip drawn into the WebM export: time and KPIs as text lines */
   caption: () => string[];
 }
 
-/** How long a WebM export records (real time) at the chosen speed. */
-export const WEBM_EXPORT_MS = 6_000;
 
 export class PlaybackController implements ReactiveController {
   view: PlaybackView | null = null;
@@ -50,11 +55,30 @@ export class PlaybackController implements ReactiveController {
   aggregate: HistoryAggregate | null = null;
   timeline: PlaybackTimeline | null = null;
   points: PlaybackPoints | null = null;
+  /**
+   * `detailed`: the tab folds every event (timeline). `windowed` (a range above HISTORY_DETAIL_BUDGET events): the
+   * tab keeps the GPU columns and event times only, and takes the state at t from the server (windows).
+   */
+  mode: PlaybackMode = 'detailed';
+  windows: HistoryWindows | null = null;
+  times: EventTimes | null = null;
+  /** at most how many events the open range holds (known before it loads: the progress bar's end) */
+  expected = 0;
   /** the panels' model at t (null until the first chunk) */
   model: LiveModel | null = null;
   loaded = { events: 0, bytes: 0 };
   /** a WebM export is running */
   recording = false;
+  /** fraction of the running WebM export recorded, 0…1 */
+  exportProgress = 0;
+  /** cumulative mode's per-grid choropleth: the figure shown (null: the heatmap instead) and the figures at t */
+  choroplethMetric: ChoroplethMetric | null = null;
+  readonly choropleth = new GridChoropleth();
+  /** the stream's grid table (index → code), for the choropleth */
+  private gridTable: readonly string[] = [];
+  /** the last WebM export was cancelled (shown in the bar's status until the next export) */
+  exportCancelled = false;
+  private exportAbort: AbortController | null = null;
   /** the last export made (for the page and tests to find it) */
   lastExport: { kind: 'csv' | 'webm'; bytes: number; url: string; blob: Blob } | null = null;
   private city: CityModel | null = null;
@@ -86,6 +110,7 @@ export class PlaybackController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.exportAbort?.abort();
     this.abort?.abort();
     this.abort = null;
   }
@@ -94,7 +119,7 @@ export class PlaybackController implements ReactiveController {
   attach(city: CityModel, shift: CoordinateShift): void {
     this.city = city;
     this.shift = shift;
-    if (this.view && !this.timeline && !this.loading) void this.open(this.view.from, this.view.to, this.view);
+    if (this.view && !this.points && !this.loading) void this.open(this.view.from, this.view.to, this.view);
   }
 
   /** Applies a command from the timeline bar. */
@@ -111,6 +136,8 @@ export class PlaybackController implements ReactiveController {
     if (!view) return;
     switch (command.kind) {
       case 'play':
+        // a WebM export drives the clock itself
+        if (this.recording) return;
         if (view.t >= view.to) view.t = view.from;
         view.playing = true;
         this.lastFrame = 0;
@@ -125,7 +152,7 @@ export class PlaybackController implements ReactiveController {
         this.seek(command.t);
         break;
       case 'step': {
-        const next = this.timeline?.nextEventAfter(view.t);
+        const next = (this.timeline ?? this.times)?.nextEventAfter(view.t);
         if (next !== undefined && next <= view.to) this.seek(next);
         break;
       }
@@ -134,12 +161,21 @@ export class PlaybackController implements ReactiveController {
         break;
       case 'cumulative':
         view.cumulative = command.cumulative;
+        this.panelsT = Number.NaN;
+        break;
+      case 'choropleth':
+        this.choroplethMetric = command.metric;
+        this.panelsT = Number.NaN;
+        this.panelsAt = -Infinity;
         break;
       case 'export-csv':
         this.exportCsv();
         return;
       case 'export-webm':
-        void this.exportWebm();
+        void this.exportWebm(command.from, command.to, command.speed);
+        return;
+      case 'export-cancel':
+        this.exportAbort?.abort();
         return;
       default:
         return;
@@ -173,9 +209,11 @@ export class PlaybackController implements ReactiveController {
     this.error = null;
     this.loading = true;
     this.aggregate = null;
-    const timeline = new PlaybackTimeline();
+    this.windows?.close();
+    this.windows = null;
+    this.timeline = null;
+    this.times = null;
     const points = new PlaybackPoints(from, this.shift);
-    this.timeline = timeline;
     this.points = points;
     this.model = new LiveModel(this.city, this.shift, () => this.view?.t ?? Date.now());
     this.loaded = { events: 0, bytes: 0 };
@@ -185,18 +223,32 @@ export class PlaybackController implements ReactiveController {
     this.host.requestUpdate();
     const range = { from, to, area: this.options.area(), token: this.options.token(), signal: abort.signal };
     try {
+      // The range's size picks the mode before anything loads (protocol/history-api.ts).
+      this.expected = (await loadCount(range)).atMost;
+      if (abort.signal.aborted) return;
+      this.mode = playbackModeFor(this.expected, detailBudgetOf(window.location.search));
+      const timeline = this.mode === 'detailed' ? new PlaybackTimeline() : null;
+      const times = timeline ? null : new EventTimes();
+      this.timeline = timeline;
+      this.times = times;
       const aggregate = loadAggregate(range).then((a) => {
-        if (!abort.signal.aborted) this.aggregate = a;
+        if (abort.signal.aborted) return;
+        this.aggregate = a;
+        if (!timeline) this.windows = this.windowsFor(range, a);
         this.host.requestUpdate();
+        this.options.onChange();
       });
       const result = await loadHistory(range, (chunk, tables) => {
-        timeline.add(chunk, tables);
-        points.add(chunk);
-        this.loaded = { events: timeline.eventCount, bytes: this.loaded.bytes };
+        if (timeline) timeline.add(chunk, tables);
+        else times!.add(chunk);
+        this.gridTable = tables.grids;
+        // detailed mode: the points read a report's category (SLA) and a dispatch's deadline for the overdue colour
+        points.add(chunk, timeline ? chunkEvents(chunk, tables) : undefined);
+        this.loaded = { events: this.loaded.events + chunk.count, bytes: this.loaded.bytes };
         this.panelsAt = -Infinity;
         this.panelsT = Number.NaN;
         this.options.onChange();
-      });
+      }, { details: timeline !== null });
       this.loaded = { events: result.events, bytes: result.bytes };
       await aggregate;
       // A signal for tests and kiosks: the whole range is in.
@@ -212,31 +264,90 @@ export class PlaybackController implements ReactiveController {
     }
   }
 
+  /** Windowed mode: the server's state at t and the window after it, sized from the histogram. */
+  private windowsFor(range: Parameters<typeof loadHistoryState>[0], aggregate: HistoryAggregate): HistoryWindows {
+    return new HistoryWindows({
+      load: (at, span) => loadHistoryState(range, at, span),
+      windowMs: (at) => windowSpanFor(aggregate, at),
+      onLoaded: () => {
+        this.panelsAt = -Infinity;
+        this.panelsT = Number.NaN;
+        this.options.onChange();
+      },
+      onError: (error) => {
+        this.error = error.message;
+        this.host.requestUpdate();
+      },
+    });
+  }
+
   private exportCsv(): void {
     const view = this.view;
+    if (view && this.mode === 'windowed') {
+      this.error = `CSV export: the range holds ${this.loaded.events} events, too many to export from the tab; page through GET /api/v1/history (JSON, afterSeq) instead`;
+      this.host.requestUpdate();
+      return;
+    }
     if (!view || !this.timeline) return;
     const blob = new Blob([casesCsv(this.timeline, view.from, view.to)], { type: 'text/csv;charset=utf-8' });
     this.remember('csv', blob, `gridwatch-cases-${new Date(view.from).toISOString().slice(0, 10)}.csv`);
   }
 
-  /** Plays from t at the chosen speed for WEBM_EXPORT_MS while recording the map and the panel strip. */
-  private async exportWebm(): Promise<void> {
+  /**
+   * Records [from, to] of the open range at `speed` as WebM: the video lasts (to − from) / speed of real time and
+   * playback's clock follows the recording's own clock (t = from + elapsed × speed), so a slow machine drops frames
+   * but never stretches time. Progress is `exportProgress`; `export-cancel` stops it and keeps nothing.
+   */
+  private async exportWebm(from: number, to: number, speed: number): Promise<void> {
     const view = this.view;
+    if (!view || this.recording) return;
+    const problem = webmRangeProblem(view, from, to, speed);
     const canvas = this.options.canvas();
-    if (!view || !canvas || this.recording) return;
+    if (problem || !canvas) {
+      this.error = problem ?? 'WebM export: the map is not ready';
+      this.host.requestUpdate();
+      return;
+    }
+    const abort = new AbortController();
+    this.exportAbort = abort;
     this.recording = true;
+    this.exportProgress = 0;
+    this.exportCancelled = false;
     this.error = null;
+    view.playing = false;
     this.host.requestUpdate();
-    this.command({ kind: 'play' });
+    let shownAt = 0;
     try {
-      const blob = await recordWebm({ source: canvas, durationMs: WEBM_EXPORT_MS, caption: this.options.caption });
-      this.remember('webm', blob, `gridwatch-playback-${new Date(view.t).toISOString().slice(0, 19).replace(/:/g, '')}.webm`);
+      const blob = await recordWebm({
+        source: canvas,
+        onSourceFrame: this.options.onMapFrame,
+        durationMs: (to - from) / speed,
+        caption: this.options.caption,
+        signal: abort.signal,
+        onTick: (elapsed) => {
+          // panels follow within PANEL_EVERY_MS (frame()); a seek per video frame would rebuild them 30 times a second
+          view.t = Math.min(to, from + elapsed * speed);
+          this.options.onChange();
+        },
+        onProgress: (fraction) => {
+          this.exportProgress = fraction;
+          const now = performance.now();
+          if (now - shownAt >= 250 || fraction >= 1) {
+            shownAt = now;
+            this.host.requestUpdate();
+          }
+        },
+      });
+      this.remember('webm', blob, `gridwatch-playback-${new Date(from).toISOString().slice(0, 19).replace(/:/g, '')}-${speed}x.webm`);
     } catch (error) {
-      this.error = (error as Error).message;
+      if ((error as Error).name === 'AbortError') this.exportCancelled = true;
+      else this.error = (error as Error).message;
     } finally {
       this.recording = false;
-      if (this.view) this.command({ kind: 'pause' });
+      this.exportAbort = null;
+      if (this.view) writePlaybackUrl(this.view);
       this.host.requestUpdate();
+      this.options.onChange();
     }
   }
 
@@ -249,10 +360,14 @@ export class PlaybackController implements ReactiveController {
 
   /** Back to live: drops the range and its memory. */
   close(): void {
+    this.exportAbort?.abort();
     this.abort?.abort();
     this.abort = null;
     this.view = null;
     this.timeline = null;
+    this.windows?.close();
+    this.windows = null;
+    this.times = null;
     this.points = null;
     this.model = null;
     this.aggregate = null;
@@ -269,7 +384,7 @@ export class PlaybackController implements ReactiveController {
    */
   frame(frameTime: number): boolean {
     const view = this.view;
-    if (!view || !this.timeline || !this.model) return false;
+    if (!view || !(this.timeline || this.windows) || !this.model) return false;
     if (view.playing) {
       const elapsed = this.lastFrame === 0 ? 0 : Math.min(250, frameTime - this.lastFrame);
       this.lastFrame = frameTime;
@@ -293,7 +408,12 @@ export class PlaybackController implements ReactiveController {
   /** Rebuilds the panels' model from the reducer's state at t (cases ended long before t are left out). */
   private refreshPanels(frameTime: number): void {
     const view = this.view!;
-    const state = this.timeline!.stateAt(view.t);
+    if (view.cumulative && this.choroplethMetric && this.points) {
+      this.choropleth.update(this.points.gridFiguresAt(view.t, this.gridTable.length), this.gridTable, this.choroplethMetric);
+    }
+    const state = this.timeline ? this.timeline.stateAt(view.t) : this.windows!.stateAt(view.t);
+    // windowed: the window holding t is on its way; its arrival refreshes the panels (onLoaded)
+    if (!state) return;
     const snapshot = snapshotOf(state, this.options.area(), { days: 2 });
     snapshot.incidents = snapshot.incidents.filter((r) => {
       const ended = r.closedAt ?? r.cancelledAt;
@@ -305,4 +425,15 @@ export class PlaybackController implements ReactiveController {
     this.version += 1;
     this.host.requestUpdate();
   }
+}
+
+/** Why a WebM export of [from, to] at `speed` cannot run (the field and the reason), or null when it can. */
+export function webmRangeProblem(view: { from: number; to: number }, from: number, to: number, speed: number): string | null {
+  if (!Number.isFinite(from) || from < view.from || from >= view.to) return `WebM export: from must be a time inside the open range, got ${Number.isFinite(from) ? new Date(from).toISOString() : String(from)}`;
+  if (!Number.isFinite(to) || to <= from || to > view.to) return `WebM export: to must be after from and inside the open range, got ${Number.isFinite(to) ? new Date(to).toISOString() : String(to)}`;
+  if (!Number.isFinite(speed) || speed <= 0) return `WebM export: speed must be a positive number, got ${speed}`;
+  const ms = (to - from) / speed;
+  if (ms > WEBM_MAX_MS) return `WebM export: at ${speed}× the range would record for ${Math.ceil(ms / 60_000)} min; choose a faster speed or a shorter range (at most ${WEBM_MAX_MS / 60_000} min)`;
+  if (ms < 500) return `WebM export: at ${speed}× the range would record for ${Math.round(ms)} ms; choose a slower speed or a longer range (at least 0.5 s)`;
+  return null;
 }

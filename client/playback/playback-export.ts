@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * download(new Blob([casesCsv(timeline, from, to, 'city')], { type: 'text/csv' }), 'cases.csv');
- * const video = await recordWebm({ source: map.getCanvas(), durationMs: 10_000, caption: () => clockText });
+ * const video = await recordWebm({ source: map.getCanvas(), durationMs: 10_000, caption: () => [clockText], onProgress: (f) => (bar.value = f) });
  * ```
  */
 import { incidentIdOf } from '../../protocol/events';
@@ -54,16 +54,29 @@ export function download(blob: Blob, fileName: string): void {
 export interface RecordOptions {
   /** the map canvas (deck.gl draws interleaved into MapLibre's canvas) */
   source: HTMLCanvasElement;
+  /**
+   * Calls the listener right after each map frame is drawn (MapLibre's `render` event), while the WebGL drawing
+   * buffer still holds it; answers an unsubscribe. Without it the source is read on each video tick, which shows the
+   * map only where the browser keeps the presented frame readable.
+   */
+  onSourceFrame?: (listener: () => void) => () => void;
   durationMs: number;
   /** the panel strip: lines of text drawn over the bottom of each frame */
   caption: () => string[];
+  /** called before each video frame with the recording time so far (the caller moves playback's clock) */
+  onTick?: (elapsedMs: number) => void;
+  /** called with the fraction recorded, 0…1 */
+  onProgress?: (fraction: number) => void;
+  /** video frames per second (default 15: software VP8 keeps up with it on a loaded machine) */
   fps?: number;
+  /** how long to wait for the encoder to catch up after the last frame (default 60 s) */
+  drainMs?: number;
   /**
    * Width of the video in pixels (default 800; the map is scaled down to it). Software VP8 encoding on a loaded
-   * machine drops every frame of a full-size wall canvas (measured in headless Chromium: 1280 px produced no data,
-   * 960 px did), and a briefing video reads fine at this size.
+   * machine keeps up at this size, and a briefing video reads fine at it.
    */
   maxWidth?: number;
+  /** aborting stops the recording and rejects with an AbortError (nothing is kept) */
   signal?: AbortSignal;
 }
 
@@ -75,11 +88,83 @@ export function webmType(): string | null {
   return null;
 }
 
-/** Records the map and the panel strip for `durationMs`; resolves with the WebM blob. */
+/** Longest WebM export, in real recording time. */
+export const WEBM_MAX_MS = 10 * 60_000;
+
+/**
+ * Counts the video frames (SimpleBlocks and BlockGroups) in the WebM bytes MediaRecorder has handed over so far: a walk over the
+ * EBML elements, entering the Segment and Clusters (written with unknown sizes while live) and skipping the rest.
+ * Stops at an element cut off by the end of the bytes.
+ */
+export function webmFrameCount(bytes: Uint8Array): number {
+  return webmFrames(bytes).frames;
+}
+
+/**
+ * `webmFrameCount` that also says how many bytes it walked (up to the last whole element): the rest, followed by
+ * the bytes that arrive next, continues the walk (the walk keeps no other state).
+ */
+export function webmFrames(bytes: Uint8Array): { frames: number; consumed: number } {
+  let at = 0;
+  let consumed = 0;
+  let frames = 0;
+  const vint = (keepMarker: boolean): { value: number; length: number; unknown: boolean } | null => {
+    const first = bytes[at];
+    if (first === undefined || first === 0) return null;
+    const length = Math.clz32(first) - 23;
+    if (at + length > bytes.length) return null;
+    let value = keepMarker ? first : first & (0xff >> length);
+    let allOnes = value === (0xff >> length);
+    for (let i = 1; i < length; i++) {
+      value = value * 256 + bytes[at + i]!;
+      allOnes &&= bytes[at + i] === 0xff;
+    }
+    return { value, length, unknown: !keepMarker && allOnes };
+  };
+  while (at < bytes.length) {
+    const id = vint(true);
+    if (!id) break;
+    at += id.length;
+    const size = vint(false);
+    if (!size) break;
+    at += size.length;
+    // Segment and Cluster: step inside
+    if (id.value === 0x18538067 || id.value === 0x1f43b675) {
+      consumed = at;
+      continue;
+    }
+    if (at + size.value > bytes.length) break;
+    // SimpleBlock, or BlockGroup (Chrome writes its VP8 frames as BlockGroups)
+    if (id.value === 0xa3 || id.value === 0xa0) frames += 1;
+    at += size.value;
+    consumed = at;
+  }
+  return { frames, consumed };
+}
+
+/**
+ * Records the map and the panel strip for `durationMs` of real time; resolves with the WebM blob.
+ *
+ * The compositing canvas stays out of the document and is captured with `captureStream(0)` plus an explicit
+ * `requestFrame()` after each composite: a captured canvas otherwise hands frames to the encoder only when the page
+ * paints, and a wall page busy drawing WebGL in software paints about once a second, which left MediaRecorder with
+ * no frames and a 0-byte file (measured in headless Chromium; a plain canvas did the same on that page). The map is
+ * copied in its own `render` event, so the picture is the frame deck.gl and MapLibre just drew.
+ *
+ * Software VP8 on a busy machine (software WebGL takes the cores) encodes seconds behind, and `stop()` drops what it
+ * has not encoded yet: a 4-second recording came back empty. So after the last frame the recorder stays open and is
+ * asked for its data until every frame sent is in the file (counted from the WebM itself), or until the encoder has
+ * made no progress for a while; then it stops. The video's time is the frames' capture time, so the wait adds nothing
+ * to its duration.
+ */
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
   if (!type) throw new Error('WebM export: this browser has no MediaRecorder for video/webm');
-  const fps = options.fps ?? 30;
+  if (!(options.durationMs > 0 && options.durationMs <= WEBM_MAX_MS)) {
+    throw new Error(`WebM export: durationMs must be in (0, ${WEBM_MAX_MS}] ms of recording, got ${options.durationMs}`);
+  }
+  const fps = options.fps ?? 15;
+  if (!(fps >= 1 && fps <= 60)) throw new Error(`WebM export: fps must be 1…60, got ${fps}`);
   const canvas = document.createElement('canvas');
   const k = Math.min(1, (options.maxWidth ?? 800) / Math.max(1, options.source.width));
   const even = (x: number) => Math.max(2, Math.round(x / 2) * 2);
@@ -87,11 +172,36 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   canvas.height = even(options.source.height * k);
   const context = canvas.getContext('2d');
   if (!context) throw new Error('WebM export: no 2D canvas context');
-  const stream = canvas.captureStream(fps);
+  // The last map frame, at video size (copied while the WebGL buffer is valid).
+  const mapFrame = document.createElement('canvas');
+  mapFrame.width = canvas.width;
+  mapFrame.height = canvas.height;
+  const mapContext = mapFrame.getContext('2d');
+  if (!mapContext) throw new Error('WebM export: no 2D canvas context');
+  const copyMap = () => {
+    mapContext.fillStyle = '#060b16';
+    mapContext.fillRect(0, 0, mapFrame.width, mapFrame.height);
+    mapContext.drawImage(options.source, 0, 0, mapFrame.width, mapFrame.height);
+  };
+  // Outside its render event a WebGL canvas without preserveDrawingBuffer reads back empty: with a subscription,
+  // the first video frame waits (at most 10 s) for the map's next frame.
+  let mapFrames = 0;
+  let firstMapFrame: () => void = () => undefined;
+  const firstFrame = new Promise<void>((resolve) => (firstMapFrame = resolve));
+  const unsubscribe = options.onSourceFrame?.(() => {
+    copyMap();
+    mapFrames += 1;
+    firstMapFrame();
+  });
+  if (!options.onSourceFrame) copyMap();
+  const stream = canvas.captureStream(0);
+  const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack | undefined;
   const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 2_500_000 });
   const parts: Blob[] = [];
+  let received = 0;
   recorder.ondataavailable = (event) => {
     if (event.data.size > 0) parts.push(event.data);
+    received += event.data.size;
   };
   let failure: Error | null = null;
   recorder.onerror = (event) => {
@@ -100,9 +210,8 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
   const fontPx = Math.max(11, Math.round(canvas.height / 32));
   const draw = () => {
-    context.fillStyle = '#060b16';
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(options.source, 0, 0, canvas.width, canvas.height);
+    if (!options.onSourceFrame) copyMap();
+    context.drawImage(mapFrame, 0, 0);
     const lines = options.caption();
     const strip = (lines.length + 0.8) * fontPx * 1.3;
     context.fillStyle = 'rgba(6, 11, 22, 0.78)';
@@ -110,22 +219,61 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
     context.fillStyle = '#e2ecff';
     context.font = `${fontPx}px "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif`;
     lines.forEach((line, i) => context.fillText(line, fontPx, canvas.height - strip + fontPx * 1.3 * (i + 1.1)));
+    track?.requestFrame();
+    sent += 1;
   };
-  draw();
-  recorder.start(250);
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      draw();
-      if (performance.now() - started >= options.durationMs || options.signal?.aborted) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1000 / fps);
-  });
-  recorder.stop();
-  await stopped;
-  for (const track of stream.getTracks()) track.stop();
+  let sent = 0;
+  /** Waits until the file holds every frame sent, or the encoder stalls for `stallMs`. */
+  const drain = async () => {
+    const stallMs = Math.min(options.drainMs ?? 60_000, 15_000);
+    const until = performance.now() + (options.drainMs ?? 60_000);
+    let lastReceived = -1;
+    let progressAt = performance.now();
+    // the file's frames so far, walked once: parts already walked, and the bytes of a cut-off element
+    let walked = 0;
+    let frames = 0;
+    let rest = new Uint8Array(0);
+    while (performance.now() < until && !options.signal?.aborted) {
+      recorder.requestData();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (received !== lastReceived) {
+        lastReceived = received;
+        progressAt = performance.now();
+        const fresh = new Uint8Array(await new Blob([rest, ...parts.slice(walked)]).arrayBuffer());
+        walked = parts.length;
+        const step = webmFrames(fresh);
+        frames += step.frames;
+        rest = fresh.slice(step.consumed);
+        if (frames >= sent) return;
+      } else if (received > 0 && performance.now() - progressAt > stallMs) return;
+    }
+  };
+  try {
+    options.onTick?.(0);
+    if (unsubscribe && mapFrames === 0) await Promise.race([firstFrame, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    draw();
+    recorder.start(1_000);
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const elapsed = Math.min(options.durationMs, performance.now() - started);
+        options.onTick?.(elapsed);
+        draw();
+        options.onProgress?.(elapsed / options.durationMs);
+        if (elapsed >= options.durationMs || options.signal?.aborted || failure) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 1000 / fps);
+    });
+    if (!options.signal?.aborted && !failure) await drain();
+    if (recorder.state !== 'inactive') recorder.stop();
+    await stopped;
+  } finally {
+    unsubscribe?.();
+    for (const t of stream.getTracks()) t.stop();
+  }
+  if (options.signal?.aborted) throw new DOMException('WebM export: cancelled', 'AbortError');
   if (failure) throw failure;
   const blob = new Blob(parts, { type: 'video/webm' });
   if (blob.size === 0) throw new Error('WebM export: the recorder produced no data');

@@ -19,11 +19,9 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import { chunkAt, chunkEvents, type HistoryChunk, type HistoryTables } from '../../protocol/history-codec';
+import { PLAYBACK_FOLD_OPTIONS } from '../../protocol/history-api';
 import { applyEvent, createState, restoreSnapshot, snapshotOf, type CityState, type SerializedState } from '../../protocol/reducer';
-
-/** Playback keeps closed cases for the whole range: the map filters them by time on the GPU instead. */
-const RETAIN_FOREVER_MS = Number.MAX_SAFE_INTEGER;
-const RETAIN_DAYS = 400;
+import { nextAtAfter } from './event-times';
 
 interface Snapshot {
   /** the state after chunks[0, chunk) */
@@ -76,7 +74,8 @@ export class PlaybackTimeline {
   }
 
   private static emptyState(): CityState {
-    return createState({ retainClosedMs: RETAIN_FOREVER_MS, retainDays: RETAIN_DAYS });
+    // The same options as the server's fold for windowed playback (server/http/history-state.ts).
+    return createState(PLAYBACK_FOLD_OPTIONS);
   }
 
   /** Adds a chunk (in stream order) and folds it into the running state. */
@@ -155,15 +154,7 @@ export class PlaybackTimeline {
 
   /** The first event time after t (for "step to the next event"), or undefined at the end. */
   nextEventAfter(t: number): number | undefined {
-    let next = Number.POSITIVE_INFINITY;
-    for (const chunk of this.chunks) {
-      if (chunk.maxAt <= t || chunk.minAt >= next) continue;
-      for (let i = 0; i < chunk.count; i++) {
-        const at = chunkAt(chunk, i);
-        if (at > t && at < next) next = at;
-      }
-    }
-    return Number.isFinite(next) ? next : undefined;
+    return nextAtAfter(this.chunks, t);
   }
 
   /** Every added event with at in [from, to], in seq order (for the CSV export and the ticker). */

@@ -7,20 +7,33 @@
  *     read the last page. The whole range, no paging; `limit` caps it.
  *   - `format=arrow`: one Arrow IPC stream per page (server/http/history-format.ts), paged with `afterSeq`.
  *   - JSON (default): small ranges and integrators, paged with `afterSeq` / `nextAfterSeq`.
+ *   `details=0` leaves the events' detail JSON out (windowed playback needs the columns only). Gzipped when the
+ *   client accepts it: one gzip stream, flushed (Z_SYNC_FLUSH) after every frame, so each frame still leaves
+ *   whole as soon as it is encoded.
  * - `GET /api/v1/history/aggregate?from&to&area&bucket` — counts per time bucket (the timeline histogram) and per
- *   grid (the cumulative choropleth), computed by one pass over the range.
+ *   grid (the cumulative choropleth), and the range's total (playback picks its mode from it), computed by one pass
+ *   over the range.
+ * - `GET /api/v1/history/count?from&to&area` — at most how many events the range holds, from the per-day rollups of
+ *   the days it touches (no pass over the events): playback picks its mode from it before it loads anything.
+ * - `GET /api/v1/history/state?from&at&area&window` — the reducer's state at `at` folded by the server, and the
+ *   window of events after it (history-state.ts, protocol/history-api.ts): windowed playback of a large range.
  */
 import { Router, type Request, type Response } from 'express';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants as zlibConstants, createGzip, gzip, type Gzip } from 'node:zlib';
 import { z } from 'zod';
 import { AreaCodeSchema, type StoredEvent } from '../../protocol/events';
 import { HistoryEncoder, HISTORY_COLUMNS_TYPE } from '../../protocol/history-codec';
+import { defaultBucketMs, type GridAggregate, type HistoryAggregate, type HistoryCount } from '../../protocol/history-api';
+import { DAY_MS, shanghaiDay } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { EventStore } from '../store/event-store';
 import { badRequest } from './errors';
 import { ARROW_STREAM_TYPE, encodeHistory } from './history-format';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
+import { HistoryStateFolder } from './history-state';
+
+export type { HistoryAggregate } from '../../protocol/history-api';
 
 /** An instant: ISO 8601 or epoch ms. */
 const Instant = z.union([
@@ -39,6 +52,8 @@ export const HistoryQuery = z
     limit: WholeNumber.optional(),
     /** `json` (default), `arrow` (paged Arrow IPC) or `columns` (the chunked binary stream) */
     format: z.enum(['json', 'arrow', 'columns'], { message: 'must be json, arrow or columns' }).optional(),
+    /** columns stream only: `0` leaves the events' details out */
+    details: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
   })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
 
@@ -51,10 +66,24 @@ export const HistoryAggregateQuery = z
     bucket: WholeNumber.pipe(z.number().min(1_000, 'must be ≥ 1000 ms')).optional(),
   })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
-  .refine((q) => (q.to - q.from) / (q.bucket ?? Math.max(1_000, Math.ceil((q.to - q.from + 1) / 240))) <= 10_000, {
+  .refine((q) => (q.to - q.from) / (q.bucket ?? defaultBucketMs(q.from, q.to)) <= 10_000, {
     message: 'must make at most 10000 buckets over the range',
     path: ['bucket'],
   });
+
+export const HistoryCountQuery = z
+  .object({ from: Instant, to: Instant, area: AreaCodeSchema.default('city') })
+  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
+
+export const HistoryStateQuery = z
+  .object({
+    from: Instant,
+    at: Instant,
+    area: AreaCodeSchema.default('city'),
+    /** how far after `at` the window of events reaches, in ms (default 0: none; at most 31 days) */
+    window: WholeNumber.pipe(z.number().max(31 * 86_400_000, 'must be at most 31 days in ms')).default(0),
+  })
+  .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'] });
 
 /** JSON and Arrow pages: at most this many events (the columns stream has no page limit). */
 export const HISTORY_DEFAULT_LIMIT = 10_000;
@@ -62,19 +91,7 @@ export const HISTORY_MAX_PAGE = 50_000;
 /** Events per frame of the columns stream (one store page). */
 export const HISTORY_FRAME_EVENTS = 5_000;
 const gzipAsync = promisify(gzip);
-
-/** Per time bucket and per grid: how many incidents were reported, closed, whistled in the range. */
-export interface HistoryAggregate {
-  from: number;
-  to: number;
-  area: string;
-  bucketMs: number;
-  /** per bucket i (starting at from + i·bucketMs): every event, and reports */
-  events: number[];
-  reported: number[];
-  /** per grid code: reported, closed, cancelled, whistles, ratings and their sum of satisfaction (mean = sum / ratings) */
-  grids: Record<string, { reported: number; closed: number; cancelled: number; whistles: number; ratings: number; satisfactionSum: number }>;
-}
+const acceptsGzip = (req: Request) => /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
 
 export interface HistoryRouteDeps {
   access: Access;
@@ -99,18 +116,20 @@ async function* pages(store: EventStore, query: { from: number; to: number; area
 export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
+  const folder = new HistoryStateFolder(store);
 
   router.get('/api/v1/history/aggregate', reader, async (req, res) => {
     const query = parseQuery(req, HistoryAggregateQuery);
     assertInScope(principalOf(res), query.area);
-    const bucketMs = query.bucket ?? Math.max(1_000, Math.ceil((query.to - query.from + 1) / 240));
+    const bucketMs = query.bucket ?? defaultBucketMs(query.from, query.to);
     const buckets = Math.floor((query.to - query.from) / bucketMs) + 1;
-    const aggregate: HistoryAggregate = { from: query.from, to: query.to, area: query.area, bucketMs, events: new Array<number>(buckets).fill(0), reported: new Array<number>(buckets).fill(0), grids: {} };
+    const aggregate: HistoryAggregate = { from: query.from, to: query.to, area: query.area, bucketMs, total: 0, events: new Array<number>(buckets).fill(0), reported: new Array<number>(buckets).fill(0), grids: {} };
     for await (const page of pages(store, query, HISTORY_FRAME_EVENTS)) {
+      aggregate.total += page.length;
       for (const event of page) {
         const bucket = Math.floor((Date.parse(event.at) - query.from) / bucketMs);
         aggregate.events[bucket] = (aggregate.events[bucket] ?? 0) + 1;
-        const grid = (aggregate.grids[event.grid] ??= { reported: 0, closed: 0, cancelled: 0, whistles: 0, ratings: 0, satisfactionSum: 0 });
+        const grid: GridAggregate = (aggregate.grids[event.grid] ??= { reported: 0, closed: 0, cancelled: 0, whistles: 0, ratings: 0, satisfactionSum: 0 });
         if (event.type === 'incident.reported') {
           aggregate.reported[bucket] = (aggregate.reported[bucket] ?? 0) + 1;
           grid.reported += 1;
@@ -126,12 +145,36 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     res.json(aggregate);
   });
 
+  router.get('/api/v1/history/count', reader, async (req, res) => {
+    const query = parseQuery(req, HistoryCountQuery);
+    assertInScope(principalOf(res), query.area);
+    // the rollups' day: the Asia/Shanghai calendar date, as YYYY-MM-DD
+    const day = (ms: number) => new Date(shanghaiDay(ms) * DAY_MS).toISOString().slice(0, 10);
+    const rows = await store.rollups(query.area, day(query.from), day(query.to));
+    const answer: HistoryCount = { from: query.from, to: query.to, area: query.area, atMost: rows.reduce((n, row) => n + row.count, 0) };
+    res.json(answer);
+  });
+
+  router.get('/api/v1/history/state', reader, async (req, res) => {
+    const query = parseQuery(req, HistoryStateQuery);
+    assertInScope(principalOf(res), query.area);
+    const answer = await folder.answer({ from: query.from, at: query.at, area: query.area, windowMs: query.window });
+    const body = JSON.stringify(answer);
+    res.set('Vary', 'Accept-Encoding');
+    res.set('Cache-Control', 'no-store');
+    res.type('application/json');
+    if (acceptsGzip(req)) {
+      res.set('Content-Encoding', 'gzip');
+      res.send(await gzipAsync(body));
+    } else res.send(body);
+  });
+
   router.get('/api/v1/history', reader, async (req: Request, res: Response) => {
     const query = parseQuery(req, HistoryQuery);
     assertInScope(principalOf(res), query.area);
     const wanted = query.format ?? (req.accepts(['application/json', ARROW_STREAM_TYPE, HISTORY_COLUMNS_TYPE]) || 'json');
     if (wanted === 'columns' || wanted === HISTORY_COLUMNS_TYPE) {
-      await streamColumns(store, query, res);
+      await streamColumns(store, query, acceptsGzip(req), res);
       return;
     }
     const limit = query.limit ?? HISTORY_DEFAULT_LIMIT;
@@ -139,7 +182,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     const events = await store.readTimeRange({ from: query.from, to: query.to, area: query.area, ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}), limit });
     const last = events[events.length - 1];
     const nextAfterSeq = events.length === limit && last ? last.seq : null;
-    const gzipWanted = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+    const gzipWanted = acceptsGzip(req);
     res.set('Vary', 'Accept, Accept-Encoding');
     if (wanted === 'arrow' || wanted === ARROW_STREAM_TYPE) {
       const bytes = encodeHistory(events);
@@ -169,31 +212,52 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
 }
 
 /**
- * Writes the range as GWHC frames, one per store page, waiting for the socket to drain between frames. Not gzipped
- * (yet): gzip would cut the wire about 5× (bench/results/history.json) but must flush per frame to keep the first
- * frame early.
+ * Writes the range as GWHC frames, one per store page, waiting for the socket to drain between frames. Gzipped (one
+ * gzip stream for the whole response) when the client accepts it, with a Z_SYNC_FLUSH after every frame: the
+ * compressor would otherwise hold a frame's tail until its window filled, and the first frame would no longer arrive
+ * early. (Gzipping each frame on its own would make a multi-member gzip body, which browsers stop decoding after
+ * the first member.) Content-Encoding is set before the headers are flushed, and there is no Content-Length.
  */
-async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQuery>, res: Response): Promise<void> {
+async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQuery>, gzipWanted: boolean, res: Response): Promise<void> {
   const encoder = new HistoryEncoder();
   res.status(200);
   res.type(HISTORY_COLUMNS_TYPE);
-  res.set('Vary', 'Accept');
+  res.set('Vary', 'Accept, Accept-Encoding');
   res.set('Cache-Control', 'no-store');
-  res.flushHeaders();
-  let aborted = false;
-  res.on('close', () => {
-    aborted = !res.writableEnded;
-  });
-  const range = { from: query.from, to: query.to, area: query.area };
-  for await (const page of pages(store, range, HISTORY_FRAME_EVENTS, query.limit, query.afterSeq)) {
-    if (aborted) return;
-    const frame = encoder.encodeFrame(page);
-    if (!res.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength))) {
-      await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
-      });
-    }
+  let gzipStream: Gzip | undefined;
+  if (gzipWanted) {
+    res.set('Content-Encoding', 'gzip');
+    gzipStream = createGzip({ level: 6 });
+    gzipStream.pipe(res);
   }
-  res.end();
+  res.flushHeaders();
+  const sink = gzipStream ?? res;
+  let closed = false;
+  const whenClosed = new Promise<void>((resolve) =>
+    res.once('close', () => {
+      closed = true;
+      gzipStream?.destroy();
+      resolve();
+    }),
+  );
+  // A destroyed compressor never calls back: every wait also ends when the response closes.
+  const drained = () => Promise.race([new Promise<void>((resolve) => sink.once('drain', resolve)), whenClosed]);
+  const flushed = (compressor: Gzip) => Promise.race([new Promise<void>((resolve) => compressor.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve())), whenClosed]);
+  const details = query.details !== '0';
+  const range = { from: query.from, to: query.to, area: query.area };
+  try {
+    for await (const page of pages(store, range, HISTORY_FRAME_EVENTS, query.limit, query.afterSeq)) {
+      if (closed) return;
+      const frame = encoder.encodeFrame(page, { details });
+      sink.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+      if (gzipStream) await flushed(gzipStream);
+      // Asked now, not from write()'s answer: the drain may have come while the flush ran.
+      if (sink.writableNeedDrain && !closed) await drained();
+    }
+  } catch (error) {
+    // The status line has left: all that can be said is to cut the response short, which the decoder reports.
+    res.destroy(error as Error);
+    return;
+  }
+  if (!closed) sink.end();
 }

@@ -2,8 +2,8 @@
  * Playback on the wall in headless Chromium against a real server: the range streams in, jumping to t shows exactly
  * the cases open at t (against the reducer over the server's log, and at the end of the range against the server's
  * own projection), playing moves the clock with KPIs equal to the reducer's at that instant, the CSV export holds
- * every case of the range, and "back to live" resumes live updates. (The WebM export is not tested here: headless
- * Chromium's MediaRecorder produced no data from the wall page on the shared test machine.)
+ * every case of the range, and "back to live" resumes live updates. (The WebM export and the choropleth:
+ * playback-export.test.ts.)
  * One page load; everything waits for signals.
  */
 import fs from 'node:fs';

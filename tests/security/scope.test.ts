@@ -35,6 +35,8 @@ const ROUTES: Record<string, { outOfScope: (ids: { incidentB: string }) => strin
   '/api/v1/kpis': { outOfScope: () => `/api/v1/kpis?area=${DISTRICT_B}` },
   '/api/v1/history': { outOfScope: () => `/api/v1/history?from=0&to=${Date.now() + DAY}&area=${DISTRICT_B}` },
   '/api/v1/history/aggregate': { outOfScope: () => `/api/v1/history/aggregate?from=${Date.now() - DAY}&to=${Date.now() + DAY}&area=${DISTRICT_B}` },
+  '/api/v1/history/count': { outOfScope: () => `/api/v1/history/count?from=${Date.now() - DAY}&to=${Date.now() + DAY}&area=${DISTRICT_B}` },
+  '/api/v1/history/state': { outOfScope: () => `/api/v1/history/state?from=0&at=${Date.now()}&window=60000&area=${DISTRICT_B}` },
 };
 
 describe('scope on every route and socket event', () => {

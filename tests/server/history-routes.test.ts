@@ -86,6 +86,7 @@ describe('the history API', () => {
     expect(aggregate.bucketMs).toBe(bucket);
     expect(aggregate.reported).toEqual([5, 5, 5, 5, 5, 5]);
     expect(aggregate.events.reduce((a, b) => a + b, 0)).toBe(50);
+    expect(aggregate.total).toBe(50);
     expect(aggregate.grids[gridA]).toMatchObject({ reported: 15, cancelled: 5 });
     expect(aggregate.grids[gridB]).toMatchObject({ reported: 15, cancelled: 5 });
   });

@@ -1,0 +1,167 @@
+/**
+ * The reducer's state at t for windowed playback (`GET /api/v1/history/state`, protocol/history-api.ts): the server
+ * folds the area's events with `from ≤ at' ≤ t` in seq order through the shared reducer, with the same options as a
+ * tab folding the range itself (PLAYBACK_FOLD_OPTIONS), so both give the same state.
+ *
+ * Folding a long range from its start for every request would cost O(events before t) each time, so a few folded
+ * states ("cursors") are kept per (from, area) and moved forward: a cursor at t₀ moves to t > t₀ by folding the
+ * events with t₀ < at' ≤ t when every one of them has a seq above the cursor's head (the store answers them in seq
+ * order, so the first one decides). An event logged out of time order, or a jump back before every cursor, folds
+ * afresh from `from`. Cursors are capped by how many incidents they hold together, since a playback state keeps
+ * every case of its range.
+ *
+ * @example
+ * ```ts
+ * const folder = new HistoryStateFolder(store);
+ * const answer = await folder.answer({ from, at, area: 'city', windowMs: 3_600_000 });
+ * ```
+ */
+import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
+import { incidentIdOf, type StoredEvent } from '../../protocol/events';
+import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
+import type { EventStore } from '../store/event-store';
+
+/** Events read per store page while folding. */
+const PAGE_EVENTS = 5_000;
+/** Ended incidents a state answer keeps: those that ended at most this long before t (what a wall still shows). */
+export const HISTORY_STATE_RECENT_MS = 30 * 60_000;
+
+interface Cursor {
+  key: string;
+  t: number;
+  state: CityState;
+  usedAt: number;
+}
+
+export interface HistoryStateQuery {
+  from: number;
+  at: number;
+  area: string;
+  /** how far after `at` the window of events reaches (ms) */
+  windowMs: number;
+}
+
+export interface HistoryStateFolderOptions {
+  /** incidents the kept cursors may hold together (default 4M) */
+  maxIncidents?: number;
+  /** cursors kept at most (default 8) */
+  maxCursors?: number;
+}
+
+export class HistoryStateFolder {
+  private cursors: Cursor[] = [];
+  private readonly maxIncidents: number;
+  private readonly maxCursors: number;
+  /** Folds run one at a time: a cursor is moved forward in place. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private uses = 0;
+  /** events folded since start (for tests and metrics: a move forward folds only the new ones) */
+  folded = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    options: HistoryStateFolderOptions = {},
+  ) {
+    this.maxIncidents = options.maxIncidents ?? 4_000_000;
+    this.maxCursors = options.maxCursors ?? 8;
+  }
+
+  /** The state at `at` and the window after it, as protocol/history-api.ts describes. */
+  answer(query: HistoryStateQuery): Promise<HistoryStateAnswer> {
+    const run = this.queue.then(() => this.answerNow(query));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async answerNow(query: HistoryStateQuery): Promise<HistoryStateAnswer> {
+    const state = await this.stateAt(query.from, query.at, query.area);
+    return stateAnswer(state, query, await this.window(query, state.headSeq));
+  }
+
+  /**
+   * The events after `at` that fold onto the state at `at` exactly: shortened to fit HISTORY_WINDOW_MAX_EVENTS
+   * (halving the span) and to end before the first event whose seq is not above the state's head.
+   */
+  private async window(query: HistoryStateQuery, headSeq: number): Promise<{ to: number; events: StoredEvent[] }> {
+    let span = Math.max(0, query.windowMs);
+    let events: StoredEvent[] = [];
+    for (;;) {
+      if (span === 0) return { to: query.at, events: [] };
+      events = await this.store.readTimeRange({ from: query.at + 1, to: query.at + span, area: query.area, limit: HISTORY_WINDOW_MAX_EVENTS + 1 });
+      if (events.length <= HISTORY_WINDOW_MAX_EVENTS) break;
+      span = Math.floor(span / 2);
+    }
+    let to = query.at + span;
+    for (const event of events) if (event.seq <= headSeq) to = Math.min(to, Date.parse(event.at) - 1);
+    return { to, events: events.filter((event) => Date.parse(event.at) <= to) };
+  }
+
+  /** The fold of the area's events with from ≤ at' ≤ at. The state belongs to a cursor: read it, do not keep it. */
+  private async stateAt(from: number, at: number, area: string): Promise<CityState> {
+    const key = `${from}|${area}`;
+    let best: Cursor | undefined;
+    for (const cursor of this.cursors) if (cursor.key === key && cursor.t <= at && (!best || cursor.t > best.t)) best = cursor;
+    if (best && best.t < at && !(await this.moveForward(best, at, area))) best = undefined;
+    if (!best) {
+      best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), usedAt: 0 };
+      for await (const page of this.pages({ from, to: at, area })) this.fold(best.state, page);
+      this.cursors.push(best);
+    }
+    best.usedAt = ++this.uses;
+    this.trim(best);
+    return best.state;
+  }
+
+  /** Moves a cursor forward to `at` when that is exact; answers false (cursor untouched) when it is not. */
+  private async moveForward(cursor: Cursor, at: number, area: string): Promise<boolean> {
+    let first = true;
+    for await (const page of this.pages({ from: cursor.t + 1, to: at, area })) {
+      if (first && page[0]!.seq <= cursor.state.headSeq) return false;
+      first = false;
+      this.fold(cursor.state, page);
+    }
+    cursor.t = at;
+    return true;
+  }
+
+  private fold(state: CityState, page: readonly StoredEvent[]): void {
+    // A refused event is refused the same way by a tab folding the range: the states stay equal.
+    for (const event of page) applyEvent(state, event);
+    this.folded += page.length;
+  }
+
+  private async *pages(query: { from: number; to: number; area: string }): AsyncGenerator<StoredEvent[]> {
+    let afterSeq: number | undefined;
+    for (;;) {
+      const page = await this.store.readTimeRange({ ...query, ...(afterSeq !== undefined ? { afterSeq } : {}), limit: PAGE_EVENTS });
+      if (page.length > 0) yield page;
+      if (page.length < PAGE_EVENTS) return;
+      afterSeq = page[page.length - 1]!.seq;
+    }
+  }
+
+  /** Drops the least recently used cursors beyond the caps (never the one just used). */
+  private trim(keep: Cursor): void {
+    const total = () => this.cursors.reduce((n, c) => n + c.state.incidents.size, 0);
+    this.cursors.sort((a, b) => b.usedAt - a.usedAt);
+    while (this.cursors.length > 1 && (this.cursors.length > this.maxCursors || total() > this.maxIncidents)) {
+      const dropped = this.cursors.pop()!;
+      if (dropped === keep) break;
+    }
+  }
+}
+
+/**
+ * The answer for a state folded up to `query.at` and its window: the area's snapshot (two days of counters) with the
+ * open cases, those ended within HISTORY_STATE_RECENT_MS, and those the window's events refer to.
+ */
+export function stateAnswer(state: CityState, query: Pick<HistoryStateQuery, 'from' | 'at' | 'area'>, window: HistoryStateAnswer['window']): HistoryStateAnswer {
+  const referenced = new Set(window.events.map(incidentIdOf));
+  const snapshot = snapshotOf(state, query.area, { days: 2 });
+  snapshot.incidents = snapshot.incidents.filter((record) => {
+    if (isOpenStatus(record.status) || referenced.has(record.id)) return true;
+    const ended = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
+    return query.at - ended <= HISTORY_STATE_RECENT_MS;
+  });
+  return { from: query.from, at: query.at, area: query.area, recentMs: HISTORY_STATE_RECENT_MS, state: snapshot, window };
+}

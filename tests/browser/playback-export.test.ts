@@ -1,0 +1,231 @@
+/**
+ * Playback's exports and cumulative choropleth on the wall in headless Chromium against a real server:
+ * - a WebM export of a range and speed chosen in the timeline bar shows its progress, downloads a file that is a
+ *   WebM (EBML header, Segment, Cluster), and that the browser plays: a finite duration close to
+ *   (to − from) / speed, a decoded frame with the map in it; the playback clock ends at the range's end;
+ * - a long export can be cancelled (nothing is kept) and an impossible one is refused naming the field;
+ * - cumulative mode's "cases per grid" choropleth gives each grid the count of cases reported up to t, checked
+ *   against the server's own history JSON, and fills it with the colour of that count on the legend's scale.
+ * One page load; everything waits for signals.
+ */
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../protocol/events';
+import { webmFrameCount } from '../../client/playback/playback-export';
+import { launchChromium } from './helpers/browser';
+import { buildClient } from './helpers/build-client';
+import { busyAfternoon } from './helpers/scenario';
+import { wallCity } from './helpers/wall-city';
+import { waitForWallReady } from './helpers/wall-page';
+import { startWallServer, type WallServer } from './helpers/wall-server';
+
+let clientDir: string;
+let wall: WallServer;
+let browser: Browser;
+let page: Page;
+let events: StoredEvent[];
+const city = wallCity();
+const now = Date.now();
+const scenario = busyAfternoon(city, { now, incidents: 60, prefix: 'px' });
+const from = Math.min(...scenario.map((e) => Date.parse(e.at))) - 60_000;
+const to = now + 60_000;
+
+type Shown = {
+  t: number;
+  lastExport: { kind: string; bytes: number } | null;
+  choropleth: { metric: string; values: Record<string, number>; fill: Record<string, number[]> } | null;
+} | null;
+const shown = (p: Page) =>
+  p.evaluate(() => {
+    const s = document.querySelector('gw-wall')?.playbackShown() ?? null;
+    return s && { t: s.t, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes }, choropleth: s.choropleth };
+  }) as Promise<Shown>;
+const bar = (p: Page) => p.locator('gw-timeline-bar');
+/** Clicks a timeline button by dispatching the event (the bar re-renders every frame while recording). */
+const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
+const local = (t: number) => new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+async function fillExport(p: Page, range: { from: number; to: number }, speed: number): Promise<void> {
+  for (const [selector, value] of [['[data-export-from]', local(range.from)], ['[data-export-to]', local(range.to)]] as const) {
+    await bar(p).locator(selector).fill(value);
+    await bar(p).locator(selector).dispatchEvent('change');
+  }
+  await bar(p).locator('[data-export-speed]').selectOption(String(speed));
+}
+const statusText = async (p: Page) => (await bar(p).locator('.status').textContent())?.trim() ?? '';
+
+/** The EBML element ids a WebM file must hold, found in its bytes. */
+function webmStructure(bytes: Uint8Array): { ebml: boolean; docType: boolean; segment: boolean; clusters: number } {
+  const find = (id: number[], start = 0) => {
+    outer: for (let i = start; i <= bytes.length - id.length; i++) {
+      for (let k = 0; k < id.length; k++) if (bytes[i + k] !== id[k]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  let clusters = 0;
+  for (let at = find([0x1f, 0x43, 0xb6, 0x75]); at >= 0; at = find([0x1f, 0x43, 0xb6, 0x75], at + 4)) clusters += 1;
+  return {
+    ebml: bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3,
+    docType: find([0x42, 0x82, 0x84, ...Buffer.from('webm')]) > 0,
+    segment: find([0x18, 0x53, 0x80, 0x67]) > 0,
+    clusters,
+  };
+}
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  wall = await startWallServer(city, { clientDir });
+  await wall.ingest(scenario);
+  events = await wall.store.readSeqRange(0);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+  const range = `${new Date(from).toISOString()}~${new Date(to).toISOString()}`;
+  await page.goto(`${wall.url}/?tour=0&motion=0&lang=en&playback=${encodeURIComponent(range)}&speed=60`);
+  await waitForWallReady(page);
+  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await wall?.close();
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+});
+
+describe('WebM export of a chosen range and speed', () => {
+  const speed = 900;
+  const start = Math.ceil((from + 60_000) / 1000) * 1000;
+  const range = { from: start, to: Math.min(Math.floor(to / 1000) * 1000, start + 3_600_000) };
+  const expectedS = (range.to - range.from) / speed / 1000;
+
+  it('records with progress, downloads a WebM the browser plays for (to − from) / speed, with the map in its frames', async () => {
+    expect(expectedS).toBeGreaterThan(2);
+    await press(page, 'webm');
+    await fillExport(page, range, speed);
+    expect(Number(await bar(page).locator('[data-export-seconds]').getAttribute('data-export-seconds'))).toBeCloseTo(expectedS, 3);
+    const download = page.waitForEvent('download', { timeout: 120_000 });
+    await press(page, 'webm-record');
+    // progress is shown while it records
+    await expect
+      .poll(async () => Number((await bar(page).locator('[data-export-progress]').evaluate((el) => (el as HTMLProgressElement).value).catch(() => 0)) ?? 0), { timeout: 30_000, interval: 100 })
+      .toBeGreaterThan(0);
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^gridwatch-playback-.*-900x\.webm$/);
+    const bytes = new Uint8Array(fs.readFileSync((await file.path())!));
+    expect(bytes.length).toBeGreaterThan(1000);
+    const structure = webmStructure(bytes);
+    expect(structure).toMatchObject({ ebml: true, docType: true, segment: true });
+    expect(structure.clusters).toBeGreaterThan(0);
+    expect(webmFrameCount(bytes)).toBeGreaterThan(1);
+    const after = (await shown(page))!;
+    expect(after.lastExport).toEqual({ kind: 'webm', bytes: bytes.length });
+    expect(Math.abs(after.t - range.to)).toBeLessThan(1000);
+
+    // Play it back in a browser of its own (the wall's CSP keeps blob: media out of the wall's page, and the wall's
+    // busy software GPU process drew video frames blank): MediaRecorder's WebM reports Infinity until a seek past the
+    // end fixes its duration.
+    const playerBrowser = await launchChromium();
+    const player = await playerBrowser.newPage();
+    const played = await player.evaluate(async (b64) => {
+      const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'video/webm' });
+      const video = document.createElement('video');
+      video.muted = true;
+      video.src = URL.createObjectURL(blob);
+      await new Promise((resolve, reject) => {
+        video.onloadedmetadata = resolve;
+        video.onerror = () => reject(new Error(`video error ${video.error?.code} ${video.error?.message}`));
+      });
+      if (!Number.isFinite(video.duration)) {
+        video.currentTime = 1e9;
+        await new Promise((resolve) => (video.ondurationchange = () => Number.isFinite(video.duration) && resolve(null)));
+      }
+      const duration = video.duration;
+      video.currentTime = duration * 0.75;
+      await new Promise((resolve) => (video.onseeked = resolve));
+      const canvas = document.createElement('canvas');
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(video, 0, 0);
+      // the map part (above the caption strip): how much of it is lit (grids, roads, labels) rather than the
+      // export's empty dark background, which is all an unreadable WebGL canvas gives
+      const { data } = context.getImageData(0, 0, canvas.width, Math.floor(canvas.height * 0.6));
+      let differs = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i]! + data[i + 1]! + data[i + 2]! > 60) differs += 1;
+        colours.add(((data[i]! >> 4) << 8) | ((data[i + 1]! >> 4) << 4) | (data[i + 2]! >> 4));
+      }
+      return { duration, width: video.videoWidth, height: video.videoHeight, differs: differs / (data.length / 4), colours: colours.size };
+    }, Buffer.from(bytes).toString('base64'));
+    await playerBrowser.close();
+    expect(played.width).toBeGreaterThan(0);
+    expect(played.height).toBeGreaterThan(0);
+    expect(played.duration).toBeGreaterThan(expectedS * 0.5);
+    expect(played.duration).toBeLessThan(expectedS * 2 + 1);
+    // a real map frame: most of it is not the empty background, in many colours
+    expect(played.differs).toBeGreaterThan(0.05);
+    expect(played.colours).toBeGreaterThan(8);
+  });
+
+  it('cancels a long export: recording stops, the status says so, nothing new is kept', async () => {
+    const before = (await shown(page))!.lastExport;
+    await fillExport(page, { from: Math.ceil(from / 1000) * 1000, to: Math.floor(to / 1000) * 1000 }, 60);
+    await press(page, 'webm-record');
+    await expect.poll(() => bar(page).locator('[data-export]').getAttribute('data-export'), { timeout: 30_000 }).toBe('recording');
+    await expect
+      .poll(async () => Number(await bar(page).locator('[data-export-progress]').evaluate((el) => (el as HTMLProgressElement).value).catch(() => 0)), { timeout: 30_000, interval: 100 })
+      .toBeGreaterThan(0);
+    await press(page, 'webm-cancel');
+    await expect.poll(() => bar(page).locator('[data-export]').getAttribute('data-export'), { timeout: 30_000 }).toBe('idle');
+    expect(await statusText(page)).toContain('Video export cancelled');
+    expect((await shown(page))!.lastExport).toEqual(before);
+  });
+
+  it('refuses a range that would record too long, naming the field and the reason', async () => {
+    await fillExport(page, { from: Math.ceil(from / 1000) * 1000, to: Math.floor(to / 1000) * 1000 }, 1);
+    await press(page, 'webm-record');
+    await expect.poll(() => statusText(page), { timeout: 10_000 }).toMatch(/WebM export: at 1× the range would record for \d+ min; choose a faster speed or a shorter range/);
+    expect(await bar(page).locator('[data-export]').getAttribute('data-export')).toBe('idle');
+  });
+});
+
+describe('cumulative mode: per-grid choropleth', () => {
+  const reportedPerGrid = (upTo: number) => {
+    const counts: Record<string, number> = {};
+    for (const e of events) if (e.type === 'incident.reported' && Date.parse(e.at) <= upTo) counts[e.grid] = (counts[e.grid] ?? 0) + 1;
+    return counts;
+  };
+
+  it("colours each grid by its count of cases up to t, as the server's history JSON counts them", async () => {
+    // the server's own JSON form of the range, not the tab's columns
+    const res = await fetch(`${wall.url}/api/v1/history?from=${from}&to=${to}&area=city&format=json&limit=10000`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { events: StoredEvent[]; nextAfterSeq: number | null };
+    expect(body.nextAfterSeq).toBeNull();
+    events = body.events;
+
+    await press(page, 'cumulative');
+    await bar(page).locator('[data-action="choropleth"]').selectOption('count');
+    for (const t of [Math.round((from + to) / 2000) * 1000, Math.floor(to / 1000) * 1000]) {
+      const input = bar(page).locator('.right input[type="datetime-local"]');
+      await input.fill(local(t));
+      await input.dispatchEvent('change');
+      const expected = reportedPerGrid(t);
+      expect(Object.keys(expected).length).toBeGreaterThan(1);
+      await expect.poll(async () => (await shown(page))?.choropleth?.values, { timeout: 30_000 }).toEqual(expected);
+      const choropleth = (await shown(page))!.choropleth!;
+      const max = Math.max(...Object.values(expected));
+      const busiest = Object.keys(expected).find((g) => expected[g] === max)!;
+      // the ramp's top is the wall's red; a grid with fewer cases is filled, with another colour
+      expect(choropleth.fill[busiest]).toEqual([239, 68, 68, 170]);
+      const quieter = Object.keys(expected).find((g) => expected[g]! < max);
+      if (quieter) expect(choropleth.fill[quieter]).not.toEqual([239, 68, 68, 170]);
+      expect(await bar(page).locator('[data-legend-high]').getAttribute('data-legend-high')).toBe(String(max));
+    }
+    // the other figures are offered too
+    await bar(page).locator('[data-action="choropleth"]').selectOption('satisfaction');
+    await expect.poll(async () => (await shown(page))?.choropleth?.metric, { timeout: 30_000 }).toBe('satisfaction');
+    for (const value of Object.values((await shown(page))!.choropleth!.values)) expect(value >= 1 && value <= 5).toBe(true);
+  });
+});
