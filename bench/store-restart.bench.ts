@@ -11,6 +11,9 @@
  *      + fold of the 10k events after the checkpoint.
  * 3. Append throughput on SQLite (and PostgreSQL when reachable): single-event append() calls issued 200 at a time
  *    (group commit folds them into one transaction per tick) versus awaited one by one (one commit, one fsync, each).
+ * 4. The indexed queries on the 1M store (median of 5 runs each): a time range within an area (a district for a day,
+ *    one grid for the whole month, the city for an hour), open incidents by area, an incident's events, and the
+ *    ids of a 50-event batch looked up at once (what ingest does for retries).
  *
  * Writes bench/results/store.json.
  */
@@ -226,6 +229,52 @@ async function restartBenchmarks(dataDir: string) {
   };
 }
 
+/** Median wall time of `runs` runs of a query, in ms (one decimal), with the size of its answer. */
+async function medianMs(work: () => Promise<number>, runs = 5): Promise<{ ms: number; rows: number }> {
+  const times: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    rows = await work();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { ms: Math.round((times[Math.floor(runs / 2)] ?? NaN) * 10) / 10, rows };
+}
+
+/** The queries that rely on indexes, on the filled store. */
+async function queryBenchmarks(dataDir: string) {
+  const store = await openEventStore({ dataDir });
+  try {
+    const head = await store.headSeq();
+    const first = (await store.readSeqRange(0, 1))[0];
+    const last = (await store.readSeqRange(head - 1, head))[0];
+    if (!first || !last) throw new Error('the store is empty');
+    const start = Date.parse(first.at);
+    const end = Date.parse(last.at);
+    const day = 24 * 3600_000;
+    const middle = start + Math.floor((end - start) / 2 / day) * day;
+    const district = GRIDS[0]?.slice(0, 6) as string;
+    const grid = GRIDS[17] as string;
+    const sample = await store.readSeqRange(head - 5000, head - 5000 + 50);
+    const ids = sample.map((event) => event.id);
+    const incidentIds = [...new Set(sample.map((event) => (event.type === 'incident.reported' ? event.incident.id : event.incidentId)))].slice(0, 20);
+    return {
+      timeRangeDistrictDayFirstPage: await medianMs(async () => (await store.readTimeRange({ from: middle, to: middle + day, area: district, limit: 5000 })).length),
+      timeRangeGridMonth: await medianMs(async () => (await store.readTimeRange({ from: start, to: end, area: grid })).length),
+      timeRangeCityHour: await medianMs(async () => (await store.readTimeRange({ from: middle, to: middle + 3600_000, area: 'city' })).length),
+      seqRangeDistrict5000: await medianMs(async () => (await store.readSeqRange(head - 5000, head, district)).length),
+      openIncidentsDistrict: await medianMs(async () => (await store.openIncidents(district)).length),
+      openIncidentsCity: await medianMs(async () => (await store.openIncidents('city')).length),
+      incidentEvents20: await medianMs(async () => (await Promise.all(incidentIds.map((id) => store.incidentEvents(id)))).flat().length),
+      findEvents50: await medianMs(async () => (await store.findEvents([...ids, ...ids.map((id) => `${id}-absent`)])).size),
+      getIncidents20: await medianMs(async () => (await store.getIncidents(incidentIds)).size),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
 /** Single-event appends: `concurrency` in flight at a time (group commit) versus awaited one by one. */
 async function appendThroughput(open: () => Promise<EventStore>, grouped: number, serial: number) {
   const events = [...syntheticLog(grouped + serial)].flat();
@@ -267,6 +316,8 @@ async function main(): Promise<void> {
     console.log(`filled in ${fill.ms} ms (${fileMiB} MiB); measuring restart…`);
     const restart = await restartBenchmarks(dataDir);
     console.log(JSON.stringify(restart, null, 2));
+    const queries = await queryBenchmarks(dataDir);
+    console.log(JSON.stringify(queries, null, 2));
 
     console.log('append throughput…');
     const sqliteDir = mkdtempSync(join(os.tmpdir(), 'gridwatch-bench-append-'));
@@ -299,9 +350,11 @@ async function main(): Promise<void> {
         'SQLite in WAL mode with synchronous=FULL; OS page cache warm (the file had just been written).',
         'fold = protocol/reducer applyEvent; checkpoint = protocol/snapshot encodeCheckpoint (version byte + JSON).',
         'append: single-event append() calls, 200 in flight (group commit) vs awaited one at a time.',
+        'queries: median ms of 5 runs on the filled store (schema 2: (at, grid) index, incident seqs on the projection row).',
       ],
       fill: { events: TOTAL, eventsPerAppend: FILL_BATCH, ms: fill.ms, eventsPerS: Math.round((TOTAL / fill.ms) * 1000), fileMiB },
       restart,
+      queries,
       append,
     };
     const out = new URL('./results/store.json', import.meta.url);

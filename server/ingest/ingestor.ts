@@ -23,7 +23,7 @@ import {
   type StoredEvent,
 } from '../../protocol/events';
 import { transition, type IncidentRecord } from '../../protocol/transition';
-import type { EventStore, EventToAppend, IncidentRow } from '../store/event-store';
+import type { EventStore, EventToAppend } from '../store/event-store';
 import { StoreConflictError } from '../store/errors';
 import { HttpError } from '../http/errors';
 import type { Logger } from '../ops/logger';
@@ -189,8 +189,9 @@ export class Ingestor {
     /** per batch: first index of each id in it, for in-batch retries, and the repeats */
     const sameAs = run.map(() => new Map<number, number>());
 
-    // Stateless checks first, then every store lookup of the run at once (one round trip's latency on
-    // PostgreSQL, not one per event), then the ordered, staged walk through the state machine.
+    // Stateless checks first, then every store lookup of the run at once (one query for the ids, one for the
+    // incidents: not one read transaction, or PostgreSQL round trip, per event), then the ordered, staged walk
+    // through the state machine.
     const checked = run.map((batch) => batch.events.map((raw, i) => checkEvent(raw, batch.crs, `events[${i}]`, departments, now)));
     const candidates: CanonicalEvent[] = [];
     for (const batch of checked) for (const c of batch) if (c.ok) candidates.push(c.event);
@@ -198,15 +199,10 @@ export class Ingestor {
     const incidentIds = [...new Set(candidates.map((e) => incidentIdOf(e as StoredEvent)))].filter(
       (id) => this.deps.storeFirst || this.deps.liveIncident(id) === undefined,
     );
-    const [existingEvents, storedIncidents] = await Promise.all([
-      Promise.all(eventIds.map((id) => store.getEvent(id))),
-      Promise.all(incidentIds.map((id) => store.getIncident(id))),
-    ]);
-    const existingById = new Map(eventIds.map((id, k) => [id, existingEvents[k]]));
-    const storedIncident = new Map(incidentIds.map((id, k) => [id, storedIncidents[k]?.doc as IncidentRecord | undefined]));
-    const storedRow = new Map<string, IncidentRow | undefined>(incidentIds.map((id, k) => [id, storedIncidents[k]]));
+    const [existingById, storedRow] = await Promise.all([store.findEvents(eventIds), store.getIncidents(incidentIds)]);
+    const storedIncident = (id: string): IncidentRecord | undefined => storedRow.get(id)?.doc as IncidentRecord | undefined;
     const current = (id: string): IncidentRecord | undefined =>
-      staged.get(id) ?? (this.deps.storeFirst ? storedIncident.get(id) : (this.deps.liveIncident(id) ?? storedIncident.get(id)));
+      staged.get(id) ?? (this.deps.storeFirst ? storedIncident(id) : (this.deps.liveIncident(id) ?? storedIncident(id)));
 
     for (let b = 0; b < run.length; b++) {
       const batchAcks = acks[b] as Array<EventAck | undefined>;

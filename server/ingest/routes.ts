@@ -55,7 +55,9 @@ export function ingestRoutes(options: IngestRouteOptions): Router {
     express.json({ limit: options.maxBodyBytes, strict: false }),
     async (req, res) => {
       const response = await options.ingestor.submit(req.body);
-      res.json(response);
+      // Not res.json(): it would also hash every answer for an ETag, which no client of a POST can use.
+      const body = JSON.stringify(response);
+      res.status(200).set({ 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
     },
   );
   return router;

@@ -82,6 +82,13 @@ export interface SeqRangeStreamOptions {
   pageSize?: number;
 }
 
+/** Where a stored event sits in the log: what a retried id is answered with. */
+export interface StoredEventRef {
+  id: string;
+  seq: number;
+  grid: string;
+}
+
 export interface EventStore {
   /** Which backend this is, for health and metrics. */
   readonly backend: 'sqlite' | 'postgres';
@@ -110,12 +117,19 @@ export interface EventStore {
   readTimeRange(query: TimeRangeQuery): Promise<StoredEvent[]>;
   /** Looks up an event by its own id. */
   getEvent(id: string): Promise<StoredEvent | undefined>;
+  /**
+   * The stored events among `ids`, by id, with their seq and grid: one query for a whole batch (ingest checks every
+   * id of a batch for a retry at once). Ids not stored are absent.
+   */
+  findEvents(ids: readonly string[]): Promise<Map<string, StoredEventRef>>;
   /** All events of one incident, in seq order. */
   incidentEvents(incidentId: string): Promise<StoredEvent[]>;
   /** Current projection rows of incidents that are not closed or cancelled, within an area prefix. */
   openIncidents(area: string): Promise<IncidentRow[]>;
   /** One incident's projection row, with `lastSeq`. */
   getIncident(id: string): Promise<IncidentRow | undefined>;
+  /** The projection rows, with `lastSeq`, of the stored incidents among `ids`, by id, in one query. */
+  getIncidents(ids: readonly string[]): Promise<Map<string, IncidentRow>>;
   /**
    * Per-day event counts by type for exactly one area (`city` or an area code), for days in [fromDay, toDay]
    * (`YYYY-MM-DD`, inclusive), ordered by day then type. Maintained in the same transaction as the log.

@@ -195,6 +195,32 @@ export function eventStoreBehaviour(backend: Backend): void {
       expect(await store.getEvent('nope')).toBeUndefined();
     });
 
+    it('finds the stored ones among many ids in one call, with their seq and grid', async () => {
+      await seedCity();
+      const found = await store.findEvents(['p1-reported', 'nope', 'w1-reported', 'p1-reported']);
+      expect([...found.values()].sort((x, y) => x.seq - y.seq)).toEqual([
+        { id: 'w1-reported', seq: 1, grid: GRIDS.wuhuaA },
+        { id: 'p1-reported', seq: 2, grid: GRIDS.panlong },
+      ]);
+      expect((await store.findEvents([])).size).toBe(0);
+      await expect(store.findEvents(['ok', '' as string, 7 as unknown as string])).rejects.toMatchObject({
+        fields: [
+          { field: 'ids[1]', reason: 'must be a non-empty string' },
+          { field: 'ids[2]', reason: 'must be a non-empty string' },
+        ],
+      });
+    });
+
+    it('reads the projection rows of many incidents in one call, each with its last seq', async () => {
+      await store.append([reported('a', GRIDS.wuhuaA), reported('b', GRIDS.panlong, 1)]);
+      await store.append([lifecycle('incident.registered', 'a', GRIDS.wuhuaA, 2, 'registered')]);
+      const rows = await store.getIncidents(['a', 'b', 'missing']);
+      expect([...rows.keys()].sort()).toEqual(['a', 'b']);
+      expect(rows.get('a')).toMatchObject({ id: 'a', grid: GRIDS.wuhuaA, status: 'registered', lastSeq: 3 });
+      expect(rows.get('b')).toMatchObject({ id: 'b', grid: GRIDS.panlong, status: 'reported', lastSeq: 2 });
+      expect(await store.getIncident('a')).toEqual(rows.get('a'));
+    });
+
     it('streams a seq range in pages that cover it exactly once', async () => {
       await seedCity();
       const pages: number[][] = [];

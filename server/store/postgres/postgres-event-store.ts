@@ -14,25 +14,10 @@
 import pg from 'pg';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import {
-  checkLimit,
-  checkSeq,
-  checkTime,
-  prepareBatch,
-  toStoredEvent,
-  type PreparedEvent,
-} from '../append-input';
-import { StoreClosedError, StoreInputError } from '../errors';
-import type {
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  IncidentRow,
-  RollupRow,
-  SeqRangeStreamOptions,
-  TimeRangeQuery,
-} from '../event-store';
-import { GroupCommitQueue } from '../group-commit';
+import { checkLimit, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
+import { BaseEventStore } from '../base-event-store';
+import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
+import type { CallOutcome } from '../group-commit';
 import { checkDay } from '../rollup-day';
 import { withDefaultUser } from './connection';
 import { PostgresGroupWriter, tablesIn, type Tables } from './group-writer';
@@ -62,7 +47,7 @@ interface IncidentDbRow {
 }
 
 const EVENT_COLUMNS = 'seq, grid, recorded_at, payload';
-const DEFAULT_PAGE_SIZE = 5000;
+/** Keeps the array parameters of one transaction, and the time it holds the head lock, bounded. */
 const MAX_GROUP_EVENTS = 10_000;
 
 /**
@@ -72,21 +57,15 @@ const MAX_GROUP_EVENTS = 10_000;
  * await store.init();
  * ```
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore extends BaseEventStore implements EventStore {
   readonly backend = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly t: Tables;
   private readonly writer: PostgresGroupWriter;
-  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.writer.commitGroup(calls), {
-    // Keeps the array parameters of one transaction, and the time it holds the head lock, bounded.
-    maxWeight: MAX_GROUP_EVENTS,
-    weigh: (call) => call.length,
-  });
-  private closed = false;
-  private initialised = false;
 
   constructor(options: PostgresEventStoreOptions) {
+    super(MAX_GROUP_EVENTS, 'the PostgreSQL event store');
     this.schema = options.schema ?? 'public';
     this.t = tablesIn(this.schema);
     this.pool = new pg.Pool({
@@ -107,46 +86,6 @@ export class PostgresEventStore implements EventStore {
       client.release();
     }
     this.initialised = true;
-  }
-
-  append(events: EventToAppend[]): Promise<AppendResult[]> {
-    let prepared: PreparedEvent[];
-    try {
-      this.assertOpen();
-      prepared = prepareBatch(events);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (prepared.length === 0) return Promise.resolve([]);
-    return this.queue.submit(prepared);
-  }
-
-  async headSeq(): Promise<number> {
-    this.assertOpen();
-    return this.readHead();
-  }
-
-  async readSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, area?: string, limit?: number): Promise<StoredEvent[]> {
-    this.assertOpen();
-    const from = checkSeq(fromSeqExclusive, 'fromSeqExclusive');
-    const to = toSeqInclusive === undefined ? Number.MAX_SAFE_INTEGER : checkSeq(toSeqInclusive, 'toSeqInclusive');
-    return this.seqPage(from, to, gridRangeOf(area), checkLimit(limit));
-  }
-
-  async *streamSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, options: SeqRangeStreamOptions = {}): AsyncIterable<StoredEvent[]> {
-    this.assertOpen();
-    let from = checkSeq(fromSeqExclusive, 'fromSeqExclusive');
-    const range = gridRangeOf(options.area, 'options.area');
-    const pageSize = checkLimit(options.pageSize, 'options.pageSize') ?? DEFAULT_PAGE_SIZE;
-    const to = toSeqInclusive === undefined ? await this.readHead() : checkSeq(toSeqInclusive, 'toSeqInclusive');
-    while (from < to) {
-      this.assertOpen();
-      const page = await this.seqPage(from, to, range, pageSize);
-      if (page.length === 0) return;
-      yield page;
-      from = page[page.length - 1]?.seq ?? to;
-      if (page.length < pageSize) return;
-    }
   }
 
   async readTimeRange(query: TimeRangeQuery): Promise<StoredEvent[]> {
@@ -222,17 +161,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   async saveCheckpoint(seq: number, state: Uint8Array): Promise<void> {
-    this.assertOpen();
-    checkSeq(seq, 'seq');
-    if (!(state instanceof Uint8Array)) throw new StoreInputError([{ field: 'state', reason: 'must be a Uint8Array' }]);
-    const head = await this.readHead();
-    if (seq > head) throw new StoreInputError([{ field: 'seq', reason: `must not be beyond the head of the log (${head})` }]);
+    const bytes = await this.checkCheckpoint(seq, state);
     // "Newest" is by seq: a slow node saving an older checkpoint must not replace a newer one.
     await this.pool.query(
       `INSERT INTO ${this.t.checkpoints} AS c (slot, seq, state, saved_at) VALUES (1, $1, $2, $3)
        ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
        WHERE excluded.seq >= c.seq`,
-      [seq, Buffer.from(state.buffer, state.byteOffset, state.byteLength), Date.now()],
+      [seq, bytes, Date.now()],
     );
   }
 
@@ -244,13 +179,32 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.drain();
+    if (!(await this.closeQueue())) return;
     await this.pool.end();
   }
 
-  private async seqPage(from: number, to: number, range: GridRange | undefined, limit: number | undefined): Promise<StoredEvent[]> {
+  protected commitGroup(calls: PreparedEvent[][]): Promise<CallOutcome<AppendResult[]>[]> {
+    return this.writer.commitGroup(calls);
+  }
+
+  protected async eventRefs(ids: string[]): Promise<StoredEventRef[]> {
+    const result = await this.pool.query<{ id: string; seq: string; grid: string }>(
+      `SELECT id, seq, grid FROM ${this.t.events} WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return result.rows.map((row) => ({ id: row.id, seq: Number(row.seq), grid: row.grid }));
+  }
+
+  protected async incidentRows(ids: string[]): Promise<IncidentRow[]> {
+    const result = await this.pool.query<IncidentDbRow & { last_seq: string }>(
+      `SELECT i.*, (SELECT coalesce(max(seq), 0) FROM ${this.t.events} WHERE incident_id = i.id) AS last_seq
+       FROM ${this.t.incidents} i WHERE i.id = ANY($1::text[])`,
+      [ids],
+    );
+    return result.rows.map((row) => ({ ...rowToIncident(row), lastSeq: Number(row.last_seq) }));
+  }
+
+  protected async seqPage(from: number, to: number, range: GridRange | undefined, limit: number | undefined): Promise<StoredEvent[]> {
     const result = range
       ? await this.pool.query<EventRow>(
           `SELECT ${EVENT_COLUMNS} FROM ${this.t.events}
@@ -265,14 +219,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** The committed head: the counter only moves at COMMIT, so every seq up to it is readable. */
-  private async readHead(): Promise<number> {
+  protected async readHead(): Promise<number> {
     const result = await this.pool.query<{ seq: string }>(`SELECT seq FROM ${this.t.head} WHERE singleton`);
     return Number(result.rows[0]?.seq ?? 0);
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError();
-    if (!this.initialised) throw new Error('the PostgreSQL event store is not initialised: call init() first');
   }
 }
 

@@ -8,31 +8,23 @@
  *
  * Seq: assigned as head + 1 inside a `BEGIN IMMEDIATE` transaction, which takes SQLite's single write lock first,
  * so seq order is commit order and a rolled-back call leaves no gap, even with several processes on one file.
+ *
+ * Write cost: what an append costs is mostly pages: every page a transaction touches is written whole to the WAL
+ * (and checksummed, and fsynced), and later copied back into the database by a checkpoint. So a group is written
+ * without savepoints (a savepoint copies each page it first touches into a sub-journal as well); only when a call
+ * of the group fails is the group rolled back and written again with a savepoint per call. Checkpoints run every
+ * WAL_AUTOCHECKPOINT_PAGES pages rather than SQLite's 1,000: the pages every commit touches (the log's last page,
+ * the time index's last page, the rollups, the B-tree roots) are then copied back once per checkpoint, not once per
+ * few commits.
  */
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import {
-  checkLimit,
-  checkSeq,
-  checkTime,
-  prepareBatch,
-  RollupTally,
-  serialiseDoc,
-  toStoredEvent,
-  type PreparedEvent,
-} from '../append-input';
-import { StoreClosedError, StoreConflictError, StoreInputError, type StoreConflict } from '../errors';
-import type {
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  IncidentRow,
-  RollupRow,
-  SeqRangeStreamOptions,
-  TimeRangeQuery,
-} from '../event-store';
-import { GroupCommitQueue, type CallOutcome } from '../group-commit';
+import { checkLimit, checkSeq, checkTime, RollupTally, serialiseDoc, toStoredEvent, type PreparedEvent } from '../append-input';
+import { BaseEventStore } from '../base-event-store';
+import { StoreConflictError, type StoreConflict } from '../errors';
+import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
+import type { CallOutcome } from '../group-commit';
 import { checkDay } from '../rollup-day';
 import { migrate } from './schema';
 
@@ -54,12 +46,15 @@ interface IncidentDbRow {
   status: string;
   updated_at: number;
   doc: string;
+  last_seq: number;
 }
 
 const EVENT_COLUMNS = 'seq, grid, recorded_at, payload';
-const DEFAULT_PAGE_SIZE = 5000;
+const INCIDENT_COLUMNS = 'id, grid, status, updated_at, doc, last_seq';
 /** About 0.1–0.3 s of event-loop time per transaction at most (measured in bench/store-restart.bench.ts). */
 const MAX_GROUP_EVENTS = 4000;
+/** WAL pages between automatic checkpoints (about 40 MB of WAL; SQLite's default is 1,000). */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /**
  * @example
@@ -69,18 +64,13 @@ const MAX_GROUP_EVENTS = 4000;
  * const [ack] = await store.append([{ event, grid, projection }]);
  * ```
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore extends BaseEventStore implements EventStore {
   readonly backend = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly queue = new GroupCommitQueue<PreparedEvent[], AppendResult[]>((calls) => this.commitGroup(calls), {
-    maxWeight: MAX_GROUP_EVENTS,
-    weigh: (call) => call.length,
-  });
   private readonly statements = new Map<string, Database.Statement>();
-  private closed = false;
-  private initialised = false;
 
-  constructor(private readonly options: SqliteEventStoreOptions) {
+  constructor(options: SqliteEventStoreOptions) {
+    super(MAX_GROUP_EVENTS, `the event store at ${options.path}`);
     this.db = new Database(options.path);
   }
 
@@ -92,48 +82,11 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
+    this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    // The sub-journals of the savepoint path and statement journals stay in memory, not in temporary files.
+    this.db.pragma('temp_store = MEMORY');
     migrate(this.db);
     this.initialised = true;
-  }
-
-  append(events: EventToAppend[]): Promise<AppendResult[]> {
-    let prepared: PreparedEvent[];
-    try {
-      this.assertOpen();
-      prepared = prepareBatch(events);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (prepared.length === 0) return Promise.resolve([]);
-    return this.queue.submit(prepared);
-  }
-
-  async headSeq(): Promise<number> {
-    this.assertOpen();
-    return this.readHead();
-  }
-
-  async readSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, area?: string, limit?: number): Promise<StoredEvent[]> {
-    this.assertOpen();
-    const from = checkSeq(fromSeqExclusive, 'fromSeqExclusive');
-    const to = toSeqInclusive === undefined ? Number.MAX_SAFE_INTEGER : checkSeq(toSeqInclusive, 'toSeqInclusive');
-    return this.seqPage(from, to, gridRangeOf(area), checkLimit(limit));
-  }
-
-  async *streamSeqRange(fromSeqExclusive: number, toSeqInclusive?: number, options: SeqRangeStreamOptions = {}): AsyncIterable<StoredEvent[]> {
-    this.assertOpen();
-    let from = checkSeq(fromSeqExclusive, 'fromSeqExclusive');
-    const to = toSeqInclusive === undefined ? this.readHead() : checkSeq(toSeqInclusive, 'toSeqInclusive');
-    const range = gridRangeOf(options.area, 'options.area');
-    const pageSize = checkLimit(options.pageSize, 'options.pageSize') ?? DEFAULT_PAGE_SIZE;
-    while (from < to) {
-      this.assertOpen();
-      const page = this.seqPage(from, to, range, pageSize);
-      if (page.length === 0) return;
-      yield page;
-      from = page[page.length - 1]?.seq ?? to;
-      if (page.length < pageSize) return;
-    }
   }
 
   async readTimeRange(query: TimeRangeQuery): Promise<StoredEvent[]> {
@@ -164,7 +117,11 @@ export class SqliteEventStore implements EventStore {
 
   async incidentEvents(incidentId: string): Promise<StoredEvent[]> {
     this.assertOpen();
-    const rows = this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY seq`).all(incidentId) as EventRow[];
+    // The incident's row lists its seqs (schema.ts, migration 2): a few lookups by primary key.
+    const rows = this.statement(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE seq IN (SELECT value FROM json_each('[' || (SELECT seqs FROM incidents WHERE id = ?) || ']')) ORDER BY seq`,
+    ).all(incidentId) as EventRow[];
     return rows.map(rowToEvent);
   }
 
@@ -173,17 +130,15 @@ export class SqliteEventStore implements EventStore {
     const range = gridRangeOf(area);
     const open = `status NOT IN ('closed', 'cancelled')`;
     const rows = range
-      ? (this.statement(`SELECT * FROM incidents WHERE grid >= ? AND grid < ? AND ${open} ORDER BY id`).all(range.low, range.high) as IncidentDbRow[])
-      : (this.statement(`SELECT * FROM incidents WHERE ${open} ORDER BY id`).all() as IncidentDbRow[]);
-    return rows.map(rowToIncident);
+      ? (this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE grid >= ? AND grid < ? AND ${open} ORDER BY id`).all(range.low, range.high) as IncidentDbRow[])
+      : (this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${open} ORDER BY id`).all() as IncidentDbRow[]);
+    return rows.map(({ last_seq: _, ...row }) => rowToIncident(row));
   }
 
   async getIncident(id: string): Promise<IncidentRow | undefined> {
     this.assertOpen();
-    // One statement, one snapshot: the row and its last seq agree (what a compare-and-set needs).
-    const row = this.statement(
-      'SELECT i.*, (SELECT coalesce(max(seq), 0) FROM events WHERE incident_id = i.id) AS last_seq FROM incidents i WHERE i.id = ?',
-    ).get(id) as (IncidentDbRow & { last_seq: number }) | undefined;
+    // The row carries its last seq (written in the same statement as the rest): they always agree.
+    const row = this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentDbRow | undefined;
     return row && { ...rowToIncident(row), lastSeq: row.last_seq };
   }
 
@@ -197,17 +152,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   async saveCheckpoint(seq: number, state: Uint8Array): Promise<void> {
-    this.assertOpen();
-    checkSeq(seq, 'seq');
-    if (!(state instanceof Uint8Array)) throw new StoreInputError([{ field: 'state', reason: 'must be a Uint8Array' }]);
-    const head = this.readHead();
-    if (seq > head) throw new StoreInputError([{ field: 'seq', reason: `must not be beyond the head of the log (${head})` }]);
+    const bytes = await this.checkCheckpoint(seq, state);
     // "Newest" is by seq: a slow writer of an older checkpoint must not replace a newer one.
     this.statement(
       `INSERT INTO checkpoints (slot, seq, state, saved_at) VALUES (1, ?, ?, ?)
        ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
        WHERE excluded.seq >= checkpoints.seq`,
-    ).run(seq, Buffer.from(state.buffer, state.byteOffset, state.byteLength), Date.now());
+    ).run(seq, bytes, Date.now());
   }
 
   async loadCheckpoint(): Promise<{ seq: number; state: Uint8Array } | undefined> {
@@ -217,30 +168,29 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.drain();
+    if (!(await this.closeQueue())) return;
     // Lets SQLite refresh the statistics its query planner uses, cheaply, as its documentation advises at close.
     if (this.initialised) this.db.pragma('optimize');
     this.db.close();
   }
 
-  /** Writes one group of append() calls in one transaction, each call inside its own savepoint. */
-  private commitGroup(calls: PreparedEvent[][]): CallOutcome<AppendResult[]>[] {
+  /**
+   * Writes one group of append() calls in one transaction. First without savepoints; if a call fails, that
+   * transaction is rolled back and the group written again with each call inside its own savepoint, so only the
+   * failing call fails (a group of one call just fails).
+   */
+  protected commitGroup(calls: PreparedEvent[][]): CallOutcome<AppendResult[]>[] {
+    const outcomes = this.writeGroup(calls, false);
+    if (outcomes.every((outcome) => outcome.ok) || calls.length === 1) return outcomes;
+    return this.writeGroup(calls, true);
+  }
+
+  /**
+   * One group transaction. Without `savepoints`, the first failing call rolls back the whole transaction and is
+   * the only outcome returned with `ok: false` (the caller then writes the group again with savepoints).
+   */
+  private writeGroup(calls: PreparedEvent[][], savepoints: boolean): CallOutcome<AppendResult[]>[] {
     const db = this.db;
-    const findById = this.statement('SELECT seq, grid FROM events WHERE id = ?');
-    const lastSeqOf = this.statement('SELECT coalesce(max(seq), 0) AS seq FROM events WHERE incident_id = ?');
-    const insertEvent = this.statement(
-      'INSERT INTO events (seq, id, type, incident_id, grid, at, recorded_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const upsertIncident = this.statement(
-      `INSERT INTO incidents (id, grid, status, updated_at, doc) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET grid = excluded.grid, status = excluded.status, updated_at = excluded.updated_at, doc = excluded.doc`,
-    );
-    const addRollup = this.statement(
-      `INSERT INTO rollups (area, day, type, count) VALUES (?, ?, ?, ?)
-       ON CONFLICT (area, day, type) DO UPDATE SET count = count + excluded.count`,
-    );
     // Prepared once, like the rest: a group of single-event calls runs these per call.
     const savepoint = this.statement('SAVEPOINT append_call');
     const release = this.statement('RELEASE append_call');
@@ -253,46 +203,28 @@ export class SqliteEventStore implements EventStore {
       let head = this.readHead();
       const recordedAt = Date.now();
       for (const call of calls) {
-        const headBefore = head;
         const callTally = new RollupTally();
-        savepoint.run();
+        if (savepoints) savepoint.run();
         try {
-          const results: AppendResult[] = [];
-          const conflicts: StoreConflict[] = [];
-          /** incidents this call wrote already: later events of theirs chain onto the call's own (not checked) */
-          const touched = new Set<string>();
-          for (const event of call) {
-            const existing = findById.get(event.id) as { seq: number; grid: string } | undefined;
-            if (existing) {
-              results.push({ id: event.id, seq: existing.seq, grid: existing.grid, duplicate: true });
-              continue;
-            }
-            // The compare-and-set on the projection: under the write lock, so no writer can slip in between.
-            if (event.expectedLastSeq !== undefined && !touched.has(event.incidentId)) {
-              const actual = (lastSeqOf.get(event.incidentId) as { seq: number }).seq;
-              if (actual !== event.expectedLastSeq) {
-                conflicts.push({ index: event.index, incidentId: event.incidentId, expectedLastSeq: event.expectedLastSeq, actualLastSeq: actual });
-              }
-            }
-            touched.add(event.incidentId);
-            head += 1;
-            insertEvent.run(head, event.id, event.type, event.incidentId, event.grid, event.at, recordedAt, event.payload);
-            const row = event.projection;
-            upsertIncident.run(row.id, row.grid, row.status, row.updatedAt, serialiseDoc(event));
-            callTally.add(event);
-            results.push({ id: event.id, seq: head, grid: event.grid, duplicate: false });
-          }
-          if (conflicts.length > 0) throw new StoreConflictError(conflicts);
-          release.run();
+          const results = this.writeCall(call, head, recordedAt, callTally);
+          if (savepoints) release.run();
+          head += results.reduce((fresh, result) => fresh + (result.duplicate ? 0 : 1), 0);
           groupTally.merge(callTally);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
+          if (!savepoints) {
+            db.exec('ROLLBACK');
+            return [{ ok: false, error }];
+          }
           rollbackCall.run();
           release.run();
-          head = headBefore;
           outcomes.push({ ok: false, error });
         }
       }
+      const addRollup = this.statement(
+        `INSERT INTO rollups (area, day, type, count) VALUES (?, ?, ?, ?)
+         ON CONFLICT (area, day, type) DO UPDATE SET count = count + excluded.count`,
+      );
       for (const [area, day, type, count] of groupTally.entries()) addRollup.run(area, day, type, count);
       db.exec('COMMIT');
     } catch (error) {
@@ -302,7 +234,63 @@ export class SqliteEventStore implements EventStore {
     return outcomes;
   }
 
-  private seqPage(from: number, to: number, range: GridRange | undefined, limit: number | undefined): StoredEvent[] {
+  /** Writes one append() call's events after `head`; throws (leaving the caller to roll back) when the call fails. */
+  private writeCall(call: PreparedEvent[], head: number, recordedAt: number, tally: RollupTally): AppendResult[] {
+    const findById = this.statement('SELECT seq, grid FROM events WHERE id = ?');
+    // A retried id meets the UNIQUE index: the insert writes nothing, and only then is the original looked up.
+    const insertEvent = this.statement(
+      `INSERT INTO events (seq, id, type, incident_id, grid, at, recorded_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    const lastSeqOf = this.statement('SELECT last_seq FROM incidents WHERE id = ?');
+    // The projection row also keeps the incident's seqs and its last seq (see schema.ts, migration 2).
+    const upsertIncident = this.statement(
+      `INSERT INTO incidents (id, grid, status, updated_at, doc, last_seq, seqs) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET grid = excluded.grid, status = excluded.status, updated_at = excluded.updated_at,
+         doc = excluded.doc, last_seq = excluded.last_seq,
+         seqs = CASE incidents.seqs WHEN '' THEN excluded.seqs ELSE incidents.seqs || ',' || excluded.seqs END`,
+    );
+    const results: AppendResult[] = [];
+    const conflicts: StoreConflict[] = [];
+    /** incidents this call wrote already: later events of theirs chain onto the call's own (not checked) */
+    const touched = new Set<string>();
+    let seq = head;
+    for (const event of call) {
+      if (insertEvent.run(seq + 1, event.id, event.type, event.incidentId, event.grid, event.at, recordedAt, event.payload).changes === 0) {
+        const existing = findById.get(event.id) as { seq: number; grid: string };
+        results.push({ id: event.id, seq: existing.seq, grid: existing.grid, duplicate: true });
+        continue;
+      }
+      // The compare-and-set on the projection: under the write lock, so no writer can slip in between.
+      if (event.expectedLastSeq !== undefined && !touched.has(event.incidentId)) {
+        const actual = (lastSeqOf.get(event.incidentId) as { last_seq: number } | undefined)?.last_seq ?? 0;
+        if (actual !== event.expectedLastSeq) {
+          conflicts.push({ index: event.index, incidentId: event.incidentId, expectedLastSeq: event.expectedLastSeq, actualLastSeq: actual });
+        }
+      }
+      touched.add(event.incidentId);
+      seq += 1;
+      const row = event.projection;
+      upsertIncident.run(row.id, row.grid, row.status, row.updatedAt, serialiseDoc(event), seq, String(seq));
+      tally.add(event);
+      results.push({ id: event.id, seq, grid: event.grid, duplicate: false });
+    }
+    if (conflicts.length > 0) throw new StoreConflictError(conflicts);
+    return results;
+  }
+
+  protected eventRefs(ids: string[]): StoredEventRef[] {
+    return this.statement('SELECT id, seq, grid FROM events WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as StoredEventRef[];
+  }
+
+  protected incidentRows(ids: string[]): IncidentRow[] {
+    const rows = this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(ids),
+    ) as IncidentDbRow[];
+    return rows.map((row) => ({ ...rowToIncident(row), lastSeq: row.last_seq }));
+  }
+
+  protected seqPage(from: number, to: number, range: GridRange | undefined, limit: number | undefined): StoredEvent[] {
     const rows = range
       ? (this.statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? AND seq <= ? AND grid >= ? AND grid < ? ORDER BY seq LIMIT ?`).all(
           from,
@@ -315,7 +303,7 @@ export class SqliteEventStore implements EventStore {
     return rows.map(rowToEvent);
   }
 
-  private readHead(): number {
+  protected readHead(): number {
     const row = this.statement('SELECT coalesce(max(seq), 0) AS head FROM events').get() as { head: number };
     return row.head;
   }
@@ -328,17 +316,12 @@ export class SqliteEventStore implements EventStore {
     }
     return statement;
   }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError();
-    if (!this.initialised) throw new Error(`the event store at ${this.options.path} is not initialised: call init() first`);
-  }
 }
 
 function rowToEvent(row: EventRow): StoredEvent {
   return toStoredEvent(JSON.parse(row.payload) as object, row.seq, row.recorded_at, row.grid);
 }
 
-function rowToIncident(row: IncidentDbRow): IncidentRow {
+function rowToIncident(row: Omit<IncidentDbRow, 'last_seq'>): IncidentRow {
   return { id: row.id, grid: row.grid, status: row.status, updatedAt: row.updated_at, doc: JSON.parse(row.doc) as unknown };
 }
