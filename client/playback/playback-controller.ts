@@ -14,7 +14,6 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { snapshotOf } from '../../protocol/reducer';
-import { chunkEvents } from '../../protocol/history-codec';
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { CLIENT_RETAIN_CLOSED_MS, LiveModel } from '../live/live-model';
@@ -239,17 +238,20 @@ export class PlaybackController implements ReactiveController {
         this.options.onChange();
       });
       const result = await loadHistory(range, (chunk, tables) => {
-        if (timeline) timeline.add(chunk, tables);
-        else times!.add(chunk);
+        // detailed mode: the points read a report's category (SLA) and a dispatch's deadline for the overdue colour,
+        // from the events the timeline decoded for its fold
+        const events = timeline ? timeline.add(chunk, tables) : undefined;
+        if (!timeline) times!.add(chunk);
         this.gridTable = tables.grids;
-        // detailed mode: the points read a report's category (SLA) and a dispatch's deadline for the overdue colour
-        points.add(chunk, timeline ? chunkEvents(chunk, tables) : undefined);
+        points.add(chunk, events);
         this.loaded = { events: this.loaded.events + chunk.count, bytes: this.loaded.bytes };
         this.panelsAt = -Infinity;
         this.panelsT = Number.NaN;
         this.options.onChange();
       }, { details: timeline !== null });
       this.loaded = { events: result.events, bytes: result.bytes };
+      // the whole range is in: the points' growth room is given back
+      points.finish();
       await aggregate;
       // A signal for tests and kiosks: the whole range is in.
       document.documentElement.dataset.playbackLoaded = String(result.events);

@@ -8,13 +8,21 @@
  * uniform: scrubbing uploads nothing and walks no data on the CPU (bench/playback-scrub.bench.ts measures it
  * against CPU filtering). Columns are filled once, as chunks stream in.
  *
+ * Memory (issue 6: ≤ 32 B an event, a 20M-event range without any allocation near Chrome's ~1 GB cap): a segment
+ * holds 21 bytes (position f32×2, filter f32×2, colour u8×4, radius u8 normalized, in eighths of a pixel). Segments
+ * live in blocks of 2^20 instances, each its own ScatterplotLayer under one composite layer: a new chunk re-uploads
+ * only the blocks it changed, and only the last block grows (doubling up to the block size; `finish()` trims it and
+ * the per-case columns to their exact size when the stream ends). Per case: 41 bytes of bookkeeping and figures,
+ * including the report's position, which is also the heatmap's data (one instance a case, filtered by report time).
+ *
  * Overdue is a segment of its own: a dispatched or in-progress case switches to the overdue colour at its deadline
  * (the first dispatch's deadline, or dispatch time + the category's SLA, as the reducer computes it). A segment
  * opened for a future deadline is given to the next status instead if the case moves on before it.
  *
- * Cumulative mode draws the same columns as a heatmap of every case reported up to t: only an incident's first
- * segment has heat weight, so each case counts once.
+ * Cumulative mode draws a heatmap of every case reported up to t from the per-case columns (report position and
+ * time), so each case counts once.
  */
+import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } from '@deck.gl/core';
 import { DataFilterExtension } from '@deck.gl/extensions';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
@@ -60,14 +68,15 @@ export interface GridFigures {
 }
 
 export class PlaybackPoints {
-  // per segment (instance)
-  private capacity = 0;
-  private positions = new Float32Array(0);
-  private colours = new Uint8Array(0);
-  private radii = new Float32Array(0);
-  private weights = new Float32Array(0);
-  /** [from, to) seconds after `origin` */
-  private filter = new Float32Array(0);
+  /** segments per block (each block: its own typed arrays and sub-layer; only the last one grows) */
+  static readonly BLOCK = 1 << 20;
+  private static readonly SHIFT = 20;
+  private static readonly MASK = (1 << 20) - 1;
+  /** radius column unit: eighths of a pixel (every radius drawn is a multiple of 1/8 px, at most 8.75 px) */
+  static readonly RADIUS_UNIT = 8;
+
+  // per segment (instance), in blocks
+  private readonly blocks: SegmentBlock[] = [];
   private segments = 0;
   // per incident (the stream's incident table index)
   private incidentCapacity = 0;
@@ -75,14 +84,17 @@ export class PlaybackPoints {
   private priority = new Uint8Array(0);
   /** deadline, seconds after origin (NaN: none yet) */
   private deadline = new Float32Array(0);
-  /** SLA hours of the case's category (from its report) */
-  private slaHours = new Float32Array(0);
+  /** SLA of the case's category (from its report), in minutes (NO_SLA: unknown) */
+  private slaMinutes = new Uint16Array(0);
   /** the segment now open (−1: none) and a pending overdue segment (−1: none) */
   private current = new Int32Array(0);
   private pending = new Int32Array(0);
-  // per incident, for the per-grid figures of the cumulative choropleth
+  // per incident, for the per-grid figures of the cumulative choropleth and its heatmap
   /** the stream's grid table index of the report */
   private gridOf = new Uint32Array(0);
+  /** where the case was reported (the heatmap's positions) */
+  private reportPosition = new Float32Array(0);
+  /** report time, seconds after origin (NEVER: not reported in the range; the heatmap's filter value) */
   private reportedS = new Float32Array(0);
   /** when an overdue spell that really happened began (NaN: none confirmed; an open pending one counts too) */
   private overdueFrom = new Float32Array(0);
@@ -94,7 +106,9 @@ export class PlaybackPoints {
   version = 0;
   /** every chunk came with its decoded events, so deadlines (and overdue) are known */
   deadlinesKnown = true;
-  private cached: { length: number; attributes: Record<string, unknown> } | null = null;
+  /** the stream ended and the columns were trimmed (`finish`) */
+  finished = false;
+  private heatCached: BinaryData | null = null;
 
   constructor(
     /** epoch ms that filter seconds count from (the range start) */
@@ -123,6 +137,8 @@ export class PlaybackPoints {
    * the overdue segments are left out (colours by status only).
    */
   add(chunk: HistoryChunk, events?: readonly StoredEvent[]): void {
+    if (this.finished) throw new Error('PlaybackPoints.add: the stream was finished (finish() trims the columns); start new points for a new range');
+    if (events && events.length !== chunk.count) throw new RangeError(`events: must hold the chunk's ${chunk.count} decoded events, got ${events.length}`);
     if (!events && chunk.count > 0) this.deadlinesKnown = false;
     for (let i = 0; i < chunk.count; i++) {
       const type = chunk.type[i]!;
@@ -133,16 +149,18 @@ export class PlaybackPoints {
         const [x, y] = this.shift(chunk.lon[i]!, chunk.lat[i]!);
         const event = events?.[i];
         this.priority[slot] = chunk.arg[i]!;
-        this.slaHours[slot] = event?.type === 'incident.reported' ? slaHoursFor(event.incident.category) : Number.NaN;
+        this.slaMinutes[slot] = event?.type === 'incident.reported' ? Math.min(NO_SLA - 1, Math.round(slaHoursFor(event.incident.category) * 60)) : NO_SLA;
         this.deadline[slot] = Number.NaN;
         this.current[slot] = -1;
         this.pending[slot] = -1;
         this.status[slot] = CODE.get('reported')!;
         this.gridOf[slot] = chunk.grid[i]!;
+        this.reportPosition[slot * 2] = x;
+        this.reportPosition[slot * 2 + 1] = y;
         this.reportedS[slot] = at;
         this.overdueFrom[slot] = Number.NaN;
         this.rating[slot] = 0;
-        this.open(slot, at, 'reported', x, y, true);
+        this.open(slot, at, 'reported', x, y);
         continue;
       }
       if (slot >= this.incidents || this.status[slot] === 0) continue; // reported before the range: no position
@@ -162,78 +180,128 @@ export class PlaybackPoints {
           if (Number.isNaN(explicit)) continue;
           this.deadline[slot] = explicit;
         } else {
-          this.deadline[slot] = !Number.isNaN(explicit) ? explicit : at + this.slaHours[slot]! * 3600;
+          const sla = this.slaMinutes[slot]!;
+          this.deadline[slot] = !Number.isNaN(explicit) ? explicit : sla === NO_SLA ? Number.NaN : at + sla * 60;
         }
         next = 'dispatched';
       }
       this.status[slot] = CODE.get(next)!;
-      const c = this.current[slot]!;
-      this.open(slot, at, next, this.positions[c * 2]!, this.positions[c * 2 + 1]!, false);
+      this.open(slot, at, next, this.reportPosition[slot * 2]!, this.reportPosition[slot * 2 + 1]!);
     }
-    this.cached = null;
+    this.heatCached = null;
+    this.version += 1;
+  }
+
+  /**
+   * The stream ended: trims the last block and the per-case columns to their exact size, so nothing is held for
+   * growth that will not come. Later `add` calls throw.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const last = this.blocks[this.blocks.length - 1];
+    if (last && last.length < last.filter.length / 2) {
+      const n = last.length;
+      last.positions = last.positions.slice(0, n * 2);
+      last.filter = last.filter.slice(0, n * 2);
+      last.colours = last.colours.slice(0, n * 4);
+      last.radii = last.radii.slice(0, n);
+      last.data = null;
+    }
+    this.resizeIncidents(this.incidents);
+    this.heatCached = null;
     this.version += 1;
   }
 
   /** Closes the incident's open segments at `at` and opens the one(s) of its new status. */
-  private open(slot: number, at: number, status: IncidentStatus, x: number, y: number, first: boolean): void {
+  private open(slot: number, at: number, status: IncidentStatus, x: number, y: number): void {
     // the open segment ends now, or at the deadline when the pending overdue spell began before now
     let end = at;
     let reuse = -1;
     const pending = this.pending[slot]!;
     if (pending >= 0) {
-      const began = this.filter[pending * 2]!;
+      const began = this.fromOf(pending);
       if (began < at) {
-        this.filter[pending * 2 + 1] = at;
+        this.setTo(pending, at);
         end = began;
         if (!(this.overdueFrom[slot]! <= began)) this.overdueFrom[slot] = began;
       } else reuse = pending; // the deadline had not come: that overdue segment never shows; its instance is reused
       this.pending[slot] = -1;
     }
     const current = this.current[slot]!;
-    if (current >= 0) this.filter[current * 2 + 1] = Math.max(this.filter[current * 2]!, end);
+    if (current >= 0) this.setTo(current, Math.max(this.fromOf(current), end));
     const ended = status === 'closed' || status === 'cancelled';
     const radius = ended ? ENDED_RADIUS : PRIORITY_RADIUS_PX[PRIORITIES[this.priority[slot]!] ?? 'normal'];
     const deadline = this.deadline[slot]!;
     const unresolved = status === 'dispatched' || status === 'in_progress';
     if (unresolved && !Number.isNaN(deadline) && deadline <= at) {
       if (!(this.overdueFrom[slot]! <= at)) this.overdueFrom[slot] = at;
-      this.current[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, at, NEVER, first, reuse);
+      this.current[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, at, NEVER, reuse);
       return;
     }
-    this.current[slot] = this.segment(x, y, status, radius, at, ended ? at + CLIENT_RETAIN_CLOSED_MS / 1000 : NEVER, first, reuse);
+    this.current[slot] = this.segment(x, y, status, radius, at, ended ? at + CLIENT_RETAIN_CLOSED_MS / 1000 : NEVER, reuse);
     if (unresolved && !Number.isNaN(deadline)) {
       // until the deadline in this status, overdue from then on (unless the case moves on first)
-      this.filter[this.current[slot]! * 2 + 1] = deadline;
-      this.pending[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, deadline, NEVER, false);
+      this.setTo(this.current[slot]!, deadline);
+      this.pending[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, deadline, NEVER);
     }
+  }
+
+  private fromOf(i: number): number {
+    return this.blocks[i >>> PlaybackPoints.SHIFT]!.filter[(i & PlaybackPoints.MASK) * 2]!;
+  }
+
+  /** Sets a segment's end (its block is uploaded again with the next frame). */
+  private setTo(i: number, to: number): void {
+    const block = this.blocks[i >>> PlaybackPoints.SHIFT]!;
+    block.filter[(i & PlaybackPoints.MASK) * 2 + 1] = to;
+    block.data = null;
   }
 
   /** Writes a segment into instance `reuse` (a cancelled one of the same case), or a new one. */
-  private segment(x: number, y: number, status: PlaybackPointStatus, radius: number, from: number, to: number, weighted: boolean, reuse = -1): number {
+  private segment(x: number, y: number, status: PlaybackPointStatus, radius: number, from: number, to: number, reuse = -1): number {
     let i = reuse;
     if (i < 0) {
       i = this.segments;
-      this.ensureSegments(i + 1);
+      this.ensureSegment(i);
       this.segments = i + 1;
     }
-    this.positions[i * 2] = x;
-    this.positions[i * 2 + 1] = y;
-    this.colours.set(STATUS_COLOURS[status], i * 4);
-    this.radii[i] = radius;
-    this.weights[i] = weighted ? 1 : 0;
-    this.filter[i * 2] = from;
-    this.filter[i * 2 + 1] = to;
+    const block = this.blocks[i >>> PlaybackPoints.SHIFT]!;
+    const k = i & PlaybackPoints.MASK;
+    if (k >= block.length) block.length = k + 1;
+    block.positions[k * 2] = x;
+    block.positions[k * 2 + 1] = y;
+    block.colours.set(STATUS_COLOURS[status], k * 4);
+    block.radii[k] = Math.round(radius * PlaybackPoints.RADIUS_UNIT);
+    block.filter[k * 2] = from;
+    block.filter[k * 2 + 1] = to;
+    block.data = null;
     return i;
   }
 
-  /** Bytes the columns hold per segment instance. */
-  static readonly BYTES_PER_SEGMENT = 8 + 4 + 4 + 4 + 8;
-  /** Bytes of per-incident bookkeeping (status, priority, deadline, SLA, current and pending segment). */
-  static readonly BYTES_PER_INCIDENT = 1 + 1 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 1 + 4;
+  /** Bytes per segment instance: position f32×2, filter f32×2, colour u8×4, radius u8. */
+  static readonly BYTES_PER_SEGMENT = 8 + 8 + 4 + 1;
+  /** Bytes per incident: status, priority, deadline, SLA minutes, current and pending segment, grid, report position and time, overdue start, rating and its time. */
+  static readonly BYTES_PER_INCIDENT = 1 + 1 + 4 + 2 + 4 + 4 + 4 + 8 + 4 + 4 + 1 + 4;
 
-  /** Bytes the columns and bookkeeping hold now. */
+  /** Bytes the columns and bookkeeping hold now, capacity included (every typed array's byteLength). */
   get bytes(): number {
-    return this.segments * PlaybackPoints.BYTES_PER_SEGMENT + this.incidents * PlaybackPoints.BYTES_PER_INCIDENT;
+    let n = 0;
+    for (const b of this.blocks) n += b.positions.byteLength + b.filter.byteLength + b.colours.byteLength + b.radii.byteLength;
+    for (const a of this.incidentArrays()) n += a.byteLength;
+    return n;
+  }
+
+  /** The largest single typed array held (Chrome caps one allocation at about 1 GB). */
+  get largestAllocation(): number {
+    let n = 0;
+    for (const b of this.blocks) n = Math.max(n, b.positions.byteLength, b.filter.byteLength, b.colours.byteLength);
+    for (const a of this.incidentArrays()) n = Math.max(n, a.byteLength);
+    return n;
+  }
+
+  private incidentArrays(): ArrayBufferView[] {
+    return [this.status, this.priority, this.deadline, this.slaMinutes, this.current, this.pending, this.gridOf, this.reportPosition, this.reportedS, this.overdueFrom, this.rating, this.ratedS];
   }
 
   /**
@@ -250,7 +318,7 @@ export class PlaybackPoints {
       if (g >= grids) continue;
       out.reported[g]! += 1;
       const pending = this.pending[slot]!;
-      const overdue = this.overdueFrom[slot]! <= s || (pending >= 0 && this.filter[pending * 2]! <= s);
+      const overdue = this.overdueFrom[slot]! <= s || (pending >= 0 && this.fromOf(pending) <= s);
       if (overdue) out.overdue[g]! += 1;
       if (this.rating[slot]! > 0 && this.ratedS[slot]! <= s) {
         out.ratings[g]! += 1;
@@ -260,81 +328,166 @@ export class PlaybackPoints {
     return out;
   }
 
-  private ensureSegments(length: number): void {
-    if (length <= this.capacity) return;
-    const capacity = Math.max(length, this.capacity * 2, 4096);
-    const grow = <A extends Float32Array | Uint8Array | Int32Array>(old: A, make: (n: number) => A, per: number): A => {
-      const next = make(capacity * per);
-      next.set(old as never);
-      return next;
+  /** Makes room for segment i: a new block when the last is full, else the last one grows (doubling). */
+  private ensureSegment(i: number): void {
+    const b = i >>> PlaybackPoints.SHIFT;
+    const k = i & PlaybackPoints.MASK;
+    if (b >= this.blocks.length) {
+      // the first block starts small (short ranges); later ones at a quarter block
+      const capacity = b === 0 ? 4096 : PlaybackPoints.BLOCK / 4;
+      this.blocks.push({ positions: new Float32Array(capacity * 2), filter: new Float32Array(capacity * 2), colours: new Uint8Array(capacity * 4), radii: new Uint8Array(capacity), length: 0, data: null });
+      return;
+    }
+    const block = this.blocks[b]!;
+    const capacity = block.radii.length;
+    if (k < capacity) return;
+    const next = Math.min(PlaybackPoints.BLOCK, Math.max(k + 1, capacity * 2));
+    const grow = <A extends Float32Array | Uint8Array>(old: A, make: (n: number) => A, per: number): A => {
+      const a = make(next * per);
+      a.set(old as never);
+      return a;
     };
-    this.positions = grow(this.positions, (n) => new Float32Array(n), 2);
-    this.colours = grow(this.colours, (n) => new Uint8Array(n), 4);
-    this.radii = grow(this.radii, (n) => new Float32Array(n), 1);
-    this.weights = grow(this.weights, (n) => new Float32Array(n), 1);
-    this.filter = grow(this.filter, (n) => new Float32Array(n), 2);
-    this.capacity = capacity;
+    block.positions = grow(block.positions, (n) => new Float32Array(n), 2);
+    block.filter = grow(block.filter, (n) => new Float32Array(n), 2);
+    block.colours = grow(block.colours, (n) => new Uint8Array(n), 4);
+    block.radii = grow(block.radii, (n) => new Uint8Array(n), 1);
+    block.data = null;
   }
 
   private ensureIncident(length: number): void {
-    if (length > this.incidentCapacity) {
-      const capacity = Math.max(length, this.incidentCapacity * 2, 4096);
-      const grow = <A extends Float32Array | Uint8Array | Int32Array | Uint32Array>(old: A, make: (n: number) => A): A => {
-        const next = make(capacity);
-        next.set(old as never);
-        return next;
-      };
-      this.status = grow(this.status, (n) => new Uint8Array(n));
-      this.priority = grow(this.priority, (n) => new Uint8Array(n));
-      this.deadline = grow(this.deadline, (n) => new Float32Array(n));
-      this.slaHours = grow(this.slaHours, (n) => new Float32Array(n));
-      this.current = grow(this.current, (n) => new Int32Array(n).fill(-1));
-      this.pending = grow(this.pending, (n) => new Int32Array(n).fill(-1));
-      this.gridOf = grow(this.gridOf, (n) => new Uint32Array(n));
-      this.reportedS = grow(this.reportedS, (n) => new Float32Array(n));
-      this.overdueFrom = grow(this.overdueFrom, (n) => new Float32Array(n));
-      this.rating = grow(this.rating, (n) => new Uint8Array(n));
-      this.ratedS = grow(this.ratedS, (n) => new Float32Array(n));
-      this.incidentCapacity = capacity;
-    }
+    if (length > this.incidentCapacity) this.resizeIncidents(Math.max(length, Math.ceil(this.incidentCapacity * 1.5), 4096));
     if (length > this.incidents) this.incidents = length;
   }
 
-  /** The binary data object (stable until a chunk arrives). */
-  data(): { length: number; attributes: Record<string, unknown> } {
-    this.cached ??= {
-      length: this.segments,
+  /** Reallocates the per-case columns at `capacity` slots (growth, or the exact trim of `finish`). */
+  private resizeIncidents(capacity: number): void {
+    if (capacity === this.incidentCapacity) return;
+    const n = Math.min(capacity, this.incidents);
+    const resize = <A extends Float32Array | Uint8Array | Uint16Array | Int32Array | Uint32Array>(old: A, make: (n: number) => A, per = 1, fill?: number): A => {
+      const a = make(capacity * per);
+      a.set(old.subarray(0, n * per) as never);
+      if (fill !== undefined && capacity > n) a.fill(fill, n * per);
+      return a;
+    };
+    this.status = resize(this.status, (k) => new Uint8Array(k));
+    this.priority = resize(this.priority, (k) => new Uint8Array(k));
+    this.deadline = resize(this.deadline, (k) => new Float32Array(k));
+    this.slaMinutes = resize(this.slaMinutes, (k) => new Uint16Array(k));
+    this.current = resize(this.current, (k) => new Int32Array(k), 1, -1);
+    this.pending = resize(this.pending, (k) => new Int32Array(k), 1, -1);
+    this.gridOf = resize(this.gridOf, (k) => new Uint32Array(k));
+    this.reportPosition = resize(this.reportPosition, (k) => new Float32Array(k), 2);
+    this.reportedS = resize(this.reportedS, (k) => new Float32Array(k), 1, NEVER);
+    this.overdueFrom = resize(this.overdueFrom, (k) => new Float32Array(k));
+    this.rating = resize(this.rating, (k) => new Uint8Array(k));
+    this.ratedS = resize(this.ratedS, (k) => new Float32Array(k));
+    this.incidentCapacity = capacity;
+  }
+
+  /**
+   * The binary data of each block of segments (a block's object is stable until a chunk changes that block, so
+   * deck.gl uploads only the blocks that changed).
+   */
+  blockData(): BinaryData[] {
+    return this.blocks.map((block) => {
+      block.data ??= {
+        length: block.length,
+        attributes: {
+          getPosition: { value: block.positions, size: 2 },
+          getFillColor: { value: block.colours, size: 4, normalized: true },
+          // eighths of a pixel, read as unorm8 (v / 255): radiusScale carries the 255 / RADIUS_UNIT back
+          getRadius: { value: block.radii, size: 1, normalized: true },
+          getFilterValue: { value: block.filter, size: 2 },
+        },
+      };
+      return block.data;
+    });
+  }
+
+  /** The heatmap's data: one instance a case slot, at its report position, filtered by its report time. */
+  heatData(): BinaryData {
+    this.heatCached ??= {
+      length: this.incidents,
       attributes: {
-        getPosition: { value: this.positions, size: 2 },
-        getFillColor: { value: this.colours, size: 4, normalized: true },
-        getRadius: { value: this.radii, size: 1 },
-        getFilterValue: { value: this.filter, size: 2 },
-        getWeight: { value: this.weights, size: 1 },
+        getPosition: { value: this.reportPosition, size: 2 },
+        getFilterValue: { value: this.reportedS, size: 1 },
       },
     };
-    return this.cached;
+    return this.heatCached;
+  }
+}
+
+/** deck.gl's binary data form: instance count and typed-array attributes. */
+export interface BinaryData {
+  length: number;
+  attributes: Record<string, { value: ArrayBufferView; size: number; normalized?: boolean }>;
+}
+
+interface SegmentBlock {
+  positions: Float32Array;
+  /** [from, to) seconds after the origin, per segment */
+  filter: Float32Array;
+  colours: Uint8Array;
+  /** radius in 1/RADIUS_UNIT pixels */
+  radii: Uint8Array;
+  /** segments written */
+  length: number;
+  data: BinaryData | null;
+}
+
+/** SLA minutes unknown (the chunk came without its decoded events) */
+const NO_SLA = 0xffff;
+
+interface PlaybackPointsLayerProps {
+  points: PlaybackPoints;
+  /** the points' version: a new chunk re-renders the blocks it changed */
+  version: number;
+  /** seconds after the origin */
+  s: number;
+  scale: number;
+}
+
+/** The GPU filters (one instance each, so layers rebuilt per frame keep the same extension) */
+const SEGMENT_FILTER = new DataFilterExtension({ filterSize: 2 });
+const REPORT_FILTER = new DataFilterExtension({ filterSize: 1 });
+
+/** One ScatterplotLayer per block of segments, all filtered on the GPU at the same instant. */
+class PlaybackPointsLayer extends CompositeLayer<PlaybackPointsLayerProps> {
+  static override layerName = 'PlaybackPointsLayer';
+  static override defaultProps: DefaultProps<PlaybackPointsLayerProps> = { points: { type: 'object', value: null as never, compare: false }, version: 0, s: 0, scale: 1 };
+
+  override shouldUpdateState({ changeFlags }: UpdateParameters<this>): boolean {
+    return changeFlags.propsOrDataChanged;
+  }
+
+  override renderLayers(): Layer[] {
+    const { points, s, scale } = this.props;
+    return points.blockData().map(
+      (data, b) =>
+        new ScatterplotLayer({
+          id: `${this.props.id}-block-${b}`,
+          visible: this.props.visible,
+          opacity: this.props.opacity,
+          data: data as never,
+          radiusUnits: 'pixels',
+          radiusScale: (scale * 255) / PlaybackPoints.RADIUS_UNIT,
+          stroked: true,
+          getLineColor: [6, 11, 22, 220],
+          lineWidthUnits: 'pixels',
+          getLineWidth: 0.75,
+          extensions: [SEGMENT_FILTER],
+          filterRange: [
+            [-NEVER, s],
+            [s + 0.0005, NEVER * 2],
+          ],
+        } as never),
+    );
   }
 }
 
 /** The cases at t in their status at t: segments with from ≤ t < to, filtered on the GPU. */
 export function playbackPointLayer(points: PlaybackPoints, t: number, scale: number, visible: boolean) {
-  const s = points.seconds(t);
-  return new ScatterplotLayer({
-    id: 'playback-incidents',
-    data: points.data() as never,
-    visible,
-    radiusUnits: 'pixels',
-    radiusScale: scale,
-    stroked: true,
-    getLineColor: [6, 11, 22, 220],
-    lineWidthUnits: 'pixels',
-    getLineWidth: 0.75,
-    extensions: [new DataFilterExtension({ filterSize: 2 })],
-    filterRange: [
-      [-NEVER, s],
-      [s + 0.0005, NEVER * 2],
-    ],
-  } as never);
+  return new PlaybackPointsLayer({ id: 'playback-incidents', points, version: points.version, s: points.seconds(t), scale, visible });
 }
 
 /** Cumulative mode: a heatmap of every case reported between the range start and t (ended ones included). */
@@ -342,15 +495,13 @@ export function playbackHeatLayer(points: PlaybackPoints, t: number, visible: bo
   const s = points.seconds(t);
   return new HeatmapLayer({
     id: 'playback-heat',
-    data: points.data() as never,
+    data: points.heatData() as never,
     visible,
     radiusPixels: 40,
     intensity: 1,
     threshold: 0.03,
-    extensions: [new DataFilterExtension({ filterSize: 2 })],
-    filterRange: [
-      [-NEVER, s],
-      [-NEVER, NEVER * 2],
-    ],
+    getWeight: 1,
+    extensions: [REPORT_FILTER],
+    filterRange: [-NEVER, s],
   } as never);
 }

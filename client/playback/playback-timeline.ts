@@ -78,13 +78,17 @@ export class PlaybackTimeline {
     return createState(PLAYBACK_FOLD_OPTIONS);
   }
 
-  /** Adds a chunk (in stream order) and folds it into the running state. */
-  add(chunk: HistoryChunk, tables: HistoryTables): void {
+  /**
+   * Adds a chunk (in stream order) and folds it into the running state. Returns the chunk's decoded events (the
+   * points read categories and deadlines from them: no second decode).
+   */
+  add(chunk: HistoryChunk, tables: HistoryTables): StoredEvent[] {
     this.tables = tables;
     if (this.snapshots.length === 0) this.snapshots.push({ chunk: 0, maxAt: Number.NEGATIVE_INFINITY, state: snapshotOf(this.running, 'city') });
     const index = this.chunks.length;
     this.chunks.push(chunk);
-    for (const event of this.eventsOf(index)) {
+    const events = this.eventsOf(index);
+    for (const event of events) {
       if (!applyEvent(this.running, event).ok) this.rejected += 1;
     }
     this.eventCount += chunk.count;
@@ -98,6 +102,7 @@ export class PlaybackTimeline {
     }
     // A state computed before this chunk arrived may miss its events.
     this.cursor = null;
+    return events;
   }
 
   /** How many snapshots are kept (for the benchmark and the status line). */

@@ -8,9 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryDecoder, HistoryEncoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
 import { fold, isUnresolvedStatus } from '../../protocol/reducer';
-import type { StoredEvent } from '../../protocol/events';
+import { EVENT_TYPES, type StoredEvent } from '../../protocol/events';
 import { PlaybackPoints } from '../../client/playback/playback-points';
-import { STATUS_COLOURS } from '../../client/live/incident-style';
+import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../../client/live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../../client/live/live-model';
 import { GridChoropleth, rampColour } from '../../client/map/layers/grid-choropleth';
 import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, HOUR, MINUTE } from '../protocol/builders';
@@ -96,16 +96,18 @@ const key = (x: number, y: number) => `${Math.fround(x)},${Math.fround(y)}`;
 
 /** What the GPU filter draws at t: location → colour, from the arrays handed to deck.gl. */
 function drawnAt(points: PlaybackPoints, t: number): Map<string, number[]> {
-  const data = points.data();
-  const a = data.attributes as Record<string, { value: Float32Array | Uint8Array }>;
-  const position = a.getPosition!.value, colour = a.getFillColor!.value, filter = a.getFilterValue!.value;
   const s = points.seconds(t);
   const out = new Map<string, number[]>();
-  for (let i = 0; i < data.length; i++) {
-    if (!(filter[i * 2]! <= s && s < filter[i * 2 + 1]!)) continue;
-    const k = key(position[i * 2]!, position[i * 2 + 1]!);
-    expect(out.has(k), `two segments of one case at ${new Date(t).toISOString()}`).toBe(false);
-    out.set(k, [...colour.subarray(i * 4, i * 4 + 4)]);
+  for (const data of points.blockData()) {
+    const a = data.attributes as unknown as Record<string, { value: Float32Array | Uint8Array }>;
+    const position = a.getPosition!.value, colour = a.getFillColor!.value, filter = a.getFilterValue!.value, radius = a.getRadius!.value;
+    for (let i = 0; i < data.length; i++) {
+      if (!(filter[i * 2]! <= s && s < filter[i * 2 + 1]!)) continue;
+      const k = key(position[i * 2]!, position[i * 2 + 1]!);
+      expect(out.has(k), `two segments of one case at ${new Date(t).toISOString()}`).toBe(false);
+      // colour, and the radius in pixels as deck.gl reads it (unorm8 × radiusScale 255 / RADIUS_UNIT at scale 1)
+      out.set(k, [...colour.subarray(i * 4, i * 4 + 4), (radius[i]! / 255) * (255 / PlaybackPoints.RADIUS_UNIT)]);
+    }
   }
   return out;
 }
@@ -118,7 +120,8 @@ function expectedAt(events: StoredEvent[], t: number): Map<string, number[]> {
     const ended = r.closedAt ?? r.cancelledAt;
     if (ended !== undefined && t - ended >= CLIENT_RETAIN_CLOSED_MS) continue;
     const overdue = isUnresolvedStatus(r.status) && r.deadline !== undefined && r.deadline < t;
-    out.set(key(r.location[0], r.location[1]), [...(overdue ? STATUS_COLOURS.overdue : STATUS_COLOURS[r.status])]);
+    const radius = ended !== undefined ? 2 : PRIORITY_RADIUS_PX[r.priority] * (overdue ? 1.25 : 1);
+    out.set(key(r.location[0], r.location[1]), [...(overdue ? STATUS_COLOURS.overdue : STATUS_COLOURS[r.status]), radius]);
   }
   return out;
 }
@@ -139,21 +142,82 @@ describe('playback points: status at t on the GPU filter', () => {
       for (const t of instants) {
         const drawn = drawnAt(points, t);
         expect(drawn, new Date(t).toISOString()).toEqual(expectedAt(events, t));
-        for (const c of drawn.values()) if (c.join() === STATUS_COLOURS.overdue.join()) overdueSeen += 1;
+        for (const c of drawn.values()) if (c.slice(0, 4).join() === STATUS_COLOURS.overdue.join()) overdueSeen += 1;
       }
       expect(overdueSeen).toBeGreaterThan(0);
     });
   }
 
-  it('counts each case once in the heatmap weight', () => {
+  it('heats each case once, at its report position from its report time on', () => {
     const { chunks, decoder } = decoded(events, 50);
     const points = new PlaybackPoints(first - HOUR, identity);
     for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
-    const weights = (points.data().attributes as Record<string, { value: Float32Array }>).getWeight!.value;
-    let total = 0;
-    for (let i = 0; i < points.length; i++) total += weights[i]!;
-    expect(total).toBe(40);
+    points.finish();
+    const heat = points.heatData();
+    const position = heat.attributes.getPosition!.value as Float32Array;
+    const reported = heat.attributes.getFilterValue!.value as Float32Array;
     expect(points.length).toBeGreaterThan(40);
+    for (const t of [first, first + 30 * MINUTE, first + 3 * HOUR, last + HOUR]) {
+      const s = points.seconds(t);
+      const heated = new Set<string>();
+      for (let i = 0; i < heat.length; i++) if (reported[i]! <= s) heated.add(key(position[i * 2]!, position[i * 2 + 1]!));
+      const expected = new Set([...fold(events.filter((e) => atOf(e) <= t)).incidents.values()].map((r) => key(r.location[0], r.location[1])));
+      expect(heated, new Date(t).toISOString()).toEqual(expected);
+    }
+  });
+
+  it('keeps segments in blocks with exact sizes after finish, and refuses chunks after it', () => {
+    const { chunks, decoder } = decoded(events, 50);
+    const points = new PlaybackPoints(first - HOUR, identity);
+    for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
+    const before = points.bytes;
+    points.finish();
+    const blocks = points.blockData();
+    expect(blocks.length).toBe(1);
+    expect(blocks[0]!.length).toBe(points.length);
+    expect(points.bytes).toBe(points.length * PlaybackPoints.BYTES_PER_SEGMENT + points.incidentCount * PlaybackPoints.BYTES_PER_INCIDENT);
+    expect(points.bytes).toBeLessThan(before);
+    expect(() => points.add(chunks[0]!)).toThrow(/finished/);
+    expect(() => new PlaybackPoints(0, identity).add(chunks[0]!, [])).toThrow(/events: must hold/);
+  });
+
+  it('splits a large range into blocks of 2^20 segments, re-uploading only the blocks a chunk changed', () => {
+    // 400,000 cases reported and closed (2 segments each), then one more chunk closing a case of the first block
+    const n = 400_000;
+    const reported = EVENT_TYPES.indexOf('incident.reported');
+    const closed = EVENT_TYPES.indexOf('incident.closed');
+    const chunkOf = (types: number[], slots: number[], atS: number[]): HistoryChunk => {
+      const count = types.length;
+      return {
+        count, baseSeq: 1, baseAt: 0, seqOffset: new Uint32Array(count), atOffset: Uint32Array.from(atS, (s) => s * 1000), type: Uint8Array.from(types), arg: new Uint8Array(count),
+        grid: new Uint32Array(count), incident: Uint32Array.from(slots), lon: Float32Array.from(slots, (k) => k * 1e-3), lat: new Float32Array(count), minAt: 0, maxAt: 0, details: new Uint8Array(0),
+      } as unknown as HistoryChunk;
+    };
+    const points = new PlaybackPoints(0, identity);
+    const types: number[] = [], slots: number[] = [], at: number[] = [];
+    for (let k = 0; k < n; k++) types.push(reported, closed), slots.push(k, k), at.push(k, k + 1);
+    points.add(chunkOf(types, slots, at));
+    const late = chunkOf([reported, reported], [n, n + 1], [n, n]);
+    points.add(late);
+    const before = points.blockData();
+    expect(before.length).toBe(1);
+    expect(before[0]!.length).toBe(2 * n + 2);
+    // 150,000 more cases: 1,100,002 segments, past the first block
+    const more: number[][] = [[], [], []];
+    for (let k = n + 2; k < n + 150_002; k++) more[0]!.push(reported, closed), more[1]!.push(k, k), more[2]!.push(k, k + 1);
+    points.add(chunkOf(more[0]!, more[1]!, more[2]!));
+    const blocks = points.blockData();
+    expect(blocks.map((b) => b.length)).toEqual([PlaybackPoints.BLOCK, points.length - PlaybackPoints.BLOCK]);
+    expect(points.largestAllocation).toBeLessThanOrEqual(PlaybackPoints.BLOCK * 8);
+    // closing case n (its segment in block 0) changes block 0's data; a chunk in block 1 only leaves block 0 alone
+    points.add(chunkOf([reported, closed], [n + 150_002, n + 150_002], [2 * n, 2 * n + 1]));
+    expect(points.blockData()[0] === blocks[0], 'block 0 kept').toBe(true);
+    expect(points.blockData()[1] === blocks[1], 'block 1 renewed').toBe(false);
+    points.add(chunkOf([closed], [n], [2 * n]));
+    expect(points.blockData()[0] === blocks[0], 'block 0 renewed').toBe(false);
+    const data = points.blockData()[0]!;
+    const filter = data.attributes.getFilterValue!.value as Float32Array;
+    expect(filter[2 * n * 2 + 1]).toBe(2 * n); // case n's reported segment (instance 2n, after 2 per earlier case) ends at its close
   });
 });
 
