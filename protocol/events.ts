@@ -153,6 +153,14 @@ export const IncidentDispatchedSchema = z.object({
   /** Explicit deadline; by default `at` + the category's SLA hours. */
   deadline: IsoTimeSchema.optional(),
 });
+/**
+ * The limits on a deadline an officer sets at dispatch through the actions API (`deadline` or `deadlineHours`):
+ * at least half an hour and at most 30 days after the dispatch. Integrators' events are bound only by the state
+ * machine (after the dispatch time).
+ */
+export const DISPATCH_DEADLINE_MIN_HOURS = 0.5;
+export const DISPATCH_DEADLINE_MAX_HOURS = 720;
+
 export const IncidentStartedSchema = z.object({ ...lifecycleBase, type: z.literal('incident.started') });
 export const IncidentResolvedSchema = z.object({ ...lifecycleBase, type: z.literal('incident.resolved') });
 export const IncidentVerifiedSchema = z.object({

@@ -109,6 +109,18 @@ export const deskApi = {
       throw err;
     }
   },
+  /**
+   * Whether the session still holds, without keeping it alive (`?peek=1` does not slide the idle timeout): the
+   * officer, or null with the server's reason (expired, idle, user removed, not logged in).
+   */
+  async checkSession(signal?: AbortSignal): Promise<{ officer: Officer; reason?: undefined } | { officer: null; reason: string }> {
+    try {
+      return { officer: await call<Officer>('/api/v1/session?peek=1', signal ? { signal } : {}) };
+    } catch (err) {
+      if (err instanceof DeskApiError && err.status === 401) return { officer: null, reason: err.message };
+      throw err;
+    }
+  },
   login: (name: string, password: string) => call<Officer & { expiresAt: string }>('/api/v1/login', { method: 'POST', body: JSON.stringify({ name, password }) }),
   logout: () => call<void>('/api/v1/logout', { method: 'POST' }),
   act: (request: ActionRequest) => call<{ action: string; event: { id: string; type: string } }>('/api/v1/actions', { method: 'POST', body: JSON.stringify(request) }),

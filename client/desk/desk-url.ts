@@ -3,6 +3,8 @@
  * (the case whose detail is open). Every view is a URL, so it can be reloaded and shared, and the browser's back
  * button steps back through the drill-down. Other parameters (lang, wall, area, …) are left as they are.
  */
+import { officerCovers, type Officer } from './desk-api';
+
 export interface DeskLocation {
   area: string | null;
   incident: string | null;
@@ -35,4 +37,22 @@ export function pushDeskLocation(desk: DeskLocation): void {
   const search = withDeskLocation(location.search, desk);
   if (search === location.search) return;
   history.pushState({ desk }, '', `${location.pathname}${search}${location.hash}`);
+}
+
+/**
+ * The page URL whose live feed (`area`) lies in the officer's scope, or null when it already does: the first
+ * allowed area replaces an area outside the scope; every other parameter is kept.
+ *
+ * @example
+ * ```ts
+ * scopedLocation('?sel=530102001&case=c1', { name: 'z', role: 'officer', scope: ['530102'] }); // '?sel=530102001&case=c1&area=530102'
+ * ```
+ */
+export function scopedLocation(search: string, officer: Officer): string | null {
+  const params = new URLSearchParams(search);
+  const shown = params.get('area') ?? 'city';
+  const target = officer.scope[0];
+  if (officerCovers(officer, shown) || target === undefined) return null;
+  params.set('area', target);
+  return `?${params.toString()}`;
 }

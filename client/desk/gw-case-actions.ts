@@ -7,7 +7,9 @@
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { WHISTLE_TIERS, WHISTLE_TYPES, type WhistleTier } from '../../protocol/events';
+import { slaHoursFor } from '../../protocol/catalogues';
+import { DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, WHISTLE_TIERS, WHISTLE_TYPES, type WhistleTier } from '../../protocol/events';
+import { DEADLINE_PRESETS, deadlineFields, localInputTime } from './dispatch-deadline';
 import { isUnresolvedStatus, type IncidentRecord } from '../../protocol/transition';
 import { CaseActedEvent } from '../events/case-acted-event';
 import { SessionChangeEvent } from '../events/session-change-event';
@@ -22,7 +24,6 @@ const ALL_ACTIONS: ActionName[] = ['accept', 'dispatch', 'start', 'whistle', 're
 /** Actions that need no fields go straight to the server; the rest open a small form. */
 const NEEDS_FORM = new Set<ActionName>(['dispatch', 'whistle', 'report', 'verify', 'rate', 'supervise', 'cancel']);
 const SUPERVISE_LEVELS = ['street', 'district', 'city'] as const;
-
 @customElement('gw-case-actions')
 export class GwCaseActions extends LitElement {
   static override styles = [
@@ -75,6 +76,8 @@ export class GwCaseActions extends LitElement {
   @state() private form: ActionName | null = null;
   @state() private busy = false;
   @state() private error: string | null = null;
+  /** the dispatch form's deadline choice: `sla`, hours, or `at` (which shows a date-time field) */
+  @state() private deadlineChoice = 'sla';
 
   private inScope(incident: IncidentRecord): boolean {
     return this.officer !== null && officerCovers(this.officer, incident.grid);
@@ -99,6 +102,7 @@ export class GwCaseActions extends LitElement {
     const incident = this.incident;
     if (!incident) return;
     this.error = null;
+    this.deadlineChoice = 'sla';
     if (NEEDS_FORM.has(action)) this.form = action;
     else void this.send({ action, incidentId: incident.id });
   }
@@ -116,6 +120,7 @@ export class GwCaseActions extends LitElement {
     const note = text('note');
     if (note) request.note = note;
     if (action === 'dispatch' || action === 'whistle') request.departments = data.getAll('department').map(String);
+    if (action === 'dispatch') Object.assign(request, deadlineFields(text('deadlineChoice'), text('deadlineAt')));
     if (action === 'whistle') {
       request.tier = text('tier');
       request.whistleType = text('whistleType');
@@ -155,10 +160,28 @@ export class GwCaseActions extends LitElement {
     </fieldset>`;
   }
 
+  /** The dispatch form's deadline: the category's SLA (or, on a redispatch, the current deadline), presets, a date-time. */
+  private deadlineChoices(incident: IncidentRecord): TemplateResult {
+    const keep = incident.deadline !== undefined;
+    return html`<label>${t('desk.form.deadline')}
+        <select name="deadlineChoice" @change=${(e: Event) => (this.deadlineChoice = (e.target as HTMLSelectElement).value)}>
+          <option value="sla" ?selected=${this.deadlineChoice === 'sla'}>
+            ${keep ? t('desk.form.deadline.keep') : t('desk.form.deadline.sla', { hours: slaHoursFor(incident.category) })}</option>
+          ${DEADLINE_PRESETS.map((h) => html`<option value=${h} ?selected=${this.deadlineChoice === String(h)}>${t('desk.form.deadline.hours', { hours: h })}</option>`)}
+          <option value="at" ?selected=${this.deadlineChoice === 'at'}>${t('desk.form.deadline.at')}</option>
+        </select></label>
+      ${this.deadlineChoice === 'at'
+        ? html`<label>${t('desk.form.deadline.time')}
+            <input type="datetime-local" name="deadlineAt" required
+              min=${localInputTime(this.now + DISPATCH_DEADLINE_MIN_HOURS * 3_600_000 + 60_000)}
+              max=${localInputTime(this.now + DISPATCH_DEADLINE_MAX_HOURS * 3_600_000)} /></label>`
+        : nothing}`;
+  }
+
   private renderForm(incident: IncidentRecord, action: ActionName): TemplateResult {
     const tier = this.whistleTier ?? this.escalationTier(incident);
     let fields: TemplateResult | typeof nothing = nothing;
-    if (action === 'dispatch') fields = this.departmentChoices(incident, { level: 'street' });
+    if (action === 'dispatch') fields = html`${this.departmentChoices(incident, { level: 'street' })}${this.deadlineChoices(incident)}`;
     if (action === 'whistle') {
       fields = html`<label>${t('desk.form.tier')}
           <select name="tier" @change=${(e: Event) => (this.whistleTier = (e.target as HTMLSelectElement).value as WhistleTier)}>

@@ -4,6 +4,12 @@
  * (`sel`, `case`; see desk-url.ts), so every view reloads and shares, and the browser's back button steps back.
  * It tells the wall what it shows with `desk-focus` (zoom, KPI and ticker scope, highlight).
  *
+ * Officers: on login (or a page opened with a session) the page's live feed moves into the officer's scope, to
+ * the first allowed area (the relay refuses an officer an area outside it), by reloading the page with `area` set;
+ * the desk's own `sel`/`case` are kept. While logged in, the session is checked every SESSION_CHECK_MS and when
+ * the page comes back into view, without keeping it alive; once the server refuses it (expired, idle, user
+ * removed), the officer is dropped and the login opens again with the server's reason.
+ *
  * Keyboard: `/` jumps to search; Escape closes the case, then the panel; every control is a real button or field
  * with a visible focus ring.
  */
@@ -18,14 +24,17 @@ import { SessionChangeEvent } from '../events/session-change-event';
 import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { LiveModel } from '../live/live-model';
-import { deskApi, officerCovers, type Officer } from './desk-api';
-import { pushDeskLocation, readDeskLocation } from './desk-url';
+import { deskApi, type Officer } from './desk-api';
+import { pushDeskLocation, readDeskLocation, scopedLocation } from './desk-url';
 import { deskStyles } from './desk-styles';
 import type { GwSearchBox } from './gw-search-box';
 import './gw-area-panel';
 import './gw-case-detail';
 import './gw-login';
 import './gw-search-box';
+
+/** How often a logged-in desk checks that its session still holds. */
+export const SESSION_CHECK_MS = 10_000;
 
 @customElement('gw-desk')
 export class GwDesk extends LitElement {
@@ -63,14 +72,6 @@ export class GwDesk extends LitElement {
         overflow-x: hidden;
         padding: 0.6em 0.8em;
       }
-      .hint {
-        margin: 0;
-        padding: 0.25em 0.5em;
-        max-width: 24em;
-      }
-      .hint a {
-        color: #facc15;
-      }
       .close {
         float: right;
         margin-left: 0.5em;
@@ -88,9 +89,15 @@ export class GwDesk extends LitElement {
   @state() private incident: string | null = null;
   @state() private officer: Officer | null = null;
   @state() private refresh = 0;
+  /** the server's reason when the officer's session ended under the page (shown with the login) */
+  @state() private sessionEnded: string | null = null;
+  private sessionTimer: ReturnType<typeof setInterval> | null = null;
   @query('gw-search-box') private searchBox!: GwSearchBox | null;
   private lastFocus = '';
 
+  private readonly onWake = () => {
+    if (document.visibilityState === 'visible') void this.checkSession();
+  };
   private readonly onPopState = () => this.show(readDeskLocation(location.search), false);
   private readonly onKey = (event: KeyboardEvent) => {
     const typing = event.composedPath().some((el) => el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement);
@@ -110,7 +117,7 @@ export class GwDesk extends LitElement {
       const grid = e.incidentId ? this.model?.state.incidents.get(e.incidentId)?.grid : undefined;
       this.show({ area: grid ?? this.area, incident: e.incidentId });
     });
-    this.addEventListener(SessionChangeEvent.type, (e) => (this.officer = e.officer));
+    this.addEventListener(SessionChangeEvent.type, (e) => this.setOfficer(e.officer));
     this.addEventListener(CaseActedEvent.type, () => (this.refresh += 1));
   }
 
@@ -121,9 +128,11 @@ export class GwDesk extends LitElement {
     this.incident = start.incident;
     window.addEventListener('popstate', this.onPopState);
     window.addEventListener('keydown', this.onKey);
+    window.addEventListener('focus', this.onWake);
+    document.addEventListener('visibilitychange', this.onWake);
     deskApi.session().then(
-      (officer) => (this.officer = officer),
-      () => (this.officer = null),
+      (officer) => this.setOfficer(officer),
+      () => this.setOfficer(null),
     );
   }
 
@@ -131,6 +140,43 @@ export class GwDesk extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('popstate', this.onPopState);
     window.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('focus', this.onWake);
+    document.removeEventListener('visibilitychange', this.onWake);
+    this.stopSessionChecks();
+  }
+
+  /** Who is logged in: follows the officer's scope with the live feed, and checks the session while there is one. */
+  private setOfficer(officer: Officer | null): void {
+    this.officer = officer;
+    this.stopSessionChecks();
+    if (!officer) return;
+    this.sessionEnded = null;
+    const scoped = scopedLocation(location.search, officer);
+    if (scoped !== null) {
+      location.replace(`${location.pathname}${scoped}${location.hash}`);
+      return;
+    }
+    this.sessionTimer = setInterval(() => void this.checkSession(), SESSION_CHECK_MS);
+  }
+
+  private stopSessionChecks(): void {
+    if (this.sessionTimer !== null) clearInterval(this.sessionTimer);
+    this.sessionTimer = null;
+  }
+
+  /** Asks the server whether the officer's session still holds; when it does not, drops the officer with the reason. */
+  private async checkSession(): Promise<void> {
+    const officer = this.officer;
+    if (!officer) return;
+    let result: Awaited<ReturnType<typeof deskApi.checkSession>>;
+    try {
+      result = await deskApi.checkSession();
+    } catch {
+      return; // the server is out of reach: the next check asks again (the wall shows the connection state)
+    }
+    if (this.officer !== officer || result.officer) return;
+    this.setOfficer(null);
+    this.sessionEnded = result.reason;
   }
 
   /** Opens an area's panel (any level); `city` closes it. Used for map clicks, breadcrumb steps and search hits. */
@@ -164,21 +210,6 @@ export class GwDesk extends LitElement {
     this.dispatchEvent(new DeskFocusEvent(focus));
   }
 
-  /**
-   * An officer's session also scopes the live socket: a district officer on a whole-city page would be refused the
-   * city on the next (re)subscribe. Offer the officer's own area instead.
-   */
-  private scopeHint() {
-    const officer = this.officer;
-    const params = new URLSearchParams(location.search);
-    const shown = params.get('area') ?? 'city';
-    if (!officer || officerCovers(officer, shown)) return nothing;
-    params.set('area', officer.scope[0] ?? 'city');
-    return html`<p class="panel hint" data-scope-hint>
-      ${t('desk.scopeHint')} <a href="?${params.toString()}">${officer.scope[0] ?? ''}</a>
-    </p>`;
-  }
-
   override render() {
     const open = this.area ? this.openCases(this.area) : [];
     // the server's part of the panel (closed cases, board) is read again when an open case of the area moves on
@@ -187,8 +218,7 @@ export class GwDesk extends LitElement {
     return html`
       <div class="bar">
         <gw-search-box></gw-search-box>
-        <gw-login .officer=${this.officer}></gw-login>
-        ${this.scopeHint()}
+        <gw-login .officer=${this.officer} .notice=${this.sessionEnded ? t('desk.session.ended', { reason: this.sessionEnded }) : null}></gw-login>
       </div>
       ${this.area || this.incident
         ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>

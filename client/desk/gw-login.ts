@@ -3,7 +3,7 @@
  * --scope <area> --password <pw>`; the session is an HttpOnly cookie with an expiry. Without login the screen is
  * read-only and shows no action buttons. Fires `session-change` on login, logout and when the session runs out.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { SessionChangeEvent } from '../events/session-change-event';
 import { t } from '../i18n/index';
@@ -36,6 +36,8 @@ export class GwLogin extends LitElement {
   ];
 
   @property({ attribute: false }) officer: Officer | null = null;
+  /** why the last session ended under the page (set by the desk): the login form opens again and says so */
+  @property({ attribute: false }) notice: string | null = null;
   @state() private open = false;
   @state() private busy = false;
   @state() private error: string | null = null;
@@ -44,6 +46,10 @@ export class GwLogin extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.clearExpiry();
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('notice') && this.notice && !this.officer) this.open = true;
   }
 
   private clearExpiry(): void {
@@ -94,6 +100,7 @@ export class GwLogin extends LitElement {
     return html`<button data-login-open aria-expanded=${this.open ? 'true' : 'false'} @click=${() => (this.open = !this.open)}>${t('desk.login')}</button>
       ${this.open
         ? html`<form class="panel popup" @submit=${(e: SubmitEvent) => void this.login(e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this.open = false)}>
+            ${this.notice ? html`<p class="error" role="alert" data-session-ended>${this.notice}</p>` : nothing}
             <label>${t('desk.login.name')}<input name="name" autocomplete="username" required maxlength="64" autofocus /></label>
             <label>${t('desk.login.password')}<input name="password" type="password" autocomplete="current-password" required maxlength="256" /></label>
             <button class="primary" type="submit" ?disabled=${this.busy}>${t('desk.login')}</button>

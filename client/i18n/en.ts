@@ -217,6 +217,12 @@ export const en: Messages = {
   'desk.form.reason': 'Reason',
   'desk.form.note': 'Note',
   'desk.form.submit': 'Submit',
-  'desk.scopeHint': 'This page shows the whole city, beyond your scope; open:',
   'desk.form.cancel': 'Cancel',
+  'desk.form.deadline': 'Deadline',
+  'desk.form.deadline.sla': 'Category SLA ({hours} h)',
+  'desk.form.deadline.keep': 'Keep the current deadline',
+  'desk.form.deadline.hours': '{hours} h',
+  'desk.form.deadline.at': 'A date and time…',
+  'desk.form.deadline.time': 'Due at',
+  'desk.session.ended': 'Your session ended: {reason}',
 };

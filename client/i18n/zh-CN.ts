@@ -218,8 +218,14 @@ export const zhCN = {
   'desk.form.reason': '注销原因',
   'desk.form.note': '备注',
   'desk.form.submit': '提交',
-  'desk.scopeHint': '本页为全市视图，超出您的管辖范围；请打开：',
   'desk.form.cancel': '取消',
+  'desk.form.deadline': '办理时限',
+  'desk.form.deadline.sla': '按类别时限（{hours} 小时）',
+  'desk.form.deadline.keep': '保持现有时限',
+  'desk.form.deadline.hours': '{hours} 小时',
+  'desk.form.deadline.at': '指定截止时间…',
+  'desk.form.deadline.time': '截止时间',
+  'desk.session.ended': '登录已失效：{reason}',
 } as const;
 
 /** The shape every catalogue must have: the zh-CN keys, each a string. */

@@ -7,7 +7,15 @@ import express, { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { IdSchema, toFieldErrors, type EventType, type FieldError } from '../../protocol/events';
+import {
+  DISPATCH_DEADLINE_MAX_HOURS,
+  DISPATCH_DEADLINE_MIN_HOURS,
+  IdSchema,
+  IsoTimeSchema,
+  toFieldErrors,
+  type EventType,
+  type FieldError,
+} from '../../protocol/events';
 import { readCookie, SESSION_COOKIE, type Access } from '../auth/access';
 import type { UserDirectory } from '../auth/users';
 import type { Ingestor } from '../ingest/ingestor';
@@ -46,6 +54,48 @@ export const LoginSchema = z.object({
   name: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
   password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
 });
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The deadline an officer sets at dispatch: `deadlineHours` (hours from now, e.g. 2, 4, 24) or `deadline` (an ISO
+ * time with offset), one or neither (the category's SLA), within DISPATCH_DEADLINE_MIN_HOURS…MAX_HOURS of `now`.
+ * Answers the ISO deadline to store, or undefined; throws a 400 naming the field otherwise. Any other action given
+ * a deadline is refused too, rather than the field being dropped without a word.
+ *
+ * @example
+ * ```ts
+ * dispatchDeadline('dispatch', { deadlineHours: 4 }, Date.parse('2026-11-22T01:00:00Z')); // '2026-11-22T05:00:00.000Z'
+ * dispatchDeadline('dispatch', { deadlineHours: 0.1 }, now); // throws: deadlineHours must be between 0.5 and 720 hours…
+ * ```
+ */
+export function dispatchDeadline(action: ActionName, fields: Record<string, unknown>, now: number): string | undefined {
+  const refuse = (field: string, reason: string) => badRequest(`Bad dispatch deadline: ${field} ${reason}`, [{ field, reason }]);
+  const { deadline, deadlineHours } = fields;
+  if (deadline === undefined && deadlineHours === undefined) return undefined;
+  const field = deadlineHours !== undefined ? 'deadlineHours' : 'deadline';
+  if (action !== 'dispatch') throw refuse(field, `is taken only by a dispatch, not by ${action}`);
+  if (deadline !== undefined && deadlineHours !== undefined) throw refuse('deadlineHours', 'and deadline were both given; give one of them');
+  const range = `between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours (${DISPATCH_DEADLINE_MAX_HOURS / 24} days) after now`;
+  let at: number;
+  if (deadlineHours !== undefined) {
+    if (typeof deadlineHours !== 'number' || !Number.isFinite(deadlineHours)) throw refuse('deadlineHours', `must be a number of hours, got ${JSON.stringify(deadlineHours)}`);
+    if (deadlineHours < DISPATCH_DEADLINE_MIN_HOURS || deadlineHours > DISPATCH_DEADLINE_MAX_HOURS) {
+      throw refuse('deadlineHours', `must be between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours, got ${deadlineHours}`);
+    }
+    at = now + deadlineHours * HOUR_MS;
+  } else {
+    const parsed = IsoTimeSchema.safeParse(deadline);
+    if (!parsed.success) throw refuse('deadline', parsed.error.issues[0]?.message ?? 'must be an ISO 8601 time');
+    at = Date.parse(parsed.data);
+    if (!Number.isFinite(at)) throw refuse('deadline', `${parsed.data} is not a valid time`);
+    const hours = (at - now) / HOUR_MS;
+    if (hours < DISPATCH_DEADLINE_MIN_HOURS || hours > DISPATCH_DEADLINE_MAX_HOURS) {
+      throw refuse('deadline', `must be ${range}; ${parsed.data} is ${hours < 0 ? 'in the past' : `${hours.toFixed(2)} hours ahead`}`);
+    }
+  }
+  return new Date(at).toISOString();
+}
 
 export interface ActionRouteDeps {
   access: Access;
@@ -87,9 +137,12 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     res.status(204).end();
   });
 
-  /** Who is logged in (the session cookie is HttpOnly, so the page asks): 200 with the officer, or 401. */
+  /**
+   * Who is logged in (the session cookie is HttpOnly, so the page asks): 200 with the officer, or 401 with the
+   * reason. `?peek=1` only checks (the desk's periodic check): it does not slide the idle timeout.
+   */
   router.get('/api/v1/session', (req, res) => {
-    const auth = access.authenticateRequest(req);
+    const auth = req.query.peek === '1' ? access.authenticate(req.headers.authorization, req.headers.cookie, Date.now(), 'peek') : access.authenticateRequest(req);
     if (auth.kind !== 'principal') throw unauthorized(auth.kind === 'invalid' ? auth.reason : 'not logged in');
     const { name, role, scope } = auth.principal;
     res.set('Cache-Control', 'no-store');
@@ -106,11 +159,15 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     assertInScope(principal, incident.grid, 'incident in grid');
     // A whistle needs its own id for the departments' reports to refer to; officers' screens need not invent one.
     if (action === 'whistle' && fields.whistleId === undefined) fields.whistleId = `w-${randomUUID()}`;
+    const now = Date.now();
+    const deadline = dispatchDeadline(action, fields, now);
+    delete fields.deadlineHours;
+    if (deadline !== undefined) fields.deadline = deadline;
     const event = {
       ...fields,
       id: id ?? `act-${randomUUID()}`,
       type: ACTION_EVENTS[action],
-      at: new Date().toISOString(),
+      at: new Date(now).toISOString(),
       actor: { id: principal.name, role: principal.role === 'admin' ? 'admin' : 'officer' },
       incidentId,
     };

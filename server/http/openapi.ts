@@ -130,6 +130,8 @@ function build(): Json {
             action: { type: 'string', enum: Object.keys(ACTION_EVENTS) },
             incidentId: { type: 'string' },
             id: { type: 'string', description: 'optional event id, for idempotent retries' },
+            deadlineHours: { type: 'number', minimum: 0.5, maximum: 720, description: 'dispatch only: the deadline, hours from now (not with `deadline`)' },
+            deadline: { type: 'string', format: 'date-time', description: 'dispatch only: the deadline, 0.5–720 hours ahead (not with `deadlineHours`); without either, the category SLA' },
           },
           additionalProperties: true,
         },
@@ -208,6 +210,7 @@ function build(): Json {
         get: {
           summary: 'The logged-in officer (name, role, scope), for pages that cannot read the HttpOnly session cookie',
           security: [{ session: [] }],
+          parameters: [{ name: 'peek', in: 'query', schema: { const: '1' }, description: '`1`: only check; does not slide the idle timeout' }],
           responses: { '200': json({ type: 'object' }), '401': errorResponse('Not logged in, or the session expired') },
         },
       },

@@ -10,7 +10,8 @@ import { buildCityModel } from '../../client/geo/city-model';
 import { basemapShift } from '../../client/geo/basemap-shift';
 import { gridAt } from '../../client/desk/grid-pick';
 import { clockText, deadlineState } from '../../client/desk/deadline';
-import { readDeskLocation, withDeskLocation } from '../../client/desk/desk-url';
+import { readDeskLocation, scopedLocation, withDeskLocation } from '../../client/desk/desk-url';
+import { deadlineFields, localInputTime } from '../../client/desk/dispatch-deadline';
 import { suggestDepartments } from '../../client/desk/department-suggest';
 import { nextActions } from '../../client/desk/next-actions';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
@@ -88,5 +89,32 @@ describe('next steps offered', () => {
     expect(nextActions(record({ status: 'in_progress', whistles: [{ ...whistle, reports: { d1: { acknowledgedAt: 1, arrivedAt: 2 } } }] }))).toEqual(['resolve', 'whistle']);
     expect(nextActions(record({ status: 'closed' }))).toEqual(['rate']);
     expect(nextActions(record({ status: 'closed', satisfaction: 5 }))).toEqual([]);
+  });
+});
+
+describe('the dispatch deadline from the form', () => {
+  it('sends hours for a preset, an ISO time for a date and time, and nothing for the category’s SLA', () => {
+    expect(deadlineFields('sla', undefined)).toEqual({});
+    expect(deadlineFields(undefined, undefined)).toEqual({});
+    expect(deadlineFields('24', undefined)).toEqual({ deadlineHours: 24 });
+    const at = Date.parse('2026-11-23T09:30:00Z');
+    expect(deadlineFields('at', localInputTime(at))).toEqual({ deadline: new Date(at).toISOString() });
+    // an unreadable time goes to the server as it is, to be refused there with the field named
+    expect(deadlineFields('at', 'soon')).toEqual({ deadline: 'soon' });
+    expect(deadlineFields('at', undefined)).toEqual({ deadline: '' });
+  });
+});
+
+describe('the live feed follows the officer’s scope', () => {
+  const officer = { name: 'z', role: 'officer' as const, scope: ['530102', '530103'] };
+  it('moves a page outside the scope to the first allowed area, keeping the other parameters', () => {
+    expect(scopedLocation('?sel=530102001&case=c1', officer)).toBe('?sel=530102001&case=c1&area=530102');
+    expect(scopedLocation('?area=city&lang=en', officer)).toBe('?area=530102&lang=en');
+    expect(scopedLocation('?area=530104', officer)).toBe('?area=530102');
+  });
+  it('leaves a page already inside the scope, or any page of a whole-city officer', () => {
+    expect(scopedLocation('?area=530103002', officer)).toBeNull();
+    expect(scopedLocation('?area=530102', officer)).toBeNull();
+    expect(scopedLocation('', { ...officer, scope: ['city'] })).toBeNull();
   });
 });

@@ -3,7 +3,9 @@
  * the breadcrumb drills up and down with URL state and a back step, search finds a grid by code and a community
  * by name with the keyboard alone, an officer whistles and records the department's report and a second page (a
  * kiosk wall) shows the board entry and the arc, an illegal transition shows the server's reason, and an action
- * out of scope is refused by the server even when forced through the API.
+ * out of scope is refused by the server even when forced through the API. Logging in moves the page's live feed
+ * to the officer's district; the officer sets a dispatch deadline (a preset, then a date and time); and when the
+ * session ends under the page (the user removed), the desk drops the officer and opens the login with the reason.
  *
  * One browser, two page loads (the desk, and a second screen opened from a shared URL). Everything waits for signals, never for time.
  */
@@ -80,6 +82,8 @@ function deskCases(now: number): IncomingEvent[] {
     { id: 'dk-late-g', type: 'incident.registered', incidentId: 'dk-late', at: iso(now - 89 * MIN) },
     { id: 'dk-late-d', type: 'incident.dispatched', incidentId: 'dk-late', at: iso(now - 88 * MIN), departments: [`${STREET}-urban-management`], deadline: iso(now - 20 * MIN) },
     report('dk-far', FAR_GRID, now - 30 * MIN, '盘龙区的案件'),
+    report('dk-new', GRID, now - 10 * MIN, '井盖缺失'),
+    { id: 'dk-new-g', type: 'incident.registered', incidentId: 'dk-new', at: iso(now - 9 * MIN) },
   ];
 }
 
@@ -185,7 +189,15 @@ describe('the officer’s desk', () => {
     await page.locator('gw-login input[name="name"]').fill(OFFICER.name);
     await page.locator('gw-login input[name="password"]').fill(OFFICER.password);
     await page.keyboard.press('Enter');
+    // the page's live feed moves to the officer's district on its own (the relay refuses an officer the whole city),
+    // keeping the open case
+    await page.waitForURL((u) => u.searchParams.get('area') === DISTRICT, { timeout: 60_000 });
+    await waitForWallReady(page);
     await page.locator(`gw-login [data-officer="${OFFICER.name}"]`).waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).searchParams.get('case')).toBe('dk-case');
+    expect(await page.locator('gw-wall header .area').getAttribute('data-area')).toBe(DISTRICT);
+    await page.locator('gw-connection-badge [data-state="live"]').waitFor({ timeout: 60_000 });
+    await page.locator('gw-case-detail h2[data-case="dk-case"]').waitFor({ timeout: 30_000 });
 
     const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     try {
@@ -267,7 +279,56 @@ describe('the officer’s desk', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('dk-far');
     await page.locator('gw-search-box [role="listbox"] .empty').waitFor({ timeout: 30_000 });
-    // a whole-city wall opened by a district officer points to the officer's own area (the relay would refuse the city)
-    expect(await page.locator('gw-desk [data-scope-hint] a').getAttribute('href')).toContain(`area=${DISTRICT}`);
+    await page.keyboard.press('Escape');
+  });
+
+  it('the officer sets the deadline at dispatch, a preset or a date and time, and the case’s clock shows it', async () => {
+    await openCase('dk-new');
+    await page.locator('gw-case-actions button[data-action="dispatch"]').click();
+    const form = page.locator('gw-case-actions form[data-form="dispatch"]');
+    expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/按类别时限/);
+    await form.locator('select[name="deadlineChoice"]').selectOption('2');
+    await form.locator('button[type="submit"]').click();
+    const clock = page.locator('gw-case-detail gw-deadline-timer span[role="timer"]');
+    await expect.poll(() => clock.textContent(), { timeout: 30_000 }).toMatch(/^剩余 (1:5\d|2:00):\d\d$/);
+    const dispatched = async () => (await store.incidentEvents('dk-new')).flatMap((e) => (e.type === 'incident.dispatched' ? [e] : []));
+    const first = (await dispatched())[0]!;
+    expect(Date.parse(first.deadline!) - Date.parse(first.at)).toBe(2 * 60 * MIN);
+
+    // a redispatch with a date and time three hours and a few minutes ahead replaces the deadline
+    await page.locator('gw-case-actions details summary').click();
+    await page.locator('gw-case-actions [data-more] button[data-action="dispatch"]').click();
+    expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/保持现有时限/);
+    await form.locator('select[name="deadlineChoice"]').selectOption('at');
+    const local = await page.evaluate(() => {
+      const d = new Date(Date.now() + 3 * 3_600_000 + 5 * 60_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    });
+    await form.locator('input[name="deadlineAt"]').fill(local);
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => clock.textContent(), { timeout: 30_000 }).toMatch(/^剩余 3:0[345]:\d\d$/);
+    const second = (await dispatched())[1]!;
+    expect(second.deadline).toBe(await page.evaluate((value) => new Date(value).toISOString(), local));
+  });
+
+  it('when the session ends under the page, the desk notices within seconds and shows the login with the reason', async () => {
+    expect(UserDirectory.open(dataDir).remove(OFFICER.name)).toBe(true);
+    const notice = page.locator('gw-login [data-session-ended]');
+    await notice.waitFor({ timeout: 45_000 });
+    expect(await notice.textContent()).toMatch(/登录已失效：.*duty-wuhua was removed/);
+    await page.locator('gw-login input[name="name"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator(`gw-login [data-officer]`).count()).toBe(0);
+    await page.locator('gw-case-actions [data-read-only]').waitFor({ timeout: 10_000 });
   });
 });
+
+/** Opens a case by its id through the search box. */
+async function openCase(id: string): Promise<void> {
+  await page.keyboard.press('/');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(id);
+  await page.locator(`gw-search-box [role="option"][data-key="${id}"]`).waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`gw-case-detail h2[data-case="${id}"]`).waitFor({ timeout: 30_000 });
+}

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access } from '../../server/auth/access';
 import { UserDirectory } from '../../server/auth/users';
+import { slaHoursFor } from '../../protocol/catalogues';
+import type { IncidentRecord } from '../../protocol/transition';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
 import { reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
 
@@ -35,6 +37,9 @@ describe('officer actions through the desk API', () => {
   afterAll(async () => {
     await t.close();
   });
+
+  /** The reducer's record of an incident, from the store's projection. */
+  const incidentRecord = async (id: string) => (await t.store.getIncident(id))?.doc as IncidentRecord | undefined;
 
   const act = async (body: object) => {
     const res = await fetch(`${t.url}/api/v1/actions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
@@ -90,6 +95,87 @@ describe('officer actions through the desk API', () => {
     expect((await t.store.incidentEvents(caseB)).map((e) => e.type)).toEqual(['incident.reported']);
   });
 
+  describe('a deadline chosen at dispatch', () => {
+    const HOUR = 3_600_000;
+    const street = `${DISTRICT_A}001-urban-management`;
+    /** A fresh registered case in the officer's scope. */
+    const registeredCase = async (): Promise<string> => {
+      const event = reported(gridsOf(DISTRICT_A)[1]!);
+      await t.post({ events: [event] });
+      const id = incidentIdOf(event);
+      expect((await act({ action: 'accept', incidentId: id })).status).toBe(200);
+      return id;
+    };
+
+    it('hours from now are accepted and become the incident’s deadline', async () => {
+      const id = await registeredCase();
+      const before = Date.now();
+      const { status, body } = await act({ action: 'dispatch', incidentId: id, departments: [street], deadlineHours: 2 });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const after = Date.now();
+      const record = await incidentRecord(id);
+      expect(record?.status).toBe('dispatched');
+      expect(record?.deadline).toBeGreaterThanOrEqual(before + 2 * HOUR);
+      expect(record?.deadline).toBeLessThanOrEqual(after + 2 * HOUR);
+      expect(record!.deadline! - record!.dispatchedAt!).toBe(2 * HOUR);
+      const dispatched = (await t.store.incidentEvents(id)).find((e) => e.type === 'incident.dispatched');
+      expect(dispatched && 'deadline' in dispatched ? dispatched.deadline : undefined).toBe(new Date(record!.deadline!).toISOString());
+      expect(dispatched && 'deadlineHours' in dispatched).toBe(false);
+    });
+
+    it('a date-time is accepted as it is, and without one the category’s SLA applies', async () => {
+      const id = await registeredCase();
+      const deadline = new Date(Math.ceil((Date.now() + 30 * HOUR) / 1000) * 1000).toISOString();
+      expect((await act({ action: 'dispatch', incidentId: id, departments: [street], deadline })).status).toBe(200);
+      expect((await incidentRecord(id))?.deadline).toBe(Date.parse(deadline));
+      const plain = await registeredCase();
+      expect((await act({ action: 'dispatch', incidentId: plain, departments: [street] })).status).toBe(200);
+      const record = await incidentRecord(plain);
+      expect(record!.deadline! - record!.dispatchedAt!).toBe(slaHoursFor('other') * HOUR);
+    });
+
+    it('bad deadlines are refused naming the field, and nothing is stored', async () => {
+      const id = await registeredCase();
+      const soon = new Date(Date.now() + 10 * 60_000).toISOString();
+      const far = new Date(Date.now() + 31 * 24 * HOUR).toISOString();
+      const cases: Array<[object, string, RegExp]> = [
+        [{ deadlineHours: 0.1 }, 'deadlineHours', /between 0\.5 and 720 hours, got 0\.1/],
+        [{ deadlineHours: 721 }, 'deadlineHours', /between 0\.5 and 720 hours/],
+        [{ deadlineHours: -4 }, 'deadlineHours', /between 0\.5 and 720 hours/],
+        [{ deadlineHours: '4h' }, 'deadlineHours', /must be a number of hours/],
+        [{ deadlineHours: null }, 'deadlineHours', /must be a number of hours/],
+        [{ deadline: 'tomorrow' }, 'deadline', /ISO 8601/],
+        [{ deadline: '2026-11-22T10:00:00' }, 'deadline', /ISO 8601/],
+        [{ deadline: soon }, 'deadline', /between 0\.5 and 720 hours/],
+        [{ deadline: far }, 'deadline', /between 0\.5 and 720 hours/],
+        [{ deadline: '2020-01-01T00:00:00Z' }, 'deadline', /in the past/],
+        [{ deadline: far, deadlineHours: 4 }, 'deadlineHours', /both given/],
+      ];
+      for (const [extra, field, reason] of cases) {
+        const { status, body } = await act({ action: 'dispatch', incidentId: id, departments: [street], ...extra });
+        expect(status, JSON.stringify(extra)).toBe(400);
+        expect(body.error?.fields?.[0]?.field, JSON.stringify(extra)).toBe(field);
+        expect(body.error?.fields?.[0]?.reason, JSON.stringify(extra)).toMatch(reason);
+        expect(body.error?.message).toContain(field);
+      }
+      // another action given a deadline is refused, not silently stripped
+      const other = await act({ action: 'start', incidentId: id, deadlineHours: 4 });
+      expect(other.status).toBe(400);
+      expect(other.body.error?.fields?.[0]).toMatchObject({ field: 'deadlineHours', reason: expect.stringMatching(/only by a dispatch/) });
+      expect((await t.store.incidentEvents(id)).map((e) => e.type)).toEqual(['incident.reported', 'incident.registered']);
+      expect((await incidentRecord(id))?.status).toBe('registered');
+    });
+  });
+
+  it('the session check with ?peek=1 answers who is logged in, and the reason once the session has ended', async () => {
+    const session = await fetch(`${t.url}/api/v1/session?peek=1`, { headers: { cookie } });
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ name: 'desk-a', role: 'officer' });
+    const ended = await fetch(`${t.url}/api/v1/session?peek=1`, { headers: { cookie: 'gw_session=no-such-session-token' } });
+    expect(ended.status).toBe(401);
+    expect(((await ended.json()) as { error: { message: string } }).error.message).toMatch(/expired|log in/);
+  });
+
   it('a session expires after its hours and is then refused', () => {
     const access = new Access({ ingestKey: 'k'.repeat(20), users: UserDirectory.open(t.dataDir), screenToken: undefined, anonymousScreens: true, sessionHours: 8 });
     const start = Date.now();
@@ -97,5 +183,35 @@ describe('officer actions through the desk API', () => {
     const cookieHeader = `gw_session=${token}`;
     expect(access.authenticate(undefined, cookieHeader, start + 7.9 * 3_600_000).kind).toBe('principal');
     expect(access.authenticate(undefined, cookieHeader, start + 8 * 3_600_000)).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again' });
+  });
+});
+
+describe('the desk’s session check', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-peek-'));
+    UserDirectory.open(dataDir).upsert({ name: 'desk-p', role: 'officer', scope: [DISTRICT_A], password: 'desk officer pw' });
+    // 0.05 minutes = 3 s
+    t = await startTestServer({ dataDir, env: { SESSION_IDLE_MINUTES: '0.05' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('?peek=1 does not keep an idle session alive, and then names the idle timeout', async () => {
+    const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'desk-p', password: 'desk officer pw' }) });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const peek = () => fetch(`${t.url}/api/v1/session?peek=1`, { headers: { cookie } });
+    const started = Date.now();
+    // checks 1 s apart: were they uses, each would slide the 3 s timeout and the session would hold
+    let status = 200;
+    while (status === 200 && Date.now() - started < 6_000) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      status = (await peek()).status;
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(((await (await peek()).json()) as { error: { message: string } }).error.message).toMatch(/idle for more than 3 seconds/);
   });
 });
