@@ -97,9 +97,11 @@ const renderers: Record<string, (r: Json) => string> = {
     `| bytes per event on the wire | ${n(r.bytesPerEventWire?.columns, 1)} (gzip ${n(r.bytesPerEventWire?.columnsGzip, 1)}) | GeoJSON ${n(r.bytesPerEventWire?.geojson, 1)} (gzip ${n(r.bytesPerEventWire?.geojsonGzip, 1)}); JSON ${n(r.bytesPerEventWire?.json, 1)}; Arrow ${n(r.bytesPerEventWire?.arrow, 1)} | — |`,
     `| bytes per event in memory, columns for scrubbing + GPU filter | ${n(r.bytesPerEventMemory?.hotTotal, 1)} | parsed GeoJSON ${n(r.bytesPerEventMemory?.naiveParsedGeoJsonHeap, 1)} | — |`,
     `| bytes per event in memory, everything playback holds | ${n(r.bytesPerEventMemory?.measuredHeapAndBuffers, 1)} | parsed GeoJSON ${n(r.bytesPerEventMemory?.naiveParsedGeoJsonHeap, 1)} | — |`,
+    r.bytesPerEventWire?.columnsOnlyGzip !== undefined ? `| bytes per event on the wire, windowed (details=0), gzip streamed | ${n(r.bytesPerEventWire?.columnsOnly, 1)} (gzip ${n(r.bytesPerEventWire?.columnsOnlyGzip, 1)}) | — | — |` : null,
+    r.stream20M?.retainedBytesPerEvent !== undefined ? `| ${n(r.stream20M?.events)} events, windowed: retained in the tab per event / in all; largest allocation | ${n(r.stream20M?.retainedBytesPerEvent, 1)} B / ${n(r.stream20M?.retainedMB)} MB; ${n(r.stream20M?.largestSingleAllocationBytes / 2 ** 20)} MB | detailed mode would hold ${n(r.stream20M?.detailedModeWouldHoldMB)} MB | — |` : null,
     '',
     `Goals: first frame ${r.firstFrame?.goal ?? '≥10×'}; ${r.bytesPerEventMemory?.goal ?? ''} (the scrubbing columns meet it; the per-event details kept for the reducer fold and the CSV do not). Published anchor: kepler.gl reports GeoArrow about 10× faster than GeoJSON.`,
-  ].join('\n'),
+  ].filter((line) => line !== null).join('\n'),
   'playback-scrub': (r) => {
     const rows = (r.results ?? []).map((x: Json) => `| ${n(x.cases)} | ${n(x.gpuFilter?.cpuMsPerFrame, 3)} ms, ${n(x.gpuFilter?.bytesUploadedPerFrame)} B uploaded | ${n(x.cpuFilter?.cpuMsPerFrame, 3)} ms, ${n(x.cpuFilter?.bytesUploadedPerFrame)} B uploaded | ${ratio(x.ratio)} |`);
     return ['CPU per scrub frame: deck.gl `DataFilterExtension` (the time window is a uniform) against filtering on the CPU and re-uploading.', '', '| cases | GPU filter | CPU filter | ratio |', '|---|---|---|---|', ...rows, '', `Goal: ${r.goal ?? ''}. ${r.note ?? ''}`].join('\n');
@@ -121,6 +123,8 @@ const renderers: Record<string, (r: Json) => string> = {
     const d = r.delivery ?? {};
     const samples: Json[] = r.memory?.samples ?? [];
     const lag = samples.reduce((m, x) => Math.max(m, Number(x.eventLoopLagP99Ms) || 0), 0);
+    const last = samples[samples.length - 1];
+    const pct = (x: unknown) => (typeof x === 'number' ? `${n(x * 100, 1)} %` : '—');
     const faults = r.setup?.dropEveryMs ? `, every screen dropping ${n(r.setup.dropForMs / 1000)} s every ${n(r.setup.dropEveryMs / 1000)} s` : '';
     return [
       `${n(r.setup?.screens)} socket.io screens at ${n(r.setup?.rate)} events/s for ${n(r.setup?.seconds)} s${faults}.`,
@@ -131,11 +135,14 @@ const renderers: Record<string, (r: Json) => string> = {
       `| deliveries expected / delivered / missing / duplicates | ${n(d.expectedDeliveries)} / ${n(d.delivered)} / ${n(d.missing)} / ${n(d.duplicates)} |`,
       `| delivery latency p50 / p99 | ${n(d.latencyMs?.p50)} / ${n(d.latencyMs?.p99)} ms |`,
       r.networkFaults ? `| resume latency p99 | ${n(r.networkFaults?.resumeLatencyMs?.p99)} ms |` : null,
-      `| RSS growth after warm-up | ${n(Number(r.memory?.rssGrowthAfterWarmup) * 100, 1)} % |`,
-      `| heap growth after warm-up | ${n(Number(r.memory?.heapGrowthAfterWarmup) * 100, 1)} % |`,
+      `| RSS growth after warm-up: anonymous (the leak indicator) / file-backed / total | ${pct(r.memory?.rssAnonGrowthAfterWarmup)} / ${pct(r.memory?.rssFileGrowthAfterWarmup)} / ${pct(r.memory?.rssGrowthAfterWarmup)} |`,
+      last ? `| RSS at the end: anonymous / file-backed (of which the mmap of the SQLite db) | ${n(last.rssAnonMb)} / ${n(last.rssFileMb)} (${n(last.dataDirMappedMb)}) MB |` : null,
+      `| heap used / external growth after warm-up | ${pct(r.memory?.heapGrowthAfterWarmup)} / ${pct(r.memory?.externalGrowthAfterWarmup)} |`,
       `| event-loop lag p99, worst sample | ${n(r.memory?.eventLoopLagP99MaxMs ?? lag, 1)} ms |`,
+      `| CPU seconds: server / harness (screens + poster) | ${n(r.cpuSeconds?.server)} / ${n(r.cpuSeconds?.harness)} s |`,
       '',
-      `Goals: ${Object.entries(r.goals ?? {}).map(([k, v]) => `${k} ${yes(v)}`).join('; ')}.`,
+      `Goals: ${Object.entries(r.goals ?? {}).map(([k, v]) => `${k} ${yes(v)}`).join('; ')}. No naive figure: the goal is exactness and bounded memory.`,
+      ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
     ].filter((line) => line !== null).join('\n');
   },
   'soak-kill-loop': (r) => [

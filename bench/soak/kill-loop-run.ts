@@ -14,10 +14,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { IngestResponse, StoredEvent } from '../../protocol/events';
-import { createGridIndex } from '../../server/geodata/grid-index';
-import { loadCity } from '../../server/geodata/load';
-import { ROOT, startServerProcess, type ServerProcess } from './server-process';
+import type { IngestResponse } from '../../protocol/events';
+import { kunmingPoints, readLog, startServerProcess, type ServerProcess } from './server-process';
 
 export interface KillLoopOptions {
   kills: number;
@@ -58,13 +56,7 @@ const POST_EVERY_MS = 50;
 /** Runs the loop; throws when a restart fails. */
 export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopResult> {
   const log = options.log ?? (() => undefined);
-  const city = await loadCity(path.join(ROOT, 'geodata', 'kunming'));
-  const locator = createGridIndex(city.grids);
-  const points: Array<[number, number]> = [];
-  for (const grid of city.grids) {
-    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
-    if (locator.locate(centre[0], centre[1]) !== null) points.push(centre);
-  }
+  const points = await kunmingPoints();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-kill-loop-'));
   const env = { DATA_DIR: dataDir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000' };
   const acked = new Map<string, { seq: number; grid: string }>();
@@ -144,19 +136,6 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** The whole log, paged through the history API. */
-export async function readLog(url: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let afterSeq: number | null = 0;
-  while (afterSeq !== null) {
-    const res = await fetch(`${url}/api/v1/history?from=0&to=${Date.now() + 3_600_000}&afterSeq=${afterSeq}&limit=50000`);
-    const page = (await res.json()) as { events: StoredEvent[]; nextAfterSeq: number | null };
-    events.push(...page.events);
-    afterSeq = page.nextAfterSeq;
-  }
-  return events;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -40,6 +40,9 @@ async function main(): Promise<void> {
   if (!report.goals.zeroAcknowledgedLost || !report.goals.everyRestartServes) process.exit(1);
 }
 
+// Ctrl-C or a kill: exit through process.exit so the server child is killed too (see server-process.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);

@@ -1,19 +1,29 @@
 /**
- * The Gridwatch server as a child process (`server/main.ts`, SIMULATE=0), for the soak and fault runs: its memory
- * and CPU are then its own, and it can be killed with SIGKILL and restarted on the same DATA_DIR.
+ * The Gridwatch server as a child process (`server/main.ts` through tsx), and the helpers every bench and test that
+ * drives one needs: points inside the city's grids to post at, and the whole log read back through the history API.
+ * The soak, the kill loop, the disk-fault, kill -9, start-up and cluster tests all spawn through here, so the server's
+ * memory and CPU are its own, and it can be killed with SIGKILL and restarted on the same DATA_DIR.
  *
  * @example
  * ```ts
  * const server = await startServerProcess({ DATA_DIR: dir, INGEST_KEY: key });
- * // ... post to server.url ...
+ * // ... post to server.url at kunmingPoints() ...
  * server.child.kill('SIGKILL');
  * await server.exited;
+ * const log = await readLog((await startServerProcess({ DATA_DIR: dir, INGEST_KEY: key })).url);
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { StoredEvent } from '../../protocol/events';
+import { createGridIndex } from '../../server/geodata/grid-index';
+import { loadCity } from '../../server/geodata/load';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Servers still running; killed when this process exits, so an interrupted bench or test leaves no orphan. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
 
 export interface ServerProcess {
   url: string;
@@ -22,17 +32,58 @@ export interface ServerProcess {
   output(): string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Resolves once the output matches `pattern`; rejects after `timeoutMs` or when the process exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Spawns the server and resolves once it prints `serving on <url>`; rejects with its output if it exits first. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
+export interface StartOptions {
+  /** how long to wait for `serving on <url>` (default 90 s) */
+  timeoutMs?: number;
+  /**
+   * Environment under `env` and over the parent's (default `{ SIMULATE: '0' }`: no built-in simulator, so the
+   * store holds only what the caller posts). Pass `{}` to run the server as `npm start` does.
+   */
+  defaults?: Record<string, string>;
+}
+
+/**
+ * Spawns the server (PORT=0, LOG_LEVEL=warn unless `env` says otherwise) and resolves once it prints
+ * `serving on <url>`; rejects with its output if it exits first or does not start within the timeout.
+ */
+export function startServerProcess(env: Record<string, string>, options: StartOptions | number = {}): Promise<ServerProcess> {
+  const { timeoutMs = 90_000, defaults = { SIMULATE: '0' } } = typeof options === 'number' ? { timeoutMs: options } : options;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', SIMULATE: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...defaults, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
+  const waitFor = (pattern: RegExp, ms = 30_000) =>
+    new Promise<void>((done, fail) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (pattern.test(output)) {
+          clearInterval(poll);
+          done();
+        } else if (Date.now() - started > ms || child.exitCode !== null || child.signalCode !== null) {
+          clearInterval(poll);
+          fail(new Error(`output never matched ${pattern}:\n${output}`));
+        }
+      }, 50);
+    });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -45,7 +96,7 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 90_0
       if (match?.[1] && !started) {
         started = true;
         clearTimeout(timer);
-        resolve({ url: match[1], child, output: () => output, exited });
+        resolve({ url: match[1], child, output: () => output, exited, waitFor });
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -56,4 +107,43 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 90_0
       if (!started) reject(new Error(`server exited with ${code} before starting:\n${output}`));
     });
   });
+}
+
+/** A point inside a grid of a city package (the bbox centre of a grid that the index places in a grid), and that grid. */
+export interface GridPoint {
+  location: [number, number];
+  grid: string;
+}
+
+/** Up to `limit` points inside the grids of `geodata/<city>`, in grid order. */
+export async function gridPoints(city = 'kunming', limit = Number.POSITIVE_INFINITY): Promise<GridPoint[]> {
+  const loaded = await loadCity(path.join(ROOT, 'geodata', city));
+  const index = createGridIndex(loaded.grids);
+  const points: GridPoint[] = [];
+  for (const grid of loaded.grids) {
+    if (points.length >= limit) break;
+    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
+    const found = index.locate(centre[0], centre[1]);
+    if (found !== null) points.push({ location: centre, grid: found });
+  }
+  return points;
+}
+
+/** Up to `limit` [lon, lat] points inside Kunming grids (the package the child servers serve). */
+export async function kunmingPoints(limit = Number.POSITIVE_INFINITY): Promise<Array<[number, number]>> {
+  return (await gridPoints('kunming', limit)).map((p) => p.location);
+}
+
+/** The whole log of a running server, paged through the history API. */
+export async function readLog(url: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let afterSeq: number | null = 0;
+  while (afterSeq !== null) {
+    const res = await fetch(`${url}/api/v1/history?from=0&to=${Date.now() + 3_600_000}&afterSeq=${afterSeq}&limit=50000`);
+    if (res.status !== 200) throw new Error(`GET /api/v1/history after seq ${afterSeq} answered ${res.status}: ${await res.text()}`);
+    const page = (await res.json()) as { events: StoredEvent[]; nextAfterSeq: number | null };
+    events.push(...page.events);
+    afterSeq = page.nextAfterSeq;
+  }
+  return events;
 }

@@ -18,11 +18,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IngestResponse } from '../../protocol/events';
-import { createGridIndex } from '../../server/geodata/grid-index';
 import { loadCity } from '../../server/geodata/load';
 import { LatencyHistogram } from './latency-histogram';
 import { ScreenProbe, type ScreenTally } from './screen-probe';
-import { ROOT, startServerProcess } from './server-process';
+import { gridPoints, ROOT, startServerProcess } from './server-process';
 
 export interface SoakOptions {
   screens: number;
@@ -46,7 +45,15 @@ export interface SoakOptions {
 export interface MemorySample {
   t: number;
   rssMb: number;
+  /** anonymous resident memory (/proc/<pid>/status RssAnon): the JS heap, malloc, socket buffers — the leak indicator */
+  rssAnonMb: number;
+  /** file-backed resident pages (RssFile): code, and SQLite's memory-mapped db file (shared, reclaimable) */
+  rssFileMb: number;
+  /** of RssFile, the pages of files under DATA_DIR (the mmap of the SQLite db, /proc/<pid>/smaps) */
+  dataDirMappedMb: number;
   heapUsedMb: number;
+  /** memory of C++ objects bound to JS objects, ArrayBuffers included (process.memoryUsage().external) */
+  externalMb: number;
   eventLoopLagP99Ms: number;
   screens: number;
 }
@@ -60,7 +67,8 @@ export interface ScreenResult extends ScreenTally {
 
 export interface SoakResult {
   setup: Required<Omit<SoakOptions, 'log'>>;
-  posted: { events: number; acknowledged: number; failedPosts: number; eventsPerSecond: number };
+  /** `incidents`: new incidents among the events (the rest cancel earlier ones) */
+  posted: { events: number; incidents: number; acknowledged: number; failedPosts: number; eventsPerSecond: number };
   delivery: {
     screens: number;
     screensExact: number;
@@ -82,10 +90,16 @@ export interface SoakResult {
     samples: MemorySample[];
     /** (mean of the last 20% of samples) / (mean of the first 20% after warm-up) − 1 */
     rssGrowthAfterWarmup: number;
+    /** the same for anonymous RSS (RssAnon): what a leak would grow */
+    rssAnonGrowthAfterWarmup: number;
+    /** the same for file-backed RSS (RssFile): grows as SQLite's mmap touches more of the db file */
+    rssFileGrowthAfterWarmup: number;
     heapGrowthAfterWarmup: number;
+    externalGrowthAfterWarmup: number;
     eventLoopLagP99MaxMs: number;
   };
-  server: { exitCode: number | null };
+  /** exit code; the tail of the server's output (warnings and errors at LOG_LEVEL=warn) */
+  server: { exitCode: number | null; outputTail: string };
   /** CPU seconds over the whole run: the server process, and this process (screens + poster) */
   cpuSeconds: { server: number; harness: number };
 }
@@ -110,13 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     drainSeconds: options.drainSeconds ?? 60,
   };
   const city = await loadCity(path.join(ROOT, 'geodata', setup.city));
-  const locator = createGridIndex(city.grids);
-  const points: Array<{ location: [number, number]; grid: string }> = [];
-  for (const grid of city.grids) {
-    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
-    const found = locator.locate(centre[0], centre[1]);
-    if (found !== null) points.push({ location: centre, grid: found });
-  }
+  const points = await gridPoints(setup.city);
   const districts = [...city.areas.values()].filter((a) => a.level === 'district').map((a) => a.code);
   const areas = Array.from({ length: setup.screens }, (_, i) => (i % 2 === 0 ? 'city' : (districts[(i >> 1) % districts.length] as string)));
 
@@ -151,10 +159,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const sample = async () => {
       try {
         const text = await (await fetch(`${server.url}/metrics`)).text();
+        const status = procStatus(server.child.pid as number);
         samples.push({
           t: Math.round((Date.now() - started) / 1000),
-          rssMb: round(metric(text, 'gridwatch_process_resident_memory_bytes') / 2 ** 20),
+          rssMb: round(Number.isFinite(status.VmRSS) ? (status.VmRSS as number) / 1024 : metric(text, 'gridwatch_process_resident_memory_bytes') / 2 ** 20),
+          rssAnonMb: round((status.RssAnon ?? Number.NaN) / 1024),
+          rssFileMb: round((status.RssFile ?? Number.NaN) / 1024),
+          dataDirMappedMb: round(mappedKb(server.child.pid as number, dataDir) / 1024),
           heapUsedMb: round(metric(text, 'gridwatch_nodejs_heap_size_used_bytes') / 2 ** 20),
+          externalMb: round(metric(text, 'gridwatch_nodejs_external_memory_bytes') / 2 ** 20),
           eventLoopLagP99Ms: round(metric(text, 'gridwatch_nodejs_eventloop_lag_p99_seconds') * 1000),
           screens: metric(text, 'gridwatch_connected_screens'),
         });
@@ -178,6 +191,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const perPost = Math.max(1, Math.round((setup.rate * POST_EVERY_MS) / 1000));
     const toCancel: Array<{ id: string; at: number }> = [];
     let posted = 0;
+    let incidents = 0;
     let failedPosts = 0;
     let cursor = 0;
     const post = async () => {
@@ -192,6 +206,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         }
         const point = points[cursor++ % points.length] as (typeof points)[number];
         const incidentId = `si-${randomUUID()}`;
+        incidents++;
         toCancel.push({ id: incidentId, at: now });
         return { id: `sr-${randomUUID()}`, type: 'incident.reported', at, incident: { id: incidentId, location: point.location, category: 'other', channel: 'other' } };
       });
@@ -213,6 +228,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const inFlight = new Set<Promise<void>>();
     const end = started + setup.seconds * 1000;
     let lastLog = started;
+    let seenOutput = server.output().length;
     for (let tick = 1; Date.now() < end; tick++) {
       const p = post();
       inFlight.add(p);
@@ -220,7 +236,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (Date.now() - lastLog >= 30_000) {
         lastLog = Date.now();
         const last = samples[samples.length - 1];
-        log(`${Math.round((lastLog - started) / 1000)} s: ${maxAcked} acknowledged, rss ${last?.rssMb ?? '?'} MB, lag p99 ${last?.eventLoopLagP99Ms ?? '?'} ms`);
+        const output = server.output();
+        if (output.length > seenOutput) log(`server said: ${output.slice(seenOutput).slice(0, 600).trim()}`);
+        seenOutput = output.length;
+        const positions = probes.map((p) => p.position).sort((a, b) => a - b);
+        log(`${Math.round((lastLog - started) / 1000)} s: ${maxAcked} acknowledged, screens at ${positions[0]}…${positions[positions.length - 1]}, rss ${last?.rssMb ?? '?'} MB (anon ${last?.rssAnonMb ?? '?'}, file ${last?.rssFileMb ?? '?'}, db mapped ${last?.dataDirMappedMb ?? '?'}), heap ${last?.heapUsedMb ?? '?'} MB, lag p99 ${last?.eventLoopLagP99Ms ?? '?'} ms`);
       }
       await sleep(Math.max(0, started + tick * POST_EVERY_MS - Date.now()));
     }
@@ -241,7 +261,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const afterWarmup = samples.filter((s) => s.t >= setup.warmupSeconds);
     const result: SoakResult = {
       setup,
-      posted: { events: posted, acknowledged: ackedGrid.filter(Boolean).length, failedPosts, eventsPerSecond: Math.round(posted / wall) },
+      posted: { events: posted, incidents, acknowledged: ackedGrid.filter(Boolean).length, failedPosts, eventsPerSecond: Math.round(posted / wall) },
       delivery: {
         screens: probes.length,
         screensExact: perScreen.filter(exact).length,
@@ -261,15 +281,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       memory: {
         samples,
         rssGrowthAfterWarmup: growth(afterWarmup.map((s) => s.rssMb)),
+        rssAnonGrowthAfterWarmup: growth(afterWarmup.map((s) => s.rssAnonMb)),
+        rssFileGrowthAfterWarmup: growth(afterWarmup.map((s) => s.rssFileMb)),
         heapGrowthAfterWarmup: growth(afterWarmup.map((s) => s.heapUsedMb)),
+        externalGrowthAfterWarmup: growth(afterWarmup.map((s) => s.externalMb)),
         eventLoopLagP99MaxMs: Math.max(0, ...samples.map((s) => s.eventLoopLagP99Ms)),
       },
-      server: { exitCode: null },
+      server: { exitCode: null, outputTail: '' },
       cpuSeconds: { server: round(cpuSecondsOf(server.child.pid as number)), harness: round((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - harnessCpuStart) },
     };
     for (const probe of probes) probe.close();
     server.child.kill('SIGTERM');
     result.server.exitCode = await server.exited;
+    result.server.outputTail = server.output().slice(-4_000);
     return result;
   } finally {
     for (const probe of probes) probe.close();
@@ -307,6 +331,44 @@ export function growth(values: number[]): number {
   const first = mean(values.slice(0, window));
   const last = mean(values.slice(-window));
   return Math.round(((last - first) / first) * 1000) / 1000;
+}
+
+/** The kB fields of /proc/<pid>/status (VmRSS, RssAnon, RssFile, RssShmem, …); empty off Linux. */
+export function procStatus(pid: number): Record<string, number> {
+  try {
+    return parseKbFields(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** `Name:   123 kB` lines → { Name: 123 }. */
+export function parseKbFields(text: string): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const match of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) fields[match[1] as string] = Number(match[2]);
+  return fields;
+}
+
+/** Resident kB of the mappings of files under `dir` (from /proc/<pid>/smaps); NaN off Linux. */
+function mappedKb(pid: number, dir: string): number {
+  try {
+    return residentKbUnder(fs.readFileSync(`/proc/${pid}/smaps`, 'utf8'), dir);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Sums the `Rss:` of every smaps mapping whose path starts with `dir`. */
+export function residentKbUnder(smaps: string, dir: string): number {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  let total = 0;
+  let inside = false;
+  for (const line of smaps.split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) inside = (header[1] ?? '').startsWith(prefix);
+    else if (inside && line.startsWith('Rss:')) total += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  return total;
 }
 
 /** utime + stime of a process, from /proc (Linux); NaN elsewhere. */

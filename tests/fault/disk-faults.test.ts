@@ -15,8 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IngestResponse } from '../../protocol/events';
-import { readLog } from '../../bench/soak/kill-loop-run';
-import { startServerProcess, type ServerProcess } from '../../bench/soak/server-process';
+import { kunmingPoints, readLog, startServerProcess, type ServerProcess } from '../../bench/soak/server-process';
 
 const KEY = 'disk-fault-ingest-key-0123456789';
 const mounts: string[] = [];
@@ -56,18 +55,6 @@ afterAll(() => {
   }
 });
 
-/** Points in Kunming grids (the simulator's own centres would do; these are fixed and known to be inside). */
-async function kunmingPoints(): Promise<Array<[number, number]>> {
-  const { loadCity } = await import('../../server/geodata/load');
-  const { createGridIndex } = await import('../../server/geodata/grid-index');
-  const city = await loadCity(path.resolve('geodata/kunming'));
-  const index = createGridIndex(city.grids);
-  return city.grids
-    .map((g): [number, number] => [(g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2])
-    .filter(([lon, lat]) => index.locate(lon, lat) !== null)
-    .slice(0, 100);
-}
-
 async function postBatch(url: string, points: Array<[number, number]>, size: number): Promise<{ status: number; body: IngestResponse & { error?: { code: string; message: string } } }> {
   const at = new Date().toISOString();
   const events = Array.from({ length: size }, (_, i) => ({
@@ -97,7 +84,7 @@ describe('disk faults', () => {
 
   it.runIf(canMount)('on a full disk answers 503 for the batch that does not fit, loses no acknowledged event, and recovers', async () => {
     const dir = tmpfs('size=3m') as string;
-    const points = await kunmingPoints();
+    const points = await kunmingPoints(100);
     const env = { DATA_DIR: dir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000' };
     const first = await startServerProcess(env);
     running.push(first);

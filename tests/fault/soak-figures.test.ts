@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../bench/soak/latency-histogram';
-import { growth, metric } from '../../bench/soak/soak-run';
+import { growth, metric, parseKbFields, residentKbUnder } from '../../bench/soak/soak-run';
 
 describe('soak figures', () => {
   it('the histogram gives the nearest-rank percentile in whole milliseconds', () => {
@@ -28,5 +28,30 @@ describe('soak figures', () => {
     expect(metric(text, 'gridwatch_process_resident_memory_bytes')).toBe(123456789);
     expect(metric(text, 'gridwatch_nodejs_eventloop_lag_p99_seconds')).toBe(0.012);
     expect(metric(text, 'gridwatch_connected_screens')).toBeNaN();
+  });
+
+  it('reads RssAnon / RssFile from /proc/<pid>/status text', () => {
+    const text = 'Name:\tnode\nVmRSS:\t  353000 kB\nRssAnon:\t  256300 kB\nRssFile:\t   96700 kB\nRssShmem:\t       0 kB\nThreads:\t11\n';
+    expect(parseKbFields(text)).toEqual({ VmRSS: 353000, RssAnon: 256300, RssFile: 96700, RssShmem: 0 });
+    expect(parseKbFields('')).toEqual({});
+  });
+
+  it('sums the resident pages of the mappings of files under a folder, and nothing else', () => {
+    const smaps = [
+      '7f0000000000-7f0010000000 r--s 00000000 08:01 1234                       /tmp/gridwatch-soak-ab/gridwatch.db',
+      'Size:             262144 kB',
+      'Rss:               47700 kB',
+      'Pss:               47700 kB',
+      '7f0010000000-7f0010008000 rw-s 00000000 08:01 1235                       /tmp/gridwatch-soak-ab/gridwatch.db-shm',
+      'Rss:                  32 kB',
+      '7f0020000000-7f0020100000 r-xp 00000000 08:01 99                         /usr/bin/node',
+      'Rss:               51200 kB',
+      '7f0030000000-7f0030100000 rw-p 00000000 00:00 0 ',
+      'Rss:                1024 kB',
+      '7f0040000000-7f0040001000 r--s 00000000 08:01 77                         /tmp/gridwatch-soak-abc/x.db',
+      'Rss:                   4 kB',
+    ].join('\n');
+    expect(residentKbUnder(smaps, '/tmp/gridwatch-soak-ab')).toBe(47732);
+    expect(residentKbUnder(smaps, '/nowhere')).toBe(0);
   });
 });

@@ -8,38 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IngestResponse, StoredEvent } from '../../protocol/events';
-import { createGridIndex } from '../../server/geodata/grid-index';
-import { loadCity } from '../../server/geodata/load';
+import type { IngestResponse } from '../../protocol/events';
+import { kunmingPoints, readLog } from '../../bench/soak/server-process';
 import { spawnServer, type ChildServer } from './helpers/child-server';
 
 const KEY = 'kill-nine-ingest-key-0123456789';
 const running: ChildServer[] = [];
-
-/** Points inside Kunming grids (bbox centres that the index places in a grid). */
-async function kunmingPoints(n: number): Promise<Array<[number, number]>> {
-  const city = await loadCity(path.resolve('geodata/kunming'));
-  const index = createGridIndex(city.grids);
-  const points: Array<[number, number]> = [];
-  for (const grid of city.grids) {
-    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
-    if (index.locate(centre[0], centre[1]) !== null) points.push(centre);
-    if (points.length >= n) break;
-  }
-  return points;
-}
-
-async function readAll(url: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let afterSeq: number | null = 0;
-  while (afterSeq !== null) {
-    const res = await fetch(`${url}/api/v1/history?from=0&to=${Date.now() + 3_600_000}&afterSeq=${afterSeq}&limit=50000`);
-    const page = (await res.json()) as { events: StoredEvent[]; nextAfterSeq: number | null };
-    events.push(...page.events);
-    afterSeq = page.nextAfterSeq;
-  }
-  return events;
-}
 
 describe('kill -9 under load', () => {
   afterAll(() => {
@@ -94,7 +68,7 @@ describe('kill -9 under load', () => {
 
     const second = await spawnServer(env);
     running.push(second);
-    const stored = await readAll(second.url);
+    const stored = await readLog(second.url);
     const byId = new Map(stored.map((e) => [e.id, e]));
     const missing = [...acked].filter(([id, ack]) => byId.get(id)?.seq !== ack.seq || byId.get(id)?.grid !== ack.grid);
     expect(missing).toEqual([]);

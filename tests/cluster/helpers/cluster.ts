@@ -11,8 +11,6 @@ import pg from 'pg';
 import { io } from 'socket.io-client';
 import type { IncomingEvent, IngestResponse, StoredEvent } from '../../../protocol/events';
 import type { EventBatch, Snapshot } from '../../../protocol/live';
-import { createGridIndex } from '../../../server/geodata/grid-index';
-import { loadCity } from '../../../server/geodata/load';
 import { withDefaultUser } from '../../../server/store/postgres/connection';
 import type { LiveClient } from '../../server/helpers/test-server';
 import { spawnServer, type ChildServer } from '../../server/helpers/child-server';
@@ -91,17 +89,7 @@ export class Cluster {
 }
 
 /** Points inside Kunming grids (the city package the child nodes serve). */
-export async function kunmingPoints(n: number): Promise<Array<[number, number]>> {
-  const city = await loadCity(path.resolve('geodata/kunming'));
-  const index = createGridIndex(city.grids);
-  const points: Array<[number, number]> = [];
-  for (const grid of city.grids) {
-    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
-    if (index.locate(centre[0], centre[1]) !== null) points.push(centre);
-    if (points.length >= n) break;
-  }
-  return points;
-}
+export { kunmingPoints } from '../../../bench/soak/server-process';
 
 /** New incidents at the given points, with fresh ids. */
 export function newIncidents(points: Array<[number, number]>, count: number, tag: string): IncomingEvent[] {
