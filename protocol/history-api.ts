@@ -63,7 +63,7 @@ export function defaultBucketMs(from: number, to: number): number {
  * Playback keeps closed cases for the whole range (the map filters them by time on the GPU instead) and every day
  * counter of a range of up to 400 days.
  */
-export const PLAYBACK_FOLD_OPTIONS: Required<ReducerOptions> = { retainClosedMs: Number.MAX_SAFE_INTEGER, retainDays: 400 };
+export const PLAYBACK_FOLD_OPTIONS: Required<ReducerOptions> = { retainClosedMs: Number.MAX_SAFE_INTEGER, retainDays: 400, maxEnded: Number.MAX_SAFE_INTEGER };
 
 /**
  * Above this many events a range is played windowed: the client keeps only the GPU columns of the whole range and

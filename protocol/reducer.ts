@@ -63,6 +63,19 @@ export function applyEvent(state: CityState, event: StoredEvent): Applied {
   return { ok: true, prev, next };
 }
 
+/**
+ * Puts an evicted incident's record (from the store's projection) back into the live map, so that a late event of it,
+ * such as a rating after `evict` dropped the closed case, folds exactly as it would have. Counters are untouched: they
+ * counted the incident before it was evicted. Only ended incidents are restored (open ones are never evicted); returns
+ * whether the record was put back.
+ */
+export function restoreEvicted(state: CityState, record: IncidentRecord): boolean {
+  if (state.incidents.has(record.id) || isOpenStatus(record.status)) return false;
+  state.incidents.set(record.id, record);
+  state.ended.push(record.id);
+  return true;
+}
+
 export interface FoldOptions extends ReducerOptions {
   /** Called for each event the reducer refuses (such events are skipped). */
   onReject?: (event: StoredEvent, field: string, reason: string) => void;
@@ -89,7 +102,8 @@ export function fold(events: Iterable<StoredEvent>, options: FoldOptions = {}): 
 }
 
 /**
- * Drops closed and cancelled incidents that ended more than `retainClosedMs` before `now` from the live map, and day
+ * Drops closed and cancelled incidents that ended more than `retainClosedMs` before `now` from the live map (and the
+ * oldest-ended beyond `maxEnded`, whatever their age), and day
  * counters older than `retainDays`. Counters of the retained days are kept as they are, so KPIs do not change.
  * Returns the number of incidents dropped. Call it periodically (e.g. every minute) on long runs: it walks only the
  * incidents that ended since the last call (in the order they ended), and trims day counters only when the day turns.
@@ -106,9 +120,20 @@ export function evict(state: CityState, now: number): number {
   let head = state.endedHead;
   // Incidents end roughly in time order, so the walk stops at the first one still inside the retention.
   const requeue: string[] = [];
+  // Over the cap, the oldest-ended go whatever their age (entries of reopened or already dropped ids count too, so
+  // the queue itself stays bounded).
+  const cap = state.options.maxEnded;
   while (head < ended.length) {
     const id = ended[head] as string;
     const record = state.incidents.get(id);
+    if (ended.length - head > cap) {
+      if (record !== undefined && !isOpenStatus(record.status)) {
+        state.incidents.delete(id);
+        dropped += 1;
+      }
+      head += 1;
+      continue;
+    }
     if (record !== undefined && !isOpenStatus(record.status)) {
       const endedAt = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
       if (endedAt >= cutoff) break;

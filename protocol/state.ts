@@ -10,10 +10,17 @@ export interface ReducerOptions {
   retainClosedMs?: number;
   /** How many Asia/Shanghai days of day counters `evict` keeps, today included. Default 8. */
   retainDays?: number;
+  /**
+   * At most how many ended (closed or cancelled) incidents `evict` keeps in the live map, oldest-ended dropped first,
+   * even inside `retainClosedMs`: it bounds memory at any event rate. Counters are not affected. Default: no cap.
+   */
+  maxEnded?: number;
 }
 
 export const DEFAULT_RETAIN_CLOSED_MS = 24 * 3_600_000;
 export const DEFAULT_RETAIN_DAYS = 8;
+/** No cap on ended incidents (finite, so that a serialised state keeps it). */
+export const NO_ENDED_CAP = Number.MAX_SAFE_INTEGER;
 
 /** The folded state of a city (or of one area, for a state restored from an area snapshot). */
 export interface CityState {
@@ -52,6 +59,8 @@ export function createState(options: ReducerOptions = {}, scope = 'city'): CityS
   const retainDays = options.retainDays ?? DEFAULT_RETAIN_DAYS;
   if (!(retainClosedMs >= 0)) throw new RangeError(`retainClosedMs must be ≥ 0, got ${retainClosedMs}`);
   if (!(Number.isInteger(retainDays) && retainDays >= 1)) throw new RangeError(`retainDays must be a whole number ≥ 1, got ${retainDays}`);
+  const maxEnded = options.maxEnded ?? NO_ENDED_CAP;
+  if (!(Number.isInteger(maxEnded) && maxEnded >= 0)) throw new RangeError(`maxEnded must be a whole number ≥ 0, got ${maxEnded}`);
   return {
     incidents: new Map(),
     areas: new Map(),
@@ -59,7 +68,7 @@ export function createState(options: ReducerOptions = {}, scope = 'city'): CityS
     headSeq: 0,
     clock: 0,
     scope,
-    options: { retainClosedMs, retainDays },
+    options: { retainClosedMs, retainDays, maxEnded },
     chains: new Map(),
     ended: [],
     endedHead: 0,

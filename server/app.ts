@@ -27,7 +27,7 @@ import path from 'node:path';
 import { Server as SocketServer } from 'socket.io';
 import type { StoredEvent } from '../protocol/events';
 import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../protocol/live';
-import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, snapshotOf, type CityState } from '../protocol/reducer';
+import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, restoreEvicted, snapshotOf, type CityState, type IncidentRecord } from '../protocol/reducer';
 import { Access } from './auth/access';
 import { ensureCredentials } from './auth/credentials';
 import { guardLiveSockets } from './auth/live-guard';
@@ -131,7 +131,9 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     liveIncident: (id) => live.state.incidents.get(id),
     // Following a shared log, the live state may lag other nodes' commits by a poll: the store decides.
     storeFirst: follower !== undefined,
-    onCommitted: (events: StoredEvent[]) => {
+    onCommitted: (events: StoredEvent[], restored: IncidentRecord[]) => {
+      // Late events of cases evicted from the live map (a rating days after closing): their records come back first.
+      for (const record of restored) restoreEvicted(live.state, record);
       if (follower) {
         follower.poke();
         // Wake the other nodes' followers now rather than at their next poll.
@@ -212,7 +214,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     createdCredentials: credentials.created,
     ingestKey: credentials.ingestKey,
     async listen() {
-      const rebuilt = await rebuildState(store, logger);
+      const rebuilt = await rebuildState(store, logger, { maxEnded: config.retainEndedMax });
       live.state = rebuilt.state;
       checkpointedSeq = live.state.headSeq;
       await ingestor.init();
@@ -291,7 +293,11 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
 }
 
 /** The live state from the newest checkpoint plus the tail of the log. */
-export async function rebuildState(store: EventStore, logger: Logger): Promise<{ state: CityState; seq: number }> {
+export async function rebuildState(
+  store: EventStore,
+  logger: Logger,
+  options: { maxEnded?: number } = {},
+): Promise<{ state: CityState; seq: number }> {
   const started = Date.now();
   const saved = await store.loadCheckpoint();
   let state = createState();
@@ -302,6 +308,8 @@ export async function rebuildState(store: EventStore, logger: Logger): Promise<{
       logger.warn({ err }, 'checkpoint unreadable; replaying the whole log');
     }
   }
+  // The cap is this start's configuration, not the one the checkpoint was written under.
+  if (options.maxEnded !== undefined) state.options.maxEnded = options.maxEnded;
   const fromSeq = state.headSeq;
   let replayed = 0;
   /** the last log position read; above state.headSeq when the reducer refused the latest stored events */

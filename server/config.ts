@@ -107,6 +107,12 @@ const EnvSchema = z.object({
   INGEST_RATE_LIMIT: Int(1, 1_000_000).default(600),
   /** Largest accepted request body. */
   INGEST_MAX_BODY_BYTES: Int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * At most how many ended (closed or cancelled) cases the live state keeps in memory, oldest-ended dropped first,
+   * besides the 24 h retention: it bounds the relay's memory at any event rate. Counters and KPIs are unaffected; a
+   * late event of a dropped case (a rating) brings its record back from the store.
+   */
+  RETAIN_ENDED_MAX: Int(0, 10_000_000).default(50_000),
   /** Officer session lifetime (absolute, from login). */
   SESSION_HOURS: Num(0.01, 24 * 30).default(12),
   /** Minutes without a request after which an officer session is refused; every authenticated request slides it. */
@@ -183,6 +189,8 @@ export interface Config {
   relay: { batchMs: number; maxBuffered: number; mode: 'batched' | 'per-event'; followLog: boolean; followPollMs: number };
   ingest: { rateLimitPerMinute: number; maxBodyBytes: number };
   sessionHours: number;
+  /** RETAIN_ENDED_MAX: the live state's cap on ended cases kept in memory. */
+  retainEndedMax: number;
   /** Idle timeout of officer sessions (SESSION_IDLE_MINUTES). */
   sessionIdleMinutes: number;
   /** METRICS_TOKEN: the bearer `GET /metrics` requires; undefined = open on loopback, refused elsewhere. */
@@ -249,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     ingest: { rateLimitPerMinute: e.INGEST_RATE_LIMIT, maxBodyBytes: e.INGEST_MAX_BODY_BYTES },
     sessionHours: e.SESSION_HOURS,
+    retainEndedMax: e.RETAIN_ENDED_MAX,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY ?? false,

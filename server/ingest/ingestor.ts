@@ -43,8 +43,12 @@ export interface IngestorDeps {
   liveIncident(id: string): IncidentRecord | undefined;
   /** Ask the store's projection before the live state (when other nodes write to the same store). */
   storeFirst?: boolean;
-  /** Called after each commit with the new events in seq order: apply to the live state, then relay. */
-  onCommitted(events: StoredEvent[]): void;
+  /**
+   * Called after each commit with the new events in seq order: apply to the live state, then relay. `restored` holds
+   * the store's records of incidents the events continue that the live state no longer had (evicted ended cases),
+   * to put back before applying.
+   */
+  onCommitted(events: StoredEvent[], restored: IncidentRecord[]): void;
   metrics: ServerMetrics;
   logger: Logger;
   /** City name for error messages. */
@@ -314,7 +318,17 @@ export class Ingestor {
             : rejected(i, original?.id ?? null, [{ field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected` }]);
       }
     });
-    if (stored.length > 0) this.deps.onCommitted(stored);
+    if (stored.length > 0) {
+      const restored: IncidentRecord[] = [];
+      if (!this.deps.storeFirst) {
+        for (const item of valid) {
+          const id = incidentIdOf(item.event as StoredEvent);
+          const record = item.event.type === 'incident.reported' ? undefined : storedIncident(id);
+          if (record !== undefined && this.deps.liveIncident(id) === undefined && !restored.some((r) => r.id === id)) restored.push(record);
+        }
+      }
+      this.deps.onCommitted(stored, restored);
+    }
 
     let storedCount = 0;
     let duplicates = 0;

@@ -8,6 +8,7 @@ import {
   evict,
   fold,
   recountFromIncidents,
+  restoreEvicted,
   restoreSnapshot,
   snapshotOf,
   SNAPSHOT_VERSION,
@@ -118,6 +119,47 @@ describe('evict', () => {
       if (ended !== undefined) expect(record.updatedAt).toBeGreaterThanOrEqual(now - 6 * HOUR);
     }
     expect(state.incidents.has('open1')).toBe(true);
+  });
+
+  it('keeps at most maxEnded ended incidents, oldest-ended first, inside the retention too, with counters and KPIs unchanged', () => {
+    const log = busyLog();
+    const state = fold(log.events, { maxEnded: 3 });
+    const now = DAY0 + 32 * HOUR;
+    const countersBefore = normaliseAreas(state.areas);
+    const kpisBefore = kpis(state, 'city', now);
+    const endedBefore = [...state.incidents.values()].filter((r) => r.closedAt !== undefined || r.cancelledAt !== undefined);
+    expect(endedBefore.length).toBeGreaterThan(3);
+    const dropped = evict(state, now);
+    const endedAfter = [...state.incidents.values()].filter((r) => r.closedAt !== undefined || r.cancelledAt !== undefined);
+    expect(endedAfter.length).toBeLessThanOrEqual(3);
+    expect(dropped).toBe(endedBefore.length - endedAfter.length);
+    // the newest-ended stay: 'gone' (cancelled last) is among them
+    expect(state.incidents.has('gone')).toBe(true);
+    expect(state.incidents.has('open1')).toBe(true);
+    expect(normaliseAreas(state.areas)).toEqual(countersBefore);
+    expect(kpis(state, 'city', now)).toEqual(kpisBefore);
+    expect(() => createState({ maxEnded: -1 })).toThrow(/maxEnded/);
+  });
+
+  it('a late event of an evicted case folds exactly once its record is restored', () => {
+    const log = new EventLog();
+    log.lifecycle('late', DAY0, { grid: GRID_A });
+    log.lifecycle('other', DAY0 + HOUR, { grid: GRID_B });
+    log.rated('late', DAY0 + 5 * HOUR, 2);
+    const rating = log.events[log.events.length - 1] as StoredEvent;
+    const truth = fold(log.events);
+    const state = fold(log.events.slice(0, -1), { maxEnded: 1 });
+    const record = state.incidents.get('late') as IncidentRecord;
+    evict(state, DAY0 + 4 * HOUR);
+    expect(state.incidents.has('late')).toBe(false);
+    // without its record the rating is refused as unknown; with it, the counters end as if nothing was evicted
+    const probe = fold(log.events.slice(0, -1), { maxEnded: 1 });
+    evict(probe, DAY0 + 4 * HOUR);
+    expect(applyEvent(probe, rating).ok).toBe(false);
+    expect(restoreEvicted(state, record)).toBe(true);
+    expect(restoreEvicted(state, record)).toBe(false);
+    expect(applyEvent(state, rating).ok).toBe(true);
+    expect(normaliseAreas(state.areas)).toEqual(normaliseAreas(truth.areas));
   });
 
   it('drops day counters older than the retained days', () => {

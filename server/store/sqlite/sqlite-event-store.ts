@@ -80,7 +80,7 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
     this.db.pragma('synchronous = FULL');
     // Another process holding the write lock (a second node on the same file, a backup) is waited for, not failed.
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -8192');
     this.db.pragma('mmap_size = 268435456');
     this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     // The sub-journals of the savepoint path and statement journals stay in memory, not in temporary files.
