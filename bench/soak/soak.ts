@@ -7,7 +7,8 @@
  *   npx tsx bench/soak/soak.ts --drop-every 15          # 30 minutes with network faults → soak-network-faults.json
  *
  * Flags: --minutes, --screens, --rate (events/s), --drop-every / --drop-for (seconds; 0 = no drops), --out (file name
- * under bench/results/, or an absolute path), --drain-seconds (wait for screens to catch up after the last post, default 60). The run fails (exit 1) when any screen did not get every event of its area exactly once.
+ * under bench/results/, or an absolute path), --warmup (seconds before memory growth is measured; default a fifth of the
+ * run, at most 120), --drain-seconds (wait for screens to catch up after the last post, default 60). The run fails (exit 1) when any screen did not get every event of its area exactly once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'drop-for': { type: 'string', default: '2' },
     out: { type: 'string' },
     'drain-seconds': { type: 'string', default: '60' },
+    warmup: { type: 'string' },
   },
 });
 
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     dropEveryMs: dropEvery * 1000,
     dropForMs: positive('drop-for', values['drop-for']) * 1000,
     drainSeconds: positive('drain-seconds', values['drain-seconds']),
+    ...(values.warmup !== undefined ? { warmupSeconds: positive('warmup', values.warmup, true) } : {}),
     log: (line) => console.log(`[soak] ${line}`),
   });
   const name = values.out ?? defaultName(minutes, dropEvery);
