@@ -306,12 +306,12 @@ export class GwWall extends LitElement {
 
     if (playbackModel && this.playback.view) {
       if (this.playback.version !== this.playbackKpiVersion) {
-        this.kpiFigures = kpis(playbackModel.state, this.deskFocus?.area ?? this.config.area, this.playback.view.t);
+        this.kpiFigures = kpis(playbackModel.state, this.kpiArea(), this.playback.view.t);
         this.playbackKpiVersion = this.playback.version;
         this.now = this.playback.view.t;
       }
     } else if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot || this.playbackKpiVersion !== -1)) {
-      this.kpiFigures = kpis(model.state, this.deskFocus?.area ?? this.config.area, wallNow);
+      this.kpiFigures = kpis(model.state, this.kpiArea(), wallNow);
       this.lastKpi = frameTime;
       this.playbackKpiVersion = -1;
     }
@@ -378,6 +378,18 @@ export class GwWall extends LitElement {
     const entries = model.ticker.filter((entry) => entry.incident.grid.startsWith(area));
     this.scopedTicker = { version: this.tickerVersion, area, entries };
     return entries;
+  }
+
+  /**
+   * The area the KPI strip figures: the desk's focus, else the area the tour (or an urgent pull) is showing, so the
+   * figures always belong to the name in the header. The socket stays on the configured area, whose state holds the
+   * counters of every area inside it.
+   */
+  private kpiArea(): string {
+    if (this.deskFocus?.area) return this.deskFocus.area;
+    const stop = this.tour?.stop?.code;
+    if (stop && (this.config.area === 'city' || stop.startsWith(this.config.area))) return stop;
+    return this.config.area;
   }
 
   private areaLabel(city: CityModel): string {

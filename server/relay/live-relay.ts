@@ -43,7 +43,7 @@ const CATCH_UP_MS = 3_000;
 /** Beyond this many events behind, a resume gets a snapshot instead of the backlog. */
 export const MAX_RESUME_EVENTS = 50_000;
 const STORE_PAGE = 5_000;
-/** A district tour subscribes every few seconds; a storm of subscribes is refused. */
+/** A screen subscribes once per area it shows (and resumes after drops); a storm of subscribes is refused. */
 const MAX_SUBSCRIBES_PER_WINDOW = 20;
 const SUBSCRIBE_WINDOW_MS = 10_000;
 

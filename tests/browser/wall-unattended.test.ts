@@ -13,11 +13,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { PULL_HOLD_MS } from '../../client/app/tour-controller';
+import { kpis } from '../../protocol/kpi';
+import { fold } from '../../protocol/reducer';
 import { launchChromium } from './helpers/browser';
 import { buildClient } from './helpers/build-client';
 import { busyAfternoon } from './helpers/scenario';
 import { WALL_DISTRICTS, wallCity, wallGridCentre } from './helpers/wall-city';
-import { projectOnWall, waitForWallReady } from './helpers/wall-page';
+import { kpiValues, projectOnWall, waitForWallReady } from './helpers/wall-page';
 import { startWallServer, type WallServer } from './helpers/wall-server';
 import { areaChanges, mapCentre, recordSubscribes, watchShownArea, type SubscribeFrame } from './helpers/wall-watch';
 
@@ -137,7 +139,8 @@ describe('the unattended wall', () => {
       expect(touring[i]!.area, `the stop after ${touring[i - 1]!.area}`).toBe(STOPS[(from + 1) % STOPS.length]);
       // one stop per interval (setInterval of 1 s drives the tour: allow its jitter, plus slow frames)
       expect(touring[i]!.at - touring[i - 1]!.at, 'time at a stop').toBeGreaterThan(TOUR_S * 1000 - 50);
-      expect(touring[i]!.at - touring[i - 1]!.at).toBeLessThan(TOUR_S * 1000 + 4_000);
+      // (a loaded CI machine blocks SwiftShader's main thread for seconds: the upper bound only catches a stalled tour)
+      expect(touring[i]!.at - touring[i - 1]!.at).toBeLessThan(TOUR_S * 1000 + 12_000);
     }
     // the camera comes to rest on each district in turn (the next move is TOUR_S after the last)
     for (const district of WALL_DISTRICTS) {
@@ -146,6 +149,16 @@ describe('the unattended wall', () => {
       expect((await shownArea(page)).name).toBe(city.areas.get(district)!.name);
       const other = WALL_DISTRICTS.find((d) => d !== district)!;
       expect(await offCentre(page, centreOf(other)), 'the other district is off to one side').toBeGreaterThan(100);
+      // the KPI strip figures the district named in the header (the reducer's kpis() for that district), not the city
+      const folded = fold(await wall.store.readSeqRange(0));
+      const expected = kpis(folded, district, Date.now());
+      expect(expected.reportedToday, 'the district figures differ from the city\'s').not.toBe(kpis(folded, 'city', Date.now()).reportedToday);
+      await expect
+        .poll(async () => {
+          const values = await kpiValues(page);
+          return { reportedToday: values.reportedToday, open: values.open };
+        }, { timeout: TOUR_S * 1000, interval: 250 })
+        .toEqual({ reportedToday: String(expected.reportedToday), open: String(expected.open) });
     }
     // The tour moves the camera only: the wall stays subscribed to its configured area (the whole city), so it keeps
     // every district's events, which an emergency pull in a district it is not showing needs.
