@@ -9,27 +9,18 @@
  *
  * One browser, two page loads (the desk, and a second screen opened from a shared URL). Everything waits for signals, never for time.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { curve } from '../../client/map/layers/whistle-layers';
-import { createServer, type GridwatchServer } from '../../server/app';
 import { UserDirectory } from '../../server/auth/users';
-import { loadConfig } from '../../server/config';
-import { createLogger } from '../../server/ops/logger';
-import { openEventStore } from '../../server/store/open-event-store';
 import type { EventStore } from '../../server/store/event-store';
-import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
 import { maxDistanceAround } from './helpers/png';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
+import { openWallSession, type WallSession } from './helpers/wall-session';
 
-const INGEST_KEY = 'desk-test-ingest-key-0123456789';
 const OFFICER = { name: 'duty-wuhua', password: 'duty officer password' };
 const GRID = '530102001001005';
 const COMMUNITY = '530102001001';
@@ -50,23 +41,8 @@ for (const grid of city.grids) {
   ];
 }
 
-let clientDir: string;
-let dataDir: string;
-let server: GridwatchServer;
-let store: EventStore;
-let url: string;
-let browser: Browser;
-let page: Page;
-
-async function ingest(events: IncomingEvent[]): Promise<void> {
-  const res = await fetch(`${url}/api/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}` },
-    body: JSON.stringify({ events }),
-  });
-  const body = (await res.json()) as { rejected: number };
-  if (!res.ok || body.rejected > 0) throw new Error(`ingest refused: ${JSON.stringify(body).slice(0, 600)}`);
-}
+let session: WallSession | undefined;
+let dataDir: string, store: EventStore, url: string, browser: Browser, page: Page;
 
 function deskCases(now: number): IncomingEvent[] {
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -91,29 +67,17 @@ function deskCases(now: number): IncomingEvent[] {
 const shownCode = (p: Page) => p.locator('gw-area-panel [data-area-code]').textContent();
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-desk-'));
-  UserDirectory.open(dataDir).upsert({ name: OFFICER.name, role: 'officer', scope: [DISTRICT], password: OFFICER.password });
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY });
-  store = await openEventStore({ dataDir });
-  server = createServer({ config, store, geodata: city, logger: createLogger('silent'), clientDir });
-  url = `http://127.0.0.1:${(await server.listen()).port}`;
   const now = Date.now();
-  await ingest(busyAfternoon(city, { now, incidents: 30, prefix: 'dk' }));
-  await ingest(deskCases(now));
-  browser = await launchChromium();
+  const scenario = [...busyAfternoon(city, { now, incidents: 30, prefix: 'dk' }), ...deskCases(now)];
+  session = await openWallSession(city, scenario, { users: [{ name: OFFICER.name, role: 'officer', scope: [DISTRICT], password: OFFICER.password }] });
+  ({ browser } = session);
+  ({ dataDir, store, url } = session.wall);
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`${url}/?tour=0&motion=0`);
   await waitForWallReady(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('the officer’s desk', () => {
   it('clicking a grid on the map opens its panel with the right code, staff and open cases', async () => {

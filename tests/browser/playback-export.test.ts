@@ -9,27 +9,20 @@
  * One page load; everything waits for signals.
  */
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../protocol/events';
 import { webmFrameCount } from '../../client/playback/playback-export';
 import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
-import { busyAfternoon } from './helpers/scenario';
+import { bar, busyRange, localDateTime, openPlaybackPage, playbackRange, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { wallCity } from './helpers/wall-city';
-import { waitForWallReady } from './helpers/wall-page';
-import { startWallServer, type WallServer } from './helpers/wall-server';
+import type { WallServer } from './helpers/wall-server';
 
-let clientDir: string;
-let wall: WallServer;
-let browser: Browser;
-let page: Page;
-let events: StoredEvent[];
+let session: PlaybackPage | undefined;
+let wall: WallServer, page: Page, events: StoredEvent[];
 const city = wallCity();
 const now = Date.now();
-const scenario = busyAfternoon(city, { now, incidents: 60, prefix: 'px' });
-const from = Math.min(...scenario.map((e) => Date.parse(e.at))) - 60_000;
-const to = now + 60_000;
+const { scenario, from, to } = busyRange(city, { now, incidents: 60, prefix: 'px' });
 
 type Shown = {
   t: number;
@@ -41,12 +34,8 @@ const shown = (p: Page) =>
     const s = document.querySelector('gw-wall')?.playbackShown() ?? null;
     return s && { t: s.t, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes }, choropleth: s.choropleth };
   }) as Promise<Shown>;
-const bar = (p: Page) => p.locator('gw-timeline-bar');
-/** Clicks a timeline button by dispatching the event (the bar re-renders every frame while recording). */
-const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
-const local = (t: number) => new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 async function fillExport(p: Page, range: { from: number; to: number }, speed: number): Promise<void> {
-  for (const [selector, value] of [['[data-export-from]', local(range.from)], ['[data-export-to]', local(range.to)]] as const) {
+  for (const [selector, value] of [['[data-export-from]', localDateTime(range.from)], ['[data-export-to]', localDateTime(range.to)]] as const) {
     await bar(p).locator(selector).fill(value);
     await bar(p).locator(selector).dispatchEvent('change');
   }
@@ -74,23 +63,14 @@ function webmStructure(bytes: Uint8Array): { ebml: boolean; docType: boolean; se
 }
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  wall = await startWallServer(city, { clientDir });
-  await wall.ingest(scenario);
-  events = await wall.store.readSeqRange(0);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
-  const range = `${new Date(from).toISOString()}~${new Date(to).toISOString()}`;
-  await page.goto(`${wall.url}/?tour=0&motion=0&lang=en&playback=${encodeURIComponent(range)}&speed=60`);
-  await waitForWallReady(page);
-  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+  session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&lang=en&playback=${playbackRange(from, to)}&speed=60`, {
+    viewport: { width: 1920, height: 1080 },
+    acceptDownloads: true,
+  });
+  ({ wall, page, events } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await wall?.close();
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('WebM export of a chosen range and speed', () => {
   const speed = 900;
@@ -208,9 +188,7 @@ describe('cumulative mode: per-grid choropleth', () => {
     await press(page, 'cumulative');
     await bar(page).locator('[data-action="choropleth"]').selectOption('count');
     for (const t of [Math.round((from + to) / 2000) * 1000, Math.floor(to / 1000) * 1000]) {
-      const input = bar(page).locator('.right input[type="datetime-local"]');
-      await input.fill(local(t));
-      await input.dispatchEvent('change');
+      await seek(page, t);
       const expected = reportedPerGrid(t);
       expect(Object.keys(expected).length).toBeGreaterThan(1);
       await expect.poll(async () => (await shown(page))?.choropleth?.values, { timeout: 30_000 }).toEqual(expected);

@@ -6,26 +6,20 @@
  *
  * One page load in headless Chromium (software WebGL) against a real server; everything waits for signals.
  */
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent, StoredEvent } from '../../protocol/events';
 import { fold } from '../../protocol/reducer';
 import { isUnresolvedStatus } from '../../protocol/transition';
 import { STATUS_COLOURS } from '../../client/live/incident-style';
-import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
 import { colourDistance, type Pixels } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
-import { startWallServer, type WallServer } from './helpers/wall-server';
+import { openPlaybackPage, playbackRange, type PlaybackPage } from './helpers/playback-page';
+import { projectOnWall, screenshotPixels } from './helpers/wall-page';
 
 const MIN = 60_000;
-let clientDir: string;
-let wall: WallServer;
-let browser: Browser;
-let page: Page;
-let events: StoredEvent[];
+let session: PlaybackPage | undefined;
+let page: Page, events: StoredEvent[];
 const city = wallCity();
 const start = Math.floor((Date.now() - 3 * 60 * MIN) / 1000) * 1000;
 /** the instant shown: after B's report, after C's deadline, before A starts work */
@@ -105,24 +99,14 @@ function nearestMatch(pixels: Pixels, x: number, y: number, r: number, rgb: numb
 }
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  wall = await startWallServer(city, { clientDir });
-  await wall.ingest(scenario);
-  events = await wall.store.readSeqRange(0);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const range = `${iso(from)}~${iso(to)}`;
-  await page.goto(`${wall.url}/?tour=0&motion=0&lang=en&playback=${encodeURIComponent(range)}&t=${encodeURIComponent(iso(t))}`);
-  await waitForWallReady(page);
-  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+  session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&lang=en&playback=${playbackRange(from, to)}&t=${encodeURIComponent(iso(t))}`, {
+    viewport: { width: 1280, height: 720 },
+  });
+  ({ page, events } = session);
   await page.waitForFunction((at) => document.querySelector('gw-wall')?.playbackShown()?.t === at, t, { timeout: 30_000, polling: 250 });
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await wall?.close();
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('playback pixels', () => {
   it('draws each case at its position in the colour of its status at t, and nothing there with the layer off', async () => {

@@ -4,65 +4,35 @@
  * t from the server, and jumping or playing still shows exactly the reducer's cases and KPIs at t.
  * One page load; everything waits for signals.
  */
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
-import { fold, isOpenStatus, type CityState } from '../../protocol/reducer';
-import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
-import { busyAfternoon } from './helpers/scenario';
+import type { CityState } from '../../protocol/reducer';
+import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { wallCity } from './helpers/wall-city';
-import { kpiValues, waitForWallReady } from './helpers/wall-page';
-import { startWallServer, type WallServer } from './helpers/wall-server';
 
-let clientDir: string;
-let wall: WallServer;
-let browser: Browser;
-let page: Page;
-let events: StoredEvent[];
+let session: PlaybackPage | undefined;
+let page: Page, events: StoredEvent[];
 const city = wallCity();
 const now = Date.now();
-const scenario = busyAfternoon(city, { now, incidents: 60, prefix: 'pw', seed: 11 });
-const from = Math.min(...scenario.map((e) => Date.parse(e.at))) - 60_000;
-const to = now + 60_000;
+const { scenario, from, to } = busyRange(city, { now, incidents: 60, prefix: 'pw', seed: 11 });
 
 const shown = (p: Page) =>
   p.evaluate(() => {
     const s = document.querySelector('gw-wall')?.playbackShown() ?? null;
     return s && { t: s.t, open: s.open, events: s.events };
   });
-const bar = (p: Page) => p.locator('gw-timeline-bar');
-const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
 const atOf = (e: StoredEvent) => Date.parse(e.at);
-const stateAt = (t: number): CityState => fold(events.filter((e) => atOf(e) <= t));
-const openAt = (t: number) => [...stateAt(t).incidents.values()].filter((r) => isOpenStatus(r.status)).map((r) => r.id).sort();
-
-async function seek(p: Page, t: number): Promise<void> {
-  const local = new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
-  await bar(p).locator('.right input[type="datetime-local"]').fill(local);
-  await bar(p).locator('.right input[type="datetime-local"]').dispatchEvent('change');
-}
+const stateAt = (t: number): CityState => foldUpTo(events, t);
+const openAt = (t: number) => openCasesAt(events, t);
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  wall = await startWallServer(city, { clientDir });
-  await wall.ingest(scenario);
-  events = await wall.store.readSeqRange(0);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  const range = `${new Date(from).toISOString()}~${new Date(to).toISOString()}`;
-  await page.goto(`${wall.url}/?tour=0&motion=0&budget=10&playback=${encodeURIComponent(range)}&speed=3600`);
-  await waitForWallReady(page);
-  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+  session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&budget=10&playback=${playbackRange(from, to)}&speed=3600`, { viewport: { width: 1920, height: 1080 } });
+  ({ page, events } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await wall?.close();
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('windowed playback on the wall', () => {
   it('streams the columns of the whole range and says it is windowed', async () => {
@@ -83,16 +53,8 @@ describe('windowed playback on the wall', () => {
     const start = Math.floor((atOf(events[0]!) + 60_000) / 1000) * 1000;
     await seek(page, start);
     await expect.poll(async () => (await shown(page))?.t, { timeout: 30_000 }).toBe(start);
-    await press(page, 'play');
-    await expect.poll(async () => (await shown(page))!.t - start, { timeout: 60_000 }).toBeGreaterThan(20 * 60_000);
-    await press(page, 'play'); // pause
-    const t = (await shown(page))!.t;
-    const expected = kpis(stateAt(t), 'city', t);
-    await expect.poll(async () => (await kpiValues(page)).open, { timeout: 30_000 }).toBe(String(expected.open));
-    const figures = await kpiValues(page);
-    expect(Number(figures.reportedToday)).toBe(expected.reportedToday);
-    expect(Number(figures.overdue)).toBe(expected.overdue);
-    expect(JSON.parse(figures.whistlesToday!)).toEqual(expected.whistlesToday);
+    const t = await playPast(page, start);
+    await expectKpiHeader(page, kpis(stateAt(t), 'city', t));
     await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(t));
   });
 

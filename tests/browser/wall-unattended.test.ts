@@ -8,19 +8,17 @@
  *
  * One page load. Frames are slow in SwiftShader: everything waits for signals or polls with generous timeouts.
  */
-import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { PULL_HOLD_MS } from '../../client/app/tour-controller';
 import { kpis } from '../../protocol/kpi';
 import { fold } from '../../protocol/reducer';
-import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
 import { busyAfternoon } from './helpers/scenario';
 import { WALL_DISTRICTS, wallCity, wallGridCentre } from './helpers/wall-city';
 import { kpiValues, projectOnWall, waitForWallReady } from './helpers/wall-page';
-import { startWallServer, type WallServer } from './helpers/wall-server';
+import type { WallServer } from './helpers/wall-server';
+import { openWallSession, type WallSession } from './helpers/wall-session';
 import { areaChanges, mapCentre, recordSubscribes, watchShownArea, type SubscribeFrame } from './helpers/wall-watch';
 
 const TOUR_S = 5;
@@ -29,10 +27,8 @@ const IDLE_S = 5;
 const STOPS = [...WALL_DISTRICTS, 'city'];
 const MODE = { touring: 'Auto tour', pulled: 'Urgent whistle · view pulled', shown: 'Area shown' };
 
-let clientDir: string;
-let wall: WallServer;
-let browser: Browser;
-let page: Page;
+let session: WallSession | undefined;
+let wall: WallServer, page: Page;
 let subscribes: SubscribeFrame[];
 const city = wallCity();
 const scenario = busyAfternoon(city, { now: Date.now(), incidents: 24, prefix: 'un' });
@@ -55,22 +51,16 @@ const shownArea = (p: Page) => p.evaluate(() => {
 });
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  wall = await startWallServer(city, { clientDir });
-  await wall.ingest(scenario);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  session = await openWallSession(city, scenario);
+  wall = session.wall;
+  page = await session.browser.newPage({ viewport: { width: 1280, height: 720 } });
   subscribes = recordSubscribes(page);
   await page.goto(`${wall.url}/?wall=1&tour=${TOUR_S}&idle=${IDLE_S}&motion=0&lang=en`);
   await waitForWallReady(page);
   await watchShownArea(page);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await wall?.close();
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('the unattended wall', () => {
   it('kiosk mode shows no controls and no cursor anywhere, and the map ignores the wheel', async () => {

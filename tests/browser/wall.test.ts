@@ -14,21 +14,18 @@ import { kpis } from '../../protocol/kpi';
 import { fold, isOpenStatus } from '../../protocol/reducer';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
-import { launchChromium } from './helpers/browser';
-import { buildClient } from './helpers/build-client';
 import { maxDistanceAround, colourDistance } from './helpers/png';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { panelBoxes, projectOnWall, screenshotPixels, kpiValues, waitForPanels, waitForWallReady, horizontalOverflow } from './helpers/wall-page';
-import { startWallServer, type WallServer } from './helpers/wall-server';
+import type { WallServer } from './helpers/wall-server';
+import { openWallSession, type WallSession } from './helpers/wall-session';
 
 const BACKGROUND = [6, 11, 22];
 expect(WALL_COLOURS.background).toBe('#060b16');
 
-let clientDir: string;
-let wall: WallServer;
-let browser: Browser;
-let page: Page;
+let session: WallSession | undefined;
+let clientDir: string, wall: WallServer, browser: Browser, page: Page;
 const external: string[] = [];
 /** the grid of the incident the live-update test posts (the whistle test escalates that incident) */
 let newIncidentGrid = '';
@@ -87,18 +84,12 @@ async function expectCleanLayout(p: Page, width: number, height: number): Promis
 }
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  wall = await startWallServer(city, { clientDir });
-  await wall.ingest(scenario);
-  browser = await launchChromium();
+  session = await openWallSession(city, scenario);
+  ({ clientDir, wall, browser } = session);
   page = await openWall('?tour=0&motion=0', 1920, 1080);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await wall?.close();
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('the command-centre wall', () => {
   it('signals ready with the city, its layers and the first snapshot, in Chinese by default', async () => {

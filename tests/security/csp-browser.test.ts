@@ -5,34 +5,20 @@
  * (ticker, whistle board, KPI tiers, legend) still apply, so nothing was silently dropped. A deliberate inline
  * style at the end must be caught, so the listener is proved to work.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIER_COLOURS, cssColour } from '../../client/live/incident-style';
-import { createServer, type GridwatchServer } from '../../server/app';
-import { UserDirectory } from '../../server/auth/users';
-import { loadConfig } from '../../server/config';
 import { inlineStyleHashes } from '../../server/http/security';
-import { createLogger } from '../../server/ops/logger';
-import { openEventStore } from '../../server/store/open-event-store';
-import type { EventStore } from '../../server/store/event-store';
-import { launchChromium } from '../browser/helpers/browser';
-import { buildClient } from '../browser/helpers/build-client';
 import { busyAfternoon } from '../browser/helpers/scenario';
 import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
 import { projectOnWall, waitForPanels, waitForWallReady } from '../browser/helpers/wall-page';
+import { openWallSession, type WallSession } from '../browser/helpers/wall-session';
 
-const INGEST_KEY = 'csp-test-ingest-key-0123456789';
 const OFFICER = { name: 'duty-csp', password: 'duty officer password' };
 const GRID = '530102001001005';
 const city = wallCity();
 
-let clientDir = '';
-let dataDir = '';
-let server: GridwatchServer | undefined;
-let store: EventStore | undefined;
+let session: WallSession | undefined;
 let browser: Browser | undefined;
 let url = '';
 
@@ -79,30 +65,13 @@ async function computed(page: Page, host: string, selector: string, property: st
 }
 
 beforeAll(async () => {
-  clientDir = await buildClient();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-csp-'));
-  UserDirectory.open(dataDir).upsert({ name: OFFICER.name, role: 'officer', scope: ['530102'], password: OFFICER.password });
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY });
-  store = await openEventStore({ dataDir });
-  server = createServer({ config, store, geodata: city, logger: createLogger('silent'), clientDir });
-  url = `http://127.0.0.1:${(await server.listen()).port}`;
-  const res = await fetch(`${url}/api/v1/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_KEY}` },
-    body: JSON.stringify({ events: busyAfternoon(city, { now: Date.now(), incidents: 30, prefix: 'csp' }) }),
-  });
-  const body = (await res.json()) as { rejected: number };
-  if (!res.ok || body.rejected > 0) throw new Error(`ingest refused: ${JSON.stringify(body).slice(0, 600)}`);
-  browser = await launchChromium();
+  const scenario = busyAfternoon(city, { now: Date.now(), incidents: 30, prefix: 'csp' });
+  session = await openWallSession(city, scenario, { users: [{ name: OFFICER.name, role: 'officer', scope: ['530102'], password: OFFICER.password }] });
+  ({ browser } = session);
+  url = session.wall.url;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await store?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('the CSP without style-src unsafe-inline', () => {
   it('the page is served with a style-src of self plus the hash of its one inline <style>', async () => {

@@ -18,19 +18,13 @@ import { SolidPolygonLayer } from '@deck.gl/layers';
 import type { CityModel, GridPart } from '../../geo/city-model';
 import type { Rgba } from '../../live/incident-style';
 import { FIRST_LABEL_LAYER } from '../offline-style';
+import { DENSITY_RAMP } from './density-ramp';
 
 export const CHOROPLETH_METRICS = ['count', 'overdue', 'satisfaction'] as const;
 export type ChoroplethMetric = (typeof CHOROPLETH_METRICS)[number];
 
-/** The wall's density ramp (client/map/layers/incident-layers.ts), low → high. */
-export const CHOROPLETH_RAMP: ReadonlyArray<readonly [number, number, number]> = [
-  [14, 60, 102],
-  [22, 110, 150],
-  [45, 160, 170],
-  [245, 190, 60],
-  [247, 130, 40],
-  [239, 68, 68],
-];
+/** The wall's density ramp (the incidents' hexagon layer's), low → high. */
+export const CHOROPLETH_RAMP: ReadonlyArray<readonly [number, number, number]> = DENSITY_RAMP;
 const FILL_ALPHA = 170;
 
 /** Per-grid figures by the stream's grid table index (PlaybackPoints.gridFiguresAt). */

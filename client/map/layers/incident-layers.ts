@@ -9,6 +9,7 @@ import { HexagonLayer } from '@deck.gl/aggregation-layers';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { IncidentRecord } from '../../../protocol/reducer';
 import type { LiveModel, NewIncidentPulse } from '../../live/live-model';
+import { DENSITY_RAMP } from './density-ramp';
 
 /**
  * Below this zoom incidents are drawn as density hexagons and points fade in above it. The more cases, the further
@@ -53,14 +54,7 @@ export function incidentDensityLayer(model: LiveModel, data: { length: number },
     coverage: 0.9,
     extruded: false,
     colorAggregation: 'SUM',
-    colorRange: [
-      [14, 60, 102],
-      [22, 110, 150],
-      [45, 160, 170],
-      [245, 190, 60],
-      [247, 130, 40],
-      [239, 68, 68],
-    ],
+    colorRange: DENSITY_RAMP,
     opacity: Math.min(0.8, Math.max(0.05, (switchZoom - zoom) * 0.8)),
     pickable: false,
     updateTriggers: { getPosition: densityVersion, getColorWeight: densityVersion },

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { IncomingEvent, IngestResponse } from '../../../protocol/events';
 import { createServer, type GridwatchServer } from '../../../server/app';
+import { UserDirectory } from '../../../server/auth/users';
 import { loadConfig } from '../../../server/config';
 import type { CityGeodata } from '../../../server/geodata/types';
 import { createLogger } from '../../../server/ops/logger';
@@ -15,8 +16,13 @@ import type { EventStore } from '../../../server/store/event-store';
 
 export const WALL_INGEST_KEY = 'wall-test-ingest-key-0123456789';
 
+/** A user to create in the server's directory before it starts (an officer for the desk's tests). */
+export type WallUser = Parameters<UserDirectory['upsert']>[0];
+
 export interface WallServer {
   url: string;
+  /** the server's data dir (its store and user directory; removed by `close`) */
+  dataDir: string;
   server: GridwatchServer;
   store: EventStore;
   geodata: CityGeodata;
@@ -25,15 +31,20 @@ export interface WallServer {
   close(): Promise<void>;
 }
 
-export async function startWallServer(geodata: CityGeodata, options: { port?: number; clientDir?: string } = {}): Promise<WallServer> {
+export async function startWallServer(geodata: CityGeodata, options: { port?: number; clientDir?: string; users?: WallUser[] } = {}): Promise<WallServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-wall-'));
   const config = loadConfig({ PORT: String(options.port ?? 0), DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY: WALL_INGEST_KEY });
+  if (options.users?.length) {
+    const directory = UserDirectory.open(dataDir);
+    for (const user of options.users) directory.upsert(user);
+  }
   const store = await openEventStore({ dataDir });
   const server = createServer({ config, store, geodata, logger: createLogger('silent'), clientDir: options.clientDir ?? path.resolve('dist') });
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    dataDir,
     server,
     store,
     geodata,
