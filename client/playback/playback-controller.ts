@@ -207,11 +207,7 @@ export class PlaybackController implements ReactiveController {
     this.view = view;
     this.error = null;
     this.loading = true;
-    this.aggregate = null;
-    this.windows?.close();
-    this.windows = null;
-    this.timeline = null;
-    this.times = null;
+    this.dropRangeData();
     const points = new PlaybackPoints(from, this.shift);
     this.points = points;
     this.model = new LiveModel(this.city, this.shift, () => this.view?.t ?? Date.now());
@@ -366,18 +362,23 @@ export class PlaybackController implements ReactiveController {
     this.abort?.abort();
     this.abort = null;
     this.view = null;
-    this.timeline = null;
-    this.windows?.close();
-    this.windows = null;
-    this.times = null;
+    this.dropRangeData();
     this.points = null;
     this.model = null;
-    this.aggregate = null;
     this.loading = false;
     delete document.documentElement.dataset.playbackLoaded;
     writePlaybackUrl(null);
     this.host.requestUpdate();
     this.options.onChange();
+  }
+
+  /** Lets go of the loaded range's data (open() replaces it, close() leaves none). */
+  private dropRangeData(): void {
+    this.aggregate = null;
+    this.windows?.close();
+    this.windows = null;
+    this.timeline = null;
+    this.times = null;
   }
 
   /**
