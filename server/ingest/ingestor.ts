@@ -319,15 +319,16 @@ export class Ingestor {
       }
     });
     if (stored.length > 0) {
-      const restored: IncidentRecord[] = [];
+      // Incidents the live state no longer had were read from the store above (incidentIds): hand those records over.
+      const restored = new Map<string, IncidentRecord>();
       if (!this.deps.storeFirst) {
         for (const item of valid) {
           const id = incidentIdOf(item.event as StoredEvent);
           const record = item.event.type === 'incident.reported' ? undefined : storedIncident(id);
-          if (record !== undefined && this.deps.liveIncident(id) === undefined && !restored.some((r) => r.id === id)) restored.push(record);
+          if (record !== undefined && this.deps.liveIncident(id) === undefined) restored.set(id, record);
         }
       }
-      this.deps.onCommitted(stored, restored);
+      this.deps.onCommitted(stored, [...restored.values()]);
     }
 
     let storedCount = 0;
