@@ -1,8 +1,8 @@
 /**
  * What both backends do the same way, written once: checking append() input and queueing it for group commit, the
- * seq-range reads and their paging, the lookups by many ids, the checkpoint's argument checks and the open/closed
- * guard. A backend supplies its transaction (`commitGroup`) and its queries; each may answer synchronously
- * (better-sqlite3) or with a promise (pg).
+ * seq-range reads and their paging, the lookups by many ids (one incident's row included), the checkpoint's argument
+ * checks and the open/closed guard. A backend supplies its transaction (`commitGroup`) and its queries; each may answer
+ * synchronously (better-sqlite3) or with a promise (pg).
  */
 import type { StoredEvent } from '../../protocol/events';
 import { gridRangeOf, type GridRange } from './area';
@@ -90,6 +90,13 @@ export abstract class BaseEventStore {
     this.assertOpen();
     const refs = ids.length === 0 ? [] : await this.eventRefs(checkIds(ids));
     return new Map(refs.map((ref) => [ref.id, ref]));
+  }
+
+  /** One incident's projection row, with `lastSeq`: the many-id lookup for a single id. */
+  async getIncident(id: string): Promise<IncidentRow | undefined> {
+    this.assertOpen();
+    const [row] = await this.incidentRows([id]);
+    return row;
   }
 
   async getIncidents(ids: readonly string[]): Promise<Map<string, IncidentRow>> {

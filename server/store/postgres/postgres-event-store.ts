@@ -137,18 +137,6 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
     return result.rows.map(rowToIncident);
   }
 
-  async getIncident(id: string): Promise<IncidentRow | undefined> {
-    this.assertOpen();
-    // One statement, one snapshot: the row and its last seq agree (what a compare-and-set needs).
-    const result = await this.pool.query<IncidentDbRow & { last_seq: string }>(
-      `SELECT i.*, (SELECT coalesce(max(seq), 0) FROM ${this.t.events} WHERE incident_id = i.id) AS last_seq
-       FROM ${this.t.incidents} i WHERE i.id = $1`,
-      [id],
-    );
-    const row = result.rows[0];
-    return row && { ...rowToIncident(row), lastSeq: Number(row.last_seq) };
-  }
-
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {
     this.assertOpen();
     gridRangeOf(area);
@@ -196,6 +184,7 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
   }
 
   protected async incidentRows(ids: string[]): Promise<IncidentRow[]> {
+    // One statement, one snapshot: each row and its last seq agree (what a compare-and-set needs).
     const result = await this.pool.query<IncidentDbRow & { last_seq: string }>(
       `SELECT i.*, (SELECT coalesce(max(seq), 0) FROM ${this.t.events} WHERE incident_id = i.id) AS last_seq
        FROM ${this.t.incidents} i WHERE i.id = ANY($1::text[])`,

@@ -135,13 +135,6 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
     return rows.map(({ last_seq: _, ...row }) => rowToIncident(row));
   }
 
-  async getIncident(id: string): Promise<IncidentRow | undefined> {
-    this.assertOpen();
-    // The row carries its last seq (written in the same statement as the rest): they always agree.
-    const row = this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`).get(id) as IncidentDbRow | undefined;
-    return row && { ...rowToIncident(row), lastSeq: row.last_seq };
-  }
-
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {
     this.assertOpen();
     gridRangeOf(area);
@@ -284,6 +277,7 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
   }
 
   protected incidentRows(ids: string[]): IncidentRow[] {
+    // Each row carries its last seq (written in the same statement as the rest): they always agree.
     const rows = this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?))`).all(
       JSON.stringify(ids),
     ) as IncidentDbRow[];
