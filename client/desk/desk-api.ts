@@ -100,22 +100,13 @@ export const deskApi = {
   search: (q: string, signal?: AbortSignal) =>
     call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12`, signal ? { signal } : {}),
   incident: (id: string, signal?: AbortSignal) => call<CaseDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, signal ? { signal } : {}),
-  /** The logged-in officer, or null when nobody is (or the session expired). */
-  async session(signal?: AbortSignal): Promise<Officer | null> {
-    try {
-      return await call<Officer>('/api/v1/session', signal ? { signal } : {});
-    } catch (err) {
-      if (err instanceof DeskApiError && err.status === 401) return null;
-      throw err;
-    }
-  },
   /**
-   * Whether the session still holds, without keeping it alive (`?peek=1` does not slide the idle timeout): the
-   * officer, or null with the server's reason (expired, idle, user removed, not logged in).
+   * Who is logged in: the officer, or null with the server's reason (expired, idle, user removed, not logged in).
+   * `peek` asks without keeping the session alive (`?peek=1` does not slide the idle timeout).
    */
-  async checkSession(signal?: AbortSignal): Promise<{ officer: Officer; reason?: undefined } | { officer: null; reason: string }> {
+  async session(options: { peek?: boolean; signal?: AbortSignal } = {}): Promise<{ officer: Officer; reason?: undefined } | { officer: null; reason: string }> {
     try {
-      return { officer: await call<Officer>('/api/v1/session?peek=1', signal ? { signal } : {}) };
+      return { officer: await call<Officer>(`/api/v1/session${options.peek ? '?peek=1' : ''}`, options.signal ? { signal: options.signal } : {}) };
     } catch (err) {
       if (err instanceof DeskApiError && err.status === 401) return { officer: null, reason: err.message };
       throw err;

@@ -131,7 +131,7 @@ export class GwDesk extends LitElement {
     window.addEventListener('focus', this.onWake);
     document.addEventListener('visibilitychange', this.onWake);
     deskApi.session().then(
-      (officer) => this.setOfficer(officer),
+      (session) => this.setOfficer(session.officer),
       () => this.setOfficer(null),
     );
   }
@@ -168,9 +168,9 @@ export class GwDesk extends LitElement {
   private async checkSession(): Promise<void> {
     const officer = this.officer;
     if (!officer) return;
-    let result: Awaited<ReturnType<typeof deskApi.checkSession>>;
+    let result: Awaited<ReturnType<typeof deskApi.session>>;
     try {
-      result = await deskApi.checkSession();
+      result = await deskApi.session({ peek: true });
     } catch {
       return; // the server is out of reach: the next check asks again (the wall shows the connection state)
     }
