@@ -25,13 +25,13 @@ import { z } from 'zod';
 import { AreaCodeSchema, type StoredEvent } from '../../protocol/events';
 import { HistoryEncoder, HISTORY_COLUMNS_TYPE } from '../../protocol/history-codec';
 import { defaultBucketMs, type GridAggregate, type HistoryAggregate, type HistoryCount } from '../../protocol/history-api';
-import { DAY_MS, shanghaiDay } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { EventStore } from '../store/event-store';
+import { rollupDayOf } from '../store/rollup-day';
 import { badRequest } from './errors';
 import { ARROW_STREAM_TYPE, encodeHistory } from './history-format';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { HistoryStateFolder } from './history-state';
+import { HistoryStateFolder, pages } from './history-state';
 
 export type { HistoryAggregate } from '../../protocol/history-api';
 
@@ -98,21 +98,6 @@ export interface HistoryRouteDeps {
   store: EventStore;
 }
 
-/** Pages through a time range in seq order without holding it all. */
-async function* pages(store: EventStore, query: { from: number; to: number; area: string }, pageSize: number, max = Number.POSITIVE_INFINITY, startAfterSeq?: number): AsyncGenerator<StoredEvent[]> {
-  let afterSeq = startAfterSeq;
-  let left = max;
-  while (left > 0) {
-    const limit = Math.min(pageSize, left);
-    const page = await store.readTimeRange({ ...query, ...(afterSeq !== undefined ? { afterSeq } : {}), limit });
-    if (page.length === 0) return;
-    yield page;
-    left -= page.length;
-    if (page.length < limit) return;
-    afterSeq = page[page.length - 1]!.seq;
-  }
-}
-
 export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
@@ -148,9 +133,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
   router.get('/api/v1/history/count', reader, async (req, res) => {
     const query = parseQuery(req, HistoryCountQuery);
     assertInScope(principalOf(res), query.area);
-    // the rollups' day: the Asia/Shanghai calendar date, as YYYY-MM-DD
-    const day = (ms: number) => new Date(shanghaiDay(ms) * DAY_MS).toISOString().slice(0, 10);
-    const rows = await store.rollups(query.area, day(query.from), day(query.to));
+    const rows = await store.rollups(query.area, rollupDayOf(query.from), rollupDayOf(query.to));
     const answer: HistoryCount = { from: query.from, to: query.to, area: query.area, atMost: rows.reduce((n, row) => n + row.count, 0) };
     res.json(answer);
   });

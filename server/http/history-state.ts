@@ -26,6 +26,21 @@ const PAGE_EVENTS = 5_000;
 /** Ended incidents a state answer keeps: those that ended at most this long before t (what a wall still shows). */
 export const HISTORY_STATE_RECENT_MS = 30 * 60_000;
 
+/** Pages through a time range in seq order without holding it all. */
+export async function* pages(store: EventStore, query: { from: number; to: number; area: string }, pageSize: number, max = Number.POSITIVE_INFINITY, startAfterSeq?: number): AsyncGenerator<StoredEvent[]> {
+  let afterSeq = startAfterSeq;
+  let left = max;
+  while (left > 0) {
+    const limit = Math.min(pageSize, left);
+    const page = await store.readTimeRange({ ...query, ...(afterSeq !== undefined ? { afterSeq } : {}), limit });
+    if (page.length === 0) return;
+    yield page;
+    left -= page.length;
+    if (page.length < limit) return;
+    afterSeq = page[page.length - 1]!.seq;
+  }
+}
+
 interface Cursor {
   key: string;
   t: number;
@@ -104,7 +119,7 @@ export class HistoryStateFolder {
     if (best && best.t < at && !(await this.moveForward(best, at, area))) best = undefined;
     if (!best) {
       best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), usedAt: 0 };
-      for await (const page of this.pages({ from, to: at, area })) this.fold(best.state, page);
+      for await (const page of pages(this.store, { from, to: at, area }, PAGE_EVENTS)) this.fold(best.state, page);
       this.cursors.push(best);
     }
     best.usedAt = ++this.uses;
@@ -115,7 +130,7 @@ export class HistoryStateFolder {
   /** Moves a cursor forward to `at` when that is exact; answers false (cursor untouched) when it is not. */
   private async moveForward(cursor: Cursor, at: number, area: string): Promise<boolean> {
     let first = true;
-    for await (const page of this.pages({ from: cursor.t + 1, to: at, area })) {
+    for await (const page of pages(this.store, { from: cursor.t + 1, to: at, area }, PAGE_EVENTS)) {
       if (first && page[0]!.seq <= cursor.state.headSeq) return false;
       first = false;
       this.fold(cursor.state, page);
@@ -128,16 +143,6 @@ export class HistoryStateFolder {
     // A refused event is refused the same way by a tab folding the range: the states stay equal.
     for (const event of page) applyEvent(state, event);
     this.folded += page.length;
-  }
-
-  private async *pages(query: { from: number; to: number; area: string }): AsyncGenerator<StoredEvent[]> {
-    let afterSeq: number | undefined;
-    for (;;) {
-      const page = await this.store.readTimeRange({ ...query, ...(afterSeq !== undefined ? { afterSeq } : {}), limit: PAGE_EVENTS });
-      if (page.length > 0) yield page;
-      if (page.length < PAGE_EVENTS) return;
-      afterSeq = page[page.length - 1]!.seq;
-    }
   }
 
   /** Drops the least recently used cursors beyond the caps (never the one just used). */
