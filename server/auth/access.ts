@@ -13,6 +13,11 @@ import type { UserDirectory } from './users';
 
 export const SESSION_COOKIE = 'gw_session';
 
+/** The `Set-Cookie` value for the session cookie: `token` for `maxAgeSeconds`, or '' with 0 to clear it. */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
 export interface AccessOptions {
   ingestKey: string;
   users: UserDirectory;

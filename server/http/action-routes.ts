@@ -16,7 +16,7 @@ import {
   type EventType,
   type FieldError,
 } from '../../protocol/events';
-import { readCookie, SESSION_COOKIE, type Access } from '../auth/access';
+import { readCookie, SESSION_COOKIE, sessionCookie, type Access } from '../auth/access';
 import type { UserDirectory } from '../auth/users';
 import type { Ingestor } from '../ingest/ingestor';
 import { badRequest, errorBody, HttpError, notFound, unauthorized } from './errors';
@@ -123,17 +123,14 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     if (!principal) throw unauthorized('unknown name or wrong password');
     const session = access.createSession(principal);
     const maxAge = Math.floor((session.expiresAt - Date.now()) / 1000);
-    res.setHeader(
-      'Set-Cookie',
-      `${SESSION_COOKIE}=${encodeURIComponent(session.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${req.secure ? '; Secure' : ''}`,
-    );
+    res.setHeader('Set-Cookie', sessionCookie(session.token, maxAge, req.secure));
     res.json({ name: principal.name, role: principal.role, scope: principal.scope, expiresAt: new Date(session.expiresAt).toISOString() });
   });
 
   router.post('/api/v1/logout', (req, res) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (token) access.endSession(token);
-    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${req.secure ? '; Secure' : ''}`);
+    res.setHeader('Set-Cookie', sessionCookie('', 0, req.secure));
     res.status(204).end();
   });
 

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { toFieldErrors } from '../../protocol/events';
-import { SESSION_COOKIE, type Access } from '../auth/access';
+import { sessionCookie, type Access } from '../auth/access';
 import { areaInScope, type Principal, type Role } from '../auth/scope';
 import { badRequest, forbidden, HttpError, unauthorized } from './errors';
 
@@ -17,7 +17,7 @@ import { badRequest, forbidden, HttpError, unauthorized } from './errors';
 export function clearDeadSessionCookie(access: Access): RequestHandler {
   return (req, res, next) => {
     if (access.hasDeadSession(req.headers.cookie)) {
-      res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${req.secure ? '; Secure' : ''}`);
+      res.append('Set-Cookie', sessionCookie('', 0, req.secure));
     }
     next();
   };
