@@ -414,6 +414,10 @@ export class PlaybackController implements ReactiveController {
     if (view.cumulative && this.choroplethMetric && this.points) {
       this.choropleth.update(this.points.gridFiguresAt(view.t, this.gridTable.length), this.gridTable, this.choroplethMetric);
     }
+    // Throttled from here on, whether or not the state is at hand: a frame must not redo the figures above while
+    // a window loads.
+    this.panelsAt = frameTime;
+    this.panelsT = view.t;
     const state = this.timeline ? this.timeline.stateAt(view.t) : this.windows!.stateAt(view.t);
     // windowed: the window holding t is on its way; its arrival refreshes the panels (onLoaded)
     if (!state) return;
@@ -423,8 +427,6 @@ export class PlaybackController implements ReactiveController {
       return ended === undefined || view.t - ended <= CLIENT_RETAIN_CLOSED_MS;
     });
     this.model!.applySnapshot(snapshot, state.headSeq);
-    this.panelsAt = frameTime;
-    this.panelsT = view.t;
     this.version += 1;
     this.host.requestUpdate();
   }
