@@ -25,6 +25,7 @@ import type { CanonicalEvent } from '../protocol/events';
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, transition, type CityState, type IncidentRecord } from '../protocol/reducer';
 import type { EventStore, EventToAppend } from '../server/store/event-store';
 import { openEventStore } from '../server/store/open-event-store';
+import { dropSchema, openSchemaStore } from '../tests/helpers/postgres';
 
 const argEvents = process.argv.indexOf('--events');
 const TOTAL = argEvents > 0 ? Number(process.argv[argEvents + 1]) : 1_000_000;
@@ -33,7 +34,6 @@ const TAIL = 10_000;
 const OPEN_CASES = 3_000;
 /** About 4,000 cases a day of ~8 events each: a Kunming-sized city; 1M events are a month of history. */
 const EVENTS_PER_DAY = 33_000;
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 
 /** A small seeded PRNG (mulberry32), so every run stores the same city. */
 function prng(seed: number): () => number {
@@ -326,11 +326,12 @@ async function main(): Promise<void> {
     let postgresAppend: unknown = 'skipped: PostgreSQL unreachable';
     const schema = `bench_store_${process.pid}`;
     try {
-      postgresAppend = await appendThroughput(() => openEventStore({ dataDir: '', databaseUrl: DATABASE_URL, postgresSchema: schema }), 10_000, 1_000);
+      postgresAppend = await appendThroughput(() => openSchemaStore(schema), 10_000, 1_000);
     } catch (error) {
       postgresAppend = `skipped: ${(error as Error).message}`;
     } finally {
-      await dropSchema(schema);
+      // unreachable: nothing was created
+      await dropSchema(schema).catch(() => undefined);
     }
     const append = { sqlite: sqliteAppend, postgres: postgresAppend };
     console.log(JSON.stringify(append, null, 2));
@@ -362,20 +363,6 @@ async function main(): Promise<void> {
     console.log(`wrote ${out.pathname}`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const { withDefaultUser } = await import('../server/store/postgres/connection');
-  const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL) });
-  try {
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } catch {
-    // unreachable: nothing was created
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL set-up shared by the server tests and the benchmarks: the test database, a schema name of one's own
- * (so runs never interfere), a store opened in it, and dropping it afterwards.
+ * PostgreSQL set-up shared by the store, server and cluster tests and the benchmarks: the test database, whether it
+ * answers, a schema name of one's own (so runs never interfere), a store opened in it, and dropping it afterwards.
  */
 import pg from 'pg';
 import type { EventStore } from '../../server/store/event-store';
@@ -28,5 +28,19 @@ export async function dropSchema(schema: string, databaseUrl = TEST_DATABASE_URL
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await client.end();
+  }
+}
+
+/** Whether PostgreSQL answers; the reason if it does not. */
+export async function probePostgres(databaseUrl = TEST_DATABASE_URL): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: withDefaultUser(databaseUrl), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${databaseUrl} is unreachable (${(error as Error).message})`;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -5,13 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { EventStore } from '../../server/store/event-store';
 import { openEventStore } from '../../server/store/open-event-store';
-import { withDefaultUser } from '../../server/store/postgres/connection';
-
-/** PostgreSQL for the tests: TEST_DATABASE_URL, else the server every dev machine and CI runs. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+import { dropSchema, openSchemaStore, probePostgres, uniqueSchema } from '../helpers/postgres';
 
 /** A place for one store: opening it twice gives two instances (two nodes) on the same data. */
 export interface StoreLocation {
@@ -44,35 +40,13 @@ function postgres(unavailable: string | undefined): Backend {
     name: 'postgres',
     unavailable,
     async newLocation() {
-      const schema = `store_test_${process.pid}_${Date.now().toString(36)}_${schemaCounter++}`;
+      const schema = `${uniqueSchema('store_test')}_${schemaCounter++}`;
       return {
-        open: () => openEventStore({ dataDir: '', databaseUrl: TEST_DATABASE_URL, postgresSchema: schema }),
-        remove: async () => {
-          const client = new pg.Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
-          await client.connect();
-          try {
-            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          } finally {
-            await client.end();
-          }
-        },
+        open: () => openSchemaStore(schema),
+        remove: () => dropSchema(schema),
       };
     },
   };
-}
-
-/** Whether PostgreSQL answers; the reason if it does not. */
-export async function probePostgres(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: withDefaultUser(TEST_DATABASE_URL), connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 export async function backends(): Promise<Backend[]> {

@@ -12,7 +12,7 @@ import { openEventStore, SQLITE_FILE_NAME } from '../../server/store/open-event-
 import { withDefaultUser } from '../../server/store/postgres/connection';
 import { MIGRATIONS } from '../../server/store/postgres/migrations';
 import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../server/store/sqlite/schema';
-import { probePostgres, TEST_DATABASE_URL } from './backends';
+import { openSchemaStore, probePostgres, TEST_DATABASE_URL, uniqueSchema } from '../helpers/postgres';
 import { GRIDS, lifecycle, reported } from './fixtures';
 
 describe('SQLite schema versions', () => {
@@ -73,9 +73,9 @@ describe('SQLite schema 1 → 2', () => {
 const unreachable = await probePostgres();
 
 describe.skipIf(unreachable !== undefined)(`PostgreSQL schema versions${unreachable ? ` (skipped: ${unreachable})` : ''}`, () => {
-  const schema = `store_migrate_${process.pid}_${Date.now().toString(36)}`;
+  const schema = uniqueSchema('store_migrate');
   const admin = new pg.Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
-  const open = () => openEventStore({ dataDir: '', databaseUrl: TEST_DATABASE_URL, postgresSchema: schema });
+  const open = () => openSchemaStore(schema);
 
   afterAll(async () => {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

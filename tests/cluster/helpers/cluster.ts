@@ -13,9 +13,9 @@ import type { IncomingEvent, IngestResponse, StoredEvent } from '../../../protoc
 import type { EventBatch, Snapshot } from '../../../protocol/live';
 import { withDefaultUser } from '../../../server/store/postgres/connection';
 import type { LiveClient } from '../../server/helpers/test-server';
+import { TEST_DATABASE_URL } from '../../helpers/postgres';
 import { spawnServer, type ChildServer } from '../../server/helpers/child-server';
 
-export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const INGEST_KEY = 'cluster-test-ingest-key-0123456789';
 
@@ -42,7 +42,7 @@ export class Cluster {
       SIMULATE: '0',
       INGEST_KEY,
       INGEST_RATE_LIMIT: '1000000',
-      DATABASE_URL,
+      DATABASE_URL: TEST_DATABASE_URL,
       DATABASE_SCHEMA: this.schema,
       REDIS_URL,
       ...env,
@@ -77,7 +77,7 @@ export class Cluster {
   }
 
   private async query<R, T>(sql: string, map: (row: R) => T): Promise<T[]> {
-    const client = new pg.Client({ connectionString: withDefaultUser(DATABASE_URL) });
+    const client = new pg.Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
     await client.connect();
     try {
       const result = await client.query(sql);
