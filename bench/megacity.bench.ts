@@ -32,6 +32,7 @@ import type { ClientToServerEvents, EventBatch, ServerToClientEvents } from '../
 import { createGridIndex } from '../server/geodata/grid-index';
 import { loadCity } from '../server/geodata/load';
 import { dropSchema as dropTestSchema } from '../tests/helpers/postgres';
+import { cpuSecondsOf } from './soak/server-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CITY_DIR = path.join(ROOT, '.cache', 'geodata', 'megacity');
@@ -84,16 +85,6 @@ function percentiles(samples: number[]): Latency {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => (sorted.length === 0 ? 0 : Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1)));
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), samples: sorted.length };
-}
-
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime + stime, in clock ticks (100 per second on Linux)
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 interface Node {
@@ -214,7 +205,7 @@ async function runScenario(scenario: Scenario, nodes: Node[], points: Array<[num
       if (!ack.ok) throw new Error(`subscribe ${area}: ${ack.error.message}`);
       screens.push(screen);
     }
-    const cpuBefore = nodes.reduce((sum, n) => sum + cpuSecondsOf(n.child.pid ?? 0), 0);
+    const cpuBefore = nodes.reduce((sum, n) => sum + (cpuSecondsOf(n.child.pid ?? 0) || 0), 0);
     let pendingRegistrations: string[] = [];
     let tick = 0;
     let ingested = 0;
@@ -293,7 +284,7 @@ async function runScenario(scenario: Scenario, nodes: Node[], points: Array<[num
     await Promise.all(inFlight);
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
     measuring = false;
-    const cpuAfter = nodes.reduce((sum, n) => sum + cpuSecondsOf(n.child.pid ?? 0), 0);
+    const cpuAfter = nodes.reduce((sum, n) => sum + (cpuSecondsOf(n.child.pid ?? 0) || 0), 0);
     pendingRegistrations = [];
     const result: ScenarioResult = {
       ...scenario,

@@ -31,8 +31,8 @@ import type { IngestResponse } from '../protocol/events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/live';
 import { createGridIndex } from '../server/geodata/grid-index';
 import { loadCity } from '../server/geodata/load';
+import { cpuOf, cpuSecondsOf, ROOT, startServerProcess } from './soak/server-process';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const KEY = 'relay-bench-ingest-key-0123456789';
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, 'profile-server': { type: 'string' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } });
 const SECONDS = Number(values.seconds);
@@ -66,43 +66,29 @@ interface ModeResult {
   loadAverage1m: [number, number];
 }
 
-/** User and system CPU seconds of a process (all its threads) so far. */
-function cpuOf(pid: number): { user: number; system: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (here offset by the two fields before ')').
-  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // CLK_TCK is 100 on Linux
-}
-
-function cpuSecondsOf(pid: number): number {
-  const { user, system } = cpuOf(pid);
-  return user + system;
-}
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-async function startServer(mode: Mode): Promise<{ url: string; child: ChildProcess }> {
+/** A fresh server in `mode` on a temp SQLite store; `stop()` ends it and removes the store. */
+async function startServer(mode: Mode): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-relay-bench-'));
   // --profile-server <dir> writes a V8 CPU profile of each server run there (to see where the server's time goes).
-  const profile = values['profile-server'] ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-server']}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'warn', INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000', RELAY_MODE: mode, RELAY_MAX_BUFFERED: '100000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url, child };
+  const nodeArgs = values['profile-server'] ? ['--cpu-prof', `--cpu-prof-dir=${values['profile-server']}`] : [];
+  const server = await startServerProcess(
+    { DATA_DIR: dataDir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000', RELAY_MODE: mode, RELAY_MAX_BUFFERED: '100000' },
+    { nodeArgs },
+  );
+  return {
+    url: server.url,
+    child: server.child,
+    async stop() {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Client worker: connects its share of screens, reports latencies of events whose `at` lies in the window. */
@@ -161,7 +147,7 @@ interface WorkerReport {
 }
 
 async function runMode(mode: Mode, points: Array<[number, number]>, areas: string[], watchers: (location: [number, number]) => number): Promise<ModeResult> {
-  const { url, child } = await startServer(mode);
+  const { url, child, stop } = await startServer(mode);
   const workerCount = Math.min(WORKERS, areas.length);
   const begin = Date.now() + 1000 + areas.length * 20; // connection time, generously
   const measureFrom = begin + WARMUP_MS;
@@ -228,8 +214,7 @@ async function runMode(mode: Mode, points: Array<[number, number]>, areas: strin
     w.once('message', (m) => resolve(m as WorkerReport));
     w.send({ kind: 'report' });
   })));
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await stop();
 
   const latencies = Float64Array.from(reports.flatMap((r) => r.latencies)).sort();
   const deliveries = reports.reduce((a, r) => a + r.deliveries, 0);
@@ -364,6 +349,8 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(summary.comparison));
 }
 
+// Interrupted: exit, so the servers still running are killed on the way out (bench/soak/server-process.ts).
+if (!values.worker) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const entry = values.worker
   ? clientWorker(positionals[0] as string, (positionals[1] as string).split(','), Number(positionals[2]), Number(positionals[3]))
   : main();

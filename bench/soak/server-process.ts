@@ -14,6 +14,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { StoredEvent } from '../../protocol/events';
 import { createGridIndex } from '../../server/geodata/grid-index';
@@ -36,6 +37,25 @@ export interface ServerProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
+/** User and system CPU seconds of a process, all its threads, so far (from /proc, Linux); NaN elsewhere. */
+export function cpuOf(pid: number): { user: number; system: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (here offset by the two fields before ')'), in
+    // clock ticks: 100 per second on Linux.
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return { user: Number.NaN, system: Number.NaN };
+  }
+}
+
+/** utime + stime of a process in seconds; NaN off Linux. */
+export function cpuSecondsOf(pid: number): number {
+  const { user, system } = cpuOf(pid);
+  return user + system;
+}
+
 export interface StartOptions {
   /** how long to wait for `serving on <url>` (default 90 s) */
   timeoutMs?: number;
@@ -44,6 +64,8 @@ export interface StartOptions {
    * store holds only what the caller posts). Pass `{}` to run the server as `npm start` does.
    */
   defaults?: Record<string, string>;
+  /** Node flags before the server's (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -51,8 +73,8 @@ export interface StartOptions {
  * `serving on <url>`; rejects with its output if it exits first or does not start within the timeout.
  */
 export function startServerProcess(env: Record<string, string>, options: StartOptions | number = {}): Promise<ServerProcess> {
-  const { timeoutMs = 90_000, defaults = { SIMULATE: '0' } } = typeof options === 'number' ? { timeoutMs: options } : options;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+  const { timeoutMs = 90_000, defaults = { SIMULATE: '0' }, nodeArgs = [] } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...defaults, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,7 +21,7 @@ import type { IngestResponse } from '../../protocol/events';
 import { loadCity } from '../../server/geodata/load';
 import { LatencyHistogram } from './latency-histogram';
 import { ScreenProbe, type ScreenTally } from './screen-probe';
-import { gridPoints, ROOT, startServerProcess } from './server-process';
+import { cpuSecondsOf, gridPoints, ROOT, startServerProcess } from './server-process';
 
 export interface SoakOptions {
   screens: number;
@@ -369,17 +369,6 @@ export function residentKbUnder(smaps: string, dir: string): number {
     else if (inside && line.startsWith('Rss:')) total += Number(/(\d+)/.exec(line)?.[1] ?? 0);
   }
   return total;
-}
-
-/** utime + stime of a process, from /proc (Linux); NaN elsewhere. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
