@@ -201,8 +201,6 @@ export class HistoryDecoder {
   private readonly keepIncidentIds: boolean;
   /** Total bytes received so far (the wire size, before any HTTP compression). */
   bytes = 0;
-  /** Incidents the stream has defined so far (also when their ids are not kept). */
-  incidentCount = 0;
 
   constructor(options: HistoryDecoderOptions = {}) {
     this.keepIncidentIds = options.incidentIds ?? true;
@@ -275,7 +273,6 @@ export class HistoryDecoder {
     }
     this.tables.grids.push(...dictionary.grids);
     if (this.keepIncidentIds) this.tables.incidents.push(...dictionary.incidents);
-    this.incidentCount += dictionary.incidents.length;
     offset += pad4(dictionaryBytes);
     const details = frame.slice(offset, offset + detailBytes);
     const baseAt = view.getFloat64(32, true);

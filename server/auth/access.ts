@@ -36,7 +36,8 @@ export type SessionUse = 'touch' | 'peek';
 export type Authentication = { kind: 'principal'; principal: Principal } | { kind: 'anonymous' } | { kind: 'invalid'; reason: string };
 
 interface Session {
-  principal: Principal;
+  /** the officer's name: each use takes the user as the directory holds it then */
+  name: string;
   /** absolute end: login + SESSION_HOURS */
   expiresAt: number;
   /** the last authenticated use; the idle timeout counts from here */
@@ -62,7 +63,7 @@ export class Access {
     this.pruneSessions(now);
     const token = newToken(32);
     const expiresAt = now + this.options.sessionHours * 3_600_000;
-    this.sessions.set(tokenFingerprint(token), { principal, expiresAt, lastUsedAt: now });
+    this.sessions.set(tokenFingerprint(token), { name: principal.name, expiresAt, lastUsedAt: now });
     return { token, expiresAt };
   }
 
@@ -134,9 +135,8 @@ export class Access {
       return { kind: 'invalid', reason: `the session was idle for more than ${formatMinutes(idleMinutes)}; log in again` };
     }
     // The user as the directory holds it now: a removed user's sessions end, a narrowed scope applies at once.
-    const user = this.options.users.principalOf(found.principal.name, now);
-    if (!user) return { kind: 'invalid', reason: `user ${found.principal.name} was removed or has expired; the session has ended` };
-    found.principal = user;
+    const user = this.options.users.principalOf(found.name, now);
+    if (!user) return { kind: 'invalid', reason: `user ${found.name} was removed or has expired; the session has ended` };
     if (use === 'touch') found.lastUsedAt = now;
     return { kind: 'principal', principal: user };
   }

@@ -76,18 +76,13 @@ export class UserDirectory {
   /**
    * Re-reads the file when another process (the users CLI) has changed it since the last read. A file that cannot
    * be read keeps the last good directory (the CLI writes atomically, so this is a hand edit in progress).
-   * @returns the reload error, if any
    */
-  refresh(): Error | undefined {
-    if (fileIdentity(this.file) === this.seen) return undefined;
-    const previous = { users: this.users, byToken: this.byToken };
+  refresh(): void {
+    if (fileIdentity(this.file) === this.seen) return;
     try {
       this.reload();
-      return undefined;
-    } catch (err) {
-      this.users = previous.users;
-      this.byToken = previous.byToken;
-      return err as Error;
+    } catch {
+      // reload() throws before it replaces anything but `seen`: the last good directory stays
     }
   }
 
