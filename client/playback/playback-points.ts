@@ -32,6 +32,7 @@ import type { HistoryChunk } from '../../protocol/history-codec';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../live/live-model';
+import type { GridFigures } from '../map/layers/grid-choropleth';
 
 const T = (name: (typeof EVENT_TYPES)[number]) => EVENT_TYPES.indexOf(name);
 const REPORTED = T('incident.reported');
@@ -55,17 +56,7 @@ const CODE = new Map(STATUS_CODES.map((s, i) => [s, i]));
 const ENDED_RADIUS = 2;
 const OVERDUE_GROWTH = 1.25;
 
-export type PlaybackPointStatus = IncidentStatus | 'overdue';
-
-/** Per-grid figures of a range up to t, indexed by the stream's grid table (see `PlaybackPoints.gridFiguresAt`). */
-export interface GridFigures {
-  reported: Uint32Array;
-  overdue: Uint32Array;
-  ratings: Uint32Array;
-  ratingSum: Uint32Array;
-  /** false when chunks came without details (windowed mode): overdue is then unknown */
-  overdueKnown: boolean;
-}
+type PlaybackPointStatus = IncidentStatus | 'overdue';
 
 export class PlaybackPoints {
   /** segments per block (each block: its own typed arrays and sub-layer; only the last one grows) */
@@ -309,9 +300,9 @@ export class PlaybackPoints {
    * had gone overdue by t, and the ratings given by t (count and sum, satisfaction 1…5). One pass over the incident
    * slots (about a millisecond for 100k cases); the wall asks only when t moved and at most a few times a second.
    */
-  gridFiguresAt(t: number, grids: number): GridFigures {
+  gridFiguresAt(t: number, grids: number): GridFigures<Uint32Array> {
     const s = this.seconds(t);
-    const out: GridFigures = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids), overdueKnown: this.deadlinesKnown };
+    const out: GridFigures<Uint32Array> = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids), overdueKnown: this.deadlinesKnown };
     for (let slot = 0; slot < this.incidents; slot++) {
       if (this.status[slot] === 0 || !(this.reportedS[slot]! <= s)) continue;
       const g = this.gridOf[slot]!;

@@ -17,22 +17,24 @@
 import { SolidPolygonLayer } from '@deck.gl/layers';
 import type { CityModel, GridPart } from '../../geo/city-model';
 import type { Rgba } from '../../live/incident-style';
-import { FIRST_LABEL_LAYER } from '../offline-style';
 import { DENSITY_RAMP } from './density-ramp';
+import { UNDER_LABELS } from './grid-layers';
 
 export const CHOROPLETH_METRICS = ['count', 'overdue', 'satisfaction'] as const;
 export type ChoroplethMetric = (typeof CHOROPLETH_METRICS)[number];
 
-/** The wall's density ramp (the incidents' hexagon layer's), low → high. */
-export const CHOROPLETH_RAMP: ReadonlyArray<readonly [number, number, number]> = DENSITY_RAMP;
 const FILL_ALPHA = 170;
 
-/** Per-grid figures by the stream's grid table index (PlaybackPoints.gridFiguresAt). */
-export interface ChoroplethFigures {
-  reported: ArrayLike<number>;
-  overdue: ArrayLike<number>;
-  ratings: ArrayLike<number>;
-  ratingSum: ArrayLike<number>;
+/**
+ * Per-grid figures of a range up to t, indexed by the stream's grid table (PlaybackPoints.gridFiguresAt makes them
+ * as Uint32Arrays).
+ */
+export interface GridFigures<A extends ArrayLike<number> = ArrayLike<number>> {
+  reported: A;
+  overdue: A;
+  ratings: A;
+  ratingSum: A;
+  /** false when chunks came without details (windowed mode): overdue is then unknown */
   overdueKnown: boolean;
 }
 
@@ -51,11 +53,11 @@ export interface ChoroplethLegend {
 
 /** Colour of `k` ∈ [0, 1] on the ramp. */
 export function rampColour(k: number): Rgba {
-  const x = Math.min(1, Math.max(0, Number.isFinite(k) ? k : 0)) * (CHOROPLETH_RAMP.length - 1);
-  const i = Math.min(CHOROPLETH_RAMP.length - 2, Math.floor(x));
+  const x = Math.min(1, Math.max(0, Number.isFinite(k) ? k : 0)) * (DENSITY_RAMP.length - 1);
+  const i = Math.min(DENSITY_RAMP.length - 2, Math.floor(x));
   const f = x - i;
-  const a = CHOROPLETH_RAMP[i]!;
-  const b = CHOROPLETH_RAMP[i + 1]!;
+  const a = DENSITY_RAMP[i]!;
+  const b = DENSITY_RAMP[i + 1]!;
   return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f), FILL_ALPHA];
 }
 
@@ -70,7 +72,7 @@ export class GridChoropleth {
   version = 0;
 
   /** Recomputes the figures; `grids` is the stream's grid table (index → code). */
-  update(figures: ChoroplethFigures, grids: readonly string[], metric: ChoroplethMetric): void {
+  update(figures: GridFigures, grids: readonly string[], metric: ChoroplethMetric): void {
     if (!CHOROPLETH_METRICS.includes(metric)) throw new RangeError(`choropleth metric: must be one of ${CHOROPLETH_METRICS.join(', ')}, got ${String(metric)}`);
     this.metric = metric;
     this.values.clear();
@@ -112,7 +114,7 @@ export class GridChoropleth {
   }
 
   legend(): ChoroplethLegend {
-    const stops = CHOROPLETH_RAMP.map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`);
+    const stops = DENSITY_RAMP.map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`);
     const [low, high] = this.metric === 'count' ? [0, this.maxCount] : this.metric === 'overdue' ? [0, 1] : [5, 1];
     const missing = this.metric === 'overdue' && !this.overdueKnown ? 'overdue needs the events’ deadlines, which a windowed (very large) range does not load' : null;
     return { metric: this.metric, low, high, stops, grids: this.values.size, missing };
@@ -125,7 +127,7 @@ export function gridChoroplethLayer(city: CityModel, choropleth: GridChoropleth,
     id: 'grid-choropleth',
     data: city.gridParts,
     visible,
-    ...({ beforeId: FIRST_LABEL_LAYER } as object),
+    ...UNDER_LABELS,
     getPolygon: (d) => d.polygon as Array<Array<[number, number]>>,
     getFillColor: (d) => choropleth.colourOf(city.grids[d.grid]?.code ?? ''),
     updateTriggers: { getFillColor: `${choropleth.metric}:${choropleth.version}` },

@@ -12,7 +12,7 @@ import { FIRST_LABEL_LAYER } from '../offline-style';
  * Interleaved rendering: deck.gl draws these under MapLibre's labels. `beforeId` is read by @deck.gl/maplibre but
  * is not part of deck's LayerProps type, hence the untyped spread.
  */
-const UNDER_LABELS = { beforeId: FIRST_LABEL_LAYER } as object;
+export const UNDER_LABELS = { beforeId: FIRST_LABEL_LAYER } as object;
 
 /** Open cases at which a grid reaches full brightness. */
 const FULL_LOAD = 6;
