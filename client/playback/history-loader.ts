@@ -81,27 +81,28 @@ export async function loadHistory(range: HistoryRange, onChunk: (chunk: HistoryC
   return { events, bytes: decoder.bytes, chunks };
 }
 
+/** GET a JSON answer of the history API; a refusal throws with the server's reason, naming `what`. */
+async function getJson<T>(range: HistoryRange, path: string, query: URLSearchParams, what: string): Promise<T> {
+  const res = await fetch(`${range.origin ?? ''}${path}?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
+  if (!res.ok) throw await failure(res, what);
+  return (await res.json()) as T;
+}
+
 /** The histogram and per-grid counts of a range. */
-export async function loadAggregate(range: HistoryRange, bucketMs?: number): Promise<HistoryAggregate> {
+export function loadAggregate(range: HistoryRange, bucketMs?: number): Promise<HistoryAggregate> {
   const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area });
   if (bucketMs !== undefined) query.set('bucket', String(bucketMs));
-  const res = await fetch(`${range.origin ?? ''}/api/v1/history/aggregate?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
-  if (!res.ok) throw await failure(res, 'history aggregate');
-  return (await res.json()) as HistoryAggregate;
+  return getJson(range, '/api/v1/history/aggregate', query, 'history aggregate');
 }
 
 /** The server's reducer state at `at` (folded from `range.from`) and the events of the `windowMs` after it. */
-export async function loadHistoryState(range: HistoryRange, at: number, windowMs: number): Promise<HistoryStateAnswer> {
+export function loadHistoryState(range: HistoryRange, at: number, windowMs: number): Promise<HistoryStateAnswer> {
   const query = new URLSearchParams({ from: String(range.from), at: String(at), area: range.area, window: String(Math.max(0, Math.floor(windowMs))) });
-  const res = await fetch(`${range.origin ?? ''}/api/v1/history/state?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
-  if (!res.ok) throw await failure(res, 'history state');
-  return (await res.json()) as HistoryStateAnswer;
+  return getJson(range, '/api/v1/history/state', query, 'history state');
 }
 
 /** At most how many events the range holds (cheap: the server sums per-day rollups). */
-export async function loadCount(range: HistoryRange): Promise<HistoryCount> {
+export function loadCount(range: HistoryRange): Promise<HistoryCount> {
   const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area });
-  const res = await fetch(`${range.origin ?? ''}/api/v1/history/count?${query}`, { headers: headers(range.token, 'application/json'), ...(range.signal ? { signal: range.signal } : {}) });
-  if (!res.ok) throw await failure(res, 'history count');
-  return (await res.json()) as HistoryCount;
+  return getJson(range, '/api/v1/history/count', query, 'history count');
 }
