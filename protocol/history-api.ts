@@ -81,6 +81,8 @@ export function playbackModeFor(total: number, budget = HISTORY_DETAIL_BUDGET): 
 
 /** A window answers at most this many events (a longer one is shortened, see `HistoryStateAnswer.window`). */
 export const HISTORY_WINDOW_MAX_EVENTS = 50_000;
+/** The longest window a state answer covers after `at`: 31 days, in ms. */
+export const HISTORY_STATE_MAX_WINDOW_MS = 31 * 86_400_000;
 
 /**
  * What `GET /api/v1/history/state?from&at&area&window` answers:

@@ -24,7 +24,7 @@ import { constants as zlibConstants, createGzip, gzip, type Gzip } from 'node:zl
 import { z } from 'zod';
 import { AreaCodeSchema, type StoredEvent } from '../../protocol/events';
 import { HistoryEncoder, HISTORY_COLUMNS_TYPE } from '../../protocol/history-codec';
-import { defaultBucketMs, type GridAggregate, type HistoryAggregate, type HistoryCount } from '../../protocol/history-api';
+import { defaultBucketMs, HISTORY_STATE_MAX_WINDOW_MS, type GridAggregate, type HistoryAggregate, type HistoryCount } from '../../protocol/history-api';
 import type { Access } from '../auth/access';
 import type { EventStore } from '../store/event-store';
 import { rollupDayOf } from '../store/rollup-day';
@@ -81,7 +81,7 @@ export const HistoryStateQuery = z
     at: Instant,
     area: AreaCodeSchema.default('city'),
     /** how far after `at` the window of events reaches, in ms (default 0: none; at most 31 days) */
-    window: WholeNumber.pipe(z.number().max(31 * 86_400_000, 'must be at most 31 days in ms')).default(0),
+    window: WholeNumber.pipe(z.number().max(HISTORY_STATE_MAX_WINDOW_MS, 'must be at most 31 days in ms')).default(0),
   })
   .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'] });
 

@@ -3,7 +3,8 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { CRS_VALUES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
 import { ACTION_EVENTS, LoginSchema } from './action-routes';
 
@@ -130,8 +131,8 @@ function build(): Json {
             action: { type: 'string', enum: Object.keys(ACTION_EVENTS) },
             incidentId: { type: 'string' },
             id: { type: 'string', description: 'optional event id, for idempotent retries' },
-            deadlineHours: { type: 'number', minimum: 0.5, maximum: 720, description: 'dispatch only: the deadline, hours from now (not with `deadline`)' },
-            deadline: { type: 'string', format: 'date-time', description: 'dispatch only: the deadline, 0.5–720 hours ahead (not with `deadlineHours`); without either, the category SLA' },
+            deadlineHours: { type: 'number', minimum: DISPATCH_DEADLINE_MIN_HOURS, maximum: DISPATCH_DEADLINE_MAX_HOURS, description: 'dispatch only: the deadline, hours from now (not with `deadline`)' },
+            deadline: { type: 'string', format: 'date-time', description: `dispatch only: the deadline, ${DISPATCH_DEADLINE_MIN_HOURS}–${DISPATCH_DEADLINE_MAX_HOURS} hours ahead (not with \`deadlineHours\`); without either, the category SLA` },
           },
           additionalProperties: true,
         },
@@ -309,7 +310,7 @@ function build(): Json {
             { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms: the range start the fold begins at' },
             { name: 'at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
             areaParam('Area code or city'),
-            { name: 'window', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 2678400000, default: 0 }, description: 'ms after `at` to answer events for (shortened to at most 50,000 events and before the first event logged out of time order)' },
+            { name: 'window', in: 'query', schema: { type: 'integer', minimum: 0, maximum: HISTORY_STATE_MAX_WINDOW_MS, default: 0 }, description: `ms after \`at\` to answer events for (shortened to at most ${HISTORY_WINDOW_MAX_EVENTS.toLocaleString('en')} events and before the first event logged out of time order)` },
           ],
           responses: { '200': json({ type: 'object' }), ...readerErrors },
         },
