@@ -102,9 +102,9 @@ export function webmFrameCount(bytes: Uint8Array): number {
 
 /**
  * `webmFrameCount` that also says how many bytes it walked (up to the last whole element): the rest, followed by
- * the bytes that arrive next, continues the walk (the walk keeps no other state).
+ * the bytes that arrive next, continues the walk (the walk keeps no other state; see WebmFrameCounter).
  */
-export function webmFrames(bytes: Uint8Array): { frames: number; consumed: number } {
+function webmFrames(bytes: Uint8Array): { frames: number; consumed: number } {
   let at = 0;
   let consumed = 0;
   let frames = 0;
@@ -140,6 +140,33 @@ export function webmFrames(bytes: Uint8Array): { frames: number; consumed: numbe
     consumed = at;
   }
   return { frames, consumed };
+}
+
+/** Counts the frames of a WebM file as its bytes arrive in pieces: each piece continues the walk where it stopped. */
+export class WebmFrameCounter {
+  /** frames counted so far */
+  frames = 0;
+  /** the bytes of an element cut off by the end of the last piece, walked again with the next */
+  private rest = new Uint8Array(0);
+
+  /** Walks the next piece; returns the frames counted so far. */
+  push(piece: Uint8Array): number {
+    let bytes = piece;
+    if (this.rest.length > 0) {
+      bytes = new Uint8Array(this.rest.length + piece.length);
+      bytes.set(this.rest);
+      bytes.set(piece, this.rest.length);
+    }
+    const step = webmFrames(bytes);
+    this.frames += step.frames;
+    this.rest = bytes.slice(step.consumed);
+    return this.frames;
+  }
+
+  /** Bytes held back as the start of an element not yet whole. */
+  get pendingBytes(): number {
+    return this.rest.length;
+  }
 }
 
 /**
@@ -229,22 +256,18 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
     const until = performance.now() + (options.drainMs ?? 60_000);
     let lastReceived = -1;
     let progressAt = performance.now();
-    // the file's frames so far, walked once: parts already walked, and the bytes of a cut-off element
+    // the file's frames so far, each part walked once
     let walked = 0;
-    let frames = 0;
-    let rest = new Uint8Array(0);
+    const counter = new WebmFrameCounter();
     while (performance.now() < until && !options.signal?.aborted) {
       recorder.requestData();
       await new Promise((resolve) => setTimeout(resolve, 250));
       if (received !== lastReceived) {
         lastReceived = received;
         progressAt = performance.now();
-        const fresh = new Uint8Array(await new Blob([rest, ...parts.slice(walked)]).arrayBuffer());
+        const fresh = new Uint8Array(await new Blob(parts.slice(walked)).arrayBuffer());
         walked = parts.length;
-        const step = webmFrames(fresh);
-        frames += step.frames;
-        rest = fresh.slice(step.consumed);
-        if (frames >= sent) return;
+        if (counter.push(fresh) >= sent) return;
       } else if (received > 0 && performance.now() - progressAt > stallMs) return;
     }
   };

@@ -4,7 +4,7 @@
  * inside a frame's payload, and can be continued over bytes arriving in pieces.
  */
 import { describe, expect, it } from 'vitest';
-import { webmFrameCount, webmFrames } from '../../client/playback/playback-export';
+import { WebmFrameCounter, webmFrameCount } from '../../client/playback/playback-export';
 
 const element = (id: number[], payload: number[]) => {
   if (payload.length > 126) throw new Error('test payloads stay under 127 bytes');
@@ -40,16 +40,10 @@ describe('webmFrameCount', () => {
   it('continues over pieces as they arrive, and stops at a cut-off frame', () => {
     const bytes = file();
     for (const piece of [1, 3, 17, 64]) {
-      let frames = 0;
-      let rest = new Uint8Array(0);
-      for (let i = 0; i < bytes.length; i += piece) {
-        const fresh = new Uint8Array([...rest, ...bytes.subarray(i, i + piece)]);
-        const step = webmFrames(fresh);
-        frames += step.frames;
-        rest = fresh.slice(step.consumed);
-      }
-      expect(frames).toBe(5);
-      expect(rest.length).toBe(0);
+      const counter = new WebmFrameCounter();
+      for (let i = 0; i < bytes.length; i += piece) counter.push(bytes.subarray(i, i + piece));
+      expect(counter.frames).toBe(5);
+      expect(counter.pendingBytes).toBe(0);
     }
     expect(webmFrameCount(bytes.subarray(0, bytes.length - 3))).toBe(4);
     expect(webmFrameCount(new Uint8Array(0))).toBe(0);
