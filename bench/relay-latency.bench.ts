@@ -29,9 +29,8 @@ import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import type { IngestResponse } from '../protocol/events';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/live';
-import { createGridIndex } from '../server/geodata/grid-index';
 import { loadCity } from '../server/geodata/load';
-import { cpuOf, cpuSecondsOf, ROOT, startServerProcess } from './soak/server-process';
+import { cpuOf, cpuSecondsOf, pointsIn, ROOT, startServerProcess, type GridPoint } from './soak/server-process';
 
 const KEY = 'relay-bench-ingest-key-0123456789';
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, 'profile-server': { type: 'string' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' } } });
@@ -146,7 +145,7 @@ interface WorkerReport {
   frames: number;
 }
 
-async function runMode(mode: Mode, points: Array<[number, number]>, areas: string[], watchers: (location: [number, number]) => number): Promise<ModeResult> {
+async function runMode(mode: Mode, points: GridPoint[], areas: string[], watchers: (grid: string) => number): Promise<ModeResult> {
   const { url, child, stop } = await startServer(mode);
   const workerCount = Math.min(WORKERS, areas.length);
   const begin = Date.now() + 1000 + areas.length * 20; // connection time, generously
@@ -170,15 +169,13 @@ async function runMode(mode: Mode, points: Array<[number, number]>, areas: strin
   let cursor = 0;
   const post = async () => {
     const at = new Date().toISOString();
-    const events = Array.from({ length: perPost }, () => {
-      const location = points[cursor++ % points.length] as [number, number];
-      return { id: `rb-${randomUUID()}`, type: 'incident.reported', at, incident: { id: `rbi-${randomUUID()}`, location, category: 'other', channel: 'other' } };
-    });
+    const sent = Array.from({ length: perPost }, () => points[cursor++ % points.length] as GridPoint);
+    const events = sent.map(({ location }) => ({ id: `rb-${randomUUID()}`, type: 'incident.reported', at, incident: { id: `rbi-${randomUUID()}`, location, category: 'other', channel: 'other' } }));
     const inWindow = Date.parse(at) >= measureFrom && Date.parse(at) <= measureTo;
     const res = await fetch(`${url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify({ events }) });
     const body = (await res.json()) as IngestResponse;
     if (body.stored !== events.length) throw new Error(`only ${body.stored}/${events.length} stored`);
-    for (const event of events) expectedDeliveries += watchers(event.incident.location);
+    for (const point of sent) expectedDeliveries += watchers(point.grid);
     if (inWindow) measuredPosted += events.length;
   };
   // A fixed schedule (not "post, then wait"), so a slow server shows as latency, not as a lower rate.
@@ -248,18 +245,10 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 async function main(): Promise<void> {
   const city = await loadCity(path.join(ROOT, 'geodata', 'kunming'));
-  const locator = createGridIndex(city.grids);
-  const points: Array<[number, number]> = [];
-  for (const grid of city.grids) {
-    const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
-    if (locator.locate(centre[0], centre[1]) !== null) points.push(centre);
-  }
+  const points = pointsIn(city);
   const districts = [...city.areas.values()].filter((a) => a.level === 'district').map((a) => a.code);
   const areas = Array.from({ length: CLIENTS }, (_, i) => (i % 2 === 0 ? 'city' : (districts[(i >> 1) % districts.length] as string)));
-  const watchers = (location: [number, number]) => {
-    const grid = locator.locate(location[0], location[1]) ?? '';
-    return areas.filter((a) => a === 'city' || grid.startsWith(a)).length;
-  };
+  const watchers = (grid: string) => areas.filter((a) => a === 'city' || grid.startsWith(a)).length;
   console.log(`relay bench: ${CLIENTS} clients (half city, half across ${districts.length} districts), ${RATE} events/s, ${SECONDS} s per mode`);
   /** CPU readings have 10 ms ticks and the machine is shared: below this, a difference is noise. */
   const NOISE_CPU_SECONDS = 0.2;

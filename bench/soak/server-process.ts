@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { StoredEvent } from '../../protocol/events';
 import { createGridIndex } from '../../server/geodata/grid-index';
 import { loadCity } from '../../server/geodata/load';
+import type { CityGeodata } from '../../server/geodata/types';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -137,12 +138,11 @@ export interface GridPoint {
   grid: string;
 }
 
-/** Up to `limit` points inside the grids of `geodata/<city>`, in grid order. */
-export async function gridPoints(city = 'kunming', limit = Number.POSITIVE_INFINITY): Promise<GridPoint[]> {
-  const loaded = await loadCity(path.join(ROOT, 'geodata', city));
-  const index = createGridIndex(loaded.grids);
+/** Up to `limit` points inside a loaded city's grids, in grid order: each grid's bbox centre, where it is inside. */
+export function pointsIn(city: CityGeodata, limit = Number.POSITIVE_INFINITY): GridPoint[] {
+  const index = createGridIndex(city.grids);
   const points: GridPoint[] = [];
-  for (const grid of loaded.grids) {
+  for (const grid of city.grids) {
     if (points.length >= limit) break;
     const centre: [number, number] = [(grid.bbox[0] + grid.bbox[2]) / 2, (grid.bbox[1] + grid.bbox[3]) / 2];
     const found = index.locate(centre[0], centre[1]);
@@ -153,7 +153,7 @@ export async function gridPoints(city = 'kunming', limit = Number.POSITIVE_INFIN
 
 /** Up to `limit` [lon, lat] points inside Kunming grids (the package the child servers serve). */
 export async function kunmingPoints(limit = Number.POSITIVE_INFINITY): Promise<Array<[number, number]>> {
-  return (await gridPoints('kunming', limit)).map((p) => p.location);
+  return pointsIn(await loadCity(path.join(ROOT, 'geodata', 'kunming')), limit).map((p) => p.location);
 }
 
 /** The whole log of a running server, paged through the history API. */

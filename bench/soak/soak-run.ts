@@ -21,7 +21,7 @@ import type { IngestResponse } from '../../protocol/events';
 import { loadCity } from '../../server/geodata/load';
 import { LatencyHistogram } from './latency-histogram';
 import { ScreenProbe, type ScreenTally } from './screen-probe';
-import { cpuSecondsOf, gridPoints, ROOT, startServerProcess } from './server-process';
+import { cpuSecondsOf, pointsIn, ROOT, startServerProcess } from './server-process';
 
 export interface SoakOptions {
   screens: number;
@@ -124,7 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     drainSeconds: options.drainSeconds ?? 60,
   };
   const city = await loadCity(path.join(ROOT, 'geodata', setup.city));
-  const points = await gridPoints(setup.city);
+  const points = pointsIn(city);
   const districts = [...city.areas.values()].filter((a) => a.level === 'district').map((a) => a.code);
   const areas = Array.from({ length: setup.screens }, (_, i) => (i % 2 === 0 ? 'city' : (districts[(i >> 1) % districts.length] as string)));
 
