@@ -191,14 +191,7 @@ export class PlaybackPoints {
     if (this.finished) return;
     this.finished = true;
     const last = this.blocks[this.blocks.length - 1];
-    if (last && last.length < last.filter.length / 2) {
-      const n = last.length;
-      last.positions = last.positions.slice(0, n * 2);
-      last.filter = last.filter.slice(0, n * 2);
-      last.colours = last.colours.slice(0, n * 4);
-      last.radii = last.radii.slice(0, n);
-      last.data = null;
-    }
+    if (last && last.length < last.filter.length / 2) resizeBlock(last, last.length);
     this.resizeIncidents(this.incidents);
     this.heatCached = null;
     this.version += 1;
@@ -332,17 +325,7 @@ export class PlaybackPoints {
     const block = this.blocks[b]!;
     const capacity = block.radii.length;
     if (k < capacity) return;
-    const next = Math.min(PlaybackPoints.BLOCK, Math.max(k + 1, capacity * 2));
-    const grow = <A extends Float32Array | Uint8Array>(old: A, make: (n: number) => A, per: number): A => {
-      const a = make(next * per);
-      a.set(old as never);
-      return a;
-    };
-    block.positions = grow(block.positions, (n) => new Float32Array(n), 2);
-    block.filter = grow(block.filter, (n) => new Float32Array(n), 2);
-    block.colours = grow(block.colours, (n) => new Uint8Array(n), 4);
-    block.radii = grow(block.radii, (n) => new Uint8Array(n), 1);
-    block.data = null;
+    resizeBlock(block, Math.min(PlaybackPoints.BLOCK, Math.max(k + 1, capacity * 2)));
   }
 
   private ensureIncident(length: number): void {
@@ -353,25 +336,18 @@ export class PlaybackPoints {
   /** Reallocates the per-case columns at `capacity` slots (growth, or the exact trim of `finish`). */
   private resizeIncidents(capacity: number): void {
     if (capacity === this.incidentCapacity) return;
-    const n = Math.min(capacity, this.incidents);
-    const resize = <A extends Float32Array | Uint8Array | Uint16Array | Int32Array | Uint32Array>(old: A, make: (n: number) => A, per = 1, fill?: number): A => {
-      const a = make(capacity * per);
-      a.set(old.subarray(0, n * per) as never);
-      if (fill !== undefined && capacity > n) a.fill(fill, n * per);
-      return a;
-    };
-    this.status = resize(this.status, (k) => new Uint8Array(k));
-    this.priority = resize(this.priority, (k) => new Uint8Array(k));
-    this.deadline = resize(this.deadline, (k) => new Float32Array(k));
-    this.slaMinutes = resize(this.slaMinutes, (k) => new Uint16Array(k));
-    this.current = resize(this.current, (k) => new Int32Array(k), 1, -1);
-    this.pending = resize(this.pending, (k) => new Int32Array(k), 1, -1);
-    this.gridOf = resize(this.gridOf, (k) => new Uint32Array(k));
-    this.reportPosition = resize(this.reportPosition, (k) => new Float32Array(k), 2);
-    this.reportedS = resize(this.reportedS, (k) => new Float32Array(k), 1, NEVER);
-    this.overdueFrom = resize(this.overdueFrom, (k) => new Float32Array(k));
-    this.rating = resize(this.rating, (k) => new Uint8Array(k));
-    this.ratedS = resize(this.ratedS, (k) => new Float32Array(k));
+    this.status = resized(this.status, capacity);
+    this.priority = resized(this.priority, capacity);
+    this.deadline = resized(this.deadline, capacity);
+    this.slaMinutes = resized(this.slaMinutes, capacity);
+    this.current = resized(this.current, capacity, -1);
+    this.pending = resized(this.pending, capacity, -1);
+    this.gridOf = resized(this.gridOf, capacity);
+    this.reportPosition = resized(this.reportPosition, capacity * 2);
+    this.reportedS = resized(this.reportedS, capacity, NEVER);
+    this.overdueFrom = resized(this.overdueFrom, capacity);
+    this.rating = resized(this.rating, capacity);
+    this.ratedS = resized(this.ratedS, capacity);
     this.incidentCapacity = capacity;
   }
 
@@ -424,6 +400,26 @@ interface SegmentBlock {
   /** segments written */
   length: number;
   data: BinaryData | null;
+}
+
+type Column = Float32Array | Uint8Array | Uint16Array | Int32Array | Uint32Array;
+
+/** `old` copied into a new array of the same type and `length` elements (cut, or grown with `fill`, else 0). */
+function resized<A extends Column>(old: A, length: number, fill?: number): A {
+  const a = new (old.constructor as new (n: number) => A)(length);
+  const kept = Math.min(length, old.length);
+  a.set(old.subarray(0, kept) as never);
+  if (fill !== undefined && length > kept) a.fill(fill, kept);
+  return a;
+}
+
+/** Reallocates a block's columns at `capacity` segments (growth, or the exact trim of `finish`). */
+function resizeBlock(block: SegmentBlock, capacity: number): void {
+  block.positions = resized(block.positions, capacity * 2);
+  block.filter = resized(block.filter, capacity * 2);
+  block.colours = resized(block.colours, capacity * 4);
+  block.radii = resized(block.radii, capacity);
+  block.data = null;
 }
 
 /** SLA minutes unknown (the chunk came without its decoded events) */
