@@ -93,6 +93,14 @@ export const HISTORY_FRAME_EVENTS = 5_000;
 const gzipAsync = promisify(gzip);
 const acceptsGzip = (req: Request) => /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
 
+/** Sends a whole body, gzipped when the client accepts it. */
+async function sendMaybeGzipped(req: Request, res: Response, body: string | Buffer): Promise<void> {
+  if (acceptsGzip(req)) {
+    res.set('Content-Encoding', 'gzip');
+    res.send(await gzipAsync(body));
+  } else res.send(body);
+}
+
 export interface HistoryRouteDeps {
   access: Access;
   store: EventStore;
@@ -146,10 +154,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     res.set('Vary', 'Accept-Encoding');
     res.set('Cache-Control', 'no-store');
     res.type('application/json');
-    if (acceptsGzip(req)) {
-      res.set('Content-Encoding', 'gzip');
-      res.send(await gzipAsync(body));
-    } else res.send(body);
+    await sendMaybeGzipped(req, res, body);
   });
 
   router.get('/api/v1/history', reader, async (req: Request, res: Response) => {
@@ -165,16 +170,12 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     const events = await store.readTimeRange({ from: query.from, to: query.to, area: query.area, ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}), limit });
     const last = events[events.length - 1];
     const nextAfterSeq = events.length === limit && last ? last.seq : null;
-    const gzipWanted = acceptsGzip(req);
     res.set('Vary', 'Accept, Accept-Encoding');
     if (wanted === 'arrow' || wanted === ARROW_STREAM_TYPE) {
       const bytes = encodeHistory(events);
       res.set('X-Next-After-Seq', nextAfterSeq === null ? '' : String(nextAfterSeq));
       res.type(ARROW_STREAM_TYPE);
-      if (gzipWanted) {
-        res.set('Content-Encoding', 'gzip');
-        res.send(await gzipAsync(bytes));
-      } else res.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      await sendMaybeGzipped(req, res, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return;
     }
     const body = JSON.stringify({
@@ -186,10 +187,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
       nextAfterSeq,
     });
     res.type('application/json');
-    if (gzipWanted) {
-      res.set('Content-Encoding', 'gzip');
-      res.send(await gzipAsync(body));
-    } else res.send(body);
+    await sendMaybeGzipped(req, res, body);
   });
   return router;
 }
