@@ -37,6 +37,7 @@ import { loadCity } from '../server/geodata/load';
 import { SimulationEngine } from '../server/simulator/engine';
 import type { SimCity } from '../server/simulator/city-model';
 import { testCity } from '../tests/simulator/test-city';
+import { exposedGc } from './with-gc';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_EVENTS = Number(process.argv[2] ?? 1_000_000);
@@ -59,8 +60,9 @@ function timed<T>(work: () => T): [T, Timing] {
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const perSecond = (n: number, ms: number): number => Math.round((n / ms) * 1000);
+const gc = exposedGc();
 const heapMiB = (): number => {
-  (globalThis as { gc?: () => void }).gc?.();
+  gc();
   return round(process.memoryUsage().heapUsed / 2 ** 20, 1);
 };
 
