@@ -91,8 +91,13 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** A token that lets a screen see the whole city (Socket.IO `auth.token` or `Authorization: Bearer`). */
   SCREEN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Relay batch interval in ms (the protocol promises 50–100 ms). */
-  RELAY_BATCH_MS: Int(10, 1000).default(75),
+  /**
+   * Relay batch interval in ms (the protocol promises 50–100 ms). 50, the low end: a batch goes out as soon as it
+   * is due, so with a feed posting every 50 ms each commit leaves at once instead of waiting 0–50 ms behind the
+   * previous frame; bench/relay-latency.bench.ts measured p99 60–66 ms at 50 against 90–113 ms at 75 on a slow
+   * 2-core host, for no measurable CPU (see BENCHMARKS.md).
+   */
+  RELAY_BATCH_MS: Int(10, 1000).default(50),
   /** `batched` (default): one frame per area room per tick; `per-event`: one emit per event (the naive baseline). */
   RELAY_MODE: z.enum(['batched', 'per-event'], { message: 'must be batched or per-event' }).default('batched'),
   /**
