@@ -31,7 +31,7 @@ import type { IncomingEvent, IngestResponse, StoredEvent } from '../protocol/eve
 import type { ClientToServerEvents, EventBatch, ServerToClientEvents } from '../protocol/live';
 import { createGridIndex } from '../server/geodata/grid-index';
 import { loadCity } from '../server/geodata/load';
-import { dropSchema as dropTestSchema } from '../tests/helpers/postgres';
+import { dropSchema as dropTestSchema, uniqueSchema } from '../tests/helpers/postgres';
 import { cpuSecondsOf } from './soak/server-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -145,7 +145,7 @@ const started: Node[] = [];
 
 /** A cluster of `count` nodes on a fresh schema. */
 async function startCluster(count: number, redis: boolean): Promise<{ nodes: Node[]; schema: string }> {
-  const schema = `megacity_bench_${process.pid}_${randomUUID().slice(0, 6)}`;
+  const schema = uniqueSchema('megacity_bench');
   console.log(`\n-- starting ${count} node(s) on the megacity (${redis ? 'with' : 'without'} Redis)…`);
   // The first node migrates the schema; the others start together.
   const nodes: Node[] = [await startNode('node-1', schema, redis)];

@@ -25,7 +25,7 @@ import type { CanonicalEvent } from '../protocol/events';
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, transition, type CityState, type IncidentRecord } from '../protocol/reducer';
 import type { EventStore, EventToAppend } from '../server/store/event-store';
 import { openEventStore } from '../server/store/open-event-store';
-import { dropSchema, openSchemaStore } from '../tests/helpers/postgres';
+import { dropSchema, openSchemaStore, uniqueSchema } from '../tests/helpers/postgres';
 
 const argEvents = process.argv.indexOf('--events');
 const TOTAL = argEvents > 0 ? Number(process.argv[argEvents + 1]) : 1_000_000;
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
     const sqliteAppend = await appendThroughput(() => openEventStore({ dataDir: sqliteDir }), 20_000, 2_000);
     rmSync(sqliteDir, { recursive: true, force: true });
     let postgresAppend: unknown = 'skipped: PostgreSQL unreachable';
-    const schema = `bench_store_${process.pid}`;
+    const schema = uniqueSchema('bench_store');
     try {
       postgresAppend = await appendThroughput(() => openSchemaStore(schema), 10_000, 1_000);
     } catch (error) {

@@ -2,6 +2,7 @@
  * PostgreSQL set-up shared by the store, server and cluster tests and the benchmarks: the test database, whether it
  * answers, a schema name of one's own (so runs never interfere), a store opened in it, and dropping it afterwards.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventStore } from '../../server/store/event-store';
 import { openEventStore } from '../../server/store/open-event-store';
@@ -10,9 +11,9 @@ import { withDefaultUser } from '../../server/store/postgres/connection';
 /** PostgreSQL for the tests: TEST_DATABASE_URL, else the server every dev machine and CI runs. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 
-/** A schema name unique to this process and moment: `<prefix>_<pid>_<time>`. */
+/** A schema name of its own for each call, even several in one millisecond: `<prefix>_<pid>_<8 random hex>`. */
 export function uniqueSchema(prefix: string): string {
-  return `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  return `${prefix}_${process.pid}_${randomUUID().slice(0, 8)}`;
 }
 
 /** Opens a store in `schema` (created and migrated on first open). */

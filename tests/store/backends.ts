@@ -33,14 +33,12 @@ const sqlite: Backend = {
   },
 };
 
-let schemaCounter = 0;
-
 function postgres(unavailable: string | undefined): Backend {
   return {
     name: 'postgres',
     unavailable,
     async newLocation() {
-      const schema = `${uniqueSchema('store_test')}_${schemaCounter++}`;
+      const schema = uniqueSchema('store_test');
       return {
         open: () => openSchemaStore(schema),
         remove: () => dropSchema(schema),

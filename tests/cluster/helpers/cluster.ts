@@ -13,7 +13,7 @@ import type { IncomingEvent, IngestResponse, StoredEvent } from '../../../protoc
 import type { EventBatch, Snapshot } from '../../../protocol/live';
 import { withDefaultUser } from '../../../server/store/postgres/connection';
 import type { LiveClient } from '../../server/helpers/test-server';
-import { TEST_DATABASE_URL } from '../../helpers/postgres';
+import { TEST_DATABASE_URL, uniqueSchema } from '../../helpers/postgres';
 import { spawnServer, type ChildServer } from '../../server/helpers/child-server';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,7 +28,7 @@ export interface ClusterNode extends ChildServer {
 
 /** Nodes sharing one fresh schema; `close()` kills what is left and drops the schema. */
 export class Cluster {
-  readonly schema = `cluster_${process.pid}_${randomUUID().slice(0, 8)}`;
+  readonly schema = uniqueSchema('cluster');
   readonly nodes: ClusterNode[] = [];
   private readonly dataDirs: string[] = [];
 
