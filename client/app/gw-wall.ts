@@ -27,6 +27,7 @@ import { TourController, type TourStop } from './tour-controller';
 import { WallLayers } from './wall-layers';
 import { wallStyles } from './wall-styles';
 import { WallReadyEvent } from '../events/wall-ready-event';
+import { clockDateTime } from '../panels/format';
 import '../panels/gw-kpi-header';
 import '../panels/gw-ticker';
 import '../panels/gw-whistle-board';
@@ -354,7 +355,7 @@ export class GwWall extends LitElement {
     const city = this.cityTask.value;
     const view = this.playback.view;
     const k = this.kpiFigures;
-    const lines = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? new Date(view.t).toLocaleString() : ''}`];
+    const lines = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? clockDateTime(view.t) : ''}`];
     if (k) lines.push(Object.entries(k).filter(([key, v]) => typeof v === 'number' && key !== 'now' && key !== 'dayStart').slice(0, 8).map(([key, v]) => `${key} ${Math.round((v as number) * 100) / 100}`).join('  '));
     return lines;
   }

@@ -9,7 +9,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { slaHoursFor } from '../../protocol/catalogues';
 import { DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, WHISTLE_TIERS, WHISTLE_TYPES, type WhistleTier } from '../../protocol/events';
-import { DEADLINE_PRESETS, deadlineFields, localInputTime } from './dispatch-deadline';
+import { DEADLINE_PRESETS, deadlineFields, deadlineInputTime } from './dispatch-deadline';
 import { isUnresolvedStatus, type IncidentRecord } from '../../protocol/transition';
 import { CaseActedEvent } from '../events/case-acted-event';
 import { SessionChangeEvent } from '../events/session-change-event';
@@ -173,8 +173,8 @@ export class GwCaseActions extends LitElement {
       ${this.deadlineChoice === 'at'
         ? html`<label>${t('desk.form.deadline.time')}
             <input type="datetime-local" name="deadlineAt" required
-              min=${localInputTime(this.now + DISPATCH_DEADLINE_MIN_HOURS * 3_600_000 + 60_000)}
-              max=${localInputTime(this.now + DISPATCH_DEADLINE_MAX_HOURS * 3_600_000)} /></label>`
+              min=${deadlineInputTime(this.now + DISPATCH_DEADLINE_MIN_HOURS * 3_600_000 + 60_000)}
+              max=${deadlineInputTime(this.now + DISPATCH_DEADLINE_MAX_HOURS * 3_600_000)} /></label>`
         : nothing}`;
   }
 

@@ -106,7 +106,7 @@ export const en: Messages = {
   'playback.pause': 'Pause',
   'playback.step': 'Next event',
   'playback.speed': 'Speed',
-  'playback.jump': 'Jump to',
+  'playback.jump': 'Jump to (UTC+8)',
   'playback.loop': 'Loop',
   'playback.cumulative': 'Cumulative',
   'playback.live': 'Back to live',
@@ -223,6 +223,6 @@ export const en: Messages = {
   'desk.form.deadline.keep': 'Keep the current deadline',
   'desk.form.deadline.hours': '{hours} h',
   'desk.form.deadline.at': 'A date and time…',
-  'desk.form.deadline.time': 'Due at',
+  'desk.form.deadline.time': 'Due at (UTC+8)',
   'desk.session.ended': 'Your session ended: {reason}',
 };

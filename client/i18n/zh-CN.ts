@@ -107,7 +107,7 @@ export const zhCN = {
   'playback.pause': '暂停',
   'playback.step': '下一事件',
   'playback.speed': '倍速',
-  'playback.jump': '跳转到',
+  'playback.jump': '跳转到（北京时间）',
   'playback.loop': '循环',
   'playback.cumulative': '累计',
   'playback.live': '返回实时',
@@ -224,7 +224,7 @@ export const zhCN = {
   'desk.form.deadline.keep': '保持现有时限',
   'desk.form.deadline.hours': '{hours} 小时',
   'desk.form.deadline.at': '指定截止时间…',
-  'desk.form.deadline.time': '截止时间',
+  'desk.form.deadline.time': '截止时间（北京时间）',
   'desk.session.ended': '登录已失效：{reason}',
 } as const;
 

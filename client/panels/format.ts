@@ -21,6 +21,28 @@ export function clockDate(ms: number): string {
   return language() === 'en' ? `${weekdays[d.getUTCDay()]} ${date}` : `${date} 星期${weekdays[d.getUTCDay()]}`;
 }
 
+/** `YYYY-MM-DD hh:mm:ss` in UTC+8. */
+export function clockDateTime(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ') : '';
+}
+
+/**
+ * The value an `<input type="datetime-local">` shows for `ms`, in UTC+8 (`YYYY-MM-DDThh:mm:ss`, or to the minute),
+ * so that the times an analyst or officer types are the city's, like every time the wall shows, whatever the PC's
+ * own time zone. Empty for a time that is not finite.
+ */
+export function cityInputTime(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
+  if (!Number.isFinite(ms)) return '';
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, precision === 'seconds' ? 19 : 16);
+}
+
+const INPUT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
+
+/** The instant a datetime-local value names, read in UTC+8 (see cityInputTime); NaN when it is not such a value. */
+export function fromCityInputTime(value: string): number {
+  return INPUT_TIME.test(value) ? Date.parse(`${value}+08:00`) : NaN;
+}
+
 export function duration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   if (total < 60) return t('duration.seconds', { s: total });

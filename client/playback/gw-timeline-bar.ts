@@ -9,6 +9,7 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { t } from '../i18n/index';
 import { panelStyles } from '../panels/theme';
+import { cityInputTime, clockDateTime, fromCityInputTime } from '../panels/format';
 import { CHOROPLETH_METRICS, type ChoroplethLegend, type ChoroplethMetric } from '../map/layers/grid-choropleth';
 import type { HistoryAggregate } from './history-loader';
 import type { PlaybackMode } from '../../protocol/history-api';
@@ -16,14 +17,6 @@ import { PlaybackCommandEvent, type PlaybackCommand } from './playback-command-e
 import { PLAYBACK_SPEEDS, type PlaybackView } from './playback-url';
 
 const HOUR = 3_600_000;
-/** A datetime-local value (local time of the browser) for epoch ms, and back. */
-function localInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 19);
-}
-function fromLocalInput(value: string): number {
-  return new Date(value).getTime();
-}
 
 @customElement('gw-timeline-bar')
 export class GwTimelineBar extends LitElement {
@@ -205,8 +198,8 @@ export class GwTimelineBar extends LitElement {
     }
     return html`<div class="export" data-export="idle">
       <span>${t('playback.export.title')}</span>
-      <label>${t('playback.from')} <input data-export-from type="datetime-local" step="1" .value=${localInput(from)} @change=${(e: Event) => (this.exportFrom = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
-      <label>${t('playback.to')} <input data-export-to type="datetime-local" step="1" .value=${localInput(to)} @change=${(e: Event) => (this.exportTo = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+      <label>${t('playback.from')} <input data-export-from type="datetime-local" step="1" .value=${cityInputTime(from)} @change=${(e: Event) => (this.exportFrom = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
+      <label>${t('playback.to')} <input data-export-to type="datetime-local" step="1" .value=${cityInputTime(to)} @change=${(e: Event) => (this.exportTo = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
       <select data-export-speed aria-label=${t('playback.speed')} @change=${(e: Event) => (this.exportSpeed = Number((e.target as HTMLSelectElement).value))}>
         ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === speed}>${s}×</option>`)}
       </select>
@@ -224,8 +217,8 @@ export class GwTimelineBar extends LitElement {
     if (!view) {
       return html`<div class="panel" data-playback="closed">
         <div class="controls">
-          <label>${t('playback.from')} <input type="datetime-local" step="1" .value=${localInput(this.openFrom)} @change=${(e: Event) => (this.openFrom = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
-          <label>${t('playback.to')} <input type="datetime-local" step="1" .value=${localInput(this.openTo)} @change=${(e: Event) => (this.openTo = fromLocalInput((e.target as HTMLInputElement).value))} /></label>
+          <label>${t('playback.from')} <input type="datetime-local" step="1" .value=${cityInputTime(this.openFrom)} @change=${(e: Event) => (this.openFrom = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
+          <label>${t('playback.to')} <input type="datetime-local" step="1" .value=${cityInputTime(this.openTo)} @change=${(e: Event) => (this.openTo = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
         </div>
         <div></div>
         <div class="right"><button data-action="open" @click=${() => this.send({ kind: 'open', from: this.openFrom, to: this.openTo })}>${t('playback.open')}</button></div>
@@ -240,12 +233,12 @@ export class GwTimelineBar extends LitElement {
         <select data-action="speed" aria-label=${t('playback.speed')} @change=${(e: Event) => this.send({ kind: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
           ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === view.speed}>${s}×</option>`)}
         </select>
-        <span class="clock" data-playback-time=${Math.round(view.t)}>${new Date(view.t).toLocaleString()}</span>
+        <span class="clock" data-playback-time=${Math.round(view.t)}>${clockDateTime(view.t)}</span>
       </div>
       ${this.histogram(view)}
       <div class="right">
-        <input type="datetime-local" step="1" aria-label=${t('playback.jump')} .value=${localInput(view.t)}
-          @change=${(e: Event) => this.send({ kind: 'seek', t: fromLocalInput((e.target as HTMLInputElement).value) })} />
+        <input type="datetime-local" step="1" aria-label=${t('playback.jump')} .value=${cityInputTime(view.t)}
+          @change=${(e: Event) => this.send({ kind: 'seek', t: fromCityInputTime((e.target as HTMLInputElement).value) })} />
         <button data-action="loop" aria-pressed=${view.loop ? 'true' : 'false'} @click=${() => this.send({ kind: 'loop', loop: !view.loop })}>${t('playback.loop')}</button>
         <button data-action="cumulative" aria-pressed=${view.cumulative ? 'true' : 'false'} @click=${() => this.send({ kind: 'cumulative', cumulative: !view.cumulative })}>${t('playback.cumulative')}</button>
         <button data-action="csv" @click=${() => this.send({ kind: 'export-csv' })}>CSV</button>

@@ -11,7 +11,8 @@ import { basemapShift } from '../../client/geo/basemap-shift';
 import { gridAt } from '../../client/desk/grid-pick';
 import { clockText, deadlineState } from '../../client/desk/deadline';
 import { readDeskLocation, scopedLocation, withDeskLocation } from '../../client/desk/desk-url';
-import { deadlineFields, localInputTime } from '../../client/desk/dispatch-deadline';
+import { deadlineFields, deadlineInputTime } from '../../client/desk/dispatch-deadline';
+import { cityInputTime, clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { suggestDepartments } from '../../client/desk/department-suggest';
 import { nextActions } from '../../client/desk/next-actions';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
@@ -98,10 +99,52 @@ describe('the dispatch deadline from the form', () => {
     expect(deadlineFields(undefined, undefined)).toEqual({});
     expect(deadlineFields('24', undefined)).toEqual({ deadlineHours: 24 });
     const at = Date.parse('2026-11-23T09:30:00Z');
-    expect(deadlineFields('at', localInputTime(at))).toEqual({ deadline: new Date(at).toISOString() });
+    expect(deadlineInputTime(at)).toBe('2026-11-23T17:30');
+    expect(deadlineFields('at', deadlineInputTime(at))).toEqual({ deadline: new Date(at).toISOString() });
+    // the officer types the city's time (UTC+8)
+    expect(deadlineFields('at', '2026-11-23T09:30')).toEqual({ deadline: '2026-11-23T01:30:00.000Z' });
     // an unreadable time goes to the server as it is, to be refused there with the field named
     expect(deadlineFields('at', 'soon')).toEqual({ deadline: 'soon' });
     expect(deadlineFields('at', undefined)).toEqual({ deadline: '' });
+  });
+});
+
+describe('date-time boxes in the city’s time', () => {
+  /** Runs `body` with this process in another time zone (Node reads TZ again when it changes). */
+  const inZone = (zone: string, body: () => void) => {
+    const before = process.env.TZ;
+    process.env.TZ = zone;
+    try {
+      body();
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  };
+
+  it('writes and reads UTC+8 whatever the PC’s zone, across the city’s midnight', () => {
+    const t = Date.parse('2026-11-22T16:05:09Z'); // 00:05:09 on the 23rd in the city
+    // each zone's offset from UTC at t, in getTimezoneOffset's minutes (Chatham is on its summer time, +13:45)
+    const offsets: Record<string, number> = { UTC: 0, 'America/Los_Angeles': 480, 'Asia/Shanghai': -480, 'Pacific/Chatham': -825 };
+    for (const [zone, offset] of Object.entries(offsets)) {
+      inZone(zone, () => {
+        expect(new Date(t).getTimezoneOffset(), `${zone} in effect`).toBe(offset);
+        expect(cityInputTime(t), zone).toBe('2026-11-23T00:05:09');
+        expect(cityInputTime(t, 'minutes'), zone).toBe('2026-11-23T00:05');
+        expect(clockDateTime(t), zone).toBe('2026-11-23 00:05:09');
+        expect(fromCityInputTime('2026-11-23T00:05:09'), zone).toBe(t);
+        expect(fromCityInputTime('2026-11-23T00:05'), zone).toBe(t - 9_000);
+        expect(fromCityInputTime('2026-11-23T00:05:09.250'), zone).toBe(t + 250);
+      });
+    }
+  });
+
+  it('reads nothing from what is not a date-time, and writes nothing for a time that is not finite', () => {
+    for (const bad of ['', 'soon', '2026-11-23', '2026-11-23 00:05', '2026-11-23T00:05Z', '2026-11-23T00:05+08:00']) {
+      expect(fromCityInputTime(bad), bad).toBeNaN();
+    }
+    expect(cityInputTime(Number.NaN)).toBe('');
+    expect(clockDateTime(Number.POSITIVE_INFINITY)).toBe('');
   });
 });
 

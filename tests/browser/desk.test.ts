@@ -264,16 +264,14 @@ describe('the officer’s desk', () => {
     await page.locator('gw-case-actions [data-more] button[data-action="dispatch"]').click();
     expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/保持现有时限/);
     await form.locator('select[name="deadlineChoice"]').selectOption('at');
-    const local = await page.evaluate(() => {
-      const d = new Date(Date.now() + 3 * 3_600_000 + 5 * 60_000);
-      const pad = (n: number) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-    });
-    await form.locator('input[name="deadlineAt"]').fill(local);
+    // typed in the city's time (UTC+8), as the label says, whatever this browser's own zone
+    const dueAt = Math.floor((Date.now() + 3 * 3_600_000 + 5 * 60_000) / 60_000) * 60_000;
+    const cityTime = new Date(dueAt + 8 * 3_600_000).toISOString().slice(0, 16);
+    await form.locator('input[name="deadlineAt"]').fill(cityTime);
     await form.locator('button[type="submit"]').click();
     await expect.poll(() => clock.textContent(), { timeout: 30_000 }).toMatch(/^剩余 3:0[345]:\d\d$/);
     const second = (await dispatched())[1]!;
-    expect(second.deadline).toBe(await page.evaluate((value) => new Date(value).toISOString(), local));
+    expect(second.deadline).toBe(new Date(dueAt).toISOString());
   });
 
   it('when the session ends under the page, the desk notices within seconds and shows the login with the reason', async () => {

@@ -2,7 +2,8 @@
  * Playback on the wall in headless Chromium against a real server: the range streams in, jumping to t shows exactly
  * the cases open at t (against the reducer over the server's log, and at the end of the range against the server's
  * own projection), playing moves the clock with KPIs equal to the reducer's at that instant, the CSV export holds
- * every case of the range, and "back to live" resumes live updates. (The WebM export and the choropleth:
+ * every case of the range, and "back to live" resumes live updates. The page runs in Los Angeles time: the bar's
+ * date-time box and clock still read and show the city's time (UTC+8). (The WebM export and the choropleth:
  * playback-export.test.ts.)
  * One page load; everything waits for signals.
  */
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import type { CityState } from '../../protocol/reducer';
-import { busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
+import { clockDateTime, fromCityInputTime } from '../../client/panels/format';
+import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import type { WallServer } from './helpers/wall-server';
 
@@ -32,7 +34,11 @@ const stateAt = (t: number): CityState => foldUpTo(events, t);
 const openAt = (t: number) => openCasesAt(events, t);
 
 beforeAll(async () => {
-  session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&playback=${playbackRange(from, to)}&speed=3600`, { viewport: { width: 1920, height: 1080 } });
+  session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&playback=${playbackRange(from, to)}&speed=3600`, {
+    viewport: { width: 1920, height: 1080 },
+    // a PC far from the city's zone: the bar must still read and show the city's time (UTC+8)
+    timezoneId: 'America/Los_Angeles',
+  });
   ({ wall, page, events } = session);
 });
 
@@ -50,6 +56,10 @@ describe('playback on the wall', () => {
     await expect.poll(async () => (await shown(page))?.t, { timeout: 30_000 }).toBe(middle);
     await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(middle));
     expect(openAt(middle).length).toBeGreaterThan(0);
+    // typed and shown in the city's time, on a browser in Los Angeles
+    await expect.poll(() => bar(page).locator('.clock').textContent(), { timeout: 10_000 }).toBe(clockDateTime(middle));
+    // (the browser drops ":00" seconds from the value it reports, so it is compared as an instant)
+    expect(fromCityInputTime(await bar(page).locator('.right input[type="datetime-local"]').inputValue())).toBe(middle);
 
     const end = Math.floor(to / 1000) * 1000;
     await seek(page, end);

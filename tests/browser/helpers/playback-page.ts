@@ -11,6 +11,7 @@ import type { IncomingEvent, StoredEvent } from '../../../protocol/events';
 import { fold, isOpenStatus, type CityState } from '../../../protocol/reducer';
 import type { CityGeodata } from '../../../server/geodata/types';
 import { busyAfternoon, type ScenarioOptions } from './scenario';
+import { cityInputTime } from '../../../client/panels/format';
 import { kpiValues, waitForWallReady } from './wall-page';
 import { openWallSession, type WallSession } from './wall-session';
 
@@ -58,12 +59,12 @@ export async function openPlaybackPage(
 export const bar = (p: Page) => p.locator('gw-timeline-bar');
 /** Clicks a timeline button by dispatching the event (the bar re-renders every frame while playing or recording). */
 export const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
-/** t as the bar's date-time inputs take it: local time (the test page runs in the same time zone as this process). */
-export const localDateTime = (t: number) => new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+/** What to type into the bar's date-time inputs for `t`: the city's time (UTC+8), whatever the browser's zone (UTC here). */
+export const inputDateTime = (t: number) => cityInputTime(t);
 
 /** Jumps to t through the bar's jump box. */
 export async function seek(p: Page, t: number): Promise<void> {
-  await bar(p).locator('.right input[type="datetime-local"]').fill(localDateTime(t));
+  await bar(p).locator('.right input[type="datetime-local"]').fill(inputDateTime(t));
   await bar(p).locator('.right input[type="datetime-local"]').dispatchEvent('change');
 }
 
