@@ -1,10 +1,10 @@
 /** Display formatting shared by the panels: times in the city's zone, durations, area names, event labels. */
 import { categoryOf } from '../../protocol/catalogues';
 import type { StoredEvent } from '../../protocol/events';
+import { SHANGHAI_OFFSET_MS } from '../../protocol/time';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, language } from '../i18n/index';
 
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** hh:mm:ss in UTC+8 (China has no daylight saving), independent of the wall PC's own time zone. */
 export function clockTime(ms: number): string {

@@ -2,14 +2,14 @@
  * Days for the per-area rollups. Chinese cities keep one civil time, China Standard Time (UTC+8, no daylight
  * saving), and a command centre's "today" is that calendar day, so rollups bucket `at` by the UTC+8 date.
  */
+import { SHANGHAI_OFFSET_MS } from '../../protocol/time';
 import { StoreInputError } from './errors';
 
-const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The UTC+8 calendar day of an epoch-ms time, as `YYYY-MM-DD`. */
 export function rollupDayOf(atMs: number): string {
-  return new Date(atMs + CST_OFFSET_MS).toISOString().slice(0, 10);
+  return new Date(atMs + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** Checks a `YYYY-MM-DD` argument. */

@@ -12,6 +12,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
+import { deadlineInputTime } from '../../client/desk/dispatch-deadline';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { UserDirectory } from '../../server/auth/users';
 import type { EventStore } from '../../server/store/event-store';
@@ -266,8 +267,7 @@ describe('the officer’s desk', () => {
     await form.locator('select[name="deadlineChoice"]').selectOption('at');
     // typed in the city's time (UTC+8), as the label says, whatever this browser's own zone
     const dueAt = Math.floor((Date.now() + 3 * 3_600_000 + 5 * 60_000) / 60_000) * 60_000;
-    const cityTime = new Date(dueAt + 8 * 3_600_000).toISOString().slice(0, 16);
-    await form.locator('input[name="deadlineAt"]').fill(cityTime);
+    await form.locator('input[name="deadlineAt"]').fill(deadlineInputTime(dueAt));
     await form.locator('button[type="submit"]').click();
     await expect.poll(() => clock.textContent(), { timeout: 30_000 }).toMatch(/^剩余 3:0[345]:\d\d$/);
     const second = (await dispatched())[1]!;

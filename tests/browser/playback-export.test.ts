@@ -12,9 +12,10 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../protocol/events';
+import { cityInputTime } from '../../client/panels/format';
 import { webmFrameCount } from '../../client/playback/playback-export';
 import { launchChromium } from './helpers/browser';
-import { bar, busyRange, inputDateTime, openPlaybackPage, playbackRange, press, seek, type PlaybackPage } from './helpers/playback-page';
+import { bar, busyRange, openPlaybackPage, playbackRange, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { wallCity } from './helpers/wall-city';
 import type { WallServer } from './helpers/wall-server';
 
@@ -35,7 +36,7 @@ const shown = (p: Page) =>
     return s && { t: s.t, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes }, choropleth: s.choropleth };
   }) as Promise<Shown>;
 async function fillExport(p: Page, range: { from: number; to: number }, speed: number): Promise<void> {
-  for (const [selector, value] of [['[data-export-from]', inputDateTime(range.from)], ['[data-export-to]', inputDateTime(range.to)]] as const) {
+  for (const [selector, value] of [['[data-export-from]', cityInputTime(range.from)], ['[data-export-to]', cityInputTime(range.to)]] as const) {
     await bar(p).locator(selector).fill(value);
     await bar(p).locator(selector).dispatchEvent('change');
   }

@@ -59,12 +59,10 @@ export async function openPlaybackPage(
 export const bar = (p: Page) => p.locator('gw-timeline-bar');
 /** Clicks a timeline button by dispatching the event (the bar re-renders every frame while playing or recording). */
 export const press = (p: Page, action: string) => bar(p).locator(`[data-action="${action}"]`).dispatchEvent('click');
-/** What to type into the bar's date-time inputs for `t`: the city's time (UTC+8), whatever the browser's zone (UTC here). */
-export const inputDateTime = (t: number) => cityInputTime(t);
 
-/** Jumps to t through the bar's jump box. */
+/** Jumps to t through the bar's jump box, typed in the city's time (UTC+8) whatever the browser's zone. */
 export async function seek(p: Page, t: number): Promise<void> {
-  await bar(p).locator('.right input[type="datetime-local"]').fill(inputDateTime(t));
+  await bar(p).locator('.right input[type="datetime-local"]').fill(cityInputTime(t));
   await bar(p).locator('.right input[type="datetime-local"]').dispatchEvent('change');
 }
 
