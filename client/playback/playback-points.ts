@@ -33,6 +33,7 @@ import type { CoordinateShift } from '../geo/basemap-shift';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../live/live-model';
 import type { GridFigures } from '../map/layers/grid-choropleth';
+import { UNDER_LABELS } from '../map/layers/under-labels';
 
 const T = (name: (typeof EVENT_TYPES)[number]) => EVENT_TYPES.indexOf(name);
 const REPORTED = T('incident.reported');
@@ -482,6 +483,7 @@ export function playbackHeatLayer(points: PlaybackPoints, t: number, visible: bo
   const s = points.seconds(t);
   return new HeatmapLayer({
     id: 'playback-heat',
+    ...UNDER_LABELS,
     data: points.heatData() as never,
     visible,
     radiusPixels: 40,

@@ -14,6 +14,14 @@ import { basemapShift } from '../../client/geo/basemap-shift';
 import { IncidentBuffers } from '../../client/live/incident-buffers';
 import { OverdueWatch } from '../../client/live/overdue-watch';
 import { LiveModel } from '../../client/live/live-model';
+import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers';
+import type { Layer } from '@deck.gl/core';
+import { PolygonLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
+import { WallLayers } from '../../client/app/wall-layers';
+import { LAYER_KEYS, type LayerToggles } from '../../client/map/layer-toggles';
+import { GridChoropleth, gridChoroplethLayer } from '../../client/map/layers/grid-choropleth';
+import { FIRST_LABEL_LAYER } from '../../client/map/offline-style';
+import { PlaybackPoints, playbackHeatLayer } from '../../client/playback/playback-points';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity } from './helpers/wall-city';
 
@@ -149,5 +157,27 @@ describe('the live model', () => {
     live.applySnapshot(snapshotOf(fold(stored), 'city'), stored.length);
     expect(live.ticker.length).toBeGreaterThan(0);
     expect(live.ticker[0]!.at).toBeGreaterThanOrEqual(live.ticker[live.ticker.length - 1]!.at);
+  });
+
+  it('draws every layer that fills an area under the map labels, and the markers over them', () => {
+    const live = model();
+    live.applySnapshot(snapshotOf(fold(stored), 'city'), stored.length);
+    const all = Object.fromEntries(LAYER_KEYS.map((key) => [key, true])) as LayerToggles;
+    // Zoomed out (density hexagons) and in (points), then playback's cumulative heat map and choropleth.
+    const layers: Layer[] = [
+      ...new WallLayers(basemapShift('wgs84')).build({ model: live, toggles: all, zoom: 8, scale: 1, frameTime: 0, gridVersion: 1 }),
+      ...new WallLayers(basemapShift('wgs84')).build({ model: live, toggles: all, zoom: 15, scale: 1, frameTime: 0, gridVersion: 1 }),
+      playbackHeatLayer(new PlaybackPoints(now - 3_600_000, (x, y) => [x, y]), now, true),
+      gridChoroplethLayer(live.city, new GridChoropleth(), true),
+    ];
+    // Polygons, aggregation cells and circles sized in metres cover ground; pixel-sized points and lines mark things.
+    const fillsArea = (layer: Layer) =>
+      layer instanceof SolidPolygonLayer || layer instanceof PolygonLayer || layer instanceof HexagonLayer || layer instanceof HeatmapLayer ||
+      (layer instanceof ScatterplotLayer && layer.props.radiusUnits === 'meters');
+    const beforeId = (layer: Layer) => (layer.props as { beforeId?: string }).beforeId;
+    const areas = layers.filter(fillsArea);
+    expect(new Set(areas.map((l) => l.id))).toEqual(new Set(['grid-load', 'coverage-gaps', 'service-circles', 'incident-density', 'playback-heat', 'grid-choropleth']));
+    for (const layer of areas) expect(beforeId(layer), layer.id).toBe(FIRST_LABEL_LAYER);
+    for (const layer of layers.filter((l) => !fillsArea(l))) expect(beforeId(layer), layer.id).toBeUndefined();
   });
 });

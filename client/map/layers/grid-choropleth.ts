@@ -18,7 +18,7 @@ import { SolidPolygonLayer } from '@deck.gl/layers';
 import type { CityModel, GridPart } from '../../geo/city-model';
 import type { Rgba } from '../../live/incident-style';
 import { DENSITY_RAMP } from './density-ramp';
-import { UNDER_LABELS } from './grid-layers';
+import { UNDER_LABELS } from './under-labels';
 
 export const CHOROPLETH_METRICS = ['count', 'overdue', 'satisfaction'] as const;
 export type ChoroplethMetric = (typeof CHOROPLETH_METRICS)[number];

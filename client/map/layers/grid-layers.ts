@@ -6,13 +6,7 @@
 import { PolygonLayer, SolidPolygonLayer } from '@deck.gl/layers';
 import type { GridPart } from '../../geo/city-model';
 import type { LiveModel } from '../../live/live-model';
-import { FIRST_LABEL_LAYER } from '../offline-style';
-
-/**
- * Interleaved rendering: deck.gl draws these under MapLibre's labels. `beforeId` is read by @deck.gl/maplibre but
- * is not part of deck's LayerProps type, hence the untyped spread.
- */
-export const UNDER_LABELS = { beforeId: FIRST_LABEL_LAYER } as object;
+import { UNDER_LABELS } from './under-labels';
 
 /** Open cases at which a grid reaches full brightness. */
 const FULL_LOAD = 6;

@@ -10,6 +10,7 @@ import { ScatterplotLayer } from '@deck.gl/layers';
 import type { IncidentRecord } from '../../../protocol/reducer';
 import type { LiveModel, NewIncidentPulse } from '../../live/live-model';
 import { DENSITY_RAMP } from './density-ramp';
+import { UNDER_LABELS } from './under-labels';
 
 /**
  * Below this zoom incidents are drawn as density hexagons and points fade in above it. The more cases, the further
@@ -43,6 +44,7 @@ export function incidentDensityLayer(model: LiveModel, data: { length: number },
   const buffers = model.buffers;
   return new HexagonLayer<unknown>({
     id: 'incident-density',
+    ...UNDER_LABELS,
     // Accessors over the slot columns (the aggregation layer reads positions through its own attribute). The
     // trigger is the throttled version, and only while the layer is visible, so zoomed in it costs nothing.
     data,

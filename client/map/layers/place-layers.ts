@@ -5,6 +5,7 @@
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Department, ServiceCentre } from '../../geo/city-model';
 import type { ServiceCentreLevel } from '../../../server/geodata/types';
+import { UNDER_LABELS } from './under-labels';
 
 const CENTRE_RADIUS_PX: Record<ServiceCentreLevel, number> = { city: 11, district: 9, street: 6, community: 3.5, station: 2.5 };
 const CENTRE_COLOUR: Record<ServiceCentreLevel, [number, number, number, number]> = {
@@ -38,6 +39,7 @@ export function serviceCentreLayer(centres: ServiceCentre[], scale: number, visi
 export function serviceCircleLayer(centres: ServiceCentre[], radiusM: number, visible: boolean) {
   return new ScatterplotLayer<ServiceCentre>({
     id: 'service-circles',
+    ...UNDER_LABELS,
     data: centres,
     visible,
     radiusUnits: 'meters',
