@@ -43,7 +43,8 @@ import '../desk/gw-desk';
 import { gridAt } from '../desk/grid-pick';
 import { SelectionLayers } from '../desk/selection-layers';
 import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
-import type { TickerEntry } from '../live/live-model';
+import type { ActiveWhistle, TickerEntry } from '../live/live-model';
+import { ScopedList } from '../live/scoped-list';
 
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
 const GRID_RECOLOUR_MS = 400;
@@ -63,10 +64,11 @@ export class GwWall extends LitElement {
   @state() private tickerVersion = -1;
   @state() private whistleVersion = -1;
   @state() private now = Date.now();
-  /** what the officer's desk shows (null: nothing chosen); scopes the KPIs and the ticker, and is highlighted */
+  /** what the officer's desk shows (null: nothing chosen); scopes the KPIs, the whistle board and the ticker, and is highlighted */
   @state() private deskFocus: DeskFocus | null = null;
   private selection: SelectionLayers | null = null;
-  private scopedTicker: { version: number; area: string; entries: TickerEntry[] } | null = null;
+  private readonly scopedTicker = new ScopedList<TickerEntry>();
+  private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
   @query('.map') private mapElement!: HTMLDivElement;
 
   private readonly mapController = new MapController(this);
@@ -307,12 +309,12 @@ export class GwWall extends LitElement {
 
     if (playbackModel && this.playback.view) {
       if (this.playback.version !== this.playbackKpiVersion) {
-        this.kpiFigures = kpis(playbackModel.state, this.kpiArea(), this.playback.view.t);
+        this.kpiFigures = kpis(playbackModel.state, this.shownArea(), this.playback.view.t);
         this.playbackKpiVersion = this.playback.version;
         this.now = this.playback.view.t;
       }
     } else if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot || this.playbackKpiVersion !== -1)) {
-      this.kpiFigures = kpis(model.state, this.kpiArea(), wallNow);
+      this.kpiFigures = kpis(model.state, this.shownArea(), wallNow);
       this.lastKpi = frameTime;
       this.playbackKpiVersion = -1;
     }
@@ -370,27 +372,22 @@ export class GwWall extends LitElement {
     else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200);
   }
 
-  /** The ticker's entries, only the desk's area when one is chosen (filtered once per ticker version). */
-  private tickerEntries(model: LiveModel | null): TickerEntry[] {
-    const area = this.deskFocus?.area;
-    if (!model || !area) return model?.ticker ?? [];
-    const cached = this.scopedTicker;
-    if (cached && cached.version === this.tickerVersion && cached.area === area) return cached.entries;
-    const entries = model.ticker.filter((entry) => entry.incident.grid.startsWith(area));
-    this.scopedTicker = { version: this.tickerVersion, area, entries };
-    return entries;
-  }
-
   /**
-   * The area the KPI strip figures: the desk's focus, else the area the tour (or an urgent pull) is showing, so the
-   * figures always belong to the name in the header. The socket stays on the configured area, whose state holds the
-   * counters of every area inside it.
+   * The area the header names, and the KPI strip, the whistle board and the ticker show: the desk's focus, else the
+   * area the tour (or an urgent pull) is showing, so every panel belongs to the name in the header. The socket stays
+   * on the configured area, whose state holds the counters and the cases of every area inside it.
    */
-  private kpiArea(): string {
+  private shownArea(): string {
     if (this.deskFocus?.area) return this.deskFocus.area;
     const stop = this.tour?.stop?.code;
     if (stop && (this.config.area === 'city' || stop.startsWith(this.config.area))) return stop;
     return this.config.area;
+  }
+
+  /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */
+  private panelArea(): string | null {
+    const area = this.shownArea();
+    return area === this.config.area || area === 'city' ? null : area;
   }
 
   private areaLabel(city: CityModel): string {
@@ -455,8 +452,8 @@ export class GwWall extends LitElement {
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion}></gw-desk>`}
       </div>
       <div class="side">
-        <gw-whistle-board .whistles=${model?.whistles ?? []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker .entries=${this.tickerEntries(model)} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-whistle-board .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-ticker .entries=${model ? this.scopedTicker.of(model.ticker, this.tickerVersion, this.panelArea()) : []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

@@ -94,7 +94,7 @@ export class GwTicker extends LitElement {
                 : status === 'closed' || status === 'cancelled'
                   ? ENDED_TEXT
                   : STATUS_COLOURS[status];
-            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-type=${event?.type ?? 'snapshot'}>
+            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-type=${event?.type ?? 'snapshot'}>
               <span class="time num">${clockTime(entry.at)}</span>
               <span class="what" style=${styleProps({ color: cssColour(colour) })}>${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
               <span class="category">${entry.incident.title ?? categoryName(entry.incident.category)}</span>

@@ -145,6 +145,7 @@ export class GwWhistleBoard extends LitElement {
               style=${styleProps({ '--tier': cssColour(TIER_COLOURS[w.whistle.tier]) })}
               data-whistle=${w.whistle.id}
               data-incident=${w.incident.id}
+              data-grid=${w.incident.grid}
               data-tier=${w.whistle.tier}
             >
               <div class="head">

@@ -19,7 +19,7 @@ import type { EventStore } from '../../server/store/event-store';
 import { maxDistanceAround } from './helpers/png';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
+import { projectOnWall, screenshotPixels, sidePanelGrids, waitForWallReady } from './helpers/wall-page';
 import { openWallSession, type WallSession } from './helpers/wall-session';
 
 const OFFICER = { name: 'duty-wuhua', password: 'duty officer password' };
@@ -103,6 +103,11 @@ describe('the officer’s desk', () => {
     await page.locator(`gw-breadcrumb button[data-code="${DISTRICT}"]`).click();
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(DISTRICT);
     expect(await page.locator('gw-wall header .area .name').textContent()).toBe('五华区');
+    // the ticker and the whistle board show the district's cases only, like the KPIs (the city's include others)
+    await expect.poll(async () => {
+      const { ticker, board } = await sidePanelGrids(page);
+      return ticker.length > 0 && board.length > 0 && [...ticker, ...board].every((grid) => grid.startsWith(DISTRICT));
+    }, { timeout: 30_000 }).toBe(true);
     // drilling down from the district through its children
     await page.locator(`gw-area-panel [data-children] button[data-code="${STREET}"]`).click();
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(STREET);
@@ -116,6 +121,11 @@ describe('the officer’s desk', () => {
   it('search finds a grid by code and a community by name with the keyboard alone, focus visible', async () => {
     await page.keyboard.press('Escape');
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    // back on the whole city, the side panels show every district's cases again
+    await expect.poll(async () => {
+      const { ticker, board } = await sidePanelGrids(page);
+      return ticker.some((grid) => !grid.startsWith(DISTRICT)) && board.some((grid) => !grid.startsWith(DISTRICT));
+    }, { timeout: 30_000 }).toBe(true);
     await page.keyboard.press('/');
     await page.keyboard.type(GRID);
     await page.locator(`gw-search-box [role="option"][data-key="${GRID}"]`).waitFor({ timeout: 30_000 });

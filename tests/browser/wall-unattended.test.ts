@@ -16,7 +16,7 @@ import { kpis } from '../../protocol/kpi';
 import { fold } from '../../protocol/reducer';
 import { busyAfternoon } from './helpers/scenario';
 import { WALL_DISTRICTS, wallCity, wallGridCentre } from './helpers/wall-city';
-import { kpiValues, projectOnWall, waitForWallReady } from './helpers/wall-page';
+import { kpiValues, projectOnWall, sidePanelGrids, waitForWallReady } from './helpers/wall-page';
 import type { WallServer } from './helpers/wall-server';
 import { openWallSession, type WallSession } from './helpers/wall-session';
 import { areaChanges, mapCentre, recordSubscribes, watchShownArea, type SubscribeFrame } from './helpers/wall-watch';
@@ -153,6 +153,13 @@ describe('the unattended wall', () => {
           return { reportedToday: values.reportedToday, open: values.open };
         }, { timeout: TOUR_S * 1000, interval: 250 })
         .toEqual({ reportedToday: String(expected.reportedToday), open: String(expected.open) });
+      // and so do the ticker and the whistle board: the district's cases only
+      await expect
+        .poll(async () => {
+          const { ticker, board } = await sidePanelGrids(page);
+          return ticker.length > 0 && [...ticker, ...board].every((grid) => grid.startsWith(district));
+        }, { timeout: TOUR_S * 1000, interval: 250 })
+        .toBe(true);
     }
     // The tour moves the camera only: the wall stays subscribed to its configured area (the whole city), so it keeps
     // every district's events, which an emergency pull in a district it is not showing needs.

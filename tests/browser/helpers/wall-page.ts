@@ -35,6 +35,12 @@ export async function kpiValues(page: Page): Promise<Record<string, string>> {
   });
 }
 
+/** The grids of the cases in the side panels: the ticker's rows and the whistle board's. */
+export async function sidePanelGrids(page: Page): Promise<{ ticker: string[]; board: string[] }> {
+  const grids = (selector: string) => page.locator(selector).evaluateAll((items) => items.map((li) => li.getAttribute('data-grid') ?? ''));
+  return { ticker: await grids('gw-ticker li[data-grid]'), board: await grids('gw-whistle-board li[data-grid]') };
+}
+
 /** Bounding boxes of the wall's panels, by name. */
 export async function panelBoxes(page: Page): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
   return page.evaluate(() => {
