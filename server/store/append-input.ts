@@ -189,5 +189,12 @@ export function checkTime(value: unknown, field: string): number {
   return value;
 }
 
+/** Checks the arguments of `incidentsLiveAt`: two epoch-ms times, `endedSince` not after `at`. */
+export function checkLiveAt(at: unknown, endedSince: unknown): void {
+  checkTime(at, 'at');
+  checkTime(endedSince, 'endedSince');
+  if ((endedSince as number) > (at as number)) throw new StoreInputError([{ field: 'endedSince', reason: 'must not be after `at`' }]);
+}
+
 /** Statuses that count as no longer open (see INCIDENT_STATUSES). */
 export const FINISHED_STATUSES = ['closed', 'cancelled'] as const;

@@ -126,6 +126,12 @@ export interface EventStore {
   incidentEvents(incidentId: string): Promise<StoredEvent[]>;
   /** Current projection rows of incidents that are not closed or cancelled, within an area prefix. */
   openIncidents(area: string): Promise<IncidentRow[]>;
+  /**
+   * Ids (ascending) of the incidents within an area prefix that were reported before `at` and had not ended
+   * (closed or cancelled) before `endedSince` (≤ at): the cases a playback starting at `at` carries in. Read from
+   * the projection (an incident's report and end times never change), one scan of it.
+   */
+  incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]>;
   /** One incident's projection row, with `lastSeq`. */
   getIncident(id: string): Promise<IncidentRow | undefined>;
   /** The projection rows, with `lastSeq`, of the stored incidents among `ids`, by id, in one query. */

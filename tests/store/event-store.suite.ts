@@ -2,7 +2,7 @@
  * The behaviour every EventStore must have, written once and run against each backend by event-store.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventStore } from '../../server/store/event-store';
+import type { EventStore, EventToAppend } from '../../server/store/event-store';
 import { StoreClosedError, StoreConflictError, StoreInputError } from '../../server/store/errors';
 import type { Backend, StoreLocation } from './backends';
 import { cancelled, fixtureTime, GRIDS, lifecycle, reported } from './fixtures';
@@ -268,6 +268,31 @@ export function eventStoreBehaviour(backend: Backend): void {
         doc: { status: 'closed', at: fixtureTime(60) },
         lastSeq: 7,
       });
+    });
+
+    it('lists the incidents live at an instant: reported before it, not ended before a cut-off, by area', async () => {
+      // projection docs with the reducer's report and end times (the fixtures' docs carry neither)
+      const doc = (e: EventToAppend, times: Record<string, number>): EventToAppend => ({ ...e, projection: { ...e.projection, doc: { status: e.projection.status, ...times } } });
+      const t = fixtureTime;
+      await store.append([
+        doc(reported('a', GRIDS.wuhuaA, 0), { reportedAt: t(0) }),
+        doc(reported('e', GRIDS.wuhuaOtherStreet, 5), { reportedAt: t(5) }),
+        doc(reported('b', GRIDS.wuhuaB, 10), { reportedAt: t(10) }),
+        doc(reported('c', GRIDS.panlong, 20), { reportedAt: t(20) }),
+        doc(lifecycle('incident.closed', 'a', GRIDS.wuhuaA, 30, 'closed'), { reportedAt: t(0), closedAt: t(30) }),
+        doc(lifecycle('incident.closed', 'e', GRIDS.wuhuaOtherStreet, 44, 'closed'), { reportedAt: t(5), closedAt: t(44) }),
+        doc(reported('d', GRIDS.wuhuaA, 50), { reportedAt: t(50) }),
+        doc(cancelled('c', GRIDS.panlong, 100), { reportedAt: t(20), cancelledAt: t(100) }),
+      ]);
+      // at 45 with ends since 40: a ended at 30 (out), e at 44 (in), b open, c cancelled later (in), d reported later (out)
+      expect(await store.incidentsLiveAt(t(45), t(40), 'city')).toEqual(['b', 'c', 'e']);
+      expect(await store.incidentsLiveAt(t(45), t(40), '530102')).toEqual(['b', 'e']);
+      expect(await store.incidentsLiveAt(t(45), t(40), GRIDS.panlong)).toEqual(['c']);
+      expect(await store.incidentsLiveAt(t(45), t(45), 'city')).toEqual(['b', 'c']);
+      expect(await store.incidentsLiveAt(t(0), t(0), 'city')).toEqual([]);
+      await expect(store.incidentsLiveAt(t(45), t(46), 'city')).rejects.toThrow(/endedSince: must not be after `at`/);
+      await expect(store.incidentsLiveAt(Number.NaN, t(0), 'city')).rejects.toThrow(/at: must be a finite epoch-ms number/);
+      await expect(store.incidentsLiveAt(t(45), t(40), '5301')).rejects.toThrow(/area: must be/);
     });
 
     it('counts events per area level, day and type in the rollups', async () => {

@@ -14,7 +14,7 @@
 import pg from 'pg';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import { checkLimit, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
+import { checkLimit, checkLiveAt, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
 import { BaseEventStore } from '../base-event-store';
 import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
 import type { CallOutcome } from '../group-commit';
@@ -135,6 +135,18 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
         )
       : await this.pool.query<IncidentDbRow>(`SELECT * FROM ${this.t.incidents} WHERE ${open} ORDER BY id COLLATE "C"`);
     return result.rows.map(rowToIncident);
+  }
+
+  async incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]> {
+    this.assertOpen();
+    checkLiveAt(at, endedSince);
+    const range = gridRangeOf(area);
+    // an incident not ended has no end time: it counts as ending never
+    const live = `(doc->>'reportedAt')::float8 < $1 AND coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2`;
+    const result = range
+      ? await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE grid >= $3 AND grid < $4 AND ${live} ORDER BY id COLLATE "C"`, [at, endedSince, range.low, range.high])
+      : await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE ${live} ORDER BY id COLLATE "C"`, [at, endedSince]);
+    return result.rows.map((row) => row.id);
   }
 
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {

@@ -20,7 +20,7 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import { checkLimit, checkSeq, checkTime, RollupTally, serialiseDoc, toStoredEvent, type PreparedEvent } from '../append-input';
+import { checkLimit, checkLiveAt, checkSeq, checkTime, RollupTally, serialiseDoc, toStoredEvent, type PreparedEvent } from '../append-input';
 import { BaseEventStore } from '../base-event-store';
 import { StoreConflictError, type StoreConflict } from '../errors';
 import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
@@ -133,6 +133,18 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
       ? (this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE grid >= ? AND grid < ? AND ${open} ORDER BY id`).all(range.low, range.high) as IncidentDbRow[])
       : (this.statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${open} ORDER BY id`).all() as IncidentDbRow[]);
     return rows.map(({ last_seq: _, ...row }) => rowToIncident(row));
+  }
+
+  async incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]> {
+    this.assertOpen();
+    checkLiveAt(at, endedSince);
+    const range = gridRangeOf(area);
+    // an incident not ended has no end time: it counts as ending never
+    const live = `json_extract(doc, '$.reportedAt') < ? AND coalesce(json_extract(doc, '$.closedAt'), json_extract(doc, '$.cancelledAt'), ${Number.MAX_SAFE_INTEGER}) >= ?`;
+    const rows = range
+      ? (this.statement(`SELECT id FROM incidents WHERE grid >= ? AND grid < ? AND ${live} ORDER BY id`).all(range.low, range.high, at, endedSince) as Array<{ id: string }>)
+      : (this.statement(`SELECT id FROM incidents WHERE ${live} ORDER BY id`).all(at, endedSince) as Array<{ id: string }>);
+    return rows.map((row) => row.id);
   }
 
   async rollups(area: string, fromDay: string, toDay: string): Promise<RollupRow[]> {
