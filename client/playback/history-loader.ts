@@ -60,7 +60,8 @@ export interface LoadOptions {
 /** Streams the range; `onChunk` runs once per frame, in order. Rejects with the server's reason on a refusal. */
 export async function loadHistory(range: HistoryRange, onChunk: (chunk: HistoryChunk, tables: HistoryTables) => void, options: LoadOptions = {}): Promise<LoadResult> {
   const details = options.details ?? true;
-  const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area, format: 'columns' });
+  // carry=1: the cases open when the range starts, and the counters of its first day, come first (server: carriedIn)
+  const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area, format: 'columns', carry: '1' });
   if (!details) query.set('details', '0');
   const res = await fetch(`${range.origin ?? ''}/api/v1/history?${query}`, { headers: headers(range.token, HISTORY_COLUMNS_TYPE), ...(range.signal ? { signal: range.signal } : {}) });
   if (!res.ok || !res.body) throw await failure(res, 'history');
@@ -97,12 +98,12 @@ export function loadAggregate(range: HistoryRange, bucketMs?: number): Promise<H
 
 /** The server's reducer state at `at` (folded from `range.from`) and the events of the `windowMs` after it. */
 export function loadHistoryState(range: HistoryRange, at: number, windowMs: number): Promise<HistoryStateAnswer> {
-  const query = new URLSearchParams({ from: String(range.from), at: String(at), area: range.area, window: String(Math.max(0, Math.floor(windowMs))) });
+  const query = new URLSearchParams({ from: String(range.from), at: String(at), area: range.area, window: String(Math.max(0, Math.floor(windowMs))), carry: '1' });
   return getJson(range, '/api/v1/history/state', query, 'history state');
 }
 
 /** At most how many events the range holds (cheap: the server sums per-day rollups). */
 export function loadCount(range: HistoryRange): Promise<HistoryCount> {
-  const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area });
+  const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area, carry: '1' });
   return getJson(range, '/api/v1/history/count', query, 'history count');
 }

@@ -298,7 +298,8 @@ export class PlaybackPoints {
     const s = this.seconds(t);
     const out: GridFigures<Uint32Array> = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids), overdueKnown: this.deadlinesKnown };
     for (let slot = 0; slot < this.incidents; slot++) {
-      if (this.status[slot] === 0 || !(this.reportedS[slot]! <= s)) continue;
+      // the range's cases: not those carried in from before its start (reported before the origin)
+      if (this.status[slot] === 0 || !(this.reportedS[slot]! >= 0 && this.reportedS[slot]! <= s)) continue;
       const g = this.gridOf[slot]!;
       if (g >= grids) continue;
       out.reported[g]! += 1;
@@ -491,6 +492,7 @@ export function playbackHeatLayer(points: PlaybackPoints, t: number, visible: bo
     threshold: 0.03,
     getWeight: 1,
     extensions: [REPORT_FILTER],
-    filterRange: [-NEVER, s],
+    // the range's cases: not those carried in from before its start (reported before the origin)
+    filterRange: [0, s],
   } as never);
 }

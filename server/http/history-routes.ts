@@ -31,7 +31,7 @@ import { rollupDayOf } from '../store/rollup-day';
 import { badRequest } from './errors';
 import { ARROW_STREAM_TYPE, encodeHistory } from './history-format';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { HistoryStateFolder, pages } from './history-state';
+import { carriedEvents, carriedIn, HistoryStateFolder, pages } from './history-state';
 
 export type { HistoryAggregate } from '../../protocol/history-api';
 
@@ -54,8 +54,11 @@ export const HistoryQuery = z
     format: z.enum(['json', 'arrow', 'columns'], { message: 'must be json, arrow or columns' }).optional(),
     /** columns stream only: `0` leaves the events' details out */
     details: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+    /** columns stream only: `1` carries in what the state at `from` needs (see carriedIn) */
+    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
   })
-  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
+  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
+  .refine((q) => q.carry !== '1' || (q.afterSeq === undefined && q.limit === undefined), { message: 'cannot be combined with afterSeq or limit', path: ['carry'] });
 
 export const HistoryAggregateQuery = z
   .object({
@@ -72,7 +75,13 @@ export const HistoryAggregateQuery = z
   });
 
 export const HistoryCountQuery = z
-  .object({ from: Instant, to: Instant, area: AreaCodeSchema.default('city') })
+  .object({
+    from: Instant,
+    to: Instant,
+    area: AreaCodeSchema.default('city'),
+    /** `1`: also count the events a carried-in stream adds before the range's first day (carriedEvents) */
+    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+  })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
 
 export const HistoryStateQuery = z
@@ -82,6 +91,8 @@ export const HistoryStateQuery = z
     area: AreaCodeSchema.default('city'),
     /** how far after `at` the window of events reaches, in ms (default 0: none; at most 31 days) */
     window: WholeNumber.pipe(z.number().max(HISTORY_STATE_MAX_WINDOW_MS, 'must be at most 31 days in ms')).default(0),
+    /** `1`: the state carries in the cases open at `from`, as the columns stream's `carry=1` (carriedIn) */
+    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
   })
   .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'] });
 
@@ -142,14 +153,15 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     const query = parseQuery(req, HistoryCountQuery);
     assertInScope(principalOf(res), query.area);
     const rows = await store.rollups(query.area, rollupDayOf(query.from), rollupDayOf(query.to));
-    const answer: HistoryCount = { from: query.from, to: query.to, area: query.area, atMost: rows.reduce((n, row) => n + row.count, 0) };
+    const carried = query.carry === '1' ? (await carriedEvents(store, query.from, query.area)).earlier.length : 0;
+    const answer: HistoryCount = { from: query.from, to: query.to, area: query.area, atMost: rows.reduce((n, row) => n + row.count, 0) + carried };
     res.json(answer);
   });
 
   router.get('/api/v1/history/state', reader, async (req, res) => {
     const query = parseQuery(req, HistoryStateQuery);
     assertInScope(principalOf(res), query.area);
-    const answer = await folder.answer({ from: query.from, at: query.at, area: query.area, windowMs: query.window });
+    const answer = await folder.answer({ from: query.from, at: query.at, area: query.area, windowMs: query.window, carry: query.carry === '1' });
     const body = JSON.stringify(answer);
     res.set('Vary', 'Accept-Encoding');
     res.set('Cache-Control', 'no-store');
@@ -165,6 +177,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
       await streamColumns(store, query, acceptsGzip(req), res);
       return;
     }
+    if (query.carry === '1') throw badRequest('carry: only the columns format carries in', [{ field: 'carry', reason: 'only the columns format carries in' }]);
     const limit = query.limit ?? HISTORY_DEFAULT_LIMIT;
     if (limit < 1 || limit > HISTORY_MAX_PAGE) throw badRequest(`limit: must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page`, [{ field: 'limit', reason: `must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page` }]);
     const events = await store.readTimeRange({ from: query.from, to: query.to, area: query.area, ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}), limit });
@@ -225,9 +238,11 @@ async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQue
   const drained = () => Promise.race([new Promise<void>((resolve) => sink.once('drain', resolve)), whenClosed]);
   const flushed = (compressor: Gzip) => Promise.race([new Promise<void>((resolve) => compressor.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve())), whenClosed]);
   const details = query.details !== '0';
-  const range = { from: query.from, to: query.to, area: query.area };
   try {
-    for await (const page of pages(store, range, HISTORY_FRAME_EVENTS, query.limit, query.afterSeq)) {
+    const frames = query.carry === '1'
+      ? await carriedIn(store, query)
+      : pages(store, { from: query.from, to: query.to, area: query.area }, HISTORY_FRAME_EVENTS, query.limit, query.afterSeq);
+    for await (const page of frames) {
       if (closed) return;
       const frame = encoder.encodeFrame(page, { details });
       sink.write(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));

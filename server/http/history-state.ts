@@ -18,7 +18,8 @@
  */
 import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
 import { incidentIdOf, type StoredEvent } from '../../protocol/events';
-import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
+import { applyEvent, createState, DEFAULT_RETAIN_CLOSED_MS, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
+import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { EventStore } from '../store/event-store';
 
 /** Events read per store page while folding. */
@@ -41,6 +42,65 @@ export async function* pages(store: EventStore, query: { from: number; to: numbe
   }
 }
 
+/**
+ * A playback range with what its state at `from` needs: the state at t is the fold of every event up to t, and a
+ * range's own events miss the cases reported before it that were still open (or had just ended, and still show as
+ * dim dots), and the day's counters before `from` ("reported today"). So the stream starts at 00:00 China time on
+ * the day of `from` and carries in, before that, every earlier event of the cases live then or ended within a day
+ * before (the store's `incidentsLiveAt`), merged in seq order. Folded, it gives the state at any t ≥ from exactly,
+ * but for events given to a case more than a day after it ended (a late rating), which the live wall drops too.
+ */
+export async function carriedIn(store: EventStore, query: { from: number; to: number; area: string }): Promise<AsyncIterable<StoredEvent[]>> {
+  const { start, earlier } = await carriedEvents(store, query.from, query.area);
+  return mergeBySeq(earlier, pages(store, { from: start, to: query.to, area: query.area }, PAGE_EVENTS), PAGE_EVENTS);
+}
+
+/**
+ * Cases ended this long before a carried-in stream starts are carried in too: as long as the live state keeps a
+ * closed case (DEFAULT_RETAIN_CLOSED_MS), so a rating given within a day of the close counts as it does live.
+ */
+const CARRY_ENDED_MS = DEFAULT_RETAIN_CLOSED_MS;
+
+/**
+ * Where a carried-in stream starts (00:00 China time on the day of `from`), and the earlier events, in seq order,
+ * of the area's cases live then: open, or ended within CARRY_ENDED_MS before it.
+ */
+export async function carriedEvents(store: EventStore, from: number, area: string): Promise<{ start: number; earlier: StoredEvent[] }> {
+  const start = shanghaiDayStart(shanghaiDay(from));
+  const ids = await store.incidentsLiveAt(start, start - CARRY_ENDED_MS, area);
+  const earlier: StoredEvent[] = [];
+  for (let i = 0; i < ids.length; i += CARRY_READS_AT_ONCE) {
+    const lists = await Promise.all(ids.slice(i, i + CARRY_READS_AT_ONCE).map((id) => store.incidentEvents(id)));
+    for (const list of lists) for (const event of list) if (Date.parse(event.at) < start) earlier.push(event);
+  }
+  earlier.sort((a, b) => a.seq - b.seq);
+  return { start, earlier };
+}
+
+/** Incidents whose events are read at once while carrying in. */
+const CARRY_READS_AT_ONCE = 32;
+
+/** Merges a sorted array and sorted pages (both by seq, disjoint) into frames of at most `frame` events. */
+async function* mergeBySeq(head: StoredEvent[], tail: AsyncIterable<StoredEvent[]>, frame: number): AsyncGenerator<StoredEvent[]> {
+  let i = 0;
+  let out: StoredEvent[] = [];
+  for await (const page of tail) {
+    for (const event of page) {
+      while (i < head.length && head[i]!.seq < event.seq) {
+        out.push(head[i++]!);
+        if (out.length === frame) yield out.splice(0);
+      }
+      out.push(event);
+      if (out.length === frame) yield out.splice(0);
+    }
+  }
+  while (i < head.length) {
+    out.push(head[i++]!);
+    if (out.length === frame) yield out.splice(0);
+  }
+  if (out.length > 0) yield out;
+}
+
 interface Cursor {
   key: string;
   t: number;
@@ -54,6 +114,8 @@ export interface HistoryStateQuery {
   area: string;
   /** how far after `at` the window of events reaches (ms) */
   windowMs: number;
+  /** fold from the cases open at `from` and the day's counters (carriedIn), not from `from` alone */
+  carry?: boolean;
 }
 
 export interface HistoryStateFolderOptions {
@@ -89,7 +151,7 @@ export class HistoryStateFolder {
   }
 
   private async answerNow(query: HistoryStateQuery): Promise<HistoryStateAnswer> {
-    const state = await this.stateAt(query.from, query.at, query.area);
+    const state = await this.stateAt(query.from, query.at, query.area, query.carry ?? false);
     return stateAnswer(state, query, await this.window(query, state.headSeq));
   }
 
@@ -111,15 +173,19 @@ export class HistoryStateFolder {
     return { to, events: events.filter((event) => Date.parse(event.at) <= to) };
   }
 
-  /** The fold of the area's events with from ≤ at' ≤ at. The state belongs to a cursor: read it, do not keep it. */
-  private async stateAt(from: number, at: number, area: string): Promise<CityState> {
-    const key = `${from}|${area}`;
+  /**
+   * The fold of the area's events with from ≤ at' ≤ at (carrying in the cases open at `from` when `carry`). The state
+   * belongs to a cursor: read it, do not keep it.
+   */
+  private async stateAt(from: number, at: number, area: string, carry: boolean): Promise<CityState> {
+    const key = `${from}|${area}|${carry}`;
     let best: Cursor | undefined;
     for (const cursor of this.cursors) if (cursor.key === key && cursor.t <= at && (!best || cursor.t > best.t)) best = cursor;
     if (best && best.t < at && !(await this.moveForward(best, at, area))) best = undefined;
     if (!best) {
       best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), usedAt: 0 };
-      for await (const page of pages(this.store, { from, to: at, area }, PAGE_EVENTS)) this.fold(best.state, page);
+      const range = { from, to: at, area };
+      for await (const page of carry ? await carriedIn(this.store, range) : pages(this.store, range, PAGE_EVENTS)) this.fold(best.state, page);
       this.cursors.push(best);
     }
     best.usedAt = ++this.uses;

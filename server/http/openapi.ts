@@ -261,6 +261,12 @@ function build(): Json {
               schema: { type: 'string', enum: ['0', '1'], default: '1' },
               description: 'columns only: 0 leaves the events\' detail JSON out (windowed playback needs the columns alone)',
             },
+            {
+              name: 'carry',
+              in: 'query',
+              schema: { type: 'string', enum: ['0', '1'], default: '0' },
+              description: 'columns only: 1 also streams what the state at `from` needs (playback): every event from 00:00 China time on the day of `from`, and the earlier events of the cases open then (or ended in the 30 minutes before), all in seq order. Not with afterSeq or limit',
+            },
           ],
           responses: {
             '200': {
@@ -298,6 +304,7 @@ function build(): Json {
             { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
             { name: 'to', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
             areaParam('Area code or city'),
+            { name: 'carry', in: 'query', schema: { type: 'string', enum: ['0', '1'], default: '0' }, description: '1: also count the earlier events that a carry=1 stream adds (those of the cases open at the start of the first day)' },
           ],
           responses: { '200': json({ type: 'object', properties: { atMost: { type: 'integer' } } }), ...readerErrors },
         },
@@ -311,6 +318,7 @@ function build(): Json {
             { name: 'at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms' },
             areaParam('Area code or city'),
             { name: 'window', in: 'query', schema: { type: 'integer', minimum: 0, maximum: HISTORY_STATE_MAX_WINDOW_MS, default: 0 }, description: `ms after \`at\` to answer events for (shortened to at most ${HISTORY_WINDOW_MAX_EVENTS.toLocaleString('en')} events and before the first event logged out of time order)` },
+            { name: 'carry', in: 'query', schema: { type: 'string', enum: ['0', '1'], default: '0' }, description: '1: the state also holds the cases open at `from` and the counters of its day, as /api/v1/history?format=columns&carry=1 streams them' },
           ],
           responses: { '200': json({ type: 'object' }), ...readerErrors },
         },

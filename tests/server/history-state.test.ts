@@ -40,11 +40,11 @@ async function serve(prefix: string, inTimeOrder: boolean): Promise<Served> {
   const wall = await startWallServer(city);
   await wall.ingest(scenario);
   const events = await wall.store.readSeqRange(0);
-  // `from` cuts the first reports off: the fold starts at `from`, not at the log's start.
+  // `from` cuts the first reports off: playback carries them in (carry=1), so the state at t is the whole log's.
   const from = Math.min(...events.map(atOf)) + 10 * MIN;
   const to = now + MIN;
   const truth = (t: number, area = 'city') =>
-    fold(events.filter((e) => atOf(e) >= from && atOf(e) <= t && (area === 'city' || e.grid.startsWith(area))), PLAYBACK_FOLD_OPTIONS);
+    fold(events.filter((e) => atOf(e) <= t && (area === 'city' || e.grid.startsWith(area))), PLAYBACK_FOLD_OPTIONS);
   return { wall, events, from, to, truth };
 }
 
@@ -56,10 +56,7 @@ function expectSameState(state: CityState, expected: CityState, t: number, area 
   expect(kpis(state, area, t)).toEqual(kpis(expected, area, t));
 }
 
-/**
- * The answer's state with the window's events up to t folded on, as HistoryWindows does. (Events of cases reported
- * before `from` are refused here as in the truth: a range's fold starts at its `from`.)
- */
+/** The answer's state with the window's events up to t folded on, as HistoryWindows does. */
 function foldWindow(answer: HistoryStateAnswer, t: number): CityState {
   const state = restoreSnapshot(answer.state);
   for (const event of answer.window.events) if (atOf(event) <= t) applyEvent(state, event);
@@ -154,15 +151,23 @@ describe('the state at t from the server, events in time order', () => {
     const folder = new HistoryStateFolder(s.wall.store);
     const t0 = atOf(s.events[0]!) + 60 * MIN;
     const t1 = t0 + 20 * MIN;
+    // the range's own events (no carry): the fold starts at `from`
+    const rangeOnly = (t: number) => fold(s.events.filter((e) => atOf(e) >= s.from && atOf(e) <= t), PLAYBACK_FOLD_OPTIONS);
     await folder.answer({ from: s.from, at: t0, area: 'city', windowMs: 0 });
     const before = folder.folded;
     expect(before).toBe(s.events.filter((e) => atOf(e) >= s.from && atOf(e) <= t0).length);
     const answer = await folder.answer({ from: s.from, at: t1, area: 'city', windowMs: 0 });
     expect(folder.folded - before).toBe(s.events.filter((e) => atOf(e) > t0 && atOf(e) <= t1).length);
-    expectSameState(restoreSnapshot(answer.state), s.truth(t1), t1);
+    expectSameState(restoreSnapshot(answer.state), rangeOnly(t1), t1);
     // back before it: folded afresh, still exact
     const back = await folder.answer({ from: s.from, at: t0 - 5 * MIN, area: 'city', windowMs: 0 });
-    expectSameState(restoreSnapshot(back.state), s.truth(t0 - 5 * MIN), t0 - 5 * MIN);
+    expectSameState(restoreSnapshot(back.state), rangeOnly(t0 - 5 * MIN), t0 - 5 * MIN);
+    // carried in, a cursor of its own moves forward the same way
+    await folder.answer({ from: s.from, at: t0, area: 'city', windowMs: 0, carry: true });
+    const carried = folder.folded;
+    const moved = await folder.answer({ from: s.from, at: t1, area: 'city', windowMs: 0, carry: true });
+    expect(folder.folded - carried).toBe(s.events.filter((e) => atOf(e) > t0 && atOf(e) <= t1).length);
+    expectSameState(restoreSnapshot(moved.state), s.truth(t1), t1);
   });
 
   it('counts the range before loading, and refuses bad parameters naming the field', async () => {
@@ -196,11 +201,17 @@ describe('the state at t from the server, events in time order', () => {
     decoder.end();
     expect(chunks.flatMap((c) => chunkEvents(c, decoder.tables))).toEqual(json.events);
 
+    // playback's load (carried in) without details: the columns of the same events as with them
+    const carried = new HistoryDecoder();
+    const withDetails = carried.push(new Uint8Array(await (await fetch(`${s.wall.url}/api/v1/history?from=${s.from}&to=${s.to}&format=columns&carry=1`)).arrayBuffer()));
+    carried.end();
+    const carriedEvents = withDetails.flatMap((c) => chunkEvents(c, carried.tables));
+    expect(carriedEvents.length).toBeGreaterThanOrEqual(json.events.length);
     const columnsOnly: HistoryChunk[] = [];
     const result = await loadHistory(range, (chunk) => columnsOnly.push(chunk), { details: false });
-    expect(result.events).toBe(json.events.length);
+    expect(result.events).toBe(carriedEvents.length);
     expect(columnsOnly.reduce((n, c) => n + c.details.byteLength, 0)).toBe(0);
-    expect(columnsOnly.flatMap((c) => [...c.seqOffset].map((o) => c.baseSeq + o))).toEqual(json.events.map((e) => e.seq));
+    expect(columnsOnly.flatMap((c) => [...c.seqOffset].map((o) => c.baseSeq + o))).toEqual(carriedEvents.map((e) => e.seq));
     expect(() => chunkEvents(columnsOnly[0]!, { grids: [], incidents: [] })).toThrow(/without details/);
   });
 });
