@@ -18,7 +18,7 @@
  */
 import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
 import { incidentIdOf, type StoredEvent } from '../../protocol/events';
-import { applyEvent, createState, DEFAULT_RETAIN_CLOSED_MS, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
+import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { EventStore } from '../store/event-store';
 
@@ -46,9 +46,9 @@ export async function* pages(store: EventStore, query: { from: number; to: numbe
  * A playback range with what its state at `from` needs: the state at t is the fold of every event up to t, and a
  * range's own events miss the cases reported before it that were still open (or had just ended, and still show as
  * dim dots), and the day's counters before `from` ("reported today"). So the stream starts at 00:00 China time on
- * the day of `from` and carries in, before that, every earlier event of the cases live then or ended within a day
- * before (the store's `incidentsLiveAt`), merged in seq order. Folded, it gives the state at any t ≥ from exactly,
- * but for events given to a case more than a day after it ended (a late rating), which the live wall drops too.
+ * the day of `from` and carries in, before that, every earlier event of the cases live then (open, just ended, or
+ * touched again later: the store's `incidentsLiveAt`), merged in seq order. Folded, it gives the state at any t ≥
+ * from exactly.
  */
 export async function carriedIn(store: EventStore, query: { from: number; to: number; area: string }): Promise<AsyncIterable<StoredEvent[]>> {
   const { start, earlier } = await carriedEvents(store, query.from, query.area);
@@ -56,18 +56,13 @@ export async function carriedIn(store: EventStore, query: { from: number; to: nu
 }
 
 /**
- * Cases ended this long before a carried-in stream starts are carried in too: as long as the live state keeps a
- * closed case (DEFAULT_RETAIN_CLOSED_MS), so a rating given within a day of the close counts as it does live.
- */
-const CARRY_ENDED_MS = DEFAULT_RETAIN_CLOSED_MS;
-
-/**
  * Where a carried-in stream starts (00:00 China time on the day of `from`), and the earlier events, in seq order,
- * of the area's cases live then: open, or ended within CARRY_ENDED_MS before it.
+ * of the area's cases live then: open, ended within HISTORY_STATE_RECENT_MS before it (still a dim dot), or with
+ * an event after it (a rating given after the close).
  */
 export async function carriedEvents(store: EventStore, from: number, area: string): Promise<{ start: number; earlier: StoredEvent[] }> {
   const start = shanghaiDayStart(shanghaiDay(from));
-  const ids = await store.incidentsLiveAt(start, start - CARRY_ENDED_MS, area);
+  const ids = await store.incidentsLiveAt(start, start - HISTORY_STATE_RECENT_MS, area);
   const earlier: StoredEvent[] = [];
   for (let i = 0; i < ids.length; i += CARRY_READS_AT_ONCE) {
     const lists = await Promise.all(ids.slice(i, i + CARRY_READS_AT_ONCE).map((id) => store.incidentEvents(id)));

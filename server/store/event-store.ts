@@ -127,9 +127,10 @@ export interface EventStore {
   /** Current projection rows of incidents that are not closed or cancelled, within an area prefix. */
   openIncidents(area: string): Promise<IncidentRow[]>;
   /**
-   * Ids (ascending) of the incidents within an area prefix that were reported before `at` and had not ended
-   * (closed or cancelled) before `endedSince` (≤ at): the cases a playback starting at `at` carries in. Read from
-   * the projection (an incident's report and end times never change), one scan of it.
+   * Ids (ascending) of the incidents within an area prefix that were reported before `at` and either had not ended
+   * (closed or cancelled) before `endedSince` (≤ at) or have an event at or after `at` (a rating after the close):
+   * the cases a playback starting at `at` carries in. Read from the projection (report and end times never change;
+   * `updatedAt` is the latest event's), one scan of it.
    */
   incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]>;
   /** One incident's projection row, with `lastSeq`. */

@@ -58,6 +58,15 @@ function cases(): IncomingEvent[] {
   // reported on the day before the range, open into it, then worked on inside it
   report('carried', gridB, day0 + 3 * HOUR);
   step('carried', 'incident.registered', day0 + 7 * HOUR);
+  // closed the day before, rated inside the range (the rating counts in that day's satisfaction)
+  report('rated-late', gridA, day0 - DAY);
+  step('rated-late', 'incident.registered', day0 - DAY + 10 * MIN);
+  dispatch('rated-late', day0 - DAY + 20 * MIN, day0 - DAY + 8 * HOUR, `${DISTRICT_A}-public-security`);
+  step('rated-late', 'incident.started', day0 - DAY + HOUR);
+  events.push({ id: 'rated-late-resolved', type: 'incident.resolved', incidentId: 'rated-late', at: iso(day0 - DAY + 2 * HOUR) });
+  events.push({ id: 'rated-late-verified', type: 'incident.verified', incidentId: 'rated-late', at: iso(day0 - DAY + 3 * HOUR), passed: true });
+  events.push({ id: 'rated-late-closed', type: 'incident.closed', incidentId: 'rated-late', at: iso(day0 - DAY + 4 * HOUR) });
+  events.push({ id: 'rated-late-rated', type: 'incident.rated', incidentId: 'rated-late', at: iso(day0 + 7 * HOUR), satisfaction: 5 });
   // inside the range
   report('inside', gridA, day0 + 8 * HOUR);
   step('inside', 'incident.registered', day0 + 9 * HOUR);
@@ -107,6 +116,8 @@ describe('playback carries in the cases open at the start of its range', () => {
       for (const area of ['city', DISTRICT_A, DISTRICT_B]) expect(kpis(shown, area, at), `${area} at ${new Date(at).toISOString()}`).toEqual(kpis(truth, area, at));
     }
     expect(kpis(timeline.stateAt(from), 'city', from)).toMatchObject({ open: 3, overdue: 1, reportedToday: 2, cancelledToday: 1 });
+    // the rating given in the range to a case closed the day before counts
+    expect(kpis(timeline.stateAt(to), 'city', to).satisfactionRate).toBe(1);
     // the case that ended 10 minutes before midnight is carried in too (playback shows ended cases for 30 minutes)
     expect(timeline.stateAt(from).incidents.has('late')).toBe(true);
   });

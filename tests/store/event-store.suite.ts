@@ -283,12 +283,23 @@ export function eventStoreBehaviour(backend: Backend): void {
         doc(lifecycle('incident.closed', 'e', GRIDS.wuhuaOtherStreet, 44, 'closed'), { reportedAt: t(5), closedAt: t(44) }),
         doc(reported('d', GRIDS.wuhuaA, 50), { reportedAt: t(50) }),
         doc(cancelled('c', GRIDS.panlong, 100), { reportedAt: t(20), cancelledAt: t(100) }),
+        doc(reported('f', GRIDS.wuhuaB, 2), { reportedAt: t(2) }),
+        doc(lifecycle('incident.closed', 'f', GRIDS.wuhuaB, 10, 'closed'), { reportedAt: t(2), closedAt: t(10) }),
       ]);
-      // at 45 with ends since 40: a ended at 30 (out), e at 44 (in), b open, c cancelled later (in), d reported later (out)
-      expect(await store.incidentsLiveAt(t(45), t(40), 'city')).toEqual(['b', 'c', 'e']);
-      expect(await store.incidentsLiveAt(t(45), t(40), '530102')).toEqual(['b', 'e']);
+      // f is rated long after it closed: its row's updatedAt moves on, its close time does not
+      const rating: EventToAppend = {
+        event: { id: 'f-rated', type: 'incident.rated', incidentId: 'f', at: new Date(t(70)).toISOString(), satisfaction: 5 },
+        grid: GRIDS.wuhuaB,
+        projection: { id: 'f', grid: GRIDS.wuhuaB, status: 'closed', updatedAt: t(70), doc: { status: 'closed', reportedAt: t(2), closedAt: t(10) } },
+      };
+      await store.append([rating]);
+      // at 45 with ends since 40: a ended at 30 (out), e at 44 (in), b open, c cancelled later (in), d reported later
+      // (out), f ended at 10 but rated at 70 (in)
+      expect(await store.incidentsLiveAt(t(45), t(40), 'city')).toEqual(['b', 'c', 'e', 'f']);
+      expect(await store.incidentsLiveAt(t(45), t(40), '530102')).toEqual(['b', 'e', 'f']);
       expect(await store.incidentsLiveAt(t(45), t(40), GRIDS.panlong)).toEqual(['c']);
-      expect(await store.incidentsLiveAt(t(45), t(45), 'city')).toEqual(['b', 'c']);
+      expect(await store.incidentsLiveAt(t(45), t(45), 'city')).toEqual(['b', 'c', 'f']);
+      expect(await store.incidentsLiveAt(t(80), t(80), 'city')).toEqual(['b', 'c', 'd']);
       expect(await store.incidentsLiveAt(t(0), t(0), 'city')).toEqual([]);
       await expect(store.incidentsLiveAt(t(45), t(46), 'city')).rejects.toThrow(/endedSince: must not be after `at`/);
       await expect(store.incidentsLiveAt(Number.NaN, t(0), 'city')).rejects.toThrow(/at: must be a finite epoch-ms number/);

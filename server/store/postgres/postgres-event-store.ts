@@ -142,7 +142,7 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
     checkLiveAt(at, endedSince);
     const range = gridRangeOf(area);
     // an incident not ended has no end time: it counts as ending never
-    const live = `(doc->>'reportedAt')::float8 < $1 AND coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2`;
+    const live = `(doc->>'reportedAt')::float8 < $1 AND (updated_at >= $1 OR coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2)`;
     const result = range
       ? await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE grid >= $3 AND grid < $4 AND ${live} ORDER BY id COLLATE "C"`, [at, endedSince, range.low, range.high])
       : await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE ${live} ORDER BY id COLLATE "C"`, [at, endedSince]);

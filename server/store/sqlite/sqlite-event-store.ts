@@ -140,10 +140,10 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
     checkLiveAt(at, endedSince);
     const range = gridRangeOf(area);
     // an incident not ended has no end time: it counts as ending never
-    const live = `json_extract(doc, '$.reportedAt') < ? AND coalesce(json_extract(doc, '$.closedAt'), json_extract(doc, '$.cancelledAt'), ${Number.MAX_SAFE_INTEGER}) >= ?`;
+    const live = `json_extract(doc, '$.reportedAt') < ? AND (updated_at >= ? OR coalesce(json_extract(doc, '$.closedAt'), json_extract(doc, '$.cancelledAt'), ${Number.MAX_SAFE_INTEGER}) >= ?)`;
     const rows = range
-      ? (this.statement(`SELECT id FROM incidents WHERE grid >= ? AND grid < ? AND ${live} ORDER BY id`).all(range.low, range.high, at, endedSince) as Array<{ id: string }>)
-      : (this.statement(`SELECT id FROM incidents WHERE ${live} ORDER BY id`).all(at, endedSince) as Array<{ id: string }>);
+      ? (this.statement(`SELECT id FROM incidents WHERE grid >= ? AND grid < ? AND ${live} ORDER BY id`).all(range.low, range.high, at, at, endedSince) as Array<{ id: string }>)
+      : (this.statement(`SELECT id FROM incidents WHERE ${live} ORDER BY id`).all(at, at, endedSince) as Array<{ id: string }>);
     return rows.map((row) => row.id);
   }
 
