@@ -96,13 +96,13 @@ export function loadAggregate(range: HistoryRange, bucketMs?: number): Promise<H
   return getJson(range, '/api/v1/history/aggregate', query, 'history aggregate');
 }
 
-/** The server's reducer state at `at` (folded from `range.from`) and the events of the `windowMs` after it. */
+/** The server's reducer state at `at` (folded from `range.from`, the cases open then carried in) and the events of the `windowMs` after it. */
 export function loadHistoryState(range: HistoryRange, at: number, windowMs: number): Promise<HistoryStateAnswer> {
   const query = new URLSearchParams({ from: String(range.from), at: String(at), area: range.area, window: String(Math.max(0, Math.floor(windowMs))), carry: '1' });
   return getJson(range, '/api/v1/history/state', query, 'history state');
 }
 
-/** At most how many events the range holds (cheap: the server sums per-day rollups). */
+/** At most how many events the carried-in range holds (the server sums per-day rollups and adds the carried-in events). */
 export function loadCount(range: HistoryRange): Promise<HistoryCount> {
   const query = new URLSearchParams({ from: String(range.from), to: String(range.to), area: range.area, carry: '1' });
   return getJson(range, '/api/v1/history/count', query, 'history count');
