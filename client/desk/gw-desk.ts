@@ -66,7 +66,8 @@ export class GwDesk extends LitElement {
         position: absolute;
         right: 0.6em;
         top: 4.4em;
-        bottom: 0.6em;
+        /* clear of the map's zoom buttons in the bottom-right corner (MapLibre: 2 × 29 px + 10 px margin) */
+        bottom: calc(0.6em + 78px);
         width: min(27em, 46%);
         overflow-y: auto;
         overflow-x: hidden;

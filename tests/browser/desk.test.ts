@@ -95,6 +95,21 @@ describe('the officer’s desk', () => {
     // the overdue case shows a red clock with the time over
     expect(await page.locator('gw-area-panel li[data-incident="dk-late"] gw-deadline-timer [data-tone]').getAttribute('data-tone')).toBe('red');
     expect(new URL(page.url()).searchParams.get('sel')).toBe(GRID);
+    // the open panel leaves the map's zoom buttons uncovered: what lies under each button's centre is the button
+    const uncovered = await page.evaluate(() =>
+      ['.maplibregl-ctrl-zoom-in', '.maplibregl-ctrl-zoom-out'].map((selector) => {
+        const button = document.querySelector('gw-wall')!.shadowRoot!.querySelector(selector)!;
+        const r = button.getBoundingClientRect();
+        let el: Element | null = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        while (el?.shadowRoot) {
+          const inner: Element | null = el.shadowRoot.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          if (!inner || inner === el) break;
+          el = inner;
+        }
+        return el === button || button.contains(el);
+      }),
+    );
+    expect(uncovered).toEqual([true, true]);
   });
 
   it('the breadcrumb drills up and down, scopes the wall to the area, and steps back', async () => {
