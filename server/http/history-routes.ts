@@ -41,6 +41,9 @@ const Instant = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ], { message: 'must be an ISO 8601 time with offset or epoch milliseconds' });
 
+/** A `0` / `1` query switch. */
+const Flag = z.enum(['0', '1'], { message: 'must be 0 or 1' });
+
 const WholeNumber = z.string().regex(/^\d{1,15}$/, 'must be a whole number').transform(Number);
 
 export const HistoryQuery = z
@@ -53,9 +56,9 @@ export const HistoryQuery = z
     /** `json` (default), `arrow` (paged Arrow IPC) or `columns` (the chunked binary stream) */
     format: z.enum(['json', 'arrow', 'columns'], { message: 'must be json, arrow or columns' }).optional(),
     /** columns stream only: `0` leaves the events' details out */
-    details: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+    details: Flag.optional(),
     /** columns stream only: `1` carries in what the state at `from` needs (see carriedIn) */
-    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+    carry: Flag.optional(),
   })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
   .refine((q) => q.carry !== '1' || (q.afterSeq === undefined && q.limit === undefined), { message: 'cannot be combined with afterSeq or limit', path: ['carry'] });
@@ -80,7 +83,7 @@ export const HistoryCountQuery = z
     to: Instant,
     area: AreaCodeSchema.default('city'),
     /** `1`: also count the events a carried-in stream adds before the range's first day (carriedEvents) */
-    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+    carry: Flag.optional(),
   })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
 
@@ -92,7 +95,7 @@ export const HistoryStateQuery = z
     /** how far after `at` the window of events reaches, in ms (default 0: none; at most 31 days) */
     window: WholeNumber.pipe(z.number().max(HISTORY_STATE_MAX_WINDOW_MS, 'must be at most 31 days in ms')).default(0),
     /** `1`: the state carries in the cases open at `from`, as the columns stream's `carry=1` (carriedIn) */
-    carry: z.enum(['0', '1'], { message: 'must be 0 or 1' }).optional(),
+    carry: Flag.optional(),
   })
   .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'] });
 
