@@ -422,8 +422,8 @@ export class GwWall extends LitElement {
           <span class="name">${city ? this.areaLabel(city) : ''}</span>
           <span class="mode">${modeKey ? t(modeKey) : t('area.shown')}</span>
         </div>
-        <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt}></gw-connection-badge>
-        <gw-clock .skewMs=${this.socket.clockSkewMs}></gw-clock>
+        <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} ?playback=${this.playback.active}></gw-connection-badge>
+        <gw-clock .skewMs=${this.socket.clockSkewMs} .at=${this.playback.view?.t ?? null}></gw-clock>
       </header>
       <gw-kpi-header .kpis=${this.kpiFigures}></gw-kpi-header>
       <div class="map-cell">

@@ -15,6 +15,7 @@ export const en: Messages = {
   'conn.live': 'Live',
   'conn.reconnecting': 'Reconnecting',
   'conn.stale': 'Stale since {since}',
+  'conn.playback': 'Playback',
   'kpi.reportedToday': 'Cases today',
   'kpi.open': 'Open',
   'kpi.overdue': 'Overdue',

@@ -16,6 +16,7 @@ export const zhCN = {
   'conn.live': '实时',
   'conn.reconnecting': '重连中',
   'conn.stale': '数据停滞 · 自 {since}',
+  'conn.playback': '回放',
   'kpi.reportedToday': '今日受理',
   'kpi.open': '在办',
   'kpi.overdue': '超期',

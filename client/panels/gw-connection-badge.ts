@@ -1,4 +1,8 @@
-/** Connection state: live, reconnecting, or stale since hh:mm:ss (the time the link was lost). */
+/**
+ * Connection state: live, reconnecting, or stale since hh:mm:ss (the time the link was lost); or, while a playback
+ * range is shown, "playback", so that nobody glancing at the wall (or at a recording of it) takes a past instant for
+ * the live city.
+ */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { t } from '../i18n/index';
@@ -44,6 +48,10 @@ export class GwConnectionBadge extends LitElement {
         color: #ff5a5a;
         background: rgba(255, 60, 60, 0.12);
       }
+      .playback {
+        color: #c4a5ff;
+        background: rgba(160, 120, 255, 0.14);
+      }
       @keyframes beat {
         50% {
           opacity: 0.25;
@@ -55,10 +63,16 @@ export class GwConnectionBadge extends LitElement {
   @property() state: ConnectionState = 'connecting';
   /** epoch ms the connection was lost */
   @property({ type: Number }) since: number | null = null;
+  /** A playback range is shown: the badge says so, whatever the live link's state. */
+  @property({ type: Boolean }) playback = false;
 
   override render() {
     const label =
       this.state === 'stale' ? t('conn.stale', { since: this.since === null ? '' : clockTime(this.since) }) : t(`conn.${this.state}`);
+    // In playback the live link's state stays readable on hover: the live feed still comes in behind the range.
+    if (this.playback) {
+      return html`<span class="badge playback" data-state="playback" title=${label}><span class="dot"></span>${t('conn.playback')}</span>`;
+    }
     return html`<span class="badge ${this.state}" data-state=${this.state}><span class="dot"></span>${label}</span>`;
   }
 }

@@ -58,6 +58,10 @@ describe('playback on the wall', () => {
     expect(openAt(middle).length).toBeGreaterThan(0);
     // typed and shown in the city's time, on a browser in Los Angeles
     await expect.poll(() => bar(page).locator('.clock').textContent(), { timeout: 10_000 }).toBe(clockDateTime(middle));
+    // the header says it is playback and tells the instant shown, not the wall's own time
+    expect(await page.locator('gw-connection-badge [data-state]').getAttribute('data-state')).toBe('playback');
+    await expect.poll(() => page.locator('gw-clock [data-playback-time]').getAttribute('data-playback-time'), { timeout: 10_000 }).toBe(String(middle));
+    expect((await page.locator('gw-clock .time').textContent())?.trim()).toBe(clockDateTime(middle).slice(11));
     // (the browser drops ":00" seconds from the value it reports, so it is compared as an instant)
     expect(fromCityInputTime(await bar(page).locator('.right input[type="datetime-local"]').inputValue())).toBe(middle);
 
@@ -87,6 +91,8 @@ describe('playback on the wall', () => {
     await press(page, 'live');
     await expect.poll(() => shown(page), { timeout: 10_000 }).toBeNull();
     expect(new URL(page.url()).searchParams.get('playback')).toBeNull();
+    await expect.poll(() => page.locator('gw-connection-badge [data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
+    expect(await page.locator('gw-clock [data-playback-time]').count()).toBe(0);
     const grid = city.grids[0]!.code;
     const ack = await wall.ingest([
       { id: 'pb-live-1', type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id: 'pb-live-case', location: wallGridCentre(city, grid), category: 'other', channel: 'other' } },
