@@ -51,6 +51,8 @@ const GRID_RECOLOUR_MS = 400;
 const KPI_EVERY_MS = 1_000;
 const EVICT_EVERY_MS = 60_000;
 const ANIMATION_FRAME_MS = 33;
+/** Space between the playback bar and what sits under it (the desk's search bar, the synthetic-data note). */
+const BELOW_BAR_GAP_PX = 8;
 
 @customElement('gw-wall')
 export class GwWall extends LitElement {
@@ -102,6 +104,8 @@ export class GwWall extends LitElement {
   private snapshotApplied = false;
   private readonly onResize = () => this.mapController.resize();
   private upkeep: ReturnType<typeof setInterval> | null = null;
+  private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
+  private observedBar: Element | null = null;
 
   private readonly cityTask = new Task(this, {
     task: async ([config], { signal }) => {
@@ -144,6 +148,8 @@ export class GwWall extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.barObserver.disconnect();
+    this.observedBar = null;
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     if (this.upkeep !== null) clearInterval(this.upkeep);
@@ -154,6 +160,28 @@ export class GwWall extends LitElement {
   protected override updated(): void {
     const city = this.cityTask.value;
     if (city && !this.model && this.mapElement) void this.startMap(city);
+    // The playback bar changes height (open range, cumulative row, WebM row) and comes and goes with kiosk playback.
+    const bar = this.renderRoot.querySelector('gw-timeline-bar');
+    if (bar !== this.observedBar) {
+      if (this.observedBar) this.barObserver.unobserve(this.observedBar);
+      if (bar) this.barObserver.observe(bar);
+      this.observedBar = bar;
+      this.placeBelowBar();
+    }
+  }
+
+  /**
+   * Sets `--gw-below-bar` on the map cell: the distance from its top to just below the playback bar, whatever rows
+   * the bar shows. The desk's search bar and side panel and the synthetic-data note start there, so the bar's rows
+   * (the WebM export's range, say) are never under them. Without a bar (a kiosk wall, live) the property is removed
+   * and each falls back to its own top.
+   */
+  private placeBelowBar(): void {
+    const cell = this.renderRoot.querySelector<HTMLElement>('.map-cell');
+    const bar = this.renderRoot.querySelector<HTMLElement>('gw-timeline-bar');
+    if (!cell) return;
+    if (!bar) cell.style.removeProperty('--gw-below-bar');
+    else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + BELOW_BAR_GAP_PX)}px`);
   }
 
   private async startMap(city: CityModel): Promise<void> {

@@ -92,12 +92,13 @@ export const wallStyles = css`
     bottom: 0.6em;
     z-index: 2;
   }
+  /* under the playback bar on the right (the wall sets --gw-below-bar), beside the desk's search bar on the left */
   .note {
     position: absolute;
     right: 0.6em;
-    top: 0.5em;
+    top: var(--gw-below-bar, 0.5em);
     z-index: 2;
-    max-width: 60%;
+    max-width: 50%;
     font-size: 0.8em;
     color: #9db0d0;
     background: rgba(6, 11, 22, 0.75);

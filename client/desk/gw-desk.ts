@@ -52,11 +52,12 @@ export class GwDesk extends LitElement {
       aside {
         pointer-events: auto;
       }
-      /* below the playback bar (issue 6), which takes the top of the map, compact or open */
+      /* below the playback bar (issue 6), which takes the top of the map, compact or open, with as many rows as it
+         shows: the wall sets --gw-below-bar to where the bar ends */
       .bar {
         position: absolute;
         left: 0.6em;
-        top: 4.4em;
+        top: var(--gw-below-bar, 4.4em);
         display: flex;
         gap: 0.5em;
         align-items: flex-start;
@@ -65,7 +66,7 @@ export class GwDesk extends LitElement {
       aside {
         position: absolute;
         right: 0.6em;
-        top: 4.4em;
+        top: var(--gw-below-bar, 4.4em);
         /* clear of the map's zoom buttons in the bottom-right corner (MapLibre: 2 × 29 px + 10 px margin) */
         bottom: calc(0.6em + 78px);
         width: min(27em, 46%);

@@ -33,6 +33,18 @@ const atOf = (e: StoredEvent) => Date.parse(e.at);
 const stateAt = (t: number): CityState => foldUpTo(events, t);
 const openAt = (t: number) => openCasesAt(events, t);
 
+/** The desk's search bar and the synthetic-data note start below the playback bar's bottom edge (open or closed). */
+async function expectClearOfBar(p: Page): Promise<void> {
+  await expect.poll(async () => {
+    const barBox = await bar(p).boundingBox();
+    const desk = await p.locator('gw-desk .bar').boundingBox();
+    const note = await p.locator('gw-wall .note[data-synthetic]').boundingBox();
+    if (!barBox || !desk || !note) return 'missing';
+    const bottom = barBox.y + barBox.height;
+    return desk.y >= bottom && note.y >= bottom ? 'clear' : `bar ends at ${bottom}, desk at ${desk.y}, note at ${note.y}`;
+  }, { timeout: 10_000 }).toBe('clear');
+}
+
 beforeAll(async () => {
   session = await openPlaybackPage(city, scenario, `?tour=0&motion=0&playback=${playbackRange(from, to)}&speed=3600`, {
     viewport: { width: 1920, height: 1080 },
@@ -87,12 +99,24 @@ describe('playback on the wall', () => {
     expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
   });
 
+  it('the desk and the synthetic-data note stay clear of the bar, whatever rows it shows', async () => {
+    await press(page, 'cumulative');
+    await press(page, 'webm');
+    await bar(page).locator('[data-action="webm-record"]').waitFor({ timeout: 30_000 });
+    await expectClearOfBar(page);
+    await press(page, 'webm');
+    await press(page, 'cumulative');
+    await expect.poll(() => bar(page).locator('[data-action="webm-record"]').count(), { timeout: 30_000 }).toBe(0);
+    await expectClearOfBar(page);
+  });
+
   it('back to live resumes live updates', async () => {
     await press(page, 'live');
     await expect.poll(() => shown(page), { timeout: 10_000 }).toBeNull();
     expect(new URL(page.url()).searchParams.get('playback')).toBeNull();
     await expect.poll(() => page.locator('gw-connection-badge [data-state]').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
     expect(await page.locator('gw-clock [data-playback-time]').count()).toBe(0);
+    await expectClearOfBar(page);
     const grid = city.grids[0]!.code;
     const ack = await wall.ingest([
       { id: 'pb-live-1', type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id: 'pb-live-case', location: wallGridCentre(city, grid), category: 'other', channel: 'other' } },
