@@ -425,6 +425,17 @@ export class GwWall extends LitElement {
     return city.areas.get(this.config.area)?.name ?? this.config.area;
   }
 
+  /**
+   * The synthetic-data note, under the playback bar on the right; none for a city without synthetic parts. While the
+   * desk's side panel is open it takes that corner, so the note steps aside rather than show through the panel.
+   */
+  private noteFor(city: CityModel) {
+    const text = this.syntheticNote(city);
+    if (!text) return nothing;
+    const panelOpen = !this.kiosk && Boolean(this.deskFocus?.area || this.deskFocus?.incident);
+    return html`<div class="note" data-synthetic ?hidden=${panelOpen}>${text}</div>`;
+  }
+
   /** Says honestly which parts of the city package are synthetic (city.json `synthetic`). */
   private syntheticNote(city: CityModel): string {
     const synthetic = Object.entries(city.meta.synthetic ?? {}).filter(([, v]) => v !== false);
@@ -459,7 +470,7 @@ export class GwWall extends LitElement {
         ${this.cityTask.render({
           pending: () => html`<div class="banner">${t('app.loading')}</div>`,
           error: (error) => html`<div class="banner error" role="alert">${t('app.loadFailed', { reason: (error as Error).message })}</div>`,
-          complete: (c) => html`<div class="note" data-synthetic>${this.syntheticNote(c)}</div>`,
+          complete: (c) => this.noteFor(c),
         })}
         ${this.mapController.error
           ? html`<div class="banner error" role="alert">${t('app.loadFailed', { reason: this.mapController.error })}</div>`

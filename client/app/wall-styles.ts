@@ -98,7 +98,7 @@ export const wallStyles = css`
     right: 0.6em;
     top: var(--gw-below-bar, 0.5em);
     z-index: 2;
-    max-width: 50%;
+    max-width: 60%;
     font-size: 0.8em;
     color: #9db0d0;
     background: rgba(6, 11, 22, 0.75);

@@ -110,6 +110,8 @@ describe('the officer’s desk', () => {
       }),
     );
     expect(uncovered).toEqual([true, true]);
+    // the synthetic-data note, in that corner otherwise, steps aside rather than show through the panel
+    expect(await page.locator('gw-wall .note[data-synthetic]').isHidden()).toBe(true);
   });
 
   it('the breadcrumb drills up and down, scopes the wall to the area, and steps back', async () => {
@@ -136,6 +138,8 @@ describe('the officer’s desk', () => {
   it('search finds a grid by code and a community by name with the keyboard alone, focus visible', async () => {
     await page.keyboard.press('Escape');
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    // with the panel closed, the synthetic-data note is back in its corner
+    await page.locator('gw-wall .note[data-synthetic]').waitFor({ state: 'visible', timeout: 10_000 });
     // back on the whole city, the side panels show every district's cases again
     await expect.poll(async () => {
       const { ticker, board } = await sidePanelGrids(page);
