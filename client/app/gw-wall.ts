@@ -22,6 +22,7 @@ import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
 import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
 import { MapController } from '../map/map-controller';
+import { CaseSelectEvent } from '../events/case-select-event';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { TourController, type TourStop } from './tour-controller';
 import { WallLayers } from './wall-layers';
@@ -123,6 +124,11 @@ export class GwWall extends LitElement {
       this.scheduleFrame();
     });
     this.addEventListener(PlaybackCommandEvent.type, (event) => this.playback.command(event.command));
+    // A row of the ticker or the whistle board opens its case on the desk (the desk handles its own rows itself).
+    this.addEventListener(CaseSelectEvent.type, (event) => {
+      const desk = this.renderRoot.querySelector('gw-desk');
+      if (desk && event.incidentId && !event.composedPath().includes(desk)) desk.openCase(event.incidentId);
+    });
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
@@ -491,8 +497,8 @@ export class GwWall extends LitElement {
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion}></gw-desk>`}
       </div>
       <div class="side">
-        <gw-whistle-board .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker .entries=${model ? this.scopedTicker.of(model.ticker, this.tickerVersion, this.panelArea()) : []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.scopedTicker.of(model.ticker, this.tickerVersion, this.panelArea()) : []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

@@ -116,8 +116,8 @@ export class GwDesk extends LitElement {
     super();
     this.addEventListener(AreaSelectEvent.type, (e) => this.selectArea(e.code));
     this.addEventListener(CaseSelectEvent.type, (e) => {
-      const grid = e.incidentId ? this.model?.state.incidents.get(e.incidentId)?.grid : undefined;
-      this.show({ area: grid ?? this.area, incident: e.incidentId });
+      if (e.incidentId) this.openCase(e.incidentId);
+      else this.show({ area: this.area, incident: null });
     });
     this.addEventListener(SessionChangeEvent.type, (e) => this.setOfficer(e.officer));
     this.addEventListener(CaseActedEvent.type, () => (this.refresh += 1));
@@ -184,6 +184,12 @@ export class GwDesk extends LitElement {
   /** Opens an area's panel (any level); `city` closes it. Used for map clicks, breadcrumb steps and search hits. */
   selectArea(code: string): void {
     this.show({ area: code === 'city' ? null : code, incident: null });
+  }
+
+  /** Opens a case's detail, within its grid (used for its rows on the desk, and for the wall's ticker and board). */
+  openCase(incidentId: string): void {
+    const grid = this.model?.state.incidents.get(incidentId)?.grid;
+    this.show({ area: grid ?? this.area, incident: incidentId });
   }
 
   private show(next: { area: string | null; incident: string | null }, push = true): void {

@@ -9,6 +9,7 @@ import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { TickerEntry } from '../live/live-model';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour, type Rgba } from '../live/incident-style';
+import { caseLinkStyles, caseTitle, openCaseOnClick } from './case-link';
 import { categoryName, clockTime, eventLabel, placeName } from './format';
 import { listPanelStyles } from './list-panel-styles';
 import { styleProps } from './style-props';
@@ -21,6 +22,7 @@ export class GwTicker extends LitElement {
   static override styles = [
     panelStyles,
     listPanelStyles,
+    caseLinkStyles,
     css`
       ol {
         mask-image: linear-gradient(180deg, #000 80%, transparent);
@@ -73,6 +75,8 @@ export class GwTicker extends LitElement {
   @property({ type: Boolean, reflect: true }) motion = false;
   /** how many rows fit; the wall passes more on tall screens */
   @property({ type: Number }) rows = 12;
+  /** rows open their case on the desk (off on a kiosk wall, which has none) */
+  @property({ type: Boolean, reflect: true }) interactive = false;
 
   override render() {
     const city = this.city;
@@ -94,10 +98,10 @@ export class GwTicker extends LitElement {
                 : status === 'closed' || status === 'cancelled'
                   ? ENDED_TEXT
                   : STATUS_COLOURS[status];
-            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-type=${event?.type ?? 'snapshot'}>
+            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-type=${event?.type ?? 'snapshot'} @click=${openCaseOnClick(this, entry.incident.id)}>
               <span class="time num">${clockTime(entry.at)}</span>
               <span class="what" style=${styleProps({ color: cssColour(colour) })}>${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
-              <span class="category">${entry.incident.title ?? categoryName(entry.incident.category)}</span>
+              ${caseTitle(entry.incident.title ?? categoryName(entry.incident.category), this.interactive, 'category')}
               <span class="place">${city ? placeName(city, entry.incident.grid) : entry.incident.grid}</span>
             </li>`;
           },

@@ -9,6 +9,7 @@ import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { ActiveWhistle } from '../live/live-model';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
+import { caseLinkStyles, caseTitle, openCaseOnClick } from './case-link';
 import { categoryName, duration, placeName } from './format';
 import { listPanelStyles } from './list-panel-styles';
 import { styleProps } from './style-props';
@@ -19,6 +20,7 @@ export class GwWhistleBoard extends LitElement {
   static override styles = [
     panelStyles,
     listPanelStyles,
+    caseLinkStyles,
     css`
       .count {
         margin-left: auto;
@@ -128,6 +130,8 @@ export class GwWhistleBoard extends LitElement {
   @property({ type: Number }) rows = 6;
   /** play the arrival glow and the emergency pulse (off: still walls and screenshots) */
   @property({ type: Boolean, reflect: true }) motion = false;
+  /** rows open their case on the desk (off on a kiosk wall, which has none) */
+  @property({ type: Boolean, reflect: true }) interactive = false;
 
   override render() {
     const active = this.whistles.filter((w) => !w.answered).length;
@@ -147,11 +151,12 @@ export class GwWhistleBoard extends LitElement {
               data-incident=${w.incident.id}
               data-grid=${w.incident.grid}
               data-tier=${w.whistle.tier}
+              @click=${openCaseOnClick(this, w.incident.id)}
             >
               <div class="head">
                 <span class="tier">${t(`tier.${w.whistle.tier}`)}</span>
                 <span class="type">${t(`whistleType.${w.whistle.type}`)}</span>
-                <span class="title">${w.incident.title ?? categoryName(w.incident.category)}</span>
+                ${caseTitle(w.incident.title ?? categoryName(w.incident.category), this.interactive, 'title')}
                 <span class="age num">${t('board.age', { age: duration(this.now - w.whistle.at) })}</span>
               </div>
               <div class="place">${this.city ? placeName(this.city, w.incident.grid) : w.incident.grid}</div>

@@ -303,6 +303,27 @@ describe('the officer’s desk', () => {
     expect(second.deadline).toBe(new Date(dueAt).toISOString());
   });
 
+  it('a row of the ticker or the whistle board opens its case on the desk, by a click or from the keyboard', async () => {
+    // back on the officer's district, with no panel open
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    for (const panel of ['gw-ticker', 'gw-whistle-board']) expect(await page.locator(panel).getAttribute('interactive')).not.toBeNull();
+    // a click anywhere on the row (here its time)
+    const row = page.locator('gw-ticker li[data-incident="dk-new"]').first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.time').click();
+    await page.locator('gw-case-detail h2[data-case="dk-new"]').waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).searchParams.get('case')).toBe('dk-new');
+    // the title is a button: focus and Enter open the case too
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator('gw-ticker li[data-incident="dk-new"] button.open-case').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('gw-case-detail h2[data-case="dk-new"]').waitFor({ timeout: 30_000 });
+  });
+
   it('when the session ends under the page, the desk notices within seconds and shows the login with the reason', async () => {
     expect(UserDirectory.open(dataDir).remove(OFFICER.name)).toBe(true);
     const notice = page.locator('gw-login [data-session-ended]');
