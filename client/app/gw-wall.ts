@@ -40,6 +40,7 @@ import { PlaybackController } from '../playback/playback-controller';
 import { PlaybackCommandEvent } from '../playback/playback-command-event';
 import { playbackHeatLayer, playbackPointLayer } from '../playback/playback-points';
 import { gridChoroplethLayer } from '../map/layers/grid-choropleth';
+import { densityMaxZoom } from '../map/layers/incident-layers';
 import '../desk/gw-desk';
 import { gridAt } from '../desk/grid-pick';
 import { SelectionLayers } from '../desk/selection-layers';
@@ -52,6 +53,8 @@ const GRID_RECOLOUR_MS = 400;
 const KPI_EVERY_MS = 1_000;
 const EVICT_EVERY_MS = 60_000;
 const ANIMATION_FRAME_MS = 33;
+/** How near a click must fall to a case's dot to open the case (px; a dot is 4–8 px across, a fingertip more). */
+const INCIDENT_PICK_PX = 8;
 /** Space between the playback bar and what sits under it (the desk's search bar, the synthetic-data note). */
 const BELOW_BAR_GAP_PX = 8;
 
@@ -177,6 +180,21 @@ export class GwWall extends LitElement {
   }
 
   /**
+   * The live case whose dot lies under a click (within INCIDENT_PICK_PX), while the dots are drawn: the layer is on,
+   * the map is zoomed in past the density hexagons (the dots at least half faded in), and the wall is live
+   * (playback draws its own points).
+   */
+  private incidentAt(point: { x: number; y: number }): string | undefined {
+    const map = this.mapController.map;
+    const model = this.model;
+    if (!map || !model || this.playback.active || !this.toggles.incidents) return undefined;
+    if (map.getZoom() < densityMaxZoom(model.buffers.size) - 0.5) return undefined;
+    const at = map.unproject([point.x, point.y]);
+    const across = map.unproject([point.x + INCIDENT_PICK_PX, point.y + INCIDENT_PICK_PX]);
+    return model.buffers.nearest(at.lng, at.lat, Math.abs(across.lng - at.lng), Math.abs(across.lat - at.lat));
+  }
+
+  /**
    * Sets `--gw-below-bar` on the map cell: the distance from its top to just below the playback bar, whatever rows
    * the bar shows. The desk's search bar and side panel and the synthetic-data note start there, so the bar's rows
    * (the WebM export's range, say) are never under them. Without a bar (a kiosk wall, live) the property is removed
@@ -226,10 +244,18 @@ export class GwWall extends LitElement {
     this.playbackLayers = new WallLayers(shift);
     this.playback.attach(city, shift);
     this.selection = new SelectionLayers(city, shift);
-    // Clicking a grid opens its panel on the desk (not on a kiosk wall, which has no desk).
+    // Clicking a case's dot opens the case on the desk, clicking elsewhere in a grid the grid's panel (not on a kiosk
+    // wall, which has no desk).
     this.mapController.map?.on('click', (event) => {
-      const grid = this.kiosk ? null : gridAt(city, event.lngLat.lng, event.lngLat.lat);
-      if (grid) this.renderRoot.querySelector('gw-desk')?.selectArea(grid);
+      const desk = this.kiosk ? null : this.renderRoot.querySelector('gw-desk');
+      if (!desk) return;
+      const incident = this.incidentAt(event.point);
+      if (incident) {
+        desk.openCase(incident);
+        return;
+      }
+      const grid = gridAt(city, event.lngLat.lng, event.lngLat.lat);
+      if (grid) desk.selectArea(grid);
     });
     this.zoomToDeskFocus();
     // Layer choice depends on zoom (points vs density): redraw when a zoom ends even if nothing else moved.

@@ -91,6 +91,22 @@ describe('incident GPU columns', () => {
     expect(buffers.idAt(0)).toBe('c');
   });
 
+  it('find the case under a click: the nearest within reach, an open case before an ended dot, none beyond', () => {
+    const buffers = new IncidentBuffers();
+    buffers.upsert('ended', { position: [102.7, 25], status: 'closed', priority: 'normal', overdue: false });
+    buffers.upsert('open-far', { position: [102.7008, 25], status: 'reported', priority: 'normal', overdue: false });
+    buffers.upsert('open-near', { position: [102.7005, 25], status: 'dispatched', priority: 'normal', overdue: false });
+    buffers.upsert('removed', { position: [102.7, 25.0001], status: 'reported', priority: 'normal', overdue: false });
+    buffers.remove('removed');
+    // reach 0.001° across, 0.0005° up: the open cases win over the ended dot under the click, the nearer one first
+    expect(buffers.nearest(102.7, 25, 0.001, 0.0005)).toBe('open-near');
+    // only the ended dot within reach
+    expect(buffers.nearest(102.7, 25, 0.0004, 0.0004)).toBe('ended');
+    // nothing within reach (an ellipse: 0.0009° across and 0.0009° up is outside it)
+    expect(buffers.nearest(102.6991, 25.0009, 0.001, 0.001)).toBeUndefined();
+    expect(new IncidentBuffers().nearest(102.7, 25, 1, 1)).toBeUndefined();
+  });
+
   it('give deck.gl a new descriptor only for the columns that changed', () => {
     const buffers = new IncidentBuffers();
     buffers.upsert('a', { position: [102.7, 25], status: 'reported', priority: 'normal', overdue: false });

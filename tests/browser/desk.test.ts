@@ -44,6 +44,26 @@ for (const grid of city.grids) {
 
 let session: WallSession | undefined;
 let dataDir: string, store: EventStore, url: string, browser: Browser, page: Page;
+let scenario: IncomingEvent[] = [];
+
+/**
+ * A point of `grid` on screen at least 24 px from every case's dot (a click there selects the grid; a click on a dot
+ * opens the case). Grids are small rectangles here, so screen position is linear in longitude and latitude inside one.
+ */
+async function clearPointIn(grid: string): Promise<[number, number]> {
+  const [x0, y0, x1, y1] = city.areas.get(grid)!.bbox;
+  const [ax, ay] = await projectOnWall(page, x0, y0);
+  const [bx, by] = await projectOnWall(page, x1, y1);
+  const onScreen = (lon: number, lat: number): [number, number] => [ax + ((lon - x0) / (x1 - x0)) * (bx - ax), ay + ((lat - y0) / (y1 - y0)) * (by - ay)];
+  const dots = scenario.flatMap((e) => (e.type === 'incident.reported' ? [onScreen(...(e.incident.location as [number, number]))] : []));
+  for (let i = 1; i < 10; i++) {
+    for (let j = 1; j < 10; j++) {
+      const point = onScreen(x0 + (i / 10) * (x1 - x0), y0 + (j / 10) * (y1 - y0));
+      if (dots.every(([x, y]) => Math.hypot(x - point[0], y - point[1]) > 24)) return point;
+    }
+  }
+  throw new Error(`no point of ${grid} is clear of the cases' dots`);
+}
 
 function deskCases(now: number): IncomingEvent[] {
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,7 +89,7 @@ const shownCode = (p: Page) => p.locator('gw-area-panel [data-area-code]').textC
 
 beforeAll(async () => {
   const now = Date.now();
-  const scenario = [...busyAfternoon(city, { now, incidents: 30, prefix: 'dk' }), ...deskCases(now)];
+  scenario = [...busyAfternoon(city, { now, incidents: 30, prefix: 'dk' }), ...deskCases(now)];
   session = await openWallSession(city, scenario, { users: [{ name: OFFICER.name, role: 'officer', scope: [DISTRICT], password: OFFICER.password }] });
   ({ browser } = session);
   ({ dataDir, store, url } = session.wall);
@@ -82,7 +102,7 @@ afterAll(() => session?.close());
 
 describe('the officer’s desk', () => {
   it('clicking a grid on the map opens its panel with the right code, staff and open cases', async () => {
-    const [x, y] = await projectOnWall(page, ...wallGridCentre(city, GRID));
+    const [x, y] = await clearPointIn(GRID);
     await page.mouse.click(x, y);
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(GRID);
     const staff = page.locator('gw-area-panel [data-staff] li');
@@ -112,6 +132,16 @@ describe('the officer’s desk', () => {
     expect(uncovered).toEqual([true, true]);
     // the synthetic-data note, in that corner otherwise, steps aside rather than show through the panel
     expect(await page.locator('gw-wall .note[data-synthetic]').isHidden()).toBe(true);
+
+    // a click on a case's dot opens the case (three open cases share the grid's centre: one of them), and Escape
+    // steps back to the grid
+    const [cx, cy] = await projectOnWall(page, ...wallGridCentre(city, GRID));
+    await page.mouse.click(cx, cy);
+    const opened = page.locator('gw-case-detail h2[data-case]');
+    await opened.waitFor({ timeout: 30_000 });
+    expect(['dk-case', 'dk-late', 'dk-new']).toContain(await opened.getAttribute('data-case'));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(GRID);
   });
 
   it('the breadcrumb drills up and down, scopes the wall to the area, and steps back', async () => {
