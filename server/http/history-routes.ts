@@ -31,7 +31,7 @@ import { rollupDayOf } from '../store/rollup-day';
 import { badRequest } from './errors';
 import { ARROW_STREAM_TYPE, encodeHistory } from './history-format';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { carriedEvents, carriedIn, HistoryStateFolder, pages } from './history-state';
+import { CarryCache, carriedIn, HistoryStateFolder, pages, type CarrySource } from './history-state';
 
 export type { HistoryAggregate } from '../../protocol/history-api';
 
@@ -123,7 +123,10 @@ export interface HistoryRouteDeps {
 export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
-  const folder = new HistoryStateFolder(store);
+  // A playback asks for its count, then its stream (and, windowed, its states) carried in from the same day: the
+  // carried-in cases are read once and brought up to date from the log after that.
+  const carry = new CarryCache(store);
+  const folder = new HistoryStateFolder(store, { carried: carry.carried });
 
   router.get('/api/v1/history/aggregate', reader, async (req, res) => {
     const query = parseQuery(req, HistoryAggregateQuery);
@@ -156,7 +159,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     const query = parseQuery(req, HistoryCountQuery);
     assertInScope(principalOf(res), query.area);
     const rows = await store.rollups(query.area, rollupDayOf(query.from), rollupDayOf(query.to));
-    const carried = query.carry === '1' ? (await carriedEvents(store, query.from, query.area)).earlier.length : 0;
+    const carried = query.carry === '1' ? (await carry.carried(query.from, query.area)).earlier.length : 0;
     const answer: HistoryCount = { from: query.from, to: query.to, area: query.area, atMost: rows.reduce((n, row) => n + row.count, 0) + carried };
     res.json(answer);
   });
@@ -177,7 +180,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
     assertInScope(principalOf(res), query.area);
     const wanted = query.format ?? (req.accepts(['application/json', ARROW_STREAM_TYPE, HISTORY_COLUMNS_TYPE]) || 'json');
     if (wanted === 'columns' || wanted === HISTORY_COLUMNS_TYPE) {
-      await streamColumns(store, query, acceptsGzip(req), res);
+      await streamColumns(store, query, acceptsGzip(req), res, carry.carried);
       return;
     }
     if (query.carry === '1') throw badRequest('carry: only the columns format carries in', [{ field: 'carry', reason: 'only the columns format carries in' }]);
@@ -215,7 +218,7 @@ export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
  * early. (Gzipping each frame on its own would make a multi-member gzip body, which browsers stop decoding after
  * the first member.) Content-Encoding is set before the headers are flushed, and there is no Content-Length.
  */
-async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQuery>, gzipWanted: boolean, res: Response): Promise<void> {
+async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQuery>, gzipWanted: boolean, res: Response, carried: CarrySource): Promise<void> {
   const encoder = new HistoryEncoder();
   res.status(200);
   res.type(HISTORY_COLUMNS_TYPE);
@@ -243,7 +246,7 @@ async function streamColumns(store: EventStore, query: z.infer<typeof HistoryQue
   const details = query.details !== '0';
   try {
     const frames = query.carry === '1'
-      ? await carriedIn(store, query)
+      ? await carriedIn(store, query, carried)
       : pages(store, { from: query.from, to: query.to, area: query.area }, HISTORY_FRAME_EVENTS, query.limit, query.afterSeq);
     for await (const page of frames) {
       if (closed) return;

@@ -50,10 +50,17 @@ export async function* pages(store: EventStore, query: { from: number; to: numbe
  * touched again later: the store's `incidentsLiveAt`), merged in seq order. Folded, it gives the state at any t ≥
  * from exactly.
  */
-export async function carriedIn(store: EventStore, query: { from: number; to: number; area: string }): Promise<AsyncIterable<StoredEvent[]>> {
-  const { start, earlier } = await carriedEvents(store, query.from, query.area);
+export async function carriedIn(
+  store: EventStore,
+  query: { from: number; to: number; area: string },
+  carried: CarrySource = (from, area) => carriedEvents(store, from, area),
+): Promise<AsyncIterable<StoredEvent[]>> {
+  const { start, earlier } = await carried(query.from, query.area);
   return mergeBySeq(earlier, pages(store, { from: start, to: query.to, area: query.area }, PAGE_EVENTS), PAGE_EVENTS);
 }
+
+/** What a carried-in stream starts with: `carriedEvents`, or a CarryCache's `carried`. */
+export type CarrySource = (from: number, area: string) => Promise<{ start: number; earlier: readonly StoredEvent[] }>;
 
 /**
  * Where a carried-in stream starts (00:00 China time on the day of `from`), and the earlier events, in seq order,
@@ -63,20 +70,111 @@ export async function carriedIn(store: EventStore, query: { from: number; to: nu
 export async function carriedEvents(store: EventStore, from: number, area: string): Promise<{ start: number; earlier: StoredEvent[] }> {
   const start = shanghaiDayStart(shanghaiDay(from));
   const ids = await store.incidentsLiveAt(start, start - HISTORY_STATE_RECENT_MS, area);
+  return { start, earlier: await eventsBefore(store, ids, start) };
+}
+
+/** The events before `start` of the incidents `ids`, in seq order. */
+async function eventsBefore(store: EventStore, ids: readonly string[], start: number): Promise<StoredEvent[]> {
   const earlier: StoredEvent[] = [];
   for (let i = 0; i < ids.length; i += CARRY_READS_AT_ONCE) {
     const lists = await Promise.all(ids.slice(i, i + CARRY_READS_AT_ONCE).map((id) => store.incidentEvents(id)));
     for (const list of lists) for (const event of list) if (Date.parse(event.at) < start) earlier.push(event);
   }
-  earlier.sort((a, b) => a.seq - b.seq);
-  return { start, earlier };
+  return earlier.sort((a, b) => a.seq - b.seq);
 }
 
 /** Incidents whose events are read at once while carrying in. */
 const CARRY_READS_AT_ONCE = 32;
 
+export interface CarryCacheOptions {
+  /** (first day, area) pairs kept (default 4) */
+  maxEntries?: number;
+  /** how long an entry is used before it is read afresh (ms, default 10 min) */
+  ttlMs?: number;
+  /** entries with more carried-in events than this are not kept (default 250,000: about 100 MB) */
+  maxEvents?: number;
+  now?: () => number;
+}
+
+interface CarryEntry {
+  start: number;
+  /** the log's head when the entry was last brought up to date: later events are checked on the next use */
+  head: number;
+  earlier: readonly StoredEvent[];
+  madeAt: number;
+}
+
+/**
+ * `carriedEvents` for a playback's count, stream and windowed states, which all ask for the same (first day,
+ * area): read once, then brought up to date from the log instead of scanned again. The carried-in set can change
+ * only for incidents that an event after the entry's head touched (the projection row changes only with an event),
+ * so those, and only those, are looked at again with the store's own test (`incidentsLiveAt` … `among`) and their
+ * earlier events read afresh. The answer is always what `carriedEvents` would give at that moment; an entry is
+ * never changed in place (a stream may still be reading it), each update makes a new one.
+ */
+export class CarryCache {
+  private readonly entries = new Map<string, CarryEntry>();
+  private readonly maxEntries: number;
+  private readonly ttlMs: number;
+  private readonly maxEvents: number;
+  private readonly now: () => number;
+  /** full scans and catch-ups done (for tests) */
+  readonly counts = { scans: 0, catchUps: 0 };
+
+  constructor(
+    private readonly store: EventStore,
+    options: CarryCacheOptions = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? 4;
+    this.ttlMs = options.ttlMs ?? 10 * 60_000;
+    this.maxEvents = options.maxEvents ?? 250_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The same answer as `carriedEvents(store, from, area)`. */
+  readonly carried: CarrySource = async (from, area) => {
+    const start = shanghaiDayStart(shanghaiDay(from));
+    const key = `${start}|${area}`;
+    // the head first: whatever commits after it is looked at on the next use
+    const head = await this.store.headSeq();
+    let entry = this.entries.get(key);
+    if (entry && this.now() - entry.madeAt > this.ttlMs) entry = undefined;
+    if (!entry) {
+      this.counts.scans++;
+      const { earlier } = await carriedEvents(this.store, from, area);
+      entry = { start, head, earlier, madeAt: this.now() };
+    } else if (entry.head < head) {
+      this.counts.catchUps++;
+      entry = await this.catchUp(entry, area, head);
+    }
+    this.entries.delete(key);
+    if (entry.earlier.length <= this.maxEvents) this.entries.set(key, entry);
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return { start, earlier: entry.earlier };
+  };
+
+  private async catchUp(entry: CarryEntry, area: string, head: number): Promise<CarryEntry> {
+    const touched = new Set<string>();
+    for await (const page of this.store.streamSeqRange(entry.head, head, { area })) for (const event of page) touched.add(incidentIdOf(event));
+    if (touched.size === 0) return { ...entry, head };
+    const live = await this.store.incidentsLiveAt(entry.start, entry.start - HISTORY_STATE_RECENT_MS, area, [...touched]);
+    const kept = entry.earlier.filter((event) => !touched.has(incidentIdOf(event)));
+    const fresh = await eventsBefore(this.store, live, entry.start);
+    return { ...entry, head, earlier: mergeSorted(kept, fresh) };
+  }
+}
+
+/** Two arrays sorted by seq (disjoint), merged. */
+function mergeSorted(a: readonly StoredEvent[], b: readonly StoredEvent[]): StoredEvent[] {
+  const out: StoredEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
+  return out;
+}
+
 /** Merges a sorted array and sorted pages (both by seq, disjoint) into frames of at most `frame` events. */
-async function* mergeBySeq(head: StoredEvent[], tail: AsyncIterable<StoredEvent[]>, frame: number): AsyncGenerator<StoredEvent[]> {
+async function* mergeBySeq(head: readonly StoredEvent[], tail: AsyncIterable<StoredEvent[]>, frame: number): AsyncGenerator<StoredEvent[]> {
   let i = 0;
   let out: StoredEvent[] = [];
   for await (const page of tail) {
@@ -116,6 +214,8 @@ export interface HistoryStateQuery {
 export interface HistoryStateFolderOptions {
   /** incidents the kept cursors may hold together (default 4M) */
   maxIncidents?: number;
+  /** where carried-in states start from (default: `carriedEvents`, read afresh each time; the routes share a CarryCache) */
+  carried?: CarrySource;
   /** cursors kept at most (default 8) */
   maxCursors?: number;
 }
@@ -124,6 +224,7 @@ export class HistoryStateFolder {
   private cursors: Cursor[] = [];
   private readonly maxIncidents: number;
   private readonly maxCursors: number;
+  private readonly carried: CarrySource | undefined;
   /** Folds run one at a time: a cursor is moved forward in place. */
   private queue: Promise<unknown> = Promise.resolve();
   private uses = 0;
@@ -135,6 +236,7 @@ export class HistoryStateFolder {
     options: HistoryStateFolderOptions = {},
   ) {
     this.maxIncidents = options.maxIncidents ?? 4_000_000;
+    this.carried = options.carried;
     this.maxCursors = options.maxCursors ?? 8;
   }
 
@@ -180,7 +282,7 @@ export class HistoryStateFolder {
     if (!best) {
       best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), usedAt: 0 };
       const range = { from, to: at, area };
-      for await (const page of carry ? await carriedIn(this.store, range) : pages(this.store, range, PAGE_EVENTS)) this.fold(best.state, page);
+      for await (const page of carry ? await carriedIn(this.store, range, this.carried) : pages(this.store, range, PAGE_EVENTS)) this.fold(best.state, page);
       this.cursors.push(best);
     }
     best.usedAt = ++this.uses;

@@ -130,9 +130,9 @@ export abstract class BaseEventStore {
 }
 
 /** Ids for a many-id lookup: an array of non-empty strings, each named by its index when it is not. */
-function checkIds(ids: readonly string[]): string[] {
-  if (!Array.isArray(ids)) throw new StoreInputError([{ field: 'ids', reason: 'must be an array of ids' }]);
-  const bad = ids.flatMap((id, i) => (typeof id === 'string' && id.length > 0 ? [] : [{ field: `ids[${i}]`, reason: 'must be a non-empty string' }]));
+export function checkIds(ids: readonly string[], field = 'ids'): string[] {
+  if (!Array.isArray(ids)) throw new StoreInputError([{ field, reason: 'must be an array of ids' }]);
+  const bad = ids.flatMap((id, i) => (typeof id === 'string' && id.length > 0 ? [] : [{ field: `${field}[${i}]`, reason: 'must be a non-empty string' }]));
   if (bad.length > 0) throw new StoreInputError(bad);
   return [...new Set(ids)];
 }

@@ -130,9 +130,10 @@ export interface EventStore {
    * Ids (ascending) of the incidents within an area prefix that were reported before `at` and either had not ended
    * (closed or cancelled) before `endedSince` (≤ at) or have an event at or after `at` (a rating after the close):
    * the cases a playback starting at `at` carries in. Read from the projection (report and end times never change;
-   * `updatedAt` is the latest event's), one scan of it.
+   * `updatedAt` is the latest event's), one scan of it. With `among`, only those incidents are looked at (by id: a
+   * playback's carried-in set brought up to date with the incidents that new events touched).
    */
-  incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]>;
+  incidentsLiveAt(at: number, endedSince: number, area: string, among?: readonly string[]): Promise<string[]>;
   /** One incident's projection row, with `lastSeq`. */
   getIncident(id: string): Promise<IncidentRow | undefined>;
   /** The projection rows, with `lastSeq`, of the stored incidents among `ids`, by id, in one query. */

@@ -15,6 +15,7 @@ import { kpis } from '../../protocol/kpi';
 import { fold, isOpenStatus, restoreSnapshot, type CityState } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import { PlaybackTimeline } from '../../client/playback/playback-timeline';
+import { CarryCache, carriedEvents } from '../../server/http/history-state';
 import { DISTRICT_A, DISTRICT_B, gridCentre, gridsOf } from './helpers/tiny-city';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -159,5 +160,76 @@ describe('playback carries in the cases open at the start of its range', () => {
       expect(res.status, query).toBe(400);
       expect(JSON.stringify(await res.json()), query).toContain('carry');
     }
+  });
+});
+
+describe('the carried-in cases are read once per day and area, then kept up to date from the log', () => {
+  let t: TestServer;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  beforeAll(async () => {
+    t = await startTestServer({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-carry-cache-')) });
+    // besides the cases above, one closed the day before and untouched since: not carried in, until rated
+    const closedEarly: IncomingEvent[] = [
+      { id: 'ce-r', type: 'incident.reported', at: iso(day0 - DAY), incident: { id: 'closed-early', location: gridCentre(gridA), category: 'env.litter', channel: 'grid-patrol' }, crs: 'wgs84' },
+      { id: 'ce-g', type: 'incident.registered', incidentId: 'closed-early', at: iso(day0 - DAY + 10 * MIN) },
+      { id: 'ce-d', type: 'incident.dispatched', incidentId: 'closed-early', at: iso(day0 - DAY + 20 * MIN), departments: [`${DISTRICT_A}-public-security`], deadline: iso(day0 - DAY + 8 * HOUR) },
+      { id: 'ce-s', type: 'incident.started', incidentId: 'closed-early', at: iso(day0 - DAY + HOUR) },
+      { id: 'ce-v', type: 'incident.resolved', incidentId: 'closed-early', at: iso(day0 - DAY + 2 * HOUR) },
+      { id: 'ce-p', type: 'incident.verified', incidentId: 'closed-early', at: iso(day0 - DAY + 3 * HOUR), passed: true },
+      { id: 'ce-c', type: 'incident.closed', incidentId: 'closed-early', at: iso(day0 - DAY + 4 * HOUR) },
+    ];
+    const { json } = await t.post({ events: [...cases(), ...closedEarly] });
+    expect(json.rejected, JSON.stringify(json).slice(0, 600)).toBe(0);
+  });
+  afterAll(() => t.close());
+
+  const seqs = (events: readonly StoredEvent[]) => events.map((e) => e.seq);
+
+  it('answers exactly what a fresh read answers, after events that add a case, extend one and start another', async () => {
+    const cache = new CarryCache(t.store);
+    const first = await cache.carried(from, 'city');
+    const firstSeqs = seqs(first.earlier);
+    expect(seqs(first.earlier)).toEqual(seqs((await carriedEvents(t.store, from, 'city')).earlier));
+    expect(new Set(first.earlier.map(incidentIdOf))).not.toContain('closed-early');
+    expect(seqs((await cache.carried(from, DISTRICT_A)).earlier)).toEqual(seqs((await carriedEvents(t.store, from, DISTRICT_A)).earlier));
+    // the same day and area again, nothing new in the log: no second scan
+    await cache.carried(from + HOUR, 'city');
+    expect(cache.counts).toEqual({ scans: 2, catchUps: 0 });
+
+    const { json } = await t.post({
+      events: [
+        // the case closed the day before is rated now: it is live at the range's start from now on
+        { id: 'ce-rated', type: 'incident.rated', incidentId: 'closed-early', at: iso(Date.now()), satisfaction: 4 },
+        // a carried case gets an event logged late, timed before the range's day: it joins what is carried in
+        { id: 'backlog-started', type: 'incident.started', incidentId: 'backlog', at: iso(day0 - HOUR) },
+        // a case reported now, after the range's start: never carried in
+        { id: 'new-r', type: 'incident.reported', at: iso(Date.now()), incident: { id: 'new-case', location: gridCentre(gridB), category: 'env.litter', channel: 'grid-patrol' }, crs: 'wgs84' },
+      ],
+    });
+    expect(json.rejected, JSON.stringify(json)).toBe(0);
+    for (const area of ['city', DISTRICT_A, DISTRICT_B]) {
+      const cached = await cache.carried(from, area);
+      expect(seqs(cached.earlier), area).toEqual(seqs((await carriedEvents(t.store, from, area)).earlier));
+    }
+    const now = (await cache.carried(from, 'city')).earlier;
+    expect(now.filter((e) => incidentIdOf(e) === 'closed-early').map((e) => e.type)).toEqual([
+      'incident.reported', 'incident.registered', 'incident.dispatched', 'incident.started', 'incident.resolved', 'incident.verified', 'incident.closed',
+    ]);
+    expect(now.some((e) => e.id === 'backlog-started')).toBe(true);
+    expect(new Set(now.map(incidentIdOf))).not.toContain('new-case');
+    // brought up to date, not scanned again (DISTRICT_B is new to the cache: its first read is a scan)
+    expect(cache.counts.scans).toBe(3);
+    expect(cache.counts.catchUps).toBe(2);
+    // an answer already handed out is never changed under its reader
+    expect(seqs(first.earlier)).toEqual(firstSeqs);
+  });
+
+  it('reads afresh once an entry is older than its time to live', async () => {
+    let clock = Date.now();
+    const cache = new CarryCache(t.store, { ttlMs: 60_000, now: () => clock });
+    await cache.carried(from, 'city');
+    clock += 61_000;
+    expect(seqs((await cache.carried(from, 'city')).earlier)).toEqual(seqs((await carriedEvents(t.store, from, 'city')).earlier));
+    expect(cache.counts).toEqual({ scans: 2, catchUps: 0 });
   });
 });

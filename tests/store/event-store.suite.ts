@@ -301,6 +301,11 @@ export function eventStoreBehaviour(backend: Backend): void {
       expect(await store.incidentsLiveAt(t(45), t(45), 'city')).toEqual(['b', 'c', 'f']);
       expect(await store.incidentsLiveAt(t(80), t(80), 'city')).toEqual(['b', 'c', 'd']);
       expect(await store.incidentsLiveAt(t(0), t(0), 'city')).toEqual([]);
+      // among given incidents only (unknown ids are simply not live), with the area still applied
+      expect(await store.incidentsLiveAt(t(45), t(40), 'city', ['a', 'c', 'f', 'no-such-case'])).toEqual(['c', 'f']);
+      expect(await store.incidentsLiveAt(t(45), t(40), '530102', ['a', 'c', 'f'])).toEqual(['f']);
+      expect(await store.incidentsLiveAt(t(45), t(40), 'city', [])).toEqual([]);
+      await expect(store.incidentsLiveAt(t(45), t(40), 'city', ['b', ''])).rejects.toThrow(/among\[1\]: must be a non-empty string/);
       await expect(store.incidentsLiveAt(t(45), t(46), 'city')).rejects.toThrow(/endedSince: must not be after `at`/);
       await expect(store.incidentsLiveAt(Number.NaN, t(0), 'city')).rejects.toThrow(/at: must be a finite epoch-ms number/);
       await expect(store.incidentsLiveAt(t(45), t(40), '5301')).rejects.toThrow(/area: must be/);

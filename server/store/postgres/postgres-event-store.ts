@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
 import { checkLimit, checkLiveAt, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
-import { BaseEventStore } from '../base-event-store';
+import { BaseEventStore, checkIds } from '../base-event-store';
 import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
 import type { CallOutcome } from '../group-commit';
 import { checkDay } from '../rollup-day';
@@ -137,15 +137,18 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
     return result.rows.map(rowToIncident);
   }
 
-  async incidentsLiveAt(at: number, endedSince: number, area: string): Promise<string[]> {
+  async incidentsLiveAt(at: number, endedSince: number, area: string, among?: readonly string[]): Promise<string[]> {
     this.assertOpen();
     checkLiveAt(at, endedSince);
     const range = gridRangeOf(area);
+    const ids = among === undefined ? undefined : checkIds(among, 'among');
+    if (ids?.length === 0) return [];
     // an incident not ended has no end time: it counts as ending never
-    const live = `(doc->>'reportedAt')::float8 < $1 AND (updated_at >= $1 OR coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2)`;
-    const result = range
-      ? await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE grid >= $3 AND grid < $4 AND ${live} ORDER BY id COLLATE "C"`, [at, endedSince, range.low, range.high])
-      : await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE ${live} ORDER BY id COLLATE "C"`, [at, endedSince]);
+    const params: unknown[] = [at, endedSince];
+    const where = [`(doc->>'reportedAt')::float8 < $1 AND (updated_at >= $1 OR coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2)`];
+    if (range) where.push(`grid >= $${params.push(range.low)} AND grid < $${params.push(range.high)}`);
+    if (ids) where.push(`id = ANY($${params.push(ids)}::text[])`);
+    const result = await this.pool.query<{ id: string }>(`SELECT id FROM ${this.t.incidents} WHERE ${where.join(' AND ')} ORDER BY id COLLATE "C"`, params);
     return result.rows.map((row) => row.id);
   }
 
