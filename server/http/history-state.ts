@@ -93,6 +93,8 @@ export interface CarryCacheOptions {
   ttlMs?: number;
   /** entries with more carried-in events than this are not kept (default 250,000: about 100 MB) */
   maxEvents?: number;
+  /** past this many new events in the log an entry is read afresh rather than brought up to date (default 50,000) */
+  maxCatchUpEvents?: number;
   now?: () => number;
 }
 
@@ -117,6 +119,7 @@ export class CarryCache {
   private readonly maxEntries: number;
   private readonly ttlMs: number;
   private readonly maxEvents: number;
+  private readonly maxCatchUpEvents: number;
   private readonly now: () => number;
   /** full scans and catch-ups done (for tests) */
   readonly counts = { scans: 0, catchUps: 0 };
@@ -128,6 +131,7 @@ export class CarryCache {
     this.maxEntries = options.maxEntries ?? 4;
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
     this.maxEvents = options.maxEvents ?? 250_000;
+    this.maxCatchUpEvents = options.maxCatchUpEvents ?? 50_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -138,7 +142,8 @@ export class CarryCache {
     // the head first: whatever commits after it is looked at on the next use
     const head = await this.store.headSeq();
     let entry = this.entries.get(key);
-    if (entry && this.now() - entry.madeAt > this.ttlMs) entry = undefined;
+    // too old, or so far behind that reading what came since would cost more than a scan
+    if (entry && (this.now() - entry.madeAt > this.ttlMs || head - entry.head > this.maxCatchUpEvents)) entry = undefined;
     if (!entry) {
       this.counts.scans++;
       const { earlier } = await carriedEvents(this.store, from, area);

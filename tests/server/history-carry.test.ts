@@ -224,12 +224,18 @@ describe('the carried-in cases are read once per day and area, then kept up to d
     expect(seqs(first.earlier)).toEqual(firstSeqs);
   });
 
-  it('reads afresh once an entry is older than its time to live', async () => {
+  it('reads afresh once an entry is older than its time to live, or too far behind the log', async () => {
     let clock = Date.now();
-    const cache = new CarryCache(t.store, { ttlMs: 60_000, now: () => clock });
+    const cache = new CarryCache(t.store, { ttlMs: 60_000, maxCatchUpEvents: 1, now: () => clock });
     await cache.carried(from, 'city');
     clock += 61_000;
     expect(seqs((await cache.carried(from, 'city')).earlier)).toEqual(seqs((await carriedEvents(t.store, from, 'city')).earlier));
     expect(cache.counts).toEqual({ scans: 2, catchUps: 0 });
+    const { json } = await t.post({
+      events: ['far-1', 'far-2'].map((id) => ({ id: `${id}-r`, type: 'incident.reported', at: iso(Date.now()), incident: { id, location: gridCentre(gridA), category: 'env.litter', channel: 'grid-patrol' }, crs: 'wgs84' })),
+    });
+    expect(json.rejected).toBe(0);
+    expect(seqs((await cache.carried(from, 'city')).earlier)).toEqual(seqs((await carriedEvents(t.store, from, 'city')).earlier));
+    expect(cache.counts).toEqual({ scans: 3, catchUps: 0 });
   });
 });
