@@ -12,12 +12,13 @@ import { incidentIdOf, type IncomingEvent, type StoredEvent } from '../../protoc
 import { HistoryDecoder, type HistoryChunk } from '../../protocol/history-codec';
 import { PLAYBACK_FOLD_OPTIONS, type HistoryCount, type HistoryStateAnswer } from '../../protocol/history-api';
 import { kpis } from '../../protocol/kpi';
-import { fold, isOpenStatus, restoreSnapshot, type CityState } from '../../protocol/reducer';
+import { fold, restoreSnapshot } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import { PlaybackTimeline } from '../../client/playback/playback-timeline';
 import { CarryCache, carriedEvents } from '../../server/http/history-state';
 import { DISTRICT_A, DISTRICT_B, gridCentre, gridsOf } from './helpers/tiny-city';
 import { startTestServer, type TestServer } from './helpers/test-server';
+import { openIds } from './helpers/open-ids';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -76,7 +77,6 @@ function cases(): IncomingEvent[] {
   return events;
 }
 
-const openIds = (state: CityState) => [...state.incidents.values()].filter((r) => isOpenStatus(r.status)).map((r) => r.id).sort();
 
 async function timelineOf(res: Response): Promise<{ timeline: PlaybackTimeline; events: StoredEvent[] }> {
   expect(res.status).toBe(200);

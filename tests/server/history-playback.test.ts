@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryDecoder, HistoryEncoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
 import { kpis } from '../../protocol/kpi';
-import { fold, isOpenStatus, type CityState } from '../../protocol/reducer';
+import { fold } from '../../protocol/reducer';
 import type { StoredEvent } from '../../protocol/events';
 import { PlaybackTimeline } from '../../client/playback/playback-timeline';
 import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, MINUTE } from '../protocol/builders';
+import { openIds } from './helpers/open-ids';
 
 /** 60 incidents reported 7 minutes apart, each with its whole lifecycle logged at once: seq order ≠ time order. */
 function history(): StoredEvent[] {
@@ -37,7 +38,6 @@ function stream(events: StoredEvent[], perFrame: number): Uint8Array {
   return bytes;
 }
 
-const openIds = (state: CityState) => [...state.incidents.values()].filter((r) => isOpenStatus(r.status)).map((r) => r.id).sort();
 
 describe('the history codec', () => {
   it('decodes a stream cut into arbitrary pieces to exactly the events encoded', () => {

@@ -12,13 +12,14 @@ import type { StoredEvent } from '../../protocol/events';
 import { PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
 import { HistoryDecoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
 import { kpis } from '../../protocol/kpi';
-import { applyEvent, fold, isOpenStatus, restoreSnapshot, type CityState } from '../../protocol/reducer';
+import { applyEvent, fold, restoreSnapshot, type CityState } from '../../protocol/reducer';
 import { loadCount, loadHistory, loadHistoryState, type HistoryRange } from '../../client/playback/history-loader';
 import { HistoryWindows } from '../../client/playback/history-windows';
 import { HistoryStateFolder } from '../../server/http/history-state';
 import { busyAfternoon } from '../browser/helpers/scenario';
 import { WALL_DISTRICTS, wallCity } from '../browser/helpers/wall-city';
 import { startWallServer, type WallServer } from '../browser/helpers/wall-server';
+import { openIds } from './helpers/open-ids';
 
 const MIN = 60_000;
 const city = wallCity();
@@ -48,8 +49,6 @@ async function serve(prefix: string, inTimeOrder: boolean): Promise<Served> {
   return { wall, events, from, to, truth };
 }
 
-const openIds = (state: CityState, area = 'city') =>
-  [...state.incidents.values()].filter((r) => isOpenStatus(r.status) && (area === 'city' || r.grid.startsWith(area))).map((r) => r.id).sort();
 
 function expectSameState(state: CityState, expected: CityState, t: number, area = 'city'): void {
   expect(openIds(state, area)).toEqual(openIds(expected, area));
