@@ -109,6 +109,7 @@ export class GwWall extends LitElement {
   private readonly onResize = () => this.mapController.resize();
   private upkeep: ReturnType<typeof setInterval> | null = null;
   private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
+  private readonly controlsObserver = new ResizeObserver(() => this.placeAboveControls());
   private observedBar: Element | null = null;
 
   private readonly cityTask = new Task(this, {
@@ -158,6 +159,7 @@ export class GwWall extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.barObserver.disconnect();
+    this.controlsObserver.disconnect();
     this.observedBar = null;
     cancelAnimationFrame(this.frame);
     this.frame = 0;
@@ -206,6 +208,18 @@ export class GwWall extends LitElement {
     if (!cell) return;
     if (!bar) cell.style.removeProperty('--gw-below-bar');
     else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + BELOW_BAR_GAP_PX)}px`);
+  }
+
+  /**
+   * Sets `--gw-above-controls` on the map cell: the distance from its bottom to just above MapLibre's controls in
+   * the bottom-right corner (the zoom buttons), measured rather than assumed, so the desk's side panel stops there.
+   */
+  private placeAboveControls(): void {
+    const cell = this.renderRoot.querySelector<HTMLElement>('.map-cell');
+    const controls = this.renderRoot.querySelector<HTMLElement>('.maplibregl-ctrl-bottom-right');
+    if (!cell || !controls || controls.offsetHeight === 0) return;
+    const above = cell.getBoundingClientRect().bottom - controls.getBoundingClientRect().top;
+    cell.style.setProperty('--gw-above-controls', `${Math.ceil(above + BELOW_BAR_GAP_PX)}px`);
   }
 
   private async startMap(city: CityModel): Promise<void> {
@@ -258,6 +272,8 @@ export class GwWall extends LitElement {
       if (grid) desk.selectArea(grid);
     });
     this.zoomToDeskFocus();
+    const controls = this.renderRoot.querySelector('.maplibregl-ctrl-bottom-right');
+    if (controls) this.controlsObserver.observe(controls);
     // Layer choice depends on zoom (points vs density): redraw when a zoom ends even if nothing else moved.
     this.mapController.map?.on('zoomend', () => this.scheduleFrame());
     this.scheduleFrame();

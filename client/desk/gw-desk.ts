@@ -67,8 +67,9 @@ export class GwDesk extends LitElement {
         position: absolute;
         right: 0.6em;
         top: var(--gw-below-bar, 4.4em);
-        /* clear of the map's zoom buttons in the bottom-right corner (MapLibre: 2 × 29 px + 10 px margin) */
-        bottom: calc(0.6em + 78px);
+        /* clear of the map's zoom buttons in the bottom-right corner: the wall measures them into
+           --gw-above-controls (the fallback is MapLibre's usual size, 2 × 29 px + 10 px margin) */
+        bottom: var(--gw-above-controls, calc(0.6em + 78px));
         width: min(27em, 46%);
         overflow-y: auto;
         overflow-x: hidden;
