@@ -117,7 +117,10 @@ describe('playback pixels', () => {
     ].map((c) => ({ ...c, expected: expectedColour(c.id) }));
     // the scenario gives three different colours, so a layer drawing one colour everywhere fails
     expect(cases.map((c) => c.expected.status)).toEqual(['dispatched', 'reported', 'overdue']);
-    expect((await page.evaluate(() => document.querySelector('gw-wall')!.playbackShown()!.open)).sort()).toEqual(['px-a', 'px-b', 'px-c']);
+    // the panels' model at t is refreshed on the first frame after the range is in: wait for it, not only for t
+    await expect
+      .poll(async () => (await page.evaluate(() => document.querySelector('gw-wall')!.playbackShown()!.open)).sort(), { timeout: 60_000 })
+      .toEqual(['px-a', 'px-b', 'px-c']);
 
     const on = await incidentsLayer(page, true);
     const off = await incidentsLayer(page, false);
