@@ -6,7 +6,7 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import { gridRangeOf, type GridRange } from './area';
-import { checkLimit, checkSeq, prepareBatch, type PreparedEvent } from './append-input';
+import { checkLimit, checkLiveAt, checkSeq, prepareBatch, type PreparedEvent } from './append-input';
 import { StoreClosedError, StoreInputError } from './errors';
 import type { AppendResult, EventToAppend, IncidentRow, SeqRangeStreamOptions, StoredEventRef } from './event-store';
 import { GroupCommitQueue, type CallOutcome } from './group-commit';
@@ -45,6 +45,8 @@ export abstract class BaseEventStore {
   protected abstract eventRefs(ids: string[]): MaybePromise<StoredEventRef[]>;
   /** Projection rows, with lastSeq, of the stored incidents among `ids` (already checked). */
   protected abstract incidentRows(ids: string[]): MaybePromise<IncidentRow[]>;
+  /** Ids, ascending, of the incidents live at `at` (see EventStore.incidentsLiveAt), within `range` and among `ids` when given (already checked). */
+  protected abstract liveIds(at: number, endedSince: number, range: GridRange | undefined, ids: string[] | undefined): MaybePromise<string[]>;
 
   append(events: EventToAppend[]): Promise<AppendResult[]> {
     let prepared: PreparedEvent[];
@@ -105,6 +107,14 @@ export abstract class BaseEventStore {
     return new Map(rows.map((row) => [row.id, row]));
   }
 
+  async incidentsLiveAt(at: number, endedSince: number, area: string, among?: readonly string[]): Promise<string[]> {
+    this.assertOpen();
+    checkLiveAt(at, endedSince);
+    const range = gridRangeOf(area);
+    const ids = among === undefined ? undefined : checkIds(among, 'among');
+    return ids?.length === 0 ? [] : this.liveIds(at, endedSince, range, ids);
+  }
+
   /** Checks saveCheckpoint's arguments against the head; the backend then writes `seq` and the returned bytes. */
   protected async checkCheckpoint(seq: number, state: Uint8Array): Promise<Buffer> {
     this.assertOpen();
@@ -130,7 +140,7 @@ export abstract class BaseEventStore {
 }
 
 /** Ids for a many-id lookup: an array of non-empty strings, each named by its index when it is not. */
-export function checkIds(ids: readonly string[], field = 'ids'): string[] {
+function checkIds(ids: readonly string[], field = 'ids'): string[] {
   if (!Array.isArray(ids)) throw new StoreInputError([{ field, reason: 'must be an array of ids' }]);
   const bad = ids.flatMap((id, i) => (typeof id === 'string' && id.length > 0 ? [] : [{ field: `${field}[${i}]`, reason: 'must be a non-empty string' }]));
   if (bad.length > 0) throw new StoreInputError(bad);

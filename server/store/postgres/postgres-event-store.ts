@@ -14,8 +14,8 @@
 import pg from 'pg';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import { checkLimit, checkLiveAt, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
-import { BaseEventStore, checkIds } from '../base-event-store';
+import { checkLimit, checkSeq, checkTime, toStoredEvent, type PreparedEvent } from '../append-input';
+import { BaseEventStore } from '../base-event-store';
 import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
 import type { CallOutcome } from '../group-commit';
 import { checkDay } from '../rollup-day';
@@ -137,12 +137,7 @@ export class PostgresEventStore extends BaseEventStore implements EventStore {
     return result.rows.map(rowToIncident);
   }
 
-  async incidentsLiveAt(at: number, endedSince: number, area: string, among?: readonly string[]): Promise<string[]> {
-    this.assertOpen();
-    checkLiveAt(at, endedSince);
-    const range = gridRangeOf(area);
-    const ids = among === undefined ? undefined : checkIds(among, 'among');
-    if (ids?.length === 0) return [];
+  protected async liveIds(at: number, endedSince: number, range: GridRange | undefined, ids: string[] | undefined): Promise<string[]> {
     // an incident not ended has no end time: it counts as ending never
     const params: unknown[] = [at, endedSince];
     const where = [`(doc->>'reportedAt')::float8 < $1 AND (updated_at >= $1 OR coalesce((doc->>'closedAt')::float8, (doc->>'cancelledAt')::float8, 'Infinity') >= $2)`];

@@ -20,8 +20,8 @@
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../../../protocol/events';
 import { gridRangeOf, type GridRange } from '../area';
-import { checkLimit, checkLiveAt, checkSeq, checkTime, RollupTally, serialiseDoc, toStoredEvent, type PreparedEvent } from '../append-input';
-import { BaseEventStore, checkIds } from '../base-event-store';
+import { checkLimit, checkSeq, checkTime, RollupTally, serialiseDoc, toStoredEvent, type PreparedEvent } from '../append-input';
+import { BaseEventStore } from '../base-event-store';
 import { StoreConflictError, type StoreConflict } from '../errors';
 import type { AppendResult, EventStore, IncidentRow, RollupRow, StoredEventRef, TimeRangeQuery } from '../event-store';
 import type { CallOutcome } from '../group-commit';
@@ -135,12 +135,7 @@ export class SqliteEventStore extends BaseEventStore implements EventStore {
     return rows.map(({ last_seq: _, ...row }) => rowToIncident(row));
   }
 
-  async incidentsLiveAt(at: number, endedSince: number, area: string, among?: readonly string[]): Promise<string[]> {
-    this.assertOpen();
-    checkLiveAt(at, endedSince);
-    const range = gridRangeOf(area);
-    const ids = among === undefined ? undefined : checkIds(among, 'among');
-    if (ids?.length === 0) return [];
+  protected liveIds(at: number, endedSince: number, range: GridRange | undefined, ids: string[] | undefined): string[] {
     // an incident not ended has no end time: it counts as ending never
     const live = `json_extract(doc, '$.reportedAt') < ? AND (updated_at >= ? OR coalesce(json_extract(doc, '$.closedAt'), json_extract(doc, '$.cancelledAt'), ${Number.MAX_SAFE_INTEGER}) >= ?)`;
     const where = [range ? 'grid >= ? AND grid < ?' : '', ids ? 'id IN (SELECT value FROM json_each(?))' : '', live].filter(Boolean).join(' AND ');
