@@ -69,8 +69,7 @@ export type CarrySource = (from: number, area: string) => Promise<{ start: numbe
  */
 export async function carriedEvents(store: EventStore, from: number, area: string): Promise<{ start: number; earlier: StoredEvent[] }> {
   const start = shanghaiDayStart(shanghaiDay(from));
-  const ids = await store.incidentsLiveAt(start, start - HISTORY_STATE_RECENT_MS, area);
-  return { start, earlier: await eventsBefore(store, ids, start) };
+  return { start, earlier: await eventsBefore(store, await store.incidentsLiveAt(start, start - HISTORY_STATE_RECENT_MS, area), start) };
 }
 
 /** The events before `start` of the incidents `ids`, in seq order. */
@@ -146,8 +145,7 @@ export class CarryCache {
     if (entry && (this.now() - entry.madeAt > this.ttlMs || head - entry.head > this.maxCatchUpEvents)) entry = undefined;
     if (!entry) {
       this.counts.scans++;
-      const { earlier } = await carriedEvents(this.store, from, area);
-      entry = { start, head, earlier, madeAt: this.now() };
+      entry = { start, head, earlier: (await carriedEvents(this.store, from, area)).earlier, madeAt: this.now() };
     } else if (entry.head < head) {
       this.counts.catchUps++;
       entry = await this.catchUp(entry, area, head);
@@ -165,17 +163,8 @@ export class CarryCache {
     const live = await this.store.incidentsLiveAt(entry.start, entry.start - HISTORY_STATE_RECENT_MS, area, [...touched]);
     const kept = entry.earlier.filter((event) => !touched.has(incidentIdOf(event)));
     const fresh = await eventsBefore(this.store, live, entry.start);
-    return { ...entry, head, earlier: mergeSorted(kept, fresh) };
+    return { ...entry, head, earlier: [...kept, ...fresh].sort((a, b) => a.seq - b.seq) };
   }
-}
-
-/** Two arrays sorted by seq (disjoint), merged. */
-function mergeSorted(a: readonly StoredEvent[], b: readonly StoredEvent[]): StoredEvent[] {
-  const out: StoredEvent[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!);
-  return out;
 }
 
 /** Merges a sorted array and sorted pages (both by seq, disjoint) into frames of at most `frame` events. */
