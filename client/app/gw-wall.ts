@@ -55,8 +55,8 @@ const EVICT_EVERY_MS = 60_000;
 const ANIMATION_FRAME_MS = 33;
 /** How near a click must fall to a case's dot to open the case (px; a dot is 4–8 px across, a fingertip more). */
 const INCIDENT_PICK_PX = 8;
-/** Space between the playback bar and what sits under it (the desk's search bar, the synthetic-data note). */
-const BELOW_BAR_GAP_PX = 8;
+/** Space kept between a floating panel and what it stays clear of (the playback bar above, the zoom buttons below). */
+const CLEARANCE_PX = 8;
 
 @customElement('gw-wall')
 export class GwWall extends LitElement {
@@ -207,7 +207,7 @@ export class GwWall extends LitElement {
     const bar = this.renderRoot.querySelector<HTMLElement>('gw-timeline-bar');
     if (!cell) return;
     if (!bar) cell.style.removeProperty('--gw-below-bar');
-    else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + BELOW_BAR_GAP_PX)}px`);
+    else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + CLEARANCE_PX)}px`);
   }
 
   /**
@@ -219,7 +219,7 @@ export class GwWall extends LitElement {
     const controls = this.renderRoot.querySelector<HTMLElement>('.maplibregl-ctrl-bottom-right');
     if (!cell || !controls || controls.offsetHeight === 0) return;
     const above = cell.getBoundingClientRect().bottom - controls.getBoundingClientRect().top;
-    cell.style.setProperty('--gw-above-controls', `${Math.ceil(above + BELOW_BAR_GAP_PX)}px`);
+    cell.style.setProperty('--gw-above-controls', `${Math.ceil(above + CLEARANCE_PX)}px`);
   }
 
   private async startMap(city: CityModel): Promise<void> {
