@@ -246,13 +246,12 @@ export class GwWall extends LitElement {
     const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
     stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
     // While the officer's desk shows an area or a case, the tour and urgent pulls leave the camera where the desk put it.
-    const deskIdle = () => !this.deskFocus?.area && !this.deskFocus?.incident;
     this.tour.attach({
       fitBounds: (bounds, durationMs) => {
-        if (deskIdle()) this.mapController.fitBounds(bounds, durationMs);
+        if (!this.deskPanelOpen) this.mapController.fitBounds(bounds, durationMs);
       },
       flyTo: (centre, zoom) => {
-        if (deskIdle()) this.mapController.flyTo(centre, zoom);
+        if (!this.deskPanelOpen) this.mapController.flyTo(centre, zoom);
       },
     }, stops);
     this.playbackLayers = new WallLayers(shift);
@@ -473,6 +472,11 @@ export class GwWall extends LitElement {
     return city.areas.get(this.config.area)?.name ?? this.config.area;
   }
 
+  /** The desk shows an area or a case in its side panel (never on a kiosk wall, which has no desk). */
+  private get deskPanelOpen(): boolean {
+    return Boolean(this.deskFocus?.area || this.deskFocus?.incident);
+  }
+
   /**
    * The synthetic-data note, under the playback bar on the right; none for a city without synthetic parts. While the
    * desk's side panel is open it takes that corner, so the note steps aside rather than show through the panel.
@@ -480,8 +484,7 @@ export class GwWall extends LitElement {
   private noteFor(city: CityModel) {
     const text = this.syntheticNote(city);
     if (!text) return nothing;
-    const panelOpen = !this.kiosk && Boolean(this.deskFocus?.area || this.deskFocus?.incident);
-    return html`<div class="note" data-synthetic ?hidden=${panelOpen}>${text}</div>`;
+    return html`<div class="note" data-synthetic ?hidden=${this.deskPanelOpen}>${text}</div>`;
   }
 
   /** Says honestly which parts of the city package are synthetic (city.json `synthetic`). */
