@@ -37,6 +37,13 @@ const Num = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`));
 
+/**
+ * The built-in simulator's default pace: 0.1 new incidents a second on the day's mean (8,640 a day, about 68,000
+ * events with their lifecycles). The backfill uses the same pace, so the live city continues its history: the
+ * figures of "today", the open count and playback's histogram carry on without a step when live takes over.
+ */
+export const DEFAULT_SIMULATE_RATE = 0.1;
+
 /** The environment variables, each documented: this object is the reference for README.md's configuration table. */
 const EnvSchema = z.object({
   /** TCP port of HTTP + Socket.IO. 0 picks a free port (tests). */
@@ -53,12 +60,14 @@ const EnvSchema = z.object({
     .default('kunming'),
   /** Built-in simulator on/off. */
   SIMULATE: Flag.default(true),
-  /** Simulator rate: new incidents per second (the lifecycle events follow). */
-  SIMULATE_RATE: Num(0, 10_000).default(2),
+  /** Simulator rate: mean new incidents per second over a day (the hourly curve shapes it; lifecycle events follow). */
+  SIMULATE_RATE: Num(0, 10_000).default(DEFAULT_SIMULATE_RATE),
   /** Simulator seed, for reproducible runs. */
   SIMULATE_SEED: Int(0, 2 ** 31 - 1).default(7),
   /** Days of history generated on an empty store before the live simulator starts; 0 disables. */
   BACKFILL_DAYS: Num(0, 366).optional(),
+  /** New incidents per day in that history; by default the live rate's (SIMULATE_RATE × 86,400), so live continues it. */
+  BACKFILL_PER_DAY: Num(0, 1_000_000).optional(),
   /** The ingest bearer key. Without it, a key is generated into DATA_DIR on first start. */
   INGEST_KEY: z.string().min(16, 'must be at least 16 characters').max(256, 'must be at most 256 characters').optional(),
   /** PostgreSQL URL; when set the store is PostgreSQL instead of SQLite. */
@@ -181,7 +190,7 @@ export interface Config {
   dataDir: string;
   /** Absolute path of the city package folder. */
   cityDir: string;
-  simulate: { enabled: boolean; rate: number; seed: number; backfillDays: number };
+  simulate: { enabled: boolean; rate: number; seed: number; backfillDays: number; backfillPerDay: number };
   ingestKey: string | undefined;
   databaseUrl: string | undefined;
   /** PostgreSQL schema (DATABASE_SCHEMA); undefined = public. */
@@ -212,8 +221,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default days of backfill on an empty store. */
-export const DEFAULT_BACKFILL_DAYS = 14;
+/** Default days of backfill on an empty store: about 270,000 events at the default rate, some 30 s on two cores. */
+export const DEFAULT_BACKFILL_DAYS = 4;
 
 /**
  * Reads and validates the configuration from an environment. Empty strings count as unset so that `PORT=` in a
@@ -245,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       rate: e.SIMULATE_RATE,
       seed: e.SIMULATE_SEED,
       backfillDays: e.BACKFILL_DAYS ?? DEFAULT_BACKFILL_DAYS,
+      backfillPerDay: e.BACKFILL_PER_DAY ?? e.SIMULATE_RATE * 86_400,
     },
     ingestKey: e.INGEST_KEY,
     databaseUrl: e.DATABASE_URL,

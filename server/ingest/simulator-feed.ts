@@ -1,7 +1,8 @@
 /**
  * Wires the built-in simulator (server/simulator/) to in-process ingest: the simulator's events take exactly the
  * path an integrator's do (validation, CRS conversion, grid lookup, state machine, store, relay). On an empty store
- * it first backfills BACKFILL_DAYS of history, printing progress, then runs live.
+ * it first backfills BACKFILL_DAYS of history, printing progress, then runs live. The history runs at
+ * BACKFILL_PER_DAY, by default the live rate's, so that live continues it instead of starting at another pace.
  */
 import type { IncomingEvent } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/reducer';
@@ -62,11 +63,15 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     logger.info({ adopted }, 'simulator adopted the open incidents of the previous run');
   }
   if (days > 0 && emptyStore) {
-    print(`[gridwatch] empty store: backfilling ${days} days of history (BACKFILL_DAYS=0 skips this)`);
+    const perDay = config.simulate.backfillPerDay;
+    print(
+      `[gridwatch] empty store: backfilling ${days} days of history, ${Math.round(perDay).toLocaleString('en')} incidents a day (BACKFILL_DAYS=0 skips this)`,
+    );
     let nextStep = 0.1;
     try {
       const result = await simulator.backfill({
         days,
+        incidentsPerDay: perDay,
         onProgress: (p) => {
           if (p.fraction >= nextStep && !p.done) {
             nextStep = Math.floor(p.fraction * 10) / 10 + 0.1;

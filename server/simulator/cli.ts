@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 2] [--seed 7] [--backfill 30d]`
+ * `npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 0.1] [--seed 7] [--backfill 30d]`
  *
  * Runs the simulator against any Gridwatch server over HTTP, as an integrator would: optional history first
  * (`--backfill`, with progress), then live until Ctrl-C. Options:
@@ -7,10 +7,10 @@
  *   --url URL          server base URL (required)
  *   --key KEY          ingest key (or the INGEST_KEY environment variable)
  *   --city DIR         city package folder or name under geodata/ (default kunming)
- *   --rate N           live rate: mean new incidents per second (default 2)
+ *   --rate N           live rate: mean new incidents per second over a day (default 0.1, as the server's)
  *   --seed N           seed; the same seed and start time give the same events (default 7)
  *   --backfill SPAN    history before going live: 30d, 12h, 90m
- *   --per-day N        incidents per day in the backfill (default 3000)
+ *   --per-day N        incidents per day in the backfill (default: the live rate's, rate × 86400)
  *   --no-live          stop after the backfill
  */
 import { existsSync } from 'node:fs';
@@ -18,7 +18,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
-import { createSimulator, DEFAULT_BACKFILL_PER_DAY } from './simulator';
+import { DEFAULT_SIMULATE_RATE } from '../config';
+import { createSimulator } from './simulator';
 
 class UsageError extends Error {}
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 2] [--seed 7] [--backfill 30d] [--per-day 3000] [--city kunming] [--no-live]');
+    console.log('usage: npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 0.1] [--seed 7] [--backfill 30d] [--per-day 8640] [--city kunming] [--no-live]');
     return;
   }
   if (values.url === undefined) throw new UsageError('--url: the server base URL is required, e.g. --url http://127.0.0.1:8080');
@@ -66,9 +67,9 @@ async function main(): Promise<void> {
   }
   const key = values.key ?? process.env.INGEST_KEY;
   if (key === undefined || key === '') throw new UsageError('--key: the ingest key is required (or set INGEST_KEY)');
-  const rate = number('rate', values.rate, 2, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
+  const rate = number('rate', values.rate, DEFAULT_SIMULATE_RATE, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
   const seed = number('seed', values.seed, 7, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31, 'a whole number from 0 to 2^31−1');
-  const perDay = number('per-day', values['per-day'], DEFAULT_BACKFILL_PER_DAY, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
+  const perDay = number('per-day', values['per-day'], rate * 86_400, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
   const days = values.backfill === undefined ? 0 : parseSpan(values.backfill);
   const cityDir = values.city.includes('/') ? resolve(values.city) : resolve('geodata', values.city);
   if (!existsSync(cityDir)) throw new UsageError(`--city: no city package at ${cityDir}`);

@@ -42,7 +42,7 @@ export interface BackfillOptions {
   now?: number;
   /** where the history goes (default: the simulator's sink) */
   sink?: Sink;
-  /** new incidents per day over the history (default 3,000: a city core's realistic demand) */
+  /** new incidents per day over the history (default 3,000: a city core's realistic demand; servers pass their live rate's) */
   incidentsPerDay?: number;
   onProgress?: (progress: BackfillProgress) => void;
   /** events per sink call (default and maximum MAX_BATCH_EVENTS) */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, DEFAULT_BACKFILL_DAYS, isLoopbackHost, loadConfig } from '../../server/config';
+import { ConfigError, DEFAULT_BACKFILL_DAYS, DEFAULT_SIMULATE_RATE, isLoopbackHost, loadConfig } from '../../server/config';
 
 describe('configuration from the environment', () => {
   it('defaults to the documented values', () => {
@@ -10,7 +10,7 @@ describe('configuration from the environment', () => {
       host: '127.0.0.1',
       dataDir: '/srv/gridwatch/data',
       cityDir: path.resolve('/srv/gridwatch/geodata/kunming'),
-      simulate: { enabled: true, backfillDays: DEFAULT_BACKFILL_DAYS },
+      simulate: { enabled: true, rate: DEFAULT_SIMULATE_RATE, backfillDays: DEFAULT_BACKFILL_DAYS, backfillPerDay: DEFAULT_SIMULATE_RATE * 86_400 },
       ingestKey: undefined,
       databaseUrl: undefined,
       relay: { mode: 'batched', followLog: false },
@@ -22,12 +22,20 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', dataDir: '/tmp/x', cityDir: '/srv/geodata/hefei-shushan', simulate: { enabled: false, rate: 0.5, seed: 42, backfillDays: 0 }, databaseUrl: 'postgres://127.0.0.1/test', logLevel: 'debug', relay: { followLog: true } });
   });
 
+  it('paces the backfill as the live simulator unless BACKFILL_PER_DAY says otherwise', () => {
+    expect(loadConfig({ SIMULATE_RATE: '0.5' }).simulate.backfillPerDay).toBe(43_200);
+    expect(loadConfig({ SIMULATE_RATE: '0.5', BACKFILL_PER_DAY: '3000' }).simulate.backfillPerDay).toBe(3_000);
+    expect(loadConfig({ SIMULATE_RATE: '0', BACKFILL_PER_DAY: '3000' }).simulate).toMatchObject({ rate: 0, backfillPerDay: 3_000 });
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT: must be a whole number/],
     ['PORT', '70000', /PORT: must be ≤ 65535/],
     ['SIMULATE', 'maybe', /SIMULATE: must be 1\/0/],
     ['SIMULATE_RATE', '-1', /SIMULATE_RATE: must be a number/],
     ['BACKFILL_DAYS', '1000', /BACKFILL_DAYS: must be ≤ 366/],
+    ['BACKFILL_PER_DAY', 'lots', /BACKFILL_PER_DAY: must be a number/],
+    ['BACKFILL_PER_DAY', '2000000', /BACKFILL_PER_DAY: must be ≤ 1000000/],
     ['INGEST_KEY', 'short', /INGEST_KEY: must be at least 16 characters/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must start with postgres:\/\//],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],

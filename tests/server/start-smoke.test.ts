@@ -17,8 +17,14 @@ describe('npm start', () => {
 
   it('serves the Kunming city and shows incidents flowing on /live within seconds', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-smoke-'));
-    server = await spawnServer({ DATA_DIR: dataDir, BACKFILL_DAYS: '0.05', SIMULATE_RATE: '5' });
+    // A fast live rate for a quick test, and a slow history pinned by BACKFILL_PER_DAY: by default the history would
+    // follow the live rate (5/s is 432,000 incidents a day, at least ~2,000 in these 72 minutes at the quietest hour).
+    server = await spawnServer({ DATA_DIR: dataDir, BACKFILL_DAYS: '0.05', SIMULATE_RATE: '5', BACKFILL_PER_DAY: '3000' });
     await server.waitFor(/backfill done/);
+    expect(server.output()).toContain('3,000 incidents a day');
+    const backfilled = Number(/backfill done: [\d,]+ events, ([\d,]+) incidents/.exec(server.output())?.[1]?.replaceAll(',', ''));
+    expect(backfilled).toBeGreaterThan(0);
+    expect(backfilled).toBeLessThan(1_000); // 3,000 a day × 0.05 days = 150, times the hour's intensity (0.09–1.94)
     expect(fs.existsSync(path.join(dataDir, 'credentials', 'ingest.key'))).toBe(true);
 
     const city = (await (await fetch(`${server.url}/api/v1/city`)).json()) as { meta: { id: string; counts: { grid: number } }; categories: Array<{ code: string }> };
