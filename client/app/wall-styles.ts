@@ -137,4 +137,19 @@ export const wallStyles = css`
     border-radius: 0.3em;
     font-size: 0.85em;
   }
+  /*
+   * MapLibre sizes its controls in px (29 px buttons, 10 px margins) and gives the map a 12 px font, so neither em nor
+   * the wall's font reaches them: scale them with the viewport height as the wall's font is (29 px at 1080 rows,
+   * 58 px at 2160), with the icons drawn to fit.
+   */
+  .maplibregl-ctrl-group button {
+    width: clamp(29px, 2.69vh, 116px);
+    height: clamp(29px, 2.69vh, 116px);
+  }
+  .maplibregl-ctrl button .maplibregl-ctrl-icon {
+    background-size: contain;
+  }
+  .maplibregl-ctrl-bottom-right .maplibregl-ctrl {
+    margin: 0 clamp(10px, 0.93vh, 40px) clamp(10px, 0.93vh, 40px) 0;
+  }
 `;

@@ -203,6 +203,8 @@ describe('the command-centre wall', () => {
 
   it('lays out 1920×1080 with no panel overflowing or overlapping another', async () => {
     await expectCleanLayout(page, 1920, 1080);
+    const zoomIn = await page.locator('gw-wall .maplibregl-ctrl-zoom-in').boundingBox();
+    expect(zoomIn?.width, "MapLibre's own size at 1080 rows").toBeCloseTo(29, 0);
   });
 
   it('renders in English at 3840×2160 with no overflow or overlap', async () => {
@@ -214,6 +216,10 @@ describe('the command-centre wall', () => {
       expect(await big.locator('gw-wall h1').textContent()).toContain('Command Centre');
       expect(await big.locator('gw-kpi-header [data-kpi="open"] .label').textContent()).toBe('Open');
       expect(await big.locator('gw-whistle-board h2').textContent()).toContain('Whistles');
+      // MapLibre's own 29 px buttons would be a speck on a 4K wall: they scale with it (58 px at 2160 rows)
+      const zoomIn = await big.locator('gw-wall .maplibregl-ctrl-zoom-in').boundingBox();
+      expect(zoomIn?.width).toBeGreaterThan(55);
+      expect(zoomIn?.height).toBeGreaterThan(55);
       await expectCleanLayout(big, 3840, 2160);
     } finally {
       await big.close();
