@@ -38,7 +38,7 @@ import '../panels/gw-legend';
 import '../playback/gw-timeline-bar';
 import { PlaybackController } from '../playback/playback-controller';
 import { PlaybackCommandEvent } from '../playback/playback-command-event';
-import { playbackHeatLayer, playbackPointLayer } from '../playback/playback-points';
+import { playbackHeatLayer, playbackPointLayer, type PlaybackPoints } from '../playback/playback-points';
 import { gridChoroplethLayer } from '../map/layers/grid-choropleth';
 import { densityMaxZoom } from '../map/layers/incident-layers';
 import '../desk/gw-desk';
@@ -93,6 +93,11 @@ export class GwWall extends LitElement {
     caption: () => this.playbackCaption(),
   });
   private playbackLayers: WallLayers | null = null;
+  /**
+   * The playback columns the cumulative heatmap has been shown for. The heatmap compiles shaders of its own (seconds
+   * on software WebGL, noticeable on ANGLE/D3D), so it is made when first shown, not with every range, then kept.
+   */
+  private heatShownFor: PlaybackPoints | null = null;
   private playbackKpiVersion = -1;
   private socket!: LiveSocketController;
   private tour!: TourController;
@@ -419,10 +424,12 @@ export class GwWall extends LitElement {
       gridVersion: -1 - model.gridVersion,
     });
     if (!points || !view) return layers;
+    const heatVisible = this.toggles.incidents && view.cumulative && this.playback.choroplethMetric === null;
+    if (heatVisible) this.heatShownFor = points;
     return [
       ...layers,
       ...(city ? [gridChoroplethLayer(city, this.playback.choropleth, view.cumulative && this.playback.choroplethMetric !== null)] : []),
-      playbackHeatLayer(points, view.t, this.toggles.incidents && view.cumulative && this.playback.choroplethMetric === null),
+      ...(this.heatShownFor === points ? [playbackHeatLayer(points, view.t, heatVisible)] : []),
       playbackPointLayer(points, view.t, scale, this.toggles.incidents && !view.cumulative),
     ];
   }

@@ -4,6 +4,8 @@
  * with the wall's public `project()`), and the colour at the case is the live wall's colour for the status the shared
  * reducer gives that case at t: reported, dispatched and overdue cases side by side.
  *
+ * Cumulative mode then washes the same cases in its heat map (a layer made only once first shown).
+ *
  * One page load in headless Chromium (software WebGL) against a real server; everything waits for signals.
  */
 import type { Page } from 'playwright-core';
@@ -14,7 +16,7 @@ import { isUnresolvedStatus } from '../../protocol/transition';
 import { STATUS_COLOURS } from '../../client/live/incident-style';
 import { colourDistance, type Pixels } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { openPlaybackPage, playbackRange, type PlaybackPage } from './helpers/playback-page';
+import { bar, openPlaybackPage, playbackRange, press, type PlaybackPage } from './helpers/playback-page';
 import { projectOnWall, screenshotPixels } from './helpers/wall-page';
 
 const MIN = 60_000;
@@ -144,5 +146,20 @@ describe('playback pixels', () => {
       // a point, not a wash: 20 px away the layer changes nothing
       expect(colourDistance(on.at(x + 20, y), off.at(x + 20, y)), `${label}: 20 px aside`).toBeLessThanOrEqual(4);
     }
+  });
+
+  it('cumulative mode washes the range so far in a heat map around each case (made on first use)', async () => {
+    const points = await incidentsLayer(page, true);
+    await press(page, 'cumulative');
+    await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+    await frames(page, 4);
+    const heat = await screenshotPixels(page);
+    for (const grid of [gridA, gridB, gridC]) {
+      const [x, y] = await projectOnWall(page, ...wallGridCentre(city, grid));
+      // 20 px aside the points draw nothing (see above); the heat map's 40 px kernel does
+      expect(colourDistance(heat.at(x + 20, y), points.at(x + 20, y)), `${grid}: heat 20 px from the case`).toBeGreaterThan(30);
+    }
+    await press(page, 'cumulative');
+    await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false');
   });
 });
