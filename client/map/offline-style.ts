@@ -12,8 +12,13 @@ import type { CityModel } from '../geo/city-model';
 /** CJK fonts installed on typical wall PCs (Debian: fonts-wqy-microhei; Windows: Microsoft YaHei). */
 export const LOCAL_IDEOGRAPH_FONT_FAMILY = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 
-/** deck.gl data layers go under this layer: labels are drawn above the data. */
-export const FIRST_LABEL_LAYER = 'label-district';
+/** deck.gl layers that fill areas go under this layer, the lowest label: every label is drawn above them. */
+export const FIRST_LABEL_LAYER = 'label-street';
+/**
+ * deck.gl markers (incidents, centres, departments, whistle arcs) go under this layer, the topmost: over street and
+ * community names, but under the few district names, which a wall keeps legible however dense the cases get.
+ */
+export const DISTRICT_LABEL_LAYER = 'label-district';
 
 export const WALL_COLOURS = {
   background: '#060b16',
@@ -88,19 +93,6 @@ export function offlineStyle(city: CityModel, scale = 1): StyleSpecification {
       {
         id: FIRST_LABEL_LAYER,
         type: 'symbol',
-        source: 'label-district',
-        maxzoom: 13,
-        layout: {
-          'text-field': ['get', 'name'],
-          'text-size': ['interpolate', ['linear'], ['zoom'], 8, px(16), 12, px(26)],
-          'text-letter-spacing': 0.15,
-          'text-allow-overlap': false,
-        },
-        paint: { 'text-color': c.labelDistrict, 'text-halo-color': c.labelHalo, 'text-halo-width': px(2), 'text-opacity': 0.85 },
-      },
-      {
-        id: 'label-street',
-        type: 'symbol',
         source: 'label-street',
         minzoom: 11,
         maxzoom: 15,
@@ -114,6 +106,19 @@ export function offlineStyle(city: CityModel, scale = 1): StyleSpecification {
         minzoom: 13.5,
         layout: { 'text-field': ['get', 'name'], 'text-size': px(12) },
         paint: { 'text-color': c.labelCommunity, 'text-halo-color': c.labelHalo, 'text-halo-width': 1.2 },
+      },
+      {
+        id: DISTRICT_LABEL_LAYER,
+        type: 'symbol',
+        source: 'label-district',
+        maxzoom: 13,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 8, px(16), 12, px(26)],
+          'text-letter-spacing': 0.15,
+          'text-allow-overlap': false,
+        },
+        paint: { 'text-color': c.labelDistrict, 'text-halo-color': c.labelHalo, 'text-halo-width': px(2), 'text-opacity': 0.85 },
       },
     ],
   };

@@ -33,7 +33,7 @@ import type { CoordinateShift } from '../geo/basemap-shift';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../live/live-model';
 import type { GridFigures } from '../map/layers/grid-choropleth';
-import { UNDER_LABELS } from '../map/layers/under-labels';
+import { UNDER_DISTRICT_LABELS, UNDER_LABELS } from '../map/layers/under-labels';
 
 const T = (name: (typeof EVENT_TYPES)[number]) => EVENT_TYPES.indexOf(name);
 const REPORTED = T('incident.reported');
@@ -476,7 +476,7 @@ class PlaybackPointsLayer extends CompositeLayer<PlaybackPointsLayerProps> {
 
 /** The cases at t in their status at t: segments with from ≤ t < to, filtered on the GPU. */
 export function playbackPointLayer(points: PlaybackPoints, t: number, scale: number, visible: boolean) {
-  return new PlaybackPointsLayer({ id: 'playback-incidents', points, version: points.version, s: points.seconds(t), scale, visible });
+  return new PlaybackPointsLayer({ id: 'playback-incidents', ...UNDER_DISTRICT_LABELS, points, version: points.version, s: points.seconds(t), scale, visible });
 }
 
 /** Cumulative mode: a heatmap of every case reported between the range start and t (ended ones included). */

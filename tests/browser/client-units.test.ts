@@ -20,7 +20,7 @@ import { PolygonLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/laye
 import { WallLayers } from '../../client/app/wall-layers';
 import { LAYER_KEYS, type LayerToggles } from '../../client/map/layer-toggles';
 import { GridChoropleth, gridChoroplethLayer } from '../../client/map/layers/grid-choropleth';
-import { FIRST_LABEL_LAYER } from '../../client/map/offline-style';
+import { DISTRICT_LABEL_LAYER, FIRST_LABEL_LAYER, offlineStyle } from '../../client/map/offline-style';
 import { PlaybackPoints, playbackHeatLayer } from '../../client/playback/playback-points';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity } from './helpers/wall-city';
@@ -175,7 +175,7 @@ describe('the live model', () => {
     expect(live.ticker[0]!.at).toBeGreaterThanOrEqual(live.ticker[live.ticker.length - 1]!.at);
   });
 
-  it('draws every layer that fills an area under the map labels, and the markers over them', () => {
+  it('draws every layer that fills an area under the map labels, and the markers over them but under the district names', () => {
     const live = model();
     live.applySnapshot(snapshotOf(fold(stored), 'city'), stored.length);
     const all = Object.fromEntries(LAYER_KEYS.map((key) => [key, true])) as LayerToggles;
@@ -194,6 +194,12 @@ describe('the live model', () => {
     const areas = layers.filter(fillsArea);
     expect(new Set(areas.map((l) => l.id))).toEqual(new Set(['grid-load', 'coverage-gaps', 'service-circles', 'incident-density', 'playback-heat', 'grid-choropleth']));
     for (const layer of areas) expect(beforeId(layer), layer.id).toBe(FIRST_LABEL_LAYER);
-    for (const layer of layers.filter((l) => !fillsArea(l))) expect(beforeId(layer), layer.id).toBeUndefined();
+    const markers = layers.filter((l) => !fillsArea(l));
+    expect(markers.map((l) => l.id)).toEqual(expect.arrayContaining(['incidents', 'service-centres', 'departments', 'whistle-flow']));
+    for (const layer of markers) expect(beforeId(layer), layer.id).toBe(DISTRICT_LABEL_LAYER);
+    // the style's order: street and community names over the fills, under the markers; district names over all
+    const order = offlineStyle(live.city, 1).layers.map((l) => l.id);
+    expect(order.indexOf(FIRST_LABEL_LAYER)).toBeLessThan(order.indexOf('label-community'));
+    expect(order.indexOf(DISTRICT_LABEL_LAYER)).toBe(order.length - 1);
   });
 });

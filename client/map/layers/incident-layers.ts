@@ -10,7 +10,7 @@ import { ScatterplotLayer } from '@deck.gl/layers';
 import type { IncidentRecord } from '../../../protocol/reducer';
 import type { LiveModel, NewIncidentPulse } from '../../live/live-model';
 import { DENSITY_RAMP } from './density-ramp';
-import { UNDER_LABELS } from './under-labels';
+import { UNDER_DISTRICT_LABELS, UNDER_LABELS } from './under-labels';
 
 /**
  * Below this zoom incidents are drawn as density hexagons and points fade in above it. The more cases, the further
@@ -27,6 +27,7 @@ export function incidentPointLayer(model: LiveModel, scale: number, zoom: number
   const fadeFrom = densityMaxZoom(model.buffers.size) - 1;
   return new ScatterplotLayer({
     id: 'incidents',
+    ...UNDER_DISTRICT_LABELS,
     data,
     visible: visible && zoom >= fadeFrom,
     radiusUnits: 'pixels',
@@ -68,6 +69,7 @@ export function pulseLayer(pulses: NewIncidentPulse[], frameTime: number, scale:
   const phaseOf = (d: NewIncidentPulse) => (frameTime === 0 ? 0.35 : (((frameTime - d.bornAt) % PULSE_PERIOD_MS) + PULSE_PERIOD_MS) % PULSE_PERIOD_MS / PULSE_PERIOD_MS);
   return new ScatterplotLayer<NewIncidentPulse>({
     id: 'incident-pulses',
+    ...UNDER_DISTRICT_LABELS,
     data: pulses,
     visible,
     radiusUnits: 'pixels',
@@ -90,6 +92,7 @@ export function overdueHaloLayer(overdue: IncidentRecord[], position: (r: Incide
   const phase = frameTime === 0 ? 0 : (frameTime % BLINK_PERIOD_MS) / BLINK_PERIOD_MS;
   return new ScatterplotLayer<IncidentRecord>({
     id: 'incident-overdue',
+    ...UNDER_DISTRICT_LABELS,
     data: overdue,
     visible,
     radiusUnits: 'pixels',

@@ -5,7 +5,7 @@
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Department, ServiceCentre } from '../../geo/city-model';
 import type { ServiceCentreLevel } from '../../../server/geodata/types';
-import { UNDER_LABELS } from './under-labels';
+import { UNDER_DISTRICT_LABELS, UNDER_LABELS } from './under-labels';
 
 const CENTRE_RADIUS_PX: Record<ServiceCentreLevel, number> = { city: 11, district: 9, street: 6, community: 3.5, station: 2.5 };
 const CENTRE_COLOUR: Record<ServiceCentreLevel, [number, number, number, number]> = {
@@ -20,6 +20,7 @@ const DEPARTMENT_RADIUS_PX = { city: 6, district: 4.5, street: 3 } as const;
 export function serviceCentreLayer(centres: ServiceCentre[], scale: number, visible: boolean) {
   return new ScatterplotLayer<ServiceCentre>({
     id: 'service-centres',
+    ...UNDER_DISTRICT_LABELS,
     data: centres,
     visible,
     radiusUnits: 'pixels',
@@ -57,6 +58,7 @@ export function serviceCircleLayer(centres: ServiceCentre[], radiusM: number, vi
 export function departmentLayer(departments: Department[], scale: number, visible: boolean) {
   return new ScatterplotLayer<Department>({
     id: 'departments',
+    ...UNDER_DISTRICT_LABELS,
     data: departments,
     visible,
     radiusUnits: 'pixels',

@@ -8,6 +8,7 @@ import { PathLayer } from '@deck.gl/layers';
 import { TripsLayer } from '@deck.gl/geo-layers';
 import type { ActiveWhistle } from '../../live/live-model';
 import { TIER_COLOURS, type Rgba } from '../../live/incident-style';
+import { UNDER_DISTRICT_LABELS } from './under-labels';
 
 export interface WhistleLeg {
   key: string;
@@ -65,6 +66,7 @@ export function whistleLayers(legs: { pending: WhistleLeg[]; arrived: WhistleLeg
   return [
     new PathLayer<WhistleLeg>({
       id: 'whistle-arcs-faint',
+      ...UNDER_DISTRICT_LABELS,
       data: legs.pending,
       visible,
       getPath: (d) => d.path,
@@ -75,6 +77,7 @@ export function whistleLayers(legs: { pending: WhistleLeg[]; arrived: WhistleLeg
     }),
     new TripsLayer<WhistleLeg>({
       id: 'whistle-flow',
+      ...UNDER_DISTRICT_LABELS,
       data: legs.pending,
       visible,
       getPath: (d) => d.path,
@@ -91,6 +94,7 @@ export function whistleLayers(legs: { pending: WhistleLeg[]; arrived: WhistleLeg
     }),
     new PathLayer<WhistleLeg>({
       id: 'whistle-arcs-arrived',
+      ...UNDER_DISTRICT_LABELS,
       data: legs.arrived,
       visible,
       getPath: (d) => d.path,
