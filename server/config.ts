@@ -38,7 +38,7 @@ const Num = (min: number, max: number) =>
     .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`));
 
 /**
- * The built-in simulator's default pace: 0.1 new incidents a second on the day's mean (8,640 a day, about 68,000
+ * The built-in simulator's default pace: 0.1 new incidents a second on the day's mean (8,640 a day, about 65,000
  * events with their lifecycles). The backfill uses the same pace, so the live city continues its history: the
  * figures of "today", the open count and playback's histogram carry on without a step when live takes over.
  */
