@@ -16,7 +16,9 @@ export const wallStyles = css`
     padding: 0.55em;
     box-sizing: border-box;
     overflow: hidden;
-    font-size: clamp(11px, 1.48vh, 64px);
+    /* the wall's em, also for MapLibre's controls, which the font does not reach (see the end) */
+    --gw-em: clamp(11px, 1.48vh, 64px);
+    font-size: var(--gw-em);
     background: radial-gradient(ellipse at 50% 0%, #0d1d3a 0%, #050a15 70%);
     color: #dbe7ff;
     font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif;
@@ -138,18 +140,18 @@ export const wallStyles = css`
     font-size: 0.85em;
   }
   /*
-   * MapLibre sizes its controls in px (29 px buttons, 10 px margins) and gives the map a 12 px font, so neither em nor
-   * the wall's font reaches them: scale them with the viewport height as the wall's font is (29 px at 1080 rows,
-   * 58 px at 2160), with the icons drawn to fit.
+   * MapLibre sizes its controls in px (29 px buttons, 10 px margins) and gives the map a 12 px font, so the wall's em
+   * does not reach them: size them in --gw-em, the same size at 1080 rows (29 px), twice it at 2160, never smaller,
+   * with the icons drawn to fit.
    */
   .maplibregl-ctrl-group button {
-    width: clamp(29px, 2.69vh, 116px);
-    height: clamp(29px, 2.69vh, 116px);
+    width: max(29px, calc(1.82 * var(--gw-em)));
+    height: max(29px, calc(1.82 * var(--gw-em)));
   }
   .maplibregl-ctrl button .maplibregl-ctrl-icon {
     background-size: contain;
   }
   .maplibregl-ctrl-bottom-right .maplibregl-ctrl {
-    margin: 0 clamp(10px, 0.93vh, 40px) clamp(10px, 0.93vh, 40px) 0;
+    margin: 0 max(10px, calc(0.63 * var(--gw-em))) max(10px, calc(0.63 * var(--gw-em))) 0;
   }
 `;
