@@ -1,6 +1,10 @@
 /**
- * The desk's highlight on the map: the outline of the grid (or the grids of the area) in focus, and a ring on the
- * case whose detail is open. Built only when the focus changes (stable `data`), and drawn above the data layers.
+ * The desk's highlight on the map: the boundary of the area in focus (a grid's own outline; a community's, street's
+ * or district's boundary, not the grids inside it), and a ring on the case whose detail is open. Built only when the
+ * focus changes (stable `data`), and drawn above the data layers.
+ *
+ * A district's boundary, not its grids: in a city centre the grids are a few hundred metres across, so at a
+ * district's zoom their outlines, 3 px wide, ran together into a solid yellow patch over the cases.
  */
 import type { Layer } from '@deck.gl/core';
 import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
@@ -8,9 +12,6 @@ import type { Position } from 'geojson';
 import type { DeskFocus } from '../events/desk-focus-event';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import type { CityModel } from '../geo/city-model';
-
-/** At most this many grid outlines (a district of Kunming has a few hundred grids; beyond that the zoom says enough). */
-const MAX_OUTLINED_GRIDS = 400;
 
 export class SelectionLayers {
   private key = '';
@@ -58,16 +59,12 @@ export class SelectionLayers {
     ];
   }
 
+  /** The rings to outline for an area code: a grid's parts, or an upper area's boundary; none for the city. */
   private ringsOf(area: string): Position[][] {
-    const rings: Position[][] = [];
-    let grids = 0;
-    for (const part of this.city.gridParts) {
-      const code = this.city.grids[part.grid]?.code;
-      if (!code?.startsWith(area)) continue;
-      if (++grids > MAX_OUTLINED_GRIDS) break;
-      const outer = part.polygon[0];
-      if (outer) rings.push(outer);
-    }
-    return rings;
+    const own = this.city.areaRings.get(area);
+    if (own) return own;
+    const grid = this.city.gridIndexByCode.get(area);
+    if (grid === undefined) return [];
+    return this.city.gridParts.filter((part) => part.grid === grid).flatMap((part) => part.polygon);
   }
 }

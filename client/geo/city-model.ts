@@ -53,6 +53,8 @@ export interface CityModel {
   grids: GridShape[];
   gridParts: GridPart[];
   gridIndexByCode: Map<string, number>;
+  /** every ring (outer and holes) of each district, street and community, by code: the desk outlines an area with them */
+  areaRings: Map<string, Position[][]>;
   serviceCentres: ServiceCentre[];
   /** the centre serving an area code (district, street or community), used as the origin of whistle arcs */
   serviceCentreByArea: Map<string, ServiceCentre>;
@@ -189,6 +191,11 @@ export function buildCityModel(
     levelFeatures[level] = fc.features;
   }
 
+  const areaRings = new Map<string, Position[][]>();
+  for (const level of ['district', 'street', 'community'] as const) {
+    for (const f of levelFeatures[level]) areaRings.set(f.properties.code, polygonsOf(f.geometry).flat());
+  }
+
   const grids: GridShape[] = [];
   const gridParts: GridPart[] = [];
   const gridIndexByCode = new Map<string, number>();
@@ -244,6 +251,7 @@ export function buildCityModel(
     grids,
     gridParts,
     gridIndexByCode,
+    areaRings,
     serviceCentres,
     serviceCentreByArea,
     departments,

@@ -15,6 +15,7 @@ import { deadlineFields, deadlineInputTime } from '../../client/desk/dispatch-de
 import { cityInputTime, clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { suggestDepartments } from '../../client/desk/department-suggest';
 import { nextActions } from '../../client/desk/next-actions';
+import { SelectionLayers } from '../../client/desk/selection-layers';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 
 const city = wallCity();
@@ -36,6 +37,45 @@ describe('picking a grid under a map point', () => {
   });
   it('answers null outside every grid', () => {
     expect(gridAt(model, 100, 20)).toBeNull();
+  });
+});
+
+describe('the desk’s highlight on the map', () => {
+  const ringsOf = (focus: Parameters<SelectionLayers['build']>[0]) => {
+    const layers = new SelectionLayers(model, basemapShift('wgs84')).build(focus);
+    return { outline: (layers[0]?.props.data ?? []) as number[][][], ring: (layers[1]?.props.data ?? []) as unknown[] };
+  };
+  const bboxOfRings = (rings: number[][][]) => {
+    const xs = rings.flat().map((p) => p[0] as number);
+    const ys = rings.flat().map((p) => p[1] as number);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  };
+  it('outlines a district by its boundary, not by every grid inside it (those ran together into a solid patch)', () => {
+    const { outline } = ringsOf({ area: '530102', incident: null });
+    const grids = city.grids.filter((g) => g.code.startsWith('530102')).length;
+    expect(grids).toBe(48);
+    expect(outline).toHaveLength(1);
+    const bbox = bboxOfRings(outline);
+    const district = model.areas.get('530102')?.bbox ?? [];
+    bbox.forEach((v, i) => expect(v).toBeCloseTo(district[i] as number, 9));
+  });
+  it('outlines a street and a community by their own boundaries, and a grid by its own', () => {
+    for (const code of ['530102001', '530102001001', '530102001001005']) {
+      const { outline } = ringsOf({ area: code, incident: null });
+      expect(outline, code).toHaveLength(1);
+      const bbox = bboxOfRings(outline);
+      const area = model.areas.get(code)?.bbox ?? [];
+      bbox.forEach((v, i) => expect(v, code).toBeCloseTo(area[i] as number, 9));
+    }
+  });
+  it('draws nothing for the whole city, and a ring on an open case with its grid outlined', () => {
+    expect(new SelectionLayers(model, basemapShift('wgs84')).build({ area: 'city', incident: null })).toHaveLength(0);
+    const c = record({});
+    const { outline, ring } = ringsOf({ area: '530102', incident: c });
+    expect(ring).toHaveLength(1);
+    const bbox = bboxOfRings(outline);
+    const grid = model.areas.get(c.grid)?.bbox ?? [];
+    bbox.forEach((v, i) => expect(v).toBeCloseTo(grid[i] as number, 9));
   });
 });
 
