@@ -450,8 +450,17 @@ export class GwWall extends LitElement {
     if (!city || !this.mapController.map) return;
     const focus = this.deskFocus;
     const shift = basemapShift(this.config.basemapCrs);
-    if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15));
-    else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200);
+    const covered = this.deskPanelCover();
+    if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15), covered);
+    else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200, covered);
+  }
+
+  /** How many px of the map, from its right edge, the desk's side panel covers (0 while it is closed). */
+  private deskPanelCover(): number {
+    const panel = this.renderRoot.querySelector('gw-desk')?.shadowRoot?.querySelector('[data-desk-panel]');
+    const canvas = this.mapController.map?.getCanvas();
+    if (!panel || !canvas) return 0;
+    return Math.max(0, Math.round(canvas.getBoundingClientRect().right - panel.getBoundingClientRect().left));
   }
 
   /**

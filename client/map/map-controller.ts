@@ -102,12 +102,20 @@ export class MapController implements ReactiveController {
     });
   }
 
-  fitBounds(bounds: [number, number, number, number], durationMs = 3_000): void {
-    this.map?.fitBounds(bounds, { padding: 40, duration: durationMs, essential: true });
+  /**
+   * Fits `bounds` into the map, 40 px in from each edge; `coveredRight` px more on the right, where a side panel
+   * lies over the map (the desk's), so that the area is framed in the part that shows.
+   */
+  fitBounds(bounds: [number, number, number, number], durationMs = 3_000, coveredRight = 0): void {
+    this.map?.fitBounds(bounds, { padding: { top: 40, bottom: 40, left: 40, right: 40 + coveredRight }, duration: durationMs, essential: true });
   }
 
-  flyTo(centre: [number, number], zoom: number): void {
-    this.map?.flyTo({ center: centre, zoom, duration: 2_500, essential: true });
+  /**
+   * Flies to `centre` at `zoom`; with `coveredRight` px under a side panel, `centre` lands in the middle of the rest.
+   * (An offset, not MapLibre's `padding`, which would stay on the map for every later camera move.)
+   */
+  flyTo(centre: [number, number], zoom: number, coveredRight = 0): void {
+    this.map?.flyTo({ center: centre, zoom, offset: [-coveredRight / 2, 0], duration: 2_500, essential: true });
   }
 
   resize(): void {
