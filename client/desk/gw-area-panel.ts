@@ -23,6 +23,9 @@ import './gw-breadcrumb';
 import './gw-deadline-timer';
 import './gw-public-board';
 
+/** Open cases listed by name (the nearest deadlines first); the rest are counted, and a sub-area narrows the list. */
+const OPEN_LISTED = 40;
+
 const LEVEL_KEYS: Record<string, MessageKey> = {
   city: 'desk.level.city',
   district: 'desk.level.district',
@@ -76,8 +79,26 @@ export class GwAreaPanel extends LitElement {
         padding: 0.12em 0;
         min-width: 0;
       }
+      /* title, status and deadline in columns that line up from row to row (each row a subgrid of the list) */
+      ul[data-open-cases] {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) auto auto;
+        column-gap: 0.6em;
+      }
+      ul[data-open-cases] > li {
+        grid-column: 1 / -1;
+      }
       li.case {
-        justify-content: space-between;
+        display: grid;
+        grid-template-columns: subgrid;
+      }
+      li.case > button {
+        justify-self: start;
+        max-width: 100%;
+        text-align: start;
+      }
+      li.case gw-deadline-timer {
+        justify-self: end;
       }
       a {
         color: #cfe0ff;
@@ -170,13 +191,16 @@ export class GwAreaPanel extends LitElement {
       <h3>${t('desk.open', { count: this.open.length })}</h3>
       <ul data-open-cases>
         ${this.open.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
-        ${this.open.slice(0, 40).map(
+        ${this.open.slice(0, OPEN_LISTED).map(
           (c) => html`<li class="case" data-incident=${c.id}>
             <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
             <span class="muted">${t(`status.${c.status}` as MessageKey)}</span>
             <gw-deadline-timer .deadline=${c.deadline} .dispatchedAt=${c.dispatchedAt} .now=${this.now}></gw-deadline-timer>
           </li>`,
         )}
+        ${this.open.length > OPEN_LISTED
+          ? html`<li class="muted" data-open-more>${t('desk.open.more', { count: (this.open.length - OPEN_LISTED).toLocaleString('en-US') })}</li>`
+          : nothing}
       </ul>
       <h3>${t('desk.closed')}</h3>
       <ul data-closed-cases>

@@ -148,6 +148,7 @@ export const en: Messages = {
   'desk.role.worker': 'Grid worker',
   'desk.role.volunteer': 'Volunteer',
   'desk.open': 'Open cases ({count})',
+  'desk.open.more': '{count} more not listed (the list runs by deadline): pick a sub-area to see them',
   'desk.closed': 'Closed recently',
   'desk.satisfaction': 'Satisfaction',
   'desk.unrated': 'Not rated',

@@ -149,6 +149,7 @@ export const zhCN = {
   'desk.role.worker': '网格员',
   'desk.role.volunteer': '志愿者',
   'desk.open': '在办案件（{count}）',
+  'desk.open.more': '另有 {count} 件未列出（按期限排序），选择下级区域查看',
   'desk.closed': '近期办结',
   'desk.satisfaction': '满意度',
   'desk.unrated': '未评价',
