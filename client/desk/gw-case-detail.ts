@@ -41,6 +41,11 @@ export class GwCaseDetail extends LitElement {
         margin: 0;
         overflow-wrap: anywhere;
       }
+      /* a long place name (street · community grid) wraps inside the panel instead of running out of it */
+      dd button.link {
+        white-space: normal;
+        text-align: start;
+      }
       ol.timeline {
         list-style: none;
         margin: 0;
