@@ -44,6 +44,11 @@ const Num = (min: number, max: number) =>
  */
 export const DEFAULT_SIMULATE_RATE = 0.1;
 
+/** The backfill's incidents a day that continue a live rate (new incidents a second): the server's and the CLI's default. */
+export function historyPerDay(ratePerSecond: number): number {
+  return ratePerSecond * 86_400;
+}
+
 /** The environment variables, each documented: this object is the reference for README.md's configuration table. */
 const EnvSchema = z.object({
   /** TCP port of HTTP + Socket.IO. 0 picks a free port (tests). */
@@ -254,7 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       rate: e.SIMULATE_RATE,
       seed: e.SIMULATE_SEED,
       backfillDays: e.BACKFILL_DAYS ?? DEFAULT_BACKFILL_DAYS,
-      backfillPerDay: e.BACKFILL_PER_DAY ?? e.SIMULATE_RATE * 86_400,
+      backfillPerDay: e.BACKFILL_PER_DAY ?? historyPerDay(e.SIMULATE_RATE),
     },
     ingestKey: e.INGEST_KEY,
     databaseUrl: e.DATABASE_URL,

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
-import { DEFAULT_SIMULATE_RATE } from '../config';
+import { DEFAULT_SIMULATE_RATE, historyPerDay } from '../config';
 import { createSimulator } from './simulator';
 
 class UsageError extends Error {}
@@ -40,8 +40,18 @@ function parseSpan(value: string): number {
   return days;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+/** parseArgs, with its complaints (an unknown option, a value missing) as usage errors that name the option. */
+function parseOptions(): ReturnType<typeof parseCli> {
+  try {
+    return parseCli();
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message.replaceAll('\n', ' '));
+    throw error;
+  }
+}
+
+function parseCli() {
+  return parseArgs({
     options: {
       url: { type: 'string' },
       key: { type: 'string' },
@@ -55,6 +65,10 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseOptions();
   if (values.help) {
     console.log('usage: npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 0.1] [--seed 7] [--backfill 30d] [--per-day 8640] [--city kunming] [--no-live]');
     return;
@@ -69,7 +83,7 @@ async function main(): Promise<void> {
   if (key === undefined || key === '') throw new UsageError('--key: the ingest key is required (or set INGEST_KEY)');
   const rate = number('rate', values.rate, DEFAULT_SIMULATE_RATE, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
   const seed = number('seed', values.seed, 7, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31, 'a whole number from 0 to 2^31−1');
-  const perDay = number('per-day', values['per-day'], rate * 86_400, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
+  const perDay = number('per-day', values['per-day'], historyPerDay(rate), (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
   const days = values.backfill === undefined ? 0 : parseSpan(values.backfill);
   const cityDir = values.city.includes('/') ? resolve(values.city) : resolve('geodata', values.city);
   if (!existsSync(cityDir)) throw new UsageError(`--city: no city package at ${cityDir}`);
