@@ -29,9 +29,13 @@ export function errorBody(code: string, message: string, fields?: FieldError[]):
   return { error: fields && fields.length > 0 ? { code, message, fields } : { code, message } };
 }
 
-/** JSON 404 for anything no route answered; mounted last but one. */
+/**
+ * JSON 404 for anything no route answered; mounted last but one (also under `/api`, so the message names the path
+ * as requested, `originalUrl`, not the part after the mount point).
+ */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody('not_found', `No route for ${req.method} ${req.path}`));
+  const requested = req.originalUrl.split('?')[0] ?? req.path;
+  res.status(404).json(errorBody('not_found', `No route for ${req.method} ${requested}`));
 };
 
 interface BodyParserError {

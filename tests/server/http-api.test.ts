@@ -112,9 +112,10 @@ describe('the HTTP API', () => {
   });
 
   it('unknown routes answer JSON 404, and every answer carries an offline-safe CSP', async () => {
-    const res = await fetch(`${t.url}/api/v1/nope`);
+    const res = await fetch(`${t.url}/api/v1/nope?x=1`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    // the path as requested, not the part after the /api mount
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'not_found', message: 'No route for GET /api/v1/nope' });
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("worker-src 'self' blob:");
     expect(csp).toContain("img-src 'self' data: blob:");
