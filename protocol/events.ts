@@ -15,6 +15,13 @@
  */
 import { z } from 'zod';
 
+// A missing required field reads "is required" wherever zod checks input (ingest, officer actions, the /live
+// protocol, configuration), instead of zod's "Invalid input: expected string, received undefined". A schema's own
+// message for a field still wins over this one.
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+});
+
 /** Coordinate systems accepted at ingest. Everything is stored and drawn in WGS84 (≈ CGCS2000). */
 export const CRS_VALUES = ['wgs84', 'cgcs2000', 'gcj02', 'bd09'] as const;
 export const CrsSchema = z.enum(CRS_VALUES);
@@ -84,7 +91,10 @@ export const IdSchema = z
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -');
 
 /** An ISO 8601 time with an offset or Z, e.g. 2026-11-22T09:30:00+08:00. */
-export const IsoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with offset or Z' });
+export const IsoTimeSchema = z.iso.datetime({
+  offset: true,
+  error: (issue) => (issue.input === undefined ? 'is required' : 'must be an ISO 8601 time with offset or Z'),
+});
 
 /** Area codes: 6 (district), 9 (street), 12 (community) or 15 (grid) digits, or `city`. */
 export const AreaCodeSchema = z.union([
