@@ -21,7 +21,7 @@ import { isMessageKey, language, t } from '../i18n/index';
 import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
 import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
-import { MapController } from '../map/map-controller';
+import { MapController, type MapCover } from '../map/map-controller';
 import { CaseSelectEvent } from '../events/case-select-event';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { TourController, type TourStop } from './tour-controller';
@@ -375,17 +375,19 @@ export class GwWall extends LitElement {
     // Playback: its clock advances and its panels' model follows t; live keeps folding underneath for "back to live".
     const replaying = this.playback.frame(frameTime);
     const playbackModel = this.playback.active ? this.playback.model : null;
-    this.mapController.setLayers(
-      playbackModel ? this.playbackFrameLayers(playbackModel, frameTime, scale) : this.layers.build({
-        model,
-        toggles: this.toggles,
-        zoom: this.mapController.zoom,
-        scale,
-        // a still frame without motion: rings at rest, halos lit, whistle flow at mid-run
-        frameTime: this.config.motion ? frameTime : 0,
-        gridVersion: this.gridVersionShown,
-      }).concat(this.selection?.build(this.deskFocus) ?? []),
-    );
+    const dataLayers = playbackModel
+      ? this.playbackFrameLayers(playbackModel, frameTime, scale)
+      : this.layers.build({
+          model,
+          toggles: this.toggles,
+          zoom: this.mapController.zoom,
+          scale,
+          // a still frame without motion: rings at rest, halos lit, whistle flow at mid-run
+          frameTime: this.config.motion ? frameTime : 0,
+          gridVersion: this.gridVersionShown,
+        });
+    // the desk's highlight (the area's boundary, the case's ring) shows live and in playback alike
+    this.mapController.setLayers(dataLayers.concat(this.selection?.build(this.deskFocus) ?? []));
 
     if (playbackModel && this.playback.view) {
       if (this.playback.version !== this.playbackKpiVersion) {
@@ -450,17 +452,25 @@ export class GwWall extends LitElement {
     if (!city || !this.mapController.map) return;
     const focus = this.deskFocus;
     const shift = basemapShift(this.config.basemapCrs);
-    const covered = this.deskPanelCover();
+    const covered = this.deskCover();
     if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15), covered);
     else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200, covered);
   }
 
-  /** How many px of the map, from its right edge, the desk's side panel covers (0 while it is closed). */
-  private deskPanelCover(): number {
-    const panel = this.renderRoot.querySelector('gw-desk')?.shadowRoot?.querySelector('[data-desk-panel]');
-    const canvas = this.mapController.map?.getCanvas();
-    if (!panel || !canvas) return 0;
-    return Math.max(0, Math.round(canvas.getBoundingClientRect().right - panel.getBoundingClientRect().left));
+  /**
+   * How much of the map the desk covers: from the top, down to the bottom of its search bar (which sits under the
+   * playback bar); from the right, the width of its side panel (0 while that is closed).
+   */
+  private deskCover(): MapCover {
+    const root = this.renderRoot.querySelector('gw-desk')?.shadowRoot;
+    const canvas = this.mapController.map?.getCanvas().getBoundingClientRect();
+    if (!root || !canvas) return {};
+    const bar = root.querySelector('.bar')?.getBoundingClientRect();
+    const panel = root.querySelector('[data-desk-panel]')?.getBoundingClientRect();
+    return {
+      top: bar ? Math.max(0, Math.round(bar.bottom - canvas.top)) : 0,
+      right: panel ? Math.max(0, Math.round(canvas.right - panel.left)) : 0,
+    };
   }
 
   /**

@@ -13,6 +13,12 @@ import type { CityModel } from '../geo/city-model';
 
 setWorkerUrl(workerUrl);
 
+/** px of the map covered by panels from its top edge and from its right edge. */
+export interface MapCover {
+  top?: number;
+  right?: number;
+}
+
 export interface MapStartOptions {
   container: HTMLElement;
   city: CityModel;
@@ -103,19 +109,22 @@ export class MapController implements ReactiveController {
   }
 
   /**
-   * Fits `bounds` into the map, 40 px in from each edge; `coveredRight` px more on the right, where a side panel
-   * lies over the map (the desk's), so that the area is framed in the part that shows.
+   * Fits `bounds` into the map, 40 px in from each edge, and clear of what lies over the map's edges (`covered`, in
+   * px from the top and from the right: the desk's search bar under the playback bar, its side panel), so that the
+   * area is framed in the part of the map that shows.
    */
-  fitBounds(bounds: [number, number, number, number], durationMs = 3_000, coveredRight = 0): void {
-    this.map?.fitBounds(bounds, { padding: { top: 40, bottom: 40, left: 40, right: 40 + coveredRight }, duration: durationMs, essential: true });
+  fitBounds(bounds: [number, number, number, number], durationMs = 3_000, covered: MapCover = {}): void {
+    const padding = { top: 40 + (covered.top ?? 0), bottom: 40, left: 40, right: 40 + (covered.right ?? 0) };
+    this.map?.fitBounds(bounds, { padding, duration: durationMs, essential: true });
   }
 
   /**
-   * Flies to `centre` at `zoom`; with `coveredRight` px under a side panel, `centre` lands in the middle of the rest.
+   * Flies to `centre` at `zoom`; with parts of the map `covered`, `centre` lands in the middle of the rest.
    * (An offset, not MapLibre's `padding`, which would stay on the map for every later camera move.)
    */
-  flyTo(centre: [number, number], zoom: number, coveredRight = 0): void {
-    this.map?.flyTo({ center: centre, zoom, offset: [-coveredRight / 2, 0], duration: 2_500, essential: true });
+  flyTo(centre: [number, number], zoom: number, covered: MapCover = {}): void {
+    const offset: [number, number] = [-(covered.right ?? 0) / 2, (covered.top ?? 0) / 2];
+    this.map?.flyTo({ center: centre, zoom, offset, duration: 2_500, essential: true });
   }
 
   resize(): void {

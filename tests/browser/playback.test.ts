@@ -14,7 +14,9 @@ import { kpis } from '../../protocol/kpi';
 import type { CityState } from '../../protocol/reducer';
 import { clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
+import { colourDistance } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
+import { projectOnWall, screenshotPixels } from './helpers/wall-page';
 import type { WallServer } from './helpers/wall-server';
 
 let session: PlaybackPage | undefined;
@@ -108,6 +110,28 @@ describe('playback on the wall', () => {
     await press(page, 'cumulative');
     await expect.poll(() => bar(page).locator('[data-action="webm-record"]').count(), { timeout: 30_000 }).toBe(0);
     await expectClearOfBar(page);
+  });
+
+  it('the desk outlines the area in focus in playback too', async () => {
+    const district = city.areas.get('530102')!;
+    await page.evaluate(() => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea('530102'));
+    await page.locator('[data-desk-panel]').waitFor({ timeout: 30_000 });
+    // once the camera has settled, the district's west edge is drawn in the outline's yellow along most of its length
+    const [x0, y0, , y1] = district.bbox;
+    const yellow = [250, 204, 21];
+    await expect.poll(async () => {
+      const pixels = await screenshotPixels(page);
+      let onEdge = 0;
+      for (let i = 1; i <= 7; i++) {
+        const [x, y] = (await projectOnWall(page, x0, y0 + ((y1 - y0) * i) / 8)).map(Math.round) as [number, number];
+        let nearest = Infinity;
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -3; dx <= 3; dx++) nearest = Math.min(nearest, colourDistance(pixels.at(x + dx, y + dy), yellow));
+        if (nearest < 40) onEdge++;
+      }
+      return onEdge >= 5;
+    }, { timeout: 60_000, interval: 2_000 }).toBe(true);
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('back to live resumes live updates', async () => {
