@@ -6,12 +6,12 @@
  *
  * Ranking, best first: exact code or id, then code/id prefix, then name prefix, then name substring, then pinyin;
  * within a rank, higher levels (district before grid) and shorter names first, so "华山" finds the street before
- * its 48 grids.
+ * its 48 grids; areas found by code follow code order.
  *
  * @example
  * ```ts
  * const search = new AreaSearch(geodata.areas.values());
- * search.query('翠湖', { scope: ['city'], limit: 10 }); // [{ kind: 'area', code: '530102001001', name: '翠湖社区', … }]
+ * search.areasMatching('翠湖', { scope: ['city'], limit: 10 }); // [{ kind: 'area', code: '530102001001', name: '翠湖社区', … }]
  * ```
  */
 import { pinyin } from 'pinyin-pro';
@@ -119,7 +119,8 @@ export class AreaSearch {
       (a, b) =>
         a.rank - b.rank ||
         LEVEL_ORDER[a.area.level] - LEVEL_ORDER[b.area.level] ||
-        a.area.name.length - b.area.name.length ||
+        // typed digits list areas in code order (an officer reading down a list of codes); a name, shortest first
+        (digits ? 0 : a.area.name.length - b.area.name.length) ||
         a.area.code.localeCompare(b.area.code),
     );
     return ranked.slice(0, options.limit).map(({ area, match }) => ({

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { UserDirectory } from '../../server/auth/users';
-import { normalise } from '../../server/search/area-search';
+import { AreaSearch, normalise } from '../../server/search/area-search';
 import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -137,5 +137,23 @@ describe('desk search and area desk view', () => {
     const session = await fetch(`${t.url}/api/v1/session`, { headers: { cookie: officerCookie } });
     expect(await session.json()).toEqual({ name: 'officer-wuhua', role: 'officer', scope: ['530102'] });
     expect((await fetch(`${t.url}/api/v1/session`)).status).toBe(401);
+  });
+});
+
+describe('area search ranking', () => {
+  it('lists the areas under a typed code prefix in code order, higher levels first, whatever their names’ lengths', () => {
+    const search = new AreaSearch([
+      { code: '530102', name: '五华区', level: 'district', parent: '530100' },
+      { code: '530102001', name: '华山街道', level: 'street', parent: '530102' },
+      { code: '530102001001', name: '翠湖西路社区', level: 'community', parent: '530102001' },
+      { code: '530102001002', name: '翠湖社区', level: 'community', parent: '530102001' },
+      { code: '530102001003', name: '云南师范大学社区', level: 'community', parent: '530102001' },
+      { code: '530102001004', name: '北门社区', level: 'community', parent: '530102001' },
+    ]);
+    expect(search.areasMatching('530102001', { scope: ['city'], limit: 10 }).map((h: { code: string }) => h.code)).toEqual([
+      '530102001', '530102001001', '530102001002', '530102001003', '530102001004',
+    ]);
+    // by name, the shorter name first within a level (华山 finds the street before its grids; 翠湖 the short one)
+    expect(search.areasMatching('翠湖', { scope: ['city'], limit: 10 }).map((h: { code: string }) => h.code)).toEqual(['530102001002', '530102001001']);
   });
 });
