@@ -387,7 +387,7 @@ export class GwWall extends LitElement {
           gridVersion: this.gridVersionShown,
         });
     // the desk's highlight (the area's boundary, the case's ring) shows live and in playback alike
-    this.mapController.setLayers(dataLayers.concat(this.selection?.build(this.deskFocus) ?? []));
+    this.mapController.setLayers(dataLayers.concat(this.selection?.build(this.deskFocus, scale) ?? []));
 
     if (playbackModel && this.playback.view) {
       if (this.playback.version !== this.playbackKpiVersion) {

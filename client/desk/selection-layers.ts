@@ -23,8 +23,11 @@ export class SelectionLayers {
     private readonly shift: CoordinateShift,
   ) {}
 
-  /** The highlight layers for `focus` (empty without one). */
-  build(focus: DeskFocus | null): Layer[] {
+  /**
+   * The highlight layers for `focus` (empty without one). `scale` is the wall's (viewport height / 1080, at least 1):
+   * the outline and the ring keep their weight on a 4K wall as the other layers do.
+   */
+  build(focus: DeskFocus | null, scale = 1): Layer[] {
     const area = focus?.incident?.grid ?? focus?.area ?? null;
     const key = `${area ?? ''}|${focus?.incident?.id ?? ''}`;
     if (key !== this.key) {
@@ -40,7 +43,7 @@ export class SelectionLayers {
         data: this.rings,
         getPath: (ring) => ring as Array<[number, number]>,
         getColor: [250, 204, 21, 235],
-        getWidth: 3,
+        getWidth: 3 * scale,
         widthUnits: 'pixels',
         widthMinPixels: 2,
       }),
@@ -48,12 +51,12 @@ export class SelectionLayers {
         id: 'desk-selection-case',
         data: this.point,
         getPosition: (d) => d.position,
-        getRadius: 14,
+        getRadius: 14 * scale,
         radiusUnits: 'pixels',
         stroked: true,
         filled: false,
         getLineColor: [250, 204, 21, 255],
-        getLineWidth: 3,
+        getLineWidth: 3 * scale,
         lineWidthUnits: 'pixels',
       }),
     ];

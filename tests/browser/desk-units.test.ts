@@ -68,6 +68,11 @@ describe('the desk’s highlight on the map', () => {
       bbox.forEach((v, i) => expect(v, code).toBeCloseTo(area[i] as number, 9));
     }
   });
+  it('keeps the outline’s and the ring’s weight on a 4K wall (scale 2)', () => {
+    const [outline, ring] = new SelectionLayers(model, basemapShift('wgs84')).build({ area: '530102', incident: record({}) }, 2);
+    expect(outline?.props).toMatchObject({ getWidth: 6, widthUnits: 'pixels' });
+    expect(ring?.props).toMatchObject({ getRadius: 28, getLineWidth: 6 });
+  });
   it('draws nothing for the whole city, and a ring on an open case with its grid outlined', () => {
     expect(new SelectionLayers(model, basemapShift('wgs84')).build({ area: 'city', incident: null })).toHaveLength(0);
     const c = record({});
