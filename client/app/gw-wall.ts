@@ -73,6 +73,11 @@ export class GwWall extends LitElement {
   /** what the officer's desk shows (null: nothing chosen); scopes the KPIs, the whistle board and the ticker, and is highlighted */
   @state() private deskFocus: DeskFocus | null = null;
   private selection: SelectionLayers | null = null;
+  /**
+   * The area the desk last framed and the px the desk then covered from the top, until the officer moves the map:
+   * while it holds, a change of what covers the top (the playback bar opening, or its export row) frames it again.
+   */
+  private deskFrame: { area: string; top: number } | null = null;
   private readonly scopedTicker = new ScopedList<TickerEntry>();
   private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
   @query('.map') private mapElement!: HTMLDivElement;
@@ -213,6 +218,17 @@ export class GwWall extends LitElement {
     if (!cell) return;
     if (!bar) cell.style.removeProperty('--gw-below-bar');
     else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + CLEARANCE_PX)}px`);
+    this.reframeDesk();
+  }
+
+  /** Frames the desk's area again when what covers the map's top has changed since it was framed (see deskFrame). */
+  private reframeDesk(): void {
+    const frame = this.deskFrame;
+    if (!frame || this.deskFocus?.area !== frame.area || this.deskFocus.incident) return;
+    // the desk's search bar follows --gw-below-bar at the next layout: measure after it
+    requestAnimationFrame(() => {
+      if (this.deskFrame === frame && Math.abs((this.deskCover().top ?? 0) - frame.top) > 8) this.zoomToDeskFocus();
+    });
   }
 
   /**
@@ -264,6 +280,10 @@ export class GwWall extends LitElement {
     this.selection = new SelectionLayers(city, shift);
     // Clicking a case's dot opens the case on the desk, clicking elsewhere in a grid the grid's panel (not on a kiosk
     // wall, which has no desk).
+    // a move the officer makes (drag, wheel, keys, the zoom buttons) ends the desk's claim on the camera
+    this.mapController.map?.on('movestart', (event) => {
+      if (event.originalEvent) this.deskFrame = null;
+    });
     this.mapController.map?.on('click', (event) => {
       const desk = this.kiosk ? null : this.renderRoot.querySelector('gw-desk');
       if (!desk) return;
@@ -446,15 +466,19 @@ export class GwWall extends LitElement {
     return lines;
   }
 
-  /** Zooms to the desk's case (its location) or area (its bounds); the whole city when the desk closes. */
+  /** Zooms to the desk's case (its location) or area (its bounds); closing the desk leaves the camera where it is. */
   private zoomToDeskFocus(): void {
     const city = this.cityTask.value;
     if (!city || !this.mapController.map) return;
     const focus = this.deskFocus;
     const shift = basemapShift(this.config.basemapCrs);
     const covered = this.deskCover();
+    this.deskFrame = null;
     if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15), covered);
-    else if (focus?.area) this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200, covered);
+    else if (focus?.area) {
+      this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200, covered);
+      this.deskFrame = { area: focus.area, top: covered.top ?? 0 };
+    }
   }
 
   /**

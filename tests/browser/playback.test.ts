@@ -112,7 +112,7 @@ describe('playback on the wall', () => {
     await expectClearOfBar(page);
   });
 
-  it('the desk outlines the area in focus in playback too', async () => {
+  it('the desk outlines the area in focus in playback too, and frames it again below a taller bar', async () => {
     const district = city.areas.get('530102')!;
     await page.evaluate(() => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea('530102'));
     await page.locator('[data-desk-panel]').waitFor({ timeout: 30_000 });
@@ -130,6 +130,18 @@ describe('playback on the wall', () => {
       }
       return onEdge >= 5;
     }, { timeout: 60_000, interval: 2_000 }).toBe(true);
+    // the export row makes the bar taller and pushes the desk's search bar down: the district is framed again below it
+    // (its top edge moves down with the bar; left where it was, it would not move at all)
+    const deskBarBottom = () => page.locator('gw-desk .bar').evaluate((el) => el.getBoundingClientRect().bottom);
+    const topEdge = async () => (await projectOnWall(page, x0, y1))[1];
+    const [barBefore, topBefore] = [await deskBarBottom(), await topEdge()];
+    await press(page, 'webm');
+    await bar(page).locator('[data-action="webm-record"]').waitFor({ timeout: 30_000 });
+    await expect.poll(deskBarBottom, { timeout: 10_000 }).toBeGreaterThan(barBefore + 8);
+    const grown = (await deskBarBottom()) - barBefore;
+    await expect.poll(async () => (await topEdge()) - topBefore, { timeout: 30_000 }).toBeGreaterThan(grown / 4);
+    expect(await topEdge()).toBeGreaterThan(await deskBarBottom());
+    await press(page, 'webm');
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
