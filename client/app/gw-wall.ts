@@ -278,12 +278,12 @@ export class GwWall extends LitElement {
     this.playbackLayers = new WallLayers(shift);
     this.playback.attach(city, shift);
     this.selection = new SelectionLayers(city, shift);
-    // Clicking a case's dot opens the case on the desk, clicking elsewhere in a grid the grid's panel (not on a kiosk
-    // wall, which has no desk).
     // a move the officer makes (drag, wheel, keys, the zoom buttons) ends the desk's claim on the camera
     this.mapController.map?.on('movestart', (event) => {
       if (event.originalEvent) this.deskFrame = null;
     });
+    // Clicking a case's dot opens the case on the desk, clicking elsewhere in a grid the grid's panel (not on a kiosk
+    // wall, which has no desk).
     this.mapController.map?.on('click', (event) => {
       const desk = this.kiosk ? null : this.renderRoot.querySelector('gw-desk');
       if (!desk) return;
