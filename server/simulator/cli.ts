@@ -41,30 +41,26 @@ function parseSpan(value: string): number {
 }
 
 /** parseArgs, with its complaints (an unknown option, a value missing) as usage errors that name the option. */
-function parseOptions(): ReturnType<typeof parseCli> {
+function parseOptions() {
   try {
-    return parseCli();
+    return parseArgs({
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string' },
+        city: { type: 'string', default: 'kunming' },
+        rate: { type: 'string' },
+        seed: { type: 'string' },
+        backfill: { type: 'string' },
+        'per-day': { type: 'string' },
+        'no-live': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message.replaceAll('\n', ' '));
     throw error;
   }
-}
-
-function parseCli() {
-  return parseArgs({
-    options: {
-      url: { type: 'string' },
-      key: { type: 'string' },
-      city: { type: 'string', default: 'kunming' },
-      rate: { type: 'string' },
-      seed: { type: 'string' },
-      backfill: { type: 'string' },
-      'per-day': { type: 'string' },
-      'no-live': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
 }
 
 async function main(): Promise<void> {
