@@ -32,7 +32,8 @@ export class SelectionLayers {
     const key = `${area ?? ''}|${focus?.incident?.id ?? ''}`;
     if (key !== this.key) {
       this.key = key;
-      this.rings = area ? this.ringsOf(area) : [];
+      // the area's own boundary (a grid's outline, a district's border); none for the city
+      this.rings = (area && this.city.areaRings.get(area)) || [];
       const location = focus?.incident?.location;
       this.point = location ? [{ position: this.shift(location[0], location[1]) }] : [];
     }
@@ -60,14 +61,5 @@ export class SelectionLayers {
         lineWidthUnits: 'pixels',
       }),
     ];
-  }
-
-  /** The rings to outline for an area code: a grid's parts, or an upper area's boundary; none for the city. */
-  private ringsOf(area: string): Position[][] {
-    const own = this.city.areaRings.get(area);
-    if (own) return own;
-    const grid = this.city.gridIndexByCode.get(area);
-    if (grid === undefined) return [];
-    return this.city.gridParts.filter((part) => part.grid === grid).flatMap((part) => part.polygon);
   }
 }

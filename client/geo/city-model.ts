@@ -53,7 +53,7 @@ export interface CityModel {
   grids: GridShape[];
   gridParts: GridPart[];
   gridIndexByCode: Map<string, number>;
-  /** every ring (outer and holes) of each district, street and community, by code: the desk outlines an area with them */
+  /** every ring (outer and holes) of each district, street, community and grid, by code: the desk outlines an area with them */
   areaRings: Map<string, Position[][]>;
   serviceCentres: ServiceCentre[];
   /** the centre serving an area code (district, street or community), used as the origin of whistle arcs */
@@ -192,7 +192,7 @@ export function buildCityModel(
   }
 
   const areaRings = new Map<string, Position[][]>();
-  for (const level of ['district', 'street', 'community'] as const) {
+  for (const level of ['district', 'street', 'community', 'grid'] as const) {
     for (const f of levelFeatures[level]) areaRings.set(f.properties.code, polygonsOf(f.geometry).flat());
   }
 
