@@ -271,7 +271,14 @@ export function eventTime(event: { at: string }): number {
 export interface FieldError {
   /** e.g. `events[3].incident.location[1]` */
   field: string;
+  /** in English, for logs and integrators */
   reason: string;
+  /**
+   * For the state machine's refusals (protocol/transition.ts `RefusalCode`): a stable code, and the values the
+   * reason names, so that a screen can word the refusal in its own language.
+   */
+  code?: string;
+  params?: Record<string, string>;
 }
 
 export type EventAck =
@@ -285,8 +292,22 @@ export interface IngestResponse {
 }
 
 /** The JSON body of every 4xx/5xx answer. */
+/** Why a 401 refused the caller, for a client that words it in its own language (`ErrorBody.error.cause`). */
+export const AUTH_CAUSES = [
+  'bad_credentials',
+  'not_logged_in',
+  'session_expired',
+  'session_idle',
+  'user_removed',
+  'token_expired',
+  'unknown_token',
+  'malformed_token',
+] as const;
+export type AuthCause = (typeof AUTH_CAUSES)[number];
+
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldError[] };
+  /** `cause`: a 401's refinement (AUTH_CAUSES). */
+  error: { code: string; message: string; cause?: AuthCause; fields?: FieldError[] };
 }
 
 /** Turns zod issues into FieldErrors, prefixing each path with `prefix` (e.g. `events[2]`). */

@@ -85,10 +85,34 @@ export interface IncidentRecord {
   updatedAt: number;
 }
 
+/**
+ * Why the state machine refuses an event, as a stable code: the English `reason` is for logs and integrators, the
+ * code and its `params` let a screen word the refusal in its own language (client/desk/error-text.ts).
+ */
+export const REFUSAL_CODES = [
+  'invalid_time',
+  'already_reported',
+  'unknown_category',
+  'unknown_channel',
+  'unknown_incident',
+  'back_in_time',
+  'step_not_allowed',
+  'deadline_not_after_dispatch',
+  'already_rated',
+  'whistle_exists',
+  'no_whistle',
+  'not_summoned',
+  'already_acknowledged',
+  'not_acknowledged',
+  'already_arrived',
+  'not_overdue',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
 /** The result of applying one event to one incident. */
 export type Transition =
   | { ok: true; next: IncidentRecord }
-  | { ok: false; field: string; reason: string };
+  | { ok: false; field: string; reason: string; code: RefusalCode; params: Record<string, string> };
 
 /** Statuses that count as open in KPIs: every status but closed and cancelled. */
 export function isOpenStatus(status: IncidentStatus): boolean {
@@ -109,12 +133,12 @@ export function whistleAnswered(whistle: WhistleRecord): boolean {
 }
 
 // Plain functions rather than closures inside `transition`: it runs once per event on the hot path.
-function fail(field: string, reason: string): Transition {
-  return { ok: false, field, reason };
+function fail(field: string, reason: string, code: RefusalCode, params: Record<string, string> = {}): Transition {
+  return { ok: false, field, reason, code, params };
 }
 
 function illegal(type: string, status: IncidentStatus, wanted: string): Transition {
-  return fail('type', `${type} is not allowed while the incident is ${status} (needs ${wanted})`);
+  return fail('type', `${type} is not allowed while the incident is ${status} (needs ${wanted})`, 'step_not_allowed', { type, status });
 }
 
 function isoOf(ms: number): string {
@@ -189,16 +213,20 @@ export function transition(
   seq: number,
 ): Transition {
   const at = Date.parse(event.at);
-  if (!Number.isFinite(at)) return fail('at', 'must be a valid time');
+  if (!Number.isFinite(at)) return fail('at', 'must be a valid time', 'invalid_time');
 
   if (event.type === 'incident.reported') {
     const incident = event.incident;
-    if (prev !== undefined) return fail('incident.id', `incident ${incident.id} was reported already`);
+    if (prev !== undefined) return fail('incident.id', `incident ${incident.id} was reported already`, 'already_reported', { incident: incident.id });
     if (!isKnownCategory(incident.category)) {
-      return fail('incident.category', `unknown category "${incident.category}" (see the published catalogue)`);
+      return fail('incident.category', `unknown category "${incident.category}" (see the published catalogue)`, 'unknown_category', {
+        category: incident.category,
+      });
     }
     if (!isKnownChannel(incident.channel)) {
-      return fail('incident.channel', `unknown channel "${incident.channel}" (see the published catalogue)`);
+      return fail('incident.channel', `unknown channel "${incident.channel}" (see the published catalogue)`, 'unknown_channel', {
+        channel: incident.channel,
+      });
     }
     const next = newRecord(incident.id, grid, incident.location, incident.category, incident.channel, at, seq);
     next.priority = incident.priority ?? 'normal';
@@ -207,9 +235,12 @@ export function transition(
     return { ok: true, next };
   }
 
-  if (prev === undefined) return fail('incidentId', `unknown incident ${event.incidentId}`);
+  if (prev === undefined) return fail('incidentId', `unknown incident ${event.incidentId}`, 'unknown_incident', { incident: event.incidentId });
   if (at < prev.updatedAt) {
-    return fail('at', `${event.at} goes back in time: incident ${prev.id} last changed at ${isoOf(prev.updatedAt)}`);
+    return fail('at', `${event.at} goes back in time: incident ${prev.id} last changed at ${isoOf(prev.updatedAt)}`, 'back_in_time', {
+      at: event.at,
+      last: isoOf(prev.updatedAt),
+    });
   }
   const status = prev.status;
   // One shallow copy per event; every record has the same keys in the same order (see `newRecord`), so V8 keeps a
@@ -236,8 +267,11 @@ export function transition(
       let deadline: number | undefined;
       if (event.deadline !== undefined) {
         deadline = Date.parse(event.deadline);
-        if (!Number.isFinite(deadline)) return fail('deadline', 'must be a valid time');
-        if (deadline <= at) return fail('deadline', `${event.deadline} is not after the dispatch time ${event.at}`);
+        if (!Number.isFinite(deadline)) return fail('deadline', 'must be a valid time', 'invalid_time');
+        if (deadline <= at) return fail('deadline', `${event.deadline} is not after the dispatch time ${event.at}`, 'deadline_not_after_dispatch', {
+            deadline: event.deadline,
+            at: event.at,
+          });
       }
       next.departments = [...event.departments];
       if (status === 'dispatched') {
@@ -284,7 +318,7 @@ export function transition(
 
     case 'incident.rated':
       if (status !== 'closed') return illegal(event.type, status, 'closed');
-      if (prev.satisfaction !== undefined) return fail('type', `incident ${prev.id} was rated already`);
+      if (prev.satisfaction !== undefined) return fail('type', `incident ${prev.id} was rated already`, 'already_rated');
       next.satisfaction = event.satisfaction;
       next.ratedAt = at;
       return { ok: true, next };
@@ -294,7 +328,7 @@ export function transition(
         return illegal(event.type, status, 'registered, dispatched or in_progress');
       }
       if (prev.whistles.some((w) => w.id === event.whistleId)) {
-        return fail('whistleId', `whistle ${event.whistleId} was blown already on incident ${prev.id}`);
+        return fail('whistleId', `whistle ${event.whistleId} was blown already on incident ${prev.id}`, 'whistle_exists', { whistle: event.whistleId });
       }
       const whistle: WhistleRecord = {
         id: event.whistleId,
@@ -312,18 +346,22 @@ export function transition(
       if (!isOpenStatus(status)) return illegal(event.type, status, 'an open incident');
       const index = prev.whistles.findIndex((w) => w.id === event.whistleId);
       const whistle = prev.whistles[index];
-      if (whistle === undefined) return fail('whistleId', `no whistle ${event.whistleId} on incident ${prev.id}`);
+      if (whistle === undefined) return fail('whistleId', `no whistle ${event.whistleId} on incident ${prev.id}`, 'no_whistle', { whistle: event.whistleId });
       if (!whistle.departments.includes(event.department)) {
-        return fail('department', `${event.department} was not summoned by whistle ${whistle.id}`);
+        return fail('department', `${event.department} was not summoned by whistle ${whistle.id}`, 'not_summoned', {
+          department: event.department,
+        });
       }
       const report = whistle.reports[event.department];
       let nextReport: DepartmentReport;
       if (event.stage === 'acknowledged') {
-        if (report?.acknowledgedAt !== undefined) return fail('stage', `${event.department} acknowledged whistle ${whistle.id} already`);
+        if (report?.acknowledgedAt !== undefined) return fail('stage', `${event.department} acknowledged whistle ${whistle.id} already`, 'already_acknowledged', {
+            department: event.department,
+          });
         nextReport = { acknowledgedAt: at };
       } else {
-        if (report?.acknowledgedAt === undefined) return fail('stage', `${event.department} must acknowledge before arriving`);
-        if (report.arrivedAt !== undefined) return fail('stage', `${event.department} arrived on whistle ${whistle.id} already`);
+        if (report?.acknowledgedAt === undefined) return fail('stage', `${event.department} must acknowledge before arriving`, 'not_acknowledged', { department: event.department });
+        if (report.arrivedAt !== undefined) return fail('stage', `${event.department} arrived on whistle ${whistle.id} already`, 'already_arrived', { department: event.department });
         nextReport = { acknowledgedAt: report.acknowledgedAt, arrivedAt: at };
       }
       const whistles = prev.whistles.slice();
@@ -335,7 +373,8 @@ export function transition(
     case 'incident.supervised':
       if (!isUnresolvedStatus(status)) return illegal(event.type, status, 'dispatched or in_progress');
       if (prev.deadline === undefined || at <= prev.deadline) {
-        return fail('at', `incident ${prev.id} is not overdue at ${event.at} (deadline ${prev.deadline === undefined ? 'none' : isoOf(prev.deadline)})`);
+        const deadline = prev.deadline === undefined ? 'none' : isoOf(prev.deadline);
+        return fail('at', `incident ${prev.id} is not overdue at ${event.at} (deadline ${deadline})`, 'not_overdue', { deadline });
       }
       next.supervisedAt = at;
       next.supervisions = [...prev.supervisions, at];

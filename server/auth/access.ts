@@ -7,6 +7,7 @@
  * downgraded to anonymous.
  */
 import type { Request } from 'express';
+import type { AuthCause } from '../../protocol/events';
 import { newToken, secretsEqual, tokenFingerprint } from './secrets';
 import { LOCAL_SCREEN, type Principal } from './scope';
 import type { UserDirectory } from './users';
@@ -33,7 +34,10 @@ export interface AccessOptions {
 export type SessionUse = 'touch' | 'peek';
 
 /** The outcome of authenticating: a principal, nobody (no credentials given), or refused credentials. */
-export type Authentication = { kind: 'principal'; principal: Principal } | { kind: 'anonymous' } | { kind: 'invalid'; reason: string };
+export type Authentication =
+  | { kind: 'principal'; principal: Principal }
+  | { kind: 'anonymous' }
+  | { kind: 'invalid'; reason: string; cause: AuthCause };
 
 interface Session {
   /** the officer's name: each use takes the user as the directory holds it then */
@@ -88,7 +92,7 @@ export class Access {
   authenticateHandshake(auth: unknown, headers: Record<string, string | string[] | undefined>, now = Date.now(), use: SessionUse = 'touch'): Authentication {
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     if (token !== undefined && token !== null && token !== '') {
-      if (typeof token !== 'string') return { kind: 'invalid', reason: 'auth.token must be a string' };
+      if (typeof token !== 'string') return { kind: 'invalid', reason: 'auth.token must be a string', cause: 'malformed_token' };
       return this.fromToken(token, now);
     }
     const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
@@ -121,22 +125,26 @@ export class Access {
     const found = this.options.users.checkToken(token, now);
     if (found.kind === 'valid') return { kind: 'principal', principal: found.principal };
     if (found.kind === 'expired') {
-      return { kind: 'invalid', reason: `the screen token of ${found.name} expired at ${found.expiresAt}; issue a new one (npm run users -- rotate ${found.name})` };
+      return {
+        kind: 'invalid',
+        reason: `the screen token of ${found.name} expired at ${found.expiresAt}; issue a new one (npm run users -- rotate ${found.name})`,
+        cause: 'token_expired',
+      };
     }
-    return { kind: 'invalid', reason: 'unknown token' };
+    return { kind: 'invalid', reason: 'unknown token', cause: 'unknown_token' };
   }
 
   private fromSession(cookie: string, now: number, use: SessionUse): Authentication {
     // Refused sessions stay in the map (pruned at the next login) so that every check tells the same reason.
     const found = this.sessions.get(tokenFingerprint(cookie));
-    if (!found || found.expiresAt <= now) return { kind: 'invalid', reason: SESSION_EXPIRED };
+    if (!found || found.expiresAt <= now) return { kind: 'invalid', reason: SESSION_EXPIRED, cause: 'session_expired' };
     const idleMinutes = this.options.sessionIdleMinutes;
     if (idleMinutes !== undefined && now - found.lastUsedAt >= idleMinutes * 60_000) {
-      return { kind: 'invalid', reason: `the session was idle for more than ${formatMinutes(idleMinutes)}; log in again` };
+      return { kind: 'invalid', reason: `the session was idle for more than ${formatMinutes(idleMinutes)}; log in again`, cause: 'session_idle' };
     }
     // The user as the directory holds it now: a removed user's sessions end, a narrowed scope applies at once.
     const user = this.options.users.principalOf(found.name, now);
-    if (!user) return { kind: 'invalid', reason: `user ${found.name} was removed or has expired; the session has ended` };
+    if (!user) return { kind: 'invalid', reason: `user ${found.name} was removed or has expired; the session has ended`, cause: 'user_removed' };
     if (use === 'touch') found.lastUsedAt = now;
     return { kind: 'principal', principal: user };
   }

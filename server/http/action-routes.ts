@@ -120,7 +120,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     const parsed = LoginSchema.safeParse(req.body);
     if (!parsed.success) throw badRequest('Login needs {name, password}', toFieldErrors(parsed.error));
     const principal = users.authenticatePassword(parsed.data.name, parsed.data.password);
-    if (!principal) throw unauthorized('unknown name or wrong password');
+    if (!principal) throw unauthorized('unknown name or wrong password', 'bad_credentials');
     const session = access.createSession(principal);
     const maxAge = Math.floor((session.expiresAt - Date.now()) / 1000);
     res.setHeader('Set-Cookie', sessionCookie(session.token, maxAge, req.secure));
@@ -140,7 +140,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
    */
   router.get('/api/v1/session', (req, res) => {
     const auth = req.query.peek === '1' ? access.authenticate(req.headers.authorization, req.headers.cookie, Date.now(), 'peek') : access.authenticateRequest(req);
-    if (auth.kind !== 'principal') throw unauthorized(auth.kind === 'invalid' ? auth.reason : 'not logged in');
+    if (auth.kind !== 'principal') throw auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('not logged in', 'not_logged_in');
     const { name, role, scope } = auth.principal;
     res.set('Cache-Control', 'no-store');
     res.json({ name, role, scope });
@@ -172,7 +172,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
     const ack = response.acks[0];
     if (!ack) throw new HttpError(500, 'internal', 'no ack for the action');
     if (ack.status === 'rejected') {
-      const errors: FieldError[] = ack.errors.map((e) => ({ field: e.field.replace(/^events\[0\]\.?/, '') || '(body)', reason: e.reason }));
+      const errors: FieldError[] = ack.errors.map((e) => ({ ...e, field: e.field.replace(/^events\[0\]\.?/, '') || '(body)' }));
       throw new HttpError(422, 'rejected', `The ${action} was refused: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
     }
     res.json({ action, event: { id: ack.id, type: event.type }, ack });

@@ -3,11 +3,14 @@
  * answer is always the JSON ErrorBody of protocol/events.ts, never a stack trace.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ErrorBody, FieldError } from '../../protocol/events';
+import type { AuthCause, ErrorBody, FieldError } from '../../protocol/events';
 import type { Logger } from '../ops/logger';
 
 /** An error with an HTTP status, a stable machine code and optional per-field reasons. */
 export class HttpError extends Error {
+  /** A 401's refinement (ErrorBody `cause`). */
+  authCause?: AuthCause;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -20,13 +23,18 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, fields?: FieldError[]) => new HttpError(400, 'bad_request', message, fields);
-export const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
+/** A 401; `cause` says why, for clients that word it in their own language. */
+export function unauthorized(message: string, cause: AuthCause): HttpError {
+  const error = new HttpError(401, 'unauthorized', message);
+  error.authCause = cause;
+  return error;
+}
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 export const notFound = (message: string) => new HttpError(404, 'not_found', message);
 
 /** The JSON body for an error. */
-export function errorBody(code: string, message: string, fields?: FieldError[]): ErrorBody {
-  return { error: fields && fields.length > 0 ? { code, message, fields } : { code, message } };
+export function errorBody(code: string, message: string, fields?: FieldError[], cause?: AuthCause): ErrorBody {
+  return { error: { code, message, ...(cause !== undefined ? { cause } : {}), ...(fields && fields.length > 0 ? { fields } : {}) } };
 }
 
 /**
@@ -49,7 +57,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof HttpError) {
-      res.status(err.status).json(errorBody(err.code, err.message, err.fields));
+      res.status(err.status).json(errorBody(err.code, err.message, err.fields, err.authCause));
       return;
     }
     const parserError = err as BodyParserError;

@@ -29,7 +29,7 @@ export function requireReader(access: Access): RequestHandler {
     const auth = access.authenticateRequest(req);
     const principal = access.readerOf(auth);
     if (!principal) {
-      next(unauthorized(auth.kind === 'invalid' ? auth.reason : 'a screen token or an officer login is required'));
+      next(auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('a screen token or an officer login is required', 'not_logged_in'));
       return;
     }
     res.locals.principal = principal;
@@ -42,7 +42,7 @@ export function requireRole(access: Access, roles: readonly Role[]): RequestHand
   return (req, res, next) => {
     const auth = access.authenticateRequest(req);
     if (auth.kind !== 'principal') {
-      next(unauthorized(auth.kind === 'invalid' ? auth.reason : 'log in first (POST /api/v1/login)'));
+      next(auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('log in first (POST /api/v1/login)', 'not_logged_in'));
       return;
     }
     if (!roles.includes(auth.principal.role)) {

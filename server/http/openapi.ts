@@ -3,9 +3,10 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
 import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
+import { REFUSAL_CODES } from '../../protocol/transition';
 import { ACTION_EVENTS, LoginSchema } from './action-routes';
 
 type Json = Record<string, unknown>;
@@ -71,7 +72,12 @@ function build(): Json {
         FieldError: {
           type: 'object',
           required: ['field', 'reason'],
-          properties: { field: { type: 'string', examples: ['events[3].incident.location[1]'] }, reason: { type: 'string' } },
+          properties: {
+            field: { type: 'string', examples: ['events[3].incident.location[1]'] },
+            reason: { type: 'string', description: 'In English, for logs and integrators' },
+            code: { type: 'string', enum: [...REFUSAL_CODES], description: "The state machine's refusals only: a stable code for a client to word the refusal in its own language" },
+            params: { type: 'object', additionalProperties: { type: 'string' }, description: 'The values the reason names (incident, status, department, …), with `code`' },
+          },
         },
         EventAck: {
           oneOf: [
@@ -111,7 +117,12 @@ function build(): Json {
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: ref('FieldError') } },
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                cause: { type: 'string', enum: [...AUTH_CAUSES], description: 'A 401 only: why, for a client that words it in its own language' },
+                fields: { type: 'array', items: ref('FieldError') },
+              },
             },
           },
         },

@@ -254,7 +254,7 @@ export class Ingestor {
         }
         const result = transition(prev, event, grid, this.headSeq + valid.length + 1);
         if (!result.ok) {
-          batchAcks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason }]);
+          batchAcks[i] = rejected(i, event.id, [{ field: `${prefix}.${result.field}`, reason: result.reason, code: result.code, params: result.params }]);
           continue;
         }
         // Other nodes write to the same store: the append checks that the incident is still where it was validated.

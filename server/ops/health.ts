@@ -7,6 +7,7 @@
  * accident.
  */
 import { Router } from 'express';
+import type { AuthCause } from '../../protocol/events';
 import { bearer } from '../auth/access';
 import { secretsEqual } from '../auth/secrets';
 import { unauthorized } from '../http/errors';
@@ -37,13 +38,15 @@ export interface MetricsAccess {
 }
 
 /** Why a /metrics request is refused, or undefined when it may read. */
-export function metricsRefusal(access: MetricsAccess, authorization: string | undefined): string | undefined {
+export function metricsRefusal(access: MetricsAccess, authorization: string | undefined): { reason: string; cause: AuthCause } | undefined {
   if (access.token === undefined) {
-    return access.loopback ? undefined : 'metrics on a non-loopback bind need METRICS_TOKEN; set it and scrape with Authorization: Bearer <token>';
+    return access.loopback
+      ? undefined
+      : { reason: 'metrics on a non-loopback bind need METRICS_TOKEN; set it and scrape with Authorization: Bearer <token>', cause: 'not_logged_in' };
   }
   const token = bearer(authorization);
-  if (token === undefined) return 'metrics need Authorization: Bearer <METRICS_TOKEN>';
-  return secretsEqual(token, access.token) ? undefined : 'wrong metrics token';
+  if (token === undefined) return { reason: 'metrics need Authorization: Bearer <METRICS_TOKEN>', cause: 'not_logged_in' };
+  return secretsEqual(token, access.token) ? undefined : { reason: 'wrong metrics token', cause: 'unknown_token' };
 }
 
 export function healthRoutes(deps: HealthDeps): Router {
@@ -72,7 +75,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     const refusal = deps.metricsAccess ? metricsRefusal(deps.metricsAccess, req.headers.authorization) : undefined;
     if (refusal !== undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      throw unauthorized(refusal);
+      throw unauthorized(refusal.reason, refusal.cause);
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -99,7 +99,7 @@ describe('the incident state machine', () => {
           expect(result.next.lastSeq).toBe(2000);
           expect(result.next.updatedAt).toBe(DAY0 + 12 * HOUR);
         } else {
-          expect(result).toMatchObject({ ok: false, field: 'type' });
+          expect(result).toMatchObject({ ok: false, field: 'type', code: 'step_not_allowed', params: { type, status } });
           if (!result.ok) expect(result.reason).toContain(status);
         }
       });
@@ -142,7 +142,7 @@ describe('the incident state machine', () => {
     const log = logIn('registered');
     const prev = recordAfter(log, 'x');
     const event = log.dispatched('x', DAY0 + 12 * HOUR, DAY0 + 12 * HOUR);
-    expect(transition(prev, event, GRID_A, 99)).toMatchObject({ ok: false, field: 'deadline' });
+    expect(transition(prev, event, GRID_A, 99)).toMatchObject({ ok: false, field: 'deadline', code: 'deadline_not_after_dispatch' });
   });
 
   it('refuses an event earlier than the incident\'s last event', () => {
@@ -150,21 +150,21 @@ describe('the incident state machine', () => {
     const prev = recordAfter(log, 'x');
     const event = log.dispatched('x', prev.updatedAt - 1);
     const result = transition(prev, event, GRID_A, 99);
-    expect(result).toMatchObject({ ok: false, field: 'at' });
+    expect(result).toMatchObject({ ok: false, field: 'at', code: 'back_in_time', params: { last: new Date(prev.updatedAt).toISOString() } });
     if (!result.ok) expect(result.reason).toMatch(/back in time/);
   });
 
   it('refuses lifecycle events of an unknown incident and a second report of a known one', () => {
     const log = logIn('reported');
     const prev = recordAfter(log, 'x');
-    expect(transition(undefined, log.registered('y', DAY0 + 12 * HOUR), GRID_A, 9)).toMatchObject({ ok: false, field: 'incidentId' });
-    expect(transition(prev, log.reported('x', DAY0 + 12 * HOUR), GRID_A, 9)).toMatchObject({ ok: false, field: 'incident.id' });
+    expect(transition(undefined, log.registered('y', DAY0 + 12 * HOUR), GRID_A, 9)).toMatchObject({ ok: false, field: 'incidentId', code: 'unknown_incident', params: { incident: 'y' } });
+    expect(transition(prev, log.reported('x', DAY0 + 12 * HOUR), GRID_A, 9)).toMatchObject({ ok: false, field: 'incident.id', code: 'already_reported' });
   });
 
   it('refuses unknown categories and channels', () => {
     const log = new EventLog();
-    expect(transition(undefined, log.reported('x', DAY0, { category: 'nope' }), GRID_A, 1)).toMatchObject({ ok: false, field: 'incident.category' });
-    expect(transition(undefined, log.reported('y', DAY0, { channel: 'nope' }), GRID_A, 1)).toMatchObject({ ok: false, field: 'incident.channel' });
+    expect(transition(undefined, log.reported('x', DAY0, { category: 'nope' }), GRID_A, 1)).toMatchObject({ ok: false, field: 'incident.category', code: 'unknown_category', params: { category: 'nope' } });
+    expect(transition(undefined, log.reported('y', DAY0, { channel: 'nope' }), GRID_A, 1)).toMatchObject({ ok: false, field: 'incident.channel', code: 'unknown_channel' });
   });
 
   it('refuses a second rating', () => {
@@ -172,7 +172,7 @@ describe('the incident state machine', () => {
     log.rated('x', DAY0 + 11 * HOUR, 4);
     const prev = recordAfter(log, 'x');
     const result = transition(prev, log.rated('x', DAY0 + 12 * HOUR, 5), GRID_A, 99);
-    expect(result).toMatchObject({ ok: false, field: 'type' });
+    expect(result).toMatchObject({ ok: false, field: 'type', code: 'already_rated' });
     if (!result.ok) expect(result.reason).toMatch(/rated already/);
   });
 

@@ -92,7 +92,7 @@ describe('headers, sessions and rate limits', () => {
     const cookie = `${SESSION_COOKIE}=${encodeURIComponent(session.token)}`;
     expect(access.authenticate(undefined, cookie, now + 12 * 3_600_000 - 1).kind).toBe('principal');
     const expired = access.authenticate(undefined, cookie, now + 12 * 3_600_000);
-    expect(expired).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again' });
+    expect(expired).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again', cause: 'session_expired' });
   });
 
   it('login answers 429 from the 21st attempt in a minute from one address', async () => {

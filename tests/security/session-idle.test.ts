@@ -51,7 +51,7 @@ describe('session idle timeout', () => {
     // peeks do not count as use
     expect(access.authenticate(undefined, cookie, now + 20 * MIN, 'peek').kind).toBe('principal');
     const idle = access.authenticate(undefined, cookie, now + 30 * MIN);
-    expect(idle).toEqual({ kind: 'invalid', reason: 'the session was idle for more than 30 minutes; log in again' });
+    expect(idle).toEqual({ kind: 'invalid', reason: 'the session was idle for more than 30 minutes; log in again', cause: 'session_idle' });
     // once refused it stays refused, even if asked again at once
     expect(access.authenticate(undefined, cookie, now + 30 * MIN + 1).kind).toBe('invalid');
   });
@@ -63,7 +63,7 @@ describe('session idle timeout', () => {
     const cookie = `${SESSION_COOKIE}=${encodeURIComponent(token)}`;
     expect(access.authenticate(undefined, cookie, t0 + 25 * MIN).kind).toBe('principal');
     expect(access.authenticate(undefined, cookie, t0 + 50 * MIN).kind).toBe('principal');
-    expect(access.authenticate(undefined, cookie, t0 + 60 * MIN)).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again' });
+    expect(access.authenticate(undefined, cookie, t0 + 60 * MIN)).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again', cause: 'session_expired' });
   });
 
   describe('over HTTP with a tiny timeout', () => {
@@ -93,6 +93,7 @@ describe('session idle timeout', () => {
       expect(((await idle.json()) as { error: { code: string; message: string } }).error).toEqual({
         code: 'unauthorized',
         message: 'the session was idle for more than 3 seconds; log in again',
+        cause: 'session_idle',
       });
     });
   });

@@ -71,6 +71,7 @@ describe('scope and roles on a loopback server', () => {
     // A wrong token is refused, never downgraded to the anonymous loopback screen.
     const wrong = await fetch(`${t.url}/api/v1/kpis`, { headers: { authorization: 'Bearer not-a-real-token' } });
     expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { cause: string } }).error.cause).toBe('unknown_token');
   });
 
   it('ingest without a key is refused, and with a wrong key too', async () => {
@@ -107,6 +108,7 @@ describe('scope and roles on a loopback server', () => {
   it('an officer acts in scope through the ingest path, and is refused outside it', async () => {
     const badLogin = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-a', password: 'wrong password' }) });
     expect(badLogin.status).toBe(401);
+    expect(((await badLogin.json()) as { error: { cause: string } }).error).toMatchObject({ code: 'unauthorized', cause: 'bad_credentials' });
     const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-a', password: 'correct horse battery' }) });
     expect(login.status).toBe(200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;

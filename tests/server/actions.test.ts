@@ -86,6 +86,8 @@ describe('officer actions through the desk API', () => {
     expect(status).toBe(422);
     expect(body.error?.message).toMatch(/close was refused/);
     expect(body.error?.fields?.[0]?.reason).toMatch(/not allowed while the incident is closed/);
+    // the stable code and its values, for a desk that words the refusal in its own language
+    expect(body.error?.fields?.[0]).toMatchObject({ field: 'type', code: 'step_not_allowed', params: { type: 'incident.closed', status: 'closed' } });
   });
 
   it('an action outside the officer’s scope is refused even when forced through the API', async () => {
@@ -173,7 +175,7 @@ describe('officer actions through the desk API', () => {
     expect(await session.json()).toMatchObject({ name: 'desk-a', role: 'officer' });
     const ended = await fetch(`${t.url}/api/v1/session?peek=1`, { headers: { cookie: 'gw_session=no-such-session-token' } });
     expect(ended.status).toBe(401);
-    expect(((await ended.json()) as { error: { message: string } }).error.message).toMatch(/expired|log in/);
+    expect(((await ended.json()) as { error: { message: string; cause: string } }).error).toMatchObject({ message: expect.stringMatching(/expired|log in/), cause: 'session_expired' });
   });
 
   it('a session expires after its hours and is then refused', () => {
@@ -182,7 +184,7 @@ describe('officer actions through the desk API', () => {
     const { token } = access.createSession({ name: 'desk-a', role: 'officer', scope: ['530102'] }, start);
     const cookieHeader = `gw_session=${token}`;
     expect(access.authenticate(undefined, cookieHeader, start + 7.9 * 3_600_000).kind).toBe('principal');
-    expect(access.authenticate(undefined, cookieHeader, start + 8 * 3_600_000)).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again' });
+    expect(access.authenticate(undefined, cookieHeader, start + 8 * 3_600_000)).toEqual({ kind: 'invalid', reason: 'the session has expired; log in again', cause: 'session_expired' });
   });
 });
 
@@ -212,6 +214,6 @@ describe('the desk’s session check', () => {
     }
     expect(status).toBe(401);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(((await (await peek()).json()) as { error: { message: string } }).error.message).toMatch(/idle for more than 3 seconds/);
+    expect(((await (await peek()).json()) as { error: { message: string; cause: string } }).error).toMatchObject({ message: expect.stringMatching(/idle for more than 3 seconds/), cause: 'session_idle' });
   });
 });
