@@ -10,7 +10,7 @@
  * catch (e) { if (e instanceof DeskApiError) show(e.message); } // "The close was refused: type … needs verified"
  * ```
  */
-import type { ErrorBody, FieldError, StoredEvent } from '../../protocol/events';
+import type { AuthCause, ErrorBody, FieldError, StoredEvent } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/transition';
 import type { StaffMember, ServiceCentreProperties, AreaLevel } from '../../server/geodata/types';
 
@@ -19,6 +19,10 @@ export class DeskApiError extends Error {
     readonly status: number,
     message: string,
     readonly fields: FieldError[] = [],
+    /** the server's stable code (`ErrorBody.error.code`) */
+    readonly code?: string,
+    /** a 401's refinement (`ErrorBody.error.cause`): why, so the desk can say it in its own language */
+    readonly authCause?: AuthCause,
   ) {
     super(message);
     this.name = 'DeskApiError';
@@ -89,7 +93,7 @@ async function call<T>(path: string, init: RequestInit & { signal?: AbortSignal 
   }
   if (!res.ok) {
     const error = (body as Partial<ErrorBody> | null)?.error;
-    throw new DeskApiError(res.status, error?.message ?? `${path}: HTTP ${res.status}`, error?.fields ?? []);
+    throw new DeskApiError(res.status, error?.message ?? `${path}: HTTP ${res.status}`, error?.fields ?? [], error?.code, error?.cause);
   }
   return body as T;
 }
@@ -101,14 +105,17 @@ export const deskApi = {
     call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12`, signal ? { signal } : {}),
   incident: (id: string, signal?: AbortSignal) => call<CaseDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, signal ? { signal } : {}),
   /**
-   * Who is logged in: the officer, or null with the server's reason (expired, idle, user removed, not logged in).
+   * Who is logged in: the officer, or null with the server's refusal (its `authCause`: expired, idle, user removed,
+   * not logged in).
    * `peek` asks without keeping the session alive (`?peek=1` does not slide the idle timeout).
    */
-  async session(options: { peek?: boolean; signal?: AbortSignal } = {}): Promise<{ officer: Officer; reason?: undefined } | { officer: null; reason: string }> {
+  async session(
+    options: { peek?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ officer: Officer; refusal?: undefined } | { officer: null; refusal: DeskApiError }> {
     try {
       return { officer: await call<Officer>(`/api/v1/session${options.peek ? '?peek=1' : ''}`, options.signal ? { signal: options.signal } : {}) };
     } catch (err) {
-      if (err instanceof DeskApiError && err.status === 401) return { officer: null, reason: err.message };
+      if (err instanceof DeskApiError && err.status === 401) return { officer: null, refusal: err };
       throw err;
     }
   },

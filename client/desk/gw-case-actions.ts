@@ -17,6 +17,7 @@ import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { DeskApiError, deskApi, officerCovers, type ActionRequest, type Officer } from './desk-api';
 import { deskStyles } from './desk-styles';
+import { deskErrorText } from './error-text';
 import { suggestDepartments } from './department-suggest';
 import { nextActions, type ActionName } from './next-actions';
 
@@ -91,7 +92,7 @@ export class GwCaseActions extends LitElement {
       this.form = null;
       this.dispatchEvent(new CaseActedEvent(request.incidentId, request.action));
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = deskErrorText(err, (code) => localName(this.city?.departmentByCode.get(code), code));
       if (err instanceof DeskApiError && err.status === 401) this.dispatchEvent(new SessionChangeEvent(null));
     } finally {
       this.busy = false;

@@ -26,6 +26,7 @@ import { t } from '../i18n/index';
 import type { LiveModel } from '../live/live-model';
 import { deskApi, type Officer } from './desk-api';
 import { pushDeskLocation, readDeskLocation, scopedLocation } from './desk-url';
+import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
 import type { GwSearchBox } from './gw-search-box';
 import './gw-area-panel';
@@ -92,7 +93,7 @@ export class GwDesk extends LitElement {
   @state() private incident: string | null = null;
   @state() private officer: Officer | null = null;
   @state() private refresh = 0;
-  /** the server's reason when the officer's session ended under the page (shown with the login) */
+  /** why the officer's session ended under the page, in the page's language (shown with the login) */
   @state() private sessionEnded: string | null = null;
   private sessionTimer: ReturnType<typeof setInterval> | null = null;
   @query('gw-search-box') private searchBox!: GwSearchBox | null;
@@ -179,7 +180,7 @@ export class GwDesk extends LitElement {
     }
     if (this.officer !== officer || result.officer) return;
     this.setOfficer(null);
-    this.sessionEnded = result.reason;
+    this.sessionEnded = deskErrorText(result.refusal);
   }
 
   /** Opens an area's panel (any level); `city` closes it. Used for map clicks, breadcrumb steps and search hits. */
@@ -227,7 +228,7 @@ export class GwDesk extends LitElement {
     return html`
       <div class="bar">
         <gw-search-box></gw-search-box>
-        <gw-login .officer=${this.officer} .notice=${this.sessionEnded ? t('desk.session.ended', { reason: this.sessionEnded }) : null}></gw-login>
+        <gw-login .officer=${this.officer} .notice=${this.sessionEnded}></gw-login>
       </div>
       ${this.area || this.incident
         ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>

@@ -9,6 +9,7 @@ import { SessionChangeEvent } from '../events/session-change-event';
 import { t } from '../i18n/index';
 import { deskApi, type Officer } from './desk-api';
 import { deskStyles } from './desk-styles';
+import { deskErrorText } from './error-text';
 import { popupStyles } from './popup-styles';
 
 @customElement('gw-login')
@@ -75,7 +76,7 @@ export class GwLogin extends LitElement {
       }, left);
       this.dispatchEvent(new SessionChangeEvent(officer));
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = deskErrorText(err);
     } finally {
       this.busy = false;
     }

@@ -283,12 +283,12 @@ describe('the officer’s desk', () => {
     expect(timeline).toEqual(['incident.reported', 'incident.registered', 'incident.dispatched', 'incident.whistled', 'department.reported', 'department.reported']);
   }, 420_000);
 
-  it('an illegal transition shows the server’s reason in the panel', async () => {
+  it('an illegal transition shows the state machine’s refusal in the page’s language', async () => {
     await page.locator('gw-case-actions details summary').click();
     await page.locator('gw-case-actions [data-more] button[data-action="close"]').click();
     const error = page.locator('gw-case-actions [data-action-error]');
     await error.waitFor({ timeout: 30_000 });
-    expect(await error.textContent()).toMatch(/incident\.closed is not allowed while the incident is dispatched/);
+    expect(await error.textContent()).toBe('未能办理：案件当前状态为「派遣」，不能执行「结案」');
   });
 
   it('an overdue case offers one-click supervision, which lands in its timeline', async () => {
@@ -367,7 +367,7 @@ describe('the officer’s desk', () => {
     expect(UserDirectory.open(dataDir).remove(OFFICER.name)).toBe(true);
     const notice = page.locator('gw-login [data-session-ended]');
     await notice.waitFor({ timeout: 45_000 });
-    expect(await notice.textContent()).toMatch(/登录已失效：.*duty-wuhua was removed/);
+    expect(await notice.textContent()).toBe('该账号已被停用或已过期，登录已失效');
     await page.locator('gw-login input[name="name"]').waitFor({ timeout: 10_000 });
     expect(await page.locator(`gw-login [data-officer]`).count()).toBe(0);
     await page.locator('gw-case-actions [data-read-only]').waitFor({ timeout: 10_000 });

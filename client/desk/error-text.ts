@@ -1,0 +1,132 @@
+/**
+ * What the desk says when the server refuses an officer: in the page's language, from the stable codes the server
+ * answers with (the HTTP status, `ErrorBody.error.cause`, and the state machine's `RefusalCode` per field), never from
+ * its English wording. The English message stays on the error (`DeskApiError.message`) for the tooltip and logs.
+ *
+ * @example
+ * ```ts
+ * try { await deskApi.act(request); }
+ * catch (err) { this.error = deskErrorText(err, (code) => departmentName(code)); } // "案件当前状态为「派遣」，不能执行「结案」"
+ * ```
+ */
+import type { AuthCause, FieldError } from '../../protocol/events';
+import type { RefusalCode } from '../../protocol/transition';
+import { clockDateTime } from '../panels/format';
+import { t, type MessageKey } from '../i18n/index';
+import { DeskApiError } from './desk-api';
+
+const CAUSE_KEYS: Record<AuthCause, MessageKey> = {
+  bad_credentials: 'desk.error.badCredentials',
+  not_logged_in: 'desk.error.notLoggedIn',
+  session_expired: 'desk.error.sessionExpired',
+  session_idle: 'desk.error.sessionIdle',
+  user_removed: 'desk.error.userRemoved',
+  token_expired: 'desk.error.sessionExpired',
+  unknown_token: 'desk.error.sessionExpired',
+  malformed_token: 'desk.error.sessionExpired',
+};
+
+const REFUSAL_KEYS: Record<RefusalCode, MessageKey> = {
+  invalid_time: 'desk.refusal.invalid_time',
+  already_reported: 'desk.refusal.already_reported',
+  unknown_category: 'desk.refusal.unknown_category',
+  unknown_channel: 'desk.refusal.unknown_channel',
+  unknown_incident: 'desk.refusal.unknown_incident',
+  back_in_time: 'desk.refusal.back_in_time',
+  step_not_allowed: 'desk.refusal.step_not_allowed',
+  deadline_not_after_dispatch: 'desk.refusal.deadline_not_after_dispatch',
+  already_rated: 'desk.refusal.already_rated',
+  whistle_exists: 'desk.refusal.whistle_exists',
+  no_whistle: 'desk.refusal.no_whistle',
+  not_summoned: 'desk.refusal.not_summoned',
+  already_acknowledged: 'desk.refusal.already_acknowledged',
+  not_acknowledged: 'desk.refusal.not_acknowledged',
+  already_arrived: 'desk.refusal.already_arrived',
+  not_overdue: 'desk.refusal.not_overdue',
+};
+
+/** The desk's action for each event type, to name the refused step the way the buttons do. */
+const STEP_KEYS: Record<string, MessageKey> = {
+  'incident.registered': 'desk.action.accept',
+  'incident.cancelled': 'desk.action.cancel',
+  'incident.dispatched': 'desk.action.dispatch',
+  'incident.started': 'desk.action.start',
+  'incident.resolved': 'desk.action.resolve',
+  'incident.verified': 'desk.action.verify',
+  'incident.closed': 'desk.action.close',
+  'incident.rated': 'desk.action.rate',
+  'incident.whistled': 'desk.action.whistle',
+  'department.reported': 'desk.action.report',
+  'incident.supervised': 'desk.action.supervise',
+};
+
+const STATUS_KEYS: Record<string, MessageKey> = {
+  reported: 'status.reported',
+  registered: 'status.registered',
+  dispatched: 'status.dispatched',
+  in_progress: 'status.in_progress',
+  resolved: 'status.resolved',
+  verified: 'status.verified',
+  closed: 'status.closed',
+  cancelled: 'status.cancelled',
+};
+
+function isRefusalCode(code: string | undefined): code is RefusalCode {
+  return code !== undefined && Object.hasOwn(REFUSAL_KEYS, code);
+}
+
+/** A time the server names (ISO 8601) in the city's zone, or the value as it came when it is not one. */
+function cityTime(value: string | undefined): string {
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(ms) ? clockDateTime(ms).slice(0, 16) : (value ?? '');
+}
+
+/** One state-machine refusal in the page's language; undefined when the field carries no known code. */
+export function refusalText(field: FieldError, departmentName: (code: string) => string = (code) => code): string | undefined {
+  if (!isRefusalCode(field.code)) return undefined;
+  const params = field.params ?? {};
+  const step = STEP_KEYS[params.type ?? ''];
+  const status = STATUS_KEYS[params.status ?? ''];
+  return t(REFUSAL_KEYS[field.code], {
+    ...params,
+    step: step ? t(step) : (params.type ?? ''),
+    status: status ? t(status) : (params.status ?? ''),
+    department: params.department !== undefined ? departmentName(params.department) : '',
+    last: cityTime(params.last),
+    deadline: params.deadline === 'none' ? t('desk.deadline.none') : cityTime(params.deadline),
+  });
+}
+
+/** Per-field reasons: the localised refusal where the server gave a code, else the field and its reason as sent. */
+function fieldsText(fields: readonly FieldError[], departmentName?: (code: string) => string): string {
+  return fields.map((field) => refusalText(field, departmentName) ?? `${field.field} ${field.reason}`).join('；');
+}
+
+/**
+ * What to tell the officer about a failed desk call, in the page's language. Unknown failures (a programming
+ * error, a non-JSON answer) fall back to their own message rather than to nothing.
+ */
+export function deskErrorText(err: unknown, departmentName?: (code: string) => string): string {
+  if (!(err instanceof DeskApiError)) {
+    // fetch rejects with a TypeError when the server cannot be reached at all
+    return err instanceof TypeError ? t('desk.error.network') : err instanceof Error ? err.message : String(err);
+  }
+  switch (err.status) {
+    case 401:
+      return t(err.authCause !== undefined ? CAUSE_KEYS[err.authCause] : 'desk.error.notLoggedIn');
+    case 403:
+      return t('desk.error.forbidden');
+    case 404:
+      return t('desk.error.notFound');
+    case 409:
+      return t('desk.error.conflict');
+    case 422:
+      return t('desk.error.refused', { detail: fieldsText(err.fields, departmentName) || err.message });
+    case 400:
+      return t('desk.error.invalid', { detail: err.fields.length > 0 ? fieldsText(err.fields, departmentName) : err.message });
+    case 429:
+      return t('desk.error.rateLimited');
+    default:
+      return err.status >= 500 ? t('desk.error.unavailable') : err.message;
+  }
+}
