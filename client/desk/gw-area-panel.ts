@@ -163,8 +163,8 @@ export class GwAreaPanel extends LitElement {
         </div>
         ${detail && detail.households !== undefined
           ? html`<dl>
-              <dt>${t('desk.households')}</dt><dd class="num" data-households>${detail.households}</dd>
-              <dt>${t('desk.population')}</dt><dd class="num" data-population>${detail.population}</dd>
+              <dt>${t('desk.households')}</dt><dd class="num" data-households>${detail.households.toLocaleString('en-US')}</dd>
+              <dt>${t('desk.population')}</dt><dd class="num" data-population>${detail.population?.toLocaleString('en-US')}</dd>
             </dl>`
           : nothing}
       </header>
