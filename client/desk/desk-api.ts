@@ -1,13 +1,14 @@
 /**
  * The officer's desk over HTTP: area detail, the area's desk view, search, one case with its events, the session,
  * login/logout and officer actions. Every call takes an AbortSignal (so a stale lookup is dropped) and throws a
- * `DeskApiError` carrying the server's own message and field reasons, which the panel shows as they are.
+ * `DeskApiError` carrying the server's status, message, field reasons and codes; the panels word it in the page's
+ * language with `deskErrorText` (error-text.ts), the English message stays on the error for logs.
  *
  * @example
  * ```ts
  * const desk = await deskApi.areaDesk('530102001001005', signal);
  * try { await deskApi.act({ action: 'close', incidentId: 'c1' }); }
- * catch (e) { if (e instanceof DeskApiError) show(e.message); } // "The close was refused: type … needs verified"
+ * catch (e) { show(deskErrorText(e)); } // "未能办理：案件当前状态为「派遣」，不能执行「结案」"
  * ```
  */
 import type { AuthCause, ErrorBody, FieldError, StoredEvent } from '../../protocol/events';
