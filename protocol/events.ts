@@ -15,12 +15,61 @@
  */
 import { z } from 'zod';
 
-// A missing required field reads "is required" wherever zod checks input (ingest, officer actions, the /live
-// protocol, configuration), instead of zod's "Invalid input: expected string, received undefined". A schema's own
-// message for a field still wins over this one.
-z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
-});
+// Wherever zod checks input (ingest, officer actions, the /live protocol, configuration), a reason reads like the
+// project's own ("is required", "must be a number, not a string", "must be one of …") instead of zod's ("Invalid
+// input: expected string, received undefined"). A schema's own message for a field still wins over these.
+z.config({ customError: (issue) => plainReason(issue) });
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'an array',
+  tuple: 'an array',
+  object: 'an object',
+  record: 'an object',
+};
+
+/** What a JSON value is, in a few words. */
+function kindOf(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  switch (typeof input) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isFinite(input) ? 'a number' : String(input);
+    case 'boolean':
+      return input ? 'true' : 'false';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof input;
+  }
+}
+
+/** The project's wording of zod's common issues; undefined leaves zod's own. */
+function plainReason(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(issue.input)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} item${issue.maximum === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+      if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? '<' : '≤'} ${issue.maximum}`;
+      return undefined;
+    case 'too_small':
+      if (issue.origin === 'array') return `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? '>' : '≥'} ${issue.minimum}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Coordinate systems accepted at ingest. Everything is stored and drawn in WGS84 (≈ CGCS2000). */
 export const CRS_VALUES = ['wgs84', 'cgcs2000', 'gcj02', 'bd09'] as const;

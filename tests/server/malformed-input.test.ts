@@ -83,6 +83,10 @@ describe('malformed input', () => {
         const answer = await send(JSON.stringify({ events: [event] }));
         const where = path.slice(0, -1).join('.') + (path.length > 1 ? '.' : '') + last;
         await expectRefused(answer, head, new RegExp(`^events\\[0\\]\\.${where.replace(/\.(\d)/g, '[$1]').replace(/[.[\]]/g, '\\$&')}`));
+        // in the project's words ("must be a number, not a string"), never zod's ("Invalid input: expected …")
+        const reasons = [...(answer.body.acks ?? []).flatMap((ack) => ack.errors ?? []), ...(answer.body.error?.fields ?? [])].map((e) => e.reason);
+        expect(reasons.length).toBeGreaterThan(0);
+        expect(reasons.filter((reason) => /^(Invalid|Too (big|small))\b/.test(reason))).toEqual([]);
       }),
       { numRuns: RUNS },
     );
