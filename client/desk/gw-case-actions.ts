@@ -120,7 +120,15 @@ export class GwCaseActions extends LitElement {
     const request: ActionRequest = { action, incidentId: incident.id };
     const note = text('note');
     if (note) request.note = note;
-    if (action === 'dispatch' || action === 'whistle') request.departments = data.getAll('department').map(String);
+    if (action === 'dispatch' || action === 'whistle') {
+      const departments = data.getAll('department').map(String);
+      // said here, in the page's language, rather than sent for the server's "departments must have at least 1 item"
+      if (departments.length === 0) {
+        this.error = t('desk.error.noDepartment');
+        return;
+      }
+      request.departments = departments;
+    }
     if (action === 'dispatch') Object.assign(request, deadlineFields(text('deadlineChoice'), text('deadlineAt')));
     if (action === 'whistle') {
       request.tier = text('tier');

@@ -236,6 +236,7 @@ export const en: Messages = {
   'desk.error.conflict': 'Someone else just changed this case; check its state and try again',
   'desk.error.refused': 'Not done: {detail}',
   'desk.error.invalid': 'Check the form: {detail}',
+  'desk.error.noDepartment': 'Choose at least one department',
   'desk.error.rateLimited': 'Too many attempts; wait a moment and try again',
   'desk.error.unavailable': 'The server cannot take this now; try again shortly',
   'desk.error.network': 'The server cannot be reached; check the network',

@@ -320,6 +320,12 @@ describe('the officer’s desk', () => {
     await page.locator('gw-case-actions button[data-action="dispatch"]').click();
     const form = page.locator('gw-case-actions form[data-form="dispatch"]');
     expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/按类别时限/);
+    // without a department the page says so in its own words, and sends nothing
+    for (const box of await form.locator('input[name="department"]:checked').all()) await box.uncheck();
+    await form.locator('button[type="submit"]').click();
+    expect(await page.locator('gw-case-actions [data-action-error]').textContent()).toBe('请至少选择一个部门');
+    expect((await store.incidentEvents('dk-new')).map((e) => e.type)).not.toContain('incident.dispatched');
+    await form.locator('input[name="department"]').first().check();
     await form.locator('select[name="deadlineChoice"]').selectOption('2');
     await form.locator('button[type="submit"]').click();
     const clock = page.locator('gw-case-detail gw-deadline-timer span[role="timer"]');
