@@ -3,7 +3,7 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
 import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
 import { REFUSAL_CODES } from '../../protocol/transition';
@@ -27,6 +27,8 @@ const areaParam = (description: string, required = false): Json => ({
   description,
   schema: { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$', default: 'city' },
 });
+const areaCode = { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$' };
+const rate = { type: ['number', 'null'], minimum: 0, maximum: 1 };
 const readerErrors = {
   '400': errorResponse('A parameter is malformed; `error.fields` names it'),
   '401': errorResponse('No valid screen token or session (required off loopback)'),
@@ -147,6 +149,117 @@ function build(): Json {
           },
           additionalProperties: true,
         },
+        Officer: {
+          type: 'object',
+          required: ['name', 'role', 'scope'],
+          properties: {
+            name: { type: 'string' },
+            role: { type: 'string', enum: ['officer', 'admin'] },
+            scope: { type: 'array', items: areaCode, description: 'Area codes (or `city`) the officer may read and act in' },
+          },
+        },
+        LoginResult: {
+          allOf: [ref('Officer')],
+          required: ['expiresAt'],
+          properties: { expiresAt: { type: 'string', format: 'date-time', description: 'When the session ends at the latest' } },
+        },
+        ActionResult: {
+          type: 'object',
+          required: ['action', 'event', 'ack'],
+          properties: {
+            action: { type: 'string', enum: Object.keys(ACTION_EVENTS) },
+            event: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string' }, type: { type: 'string' } } },
+            ack: ref('EventAck'),
+          },
+        },
+        IncidentRecord: {
+          type: 'object',
+          description: "The reducer's record of an incident (protocol/transition.ts IncidentRecord); times are epoch ms",
+          required: ['id', 'grid', 'location', 'category', 'channel', 'status', 'reportedAt', 'whistles', 'supervisions', 'lastSeq', 'updatedAt'],
+          properties: {
+            id: { type: 'string' },
+            grid: { type: 'string', pattern: '^\\d{15}$' },
+            location: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2, maxItems: 2, description: 'WGS84 [lon, lat]' },
+            category: { type: 'string' },
+            channel: { type: 'string' },
+            priority: { type: 'string' },
+            status: { type: 'string', enum: [...INCIDENT_STATUSES] },
+            title: { type: 'string' },
+            address: { type: 'string' },
+            reportedAt: { type: 'number' },
+            deadline: { type: 'number' },
+            departments: { type: 'array', items: { type: 'string' } },
+            whistles: { type: 'array', items: { type: 'object', required: ['id', 'tier', 'type', 'at', 'departments', 'reports'] } },
+            supervisions: { type: 'array', items: { type: 'number' } },
+            satisfaction: { type: 'integer', minimum: 1, maximum: 5 },
+            lastSeq: { type: 'integer' },
+            updatedAt: { type: 'number' },
+          },
+        },
+        AreaKpis: {
+          type: 'object',
+          description: 'The KPIs of an area now (protocol/kpi.ts AreaKpis); rates are 0–1 or null when nothing counts yet',
+          required: ['area', 'now', 'dayStart', 'reportedToday', 'open', 'overdue', 'resolvedToday', 'closedToday', 'whistlesToday', 'activeWhistles'],
+          properties: {
+            area: { type: 'string' },
+            now: { type: 'number' },
+            dayStart: { type: 'number', description: '00:00 China Standard Time today, epoch ms' },
+            reportedToday: { type: 'integer' },
+            open: { type: 'integer' },
+            overdue: { type: 'integer' },
+            resolvedToday: { type: 'integer' },
+            closedToday: { type: 'integer' },
+            cancelledToday: { type: 'integer' },
+            supervisedToday: { type: 'integer' },
+            responseRate: rate,
+            resolutionRate: rate,
+            onTimeRate: rate,
+            satisfactionRate: rate,
+            meanResponseMinutes: { type: ['number', 'null'] },
+            whistlesToday: {
+              type: 'object',
+              required: ['community', 'street', 'district'],
+              properties: { community: { type: 'integer' }, street: { type: 'integer' }, district: { type: 'integer' } },
+            },
+            meanReportMinutes: { type: ['number', 'null'] },
+            activeWhistles: { type: 'integer' },
+          },
+        },
+        AreaDetail: {
+          type: 'object',
+          required: ['code', 'name', 'level', 'chain'],
+          properties: {
+            code: { type: 'string' },
+            name: { type: 'string' },
+            level: { type: 'string', enum: ['city', 'district', 'street', 'community', 'grid'] },
+            parent: { type: ['string', 'null'] },
+            chain: { type: 'array', items: { type: 'object', required: ['code', 'name', 'level'] }, description: 'The areas above it, city side first' },
+            households: { type: 'integer' },
+            population: { type: 'integer' },
+            bbox: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+            serviceCentres: { type: 'array', items: { type: 'object', required: ['id', 'name', 'position'] } },
+            staff: { type: 'array', items: { type: 'object', required: ['name'] }, description: 'A grid only: who is responsible' },
+          },
+        },
+        Health: {
+          type: 'object',
+          required: ['status', 'city', 'uptimeSeconds', 'store', 'state', 'relay', 'ingest'],
+          properties: {
+            status: { type: 'string', enum: ['ok', 'degraded'] },
+            node: { type: 'string' },
+            city: { type: 'string' },
+            uptimeSeconds: { type: 'integer' },
+            store: {
+              type: 'object',
+              required: ['ok', 'backend'],
+              properties: { ok: { type: 'boolean' }, backend: { type: 'string', enum: ['sqlite', 'postgres'] }, headSeq: { type: 'integer' }, error: { type: 'string' } },
+            },
+            state: { type: 'object', required: ['headSeq'], properties: { headSeq: { type: 'integer' } } },
+            relay: { type: 'object', required: ['flushedSeq', 'screens'], properties: { flushedSeq: { type: 'integer' }, screens: { type: 'integer' } } },
+            ingest: { type: 'object', required: ['queuedBatches'], properties: { queuedBatches: { type: 'integer' } } },
+            cluster: { type: 'object' },
+          },
+        },
       },
     },
     paths: {
@@ -168,7 +281,7 @@ function build(): Json {
         },
       },
       '/api/v1/health': {
-        get: { summary: 'Store, relay and ingest status', responses: { '200': json({ type: 'object' }), '503': json({ type: 'object' }, 'The store is failing') } },
+        get: { summary: 'Store, relay and ingest status', responses: { '200': json(ref('Health')), '503': json(ref('Health'), 'The store is failing') } },
       },
       '/metrics': {
         get: {
@@ -196,7 +309,7 @@ function build(): Json {
           summary: 'Area detail: name, level, parent chain, households, population, service centres; staff for a grid',
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such area') },
+          responses: { '200': json(ref('AreaDetail')), ...readerErrors, '404': errorResponse('No such area') },
         },
       },
       '/api/v1/search': {
@@ -223,7 +336,7 @@ function build(): Json {
           summary: 'The logged-in officer (name, role, scope), for pages that cannot read the HttpOnly session cookie',
           security: [{ session: [] }],
           parameters: [{ name: 'peek', in: 'query', schema: { const: '1' }, description: '`1`: only check; does not slide the idle timeout' }],
-          responses: { '200': json({ type: 'object' }), '401': errorResponse('Not logged in, or the session expired') },
+          responses: { '200': json(ref('Officer')), '401': errorResponse('Not logged in, or the session expired') },
         },
       },
       '/api/v1/incidents': {
@@ -231,7 +344,14 @@ function build(): Json {
           summary: 'Open incidents of an area (newest first)',
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [areaParam('Area code or city'), { name: 'status', in: 'query', schema: { const: 'open', default: 'open' } }],
-          responses: { '200': json({ type: 'object' }), ...readerErrors },
+          responses: {
+            '200': json({
+              type: 'object',
+              required: ['area', 'headSeq', 'incidents'],
+              properties: { area: { type: 'string' }, headSeq: { type: 'integer', description: 'The log position the list is as of' }, incidents: { type: 'array', items: ref('IncidentRecord') } },
+            }),
+            ...readerErrors,
+          },
         },
       },
       '/api/v1/incidents/{id}': {
@@ -239,7 +359,11 @@ function build(): Json {
           summary: 'One incident: its reducer record and full event timeline',
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such incident') },
+          responses: {
+            '200': json({ type: 'object', required: ['incident', 'events'], properties: { incident: ref('IncidentRecord'), events: { type: 'array', items: ref('StoredEvent') } } }),
+            ...readerErrors,
+            '404': errorResponse('No such incident'),
+          },
         },
       },
       '/api/v1/kpis': {
@@ -247,7 +371,7 @@ function build(): Json {
           summary: 'AreaKpis of an area now (protocol/kpi.ts)',
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [areaParam('Area code or city')],
-          responses: { '200': json({ type: 'object' }), ...readerErrors },
+          responses: { '200': json(ref('AreaKpis')), ...readerErrors },
         },
       },
       '/api/v1/history': {
@@ -338,7 +462,7 @@ function build(): Json {
         post: {
           summary: 'Officer/admin login; sets the gw_session cookie',
           requestBody: { required: true, content: { 'application/json': { schema: ref('Login') } } },
-          responses: { '200': json({ type: 'object' }), '400': errorResponse('Malformed'), '401': errorResponse('Wrong name or password'), '429': errorResponse('Too many attempts') },
+          responses: { '200': json(ref('LoginResult')), '400': errorResponse('Malformed'), '401': errorResponse('Wrong name or password'), '429': errorResponse('Too many attempts') },
         },
       },
       '/api/v1/logout': { post: { summary: 'Ends the session', responses: { '204': { description: 'Logged out' } } } },
@@ -348,7 +472,7 @@ function build(): Json {
           security: [{ session: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: ref('Action') } } },
           responses: {
-            '200': json({ type: 'object' }, 'Stored; the ack'),
+            '200': json(ref('ActionResult'), 'Stored; the ack'),
             '400': errorResponse('Malformed action'),
             '401': errorResponse('Not logged in'),
             '403': errorResponse('Wrong role, or the incident is outside the officer’s scope'),

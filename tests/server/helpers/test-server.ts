@@ -17,6 +17,9 @@ import { openEventStore } from '../../../server/store/open-event-store';
 import type { EventStore } from '../../../server/store/event-store';
 import { gridCentre, tinyCity } from './tiny-city';
 
+/** The ingest key every test server is started with. */
+export const INGEST_KEY = 'test-ingest-key-0123456789';
+
 export interface TestServer {
   url: string;
   port: number;
@@ -44,7 +47,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-test-'));
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY: 'test-ingest-key-0123456789', ...options.env });
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SIMULATE: '0', LOG_LEVEL: 'silent', INGEST_KEY, ...options.env });
   const geodata = options.geodata ?? tinyCity();
   const store = options.openStore ? await options.openStore() : await openEventStore({ dataDir });
   const server = createServer({ config, store, geodata, logger: createLogger('silent'), ...(options.relayMode ? { relayMode: options.relayMode } : {}),
