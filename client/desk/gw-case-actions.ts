@@ -141,7 +141,14 @@ export class GwCaseActions extends LitElement {
     if (action === 'verify') request.passed = text('passed') === 'yes';
     if (action === 'rate') request.satisfaction = Number(text('satisfaction'));
     if (action === 'supervise') request.level = text('level');
-    if (action === 'cancel') request.reason = text('reason') ?? '';
+    if (action === 'cancel') {
+      const reason = text('reason');
+      if (reason === undefined) {
+        this.error = t('desk.error.noReason');
+        return;
+      }
+      request.reason = reason;
+    }
     void this.send(request);
   }
 

@@ -237,6 +237,7 @@ export const en: Messages = {
   'desk.error.refused': 'Not done: {detail}',
   'desk.error.invalid': 'Check the form: {detail}',
   'desk.error.noDepartment': 'Choose at least one department',
+  'desk.error.noReason': 'Give the reason for the cancellation',
   'desk.error.rateLimited': 'Too many attempts; wait a moment and try again',
   'desk.error.unavailable': 'The server cannot take this now; try again shortly',
   'desk.error.network': 'The server cannot be reached; check the network',

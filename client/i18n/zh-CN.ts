@@ -238,6 +238,7 @@ export const zhCN = {
   'desk.error.refused': '未能办理：{detail}',
   'desk.error.invalid': '提交内容有误：{detail}',
   'desk.error.noDepartment': '请至少选择一个部门',
+  'desk.error.noReason': '请填写注销原因',
   'desk.error.rateLimited': '操作过于频繁，请稍后再试',
   'desk.error.unavailable': '服务器暂时无法处理，请稍后重试',
   'desk.error.network': '无法连接服务器，请检查网络',

@@ -317,6 +317,15 @@ describe('the officer’s desk', () => {
 
   it('the officer sets the deadline at dispatch, a preset or a date and time, and the case’s clock shows it', async () => {
     await openCase('dk-new');
+    // a cancellation needs a reason: a blank one is stopped on the page, and nothing is sent
+    await page.locator('gw-case-actions button[data-action="cancel"]').first().click();
+    const cancel = page.locator('gw-case-actions form[data-form="cancel"]');
+    await cancel.locator('input[name="reason"]').fill('   ');
+    await cancel.locator('button[type="submit"]').click();
+    expect(await page.locator('gw-case-actions [data-action-error]').textContent()).toBe('请填写注销原因');
+    await cancel.locator('button[type="button"]').click();
+    expect((await store.incidentEvents('dk-new')).map((e) => e.type)).not.toContain('incident.cancelled');
+
     await page.locator('gw-case-actions button[data-action="dispatch"]').click();
     const form = page.locator('gw-case-actions form[data-form="dispatch"]');
     expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/按类别时限/);
