@@ -15,7 +15,7 @@ import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { t, type MessageKey } from '../i18n/index';
-import { categoryName, clockTime } from '../panels/format';
+import { categoryName, dayTime } from '../panels/format';
 import { deskApi } from './desk-api';
 import { deskStyles } from './desk-styles';
 import type { BreadcrumbStep } from './gw-breadcrumb';
@@ -207,7 +207,7 @@ export class GwAreaPanel extends LitElement {
         ${desk && desk.closed.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
         ${(desk?.closed ?? []).slice(0, 10).map(
           (c) => html`<li data-incident=${c.id}>
-            <span class="muted">${c.closedAt ? clockTime(c.closedAt) : ''}</span>
+            <span class="muted">${c.closedAt ? dayTime(c.closedAt, Date.now()) : ''}</span>
             <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
             <span aria-label=${t('desk.satisfaction')}>${c.satisfaction ? '★'.repeat(c.satisfaction) : t('desk.unrated')}</span>
           </li>`,

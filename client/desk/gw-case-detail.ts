@@ -13,7 +13,7 @@ import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
-import { categoryName, clockDate, clockTime, eventLabel, placeName } from '../panels/format';
+import { categoryName, clockDate, clockTime, dayTime, eventLabel, placeName } from '../panels/format';
 import { deskApi, type Officer } from './desk-api';
 import { deskStyles } from './desk-styles';
 import './gw-case-actions';
@@ -131,8 +131,9 @@ export class GwCaseDetail extends LitElement {
       ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
       <ol class="timeline" data-timeline>
         ${(fetched?.events ?? []).map(
-          (event) => html`<li data-type=${event.type} data-seq=${event.seq}>
-            <span><span class="muted num">${clockTime(Date.parse(event.at))}</span> <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
+          // each step dated when its day is not the step before's (the first: the report's, dated above)
+          (event, i, events) => html`<li data-type=${event.type} data-seq=${event.seq}>
+            <span><span class="muted num" data-time>${dayTime(Date.parse(event.at), i === 0 ? incident.reportedAt : Date.parse((events[i - 1] as StoredEvent).at))}</span> <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
             ${this.details(event) ? html`<span>${this.details(event)}</span>` : nothing}
             ${event.note ? html`<span class="note">${event.note}</span>` : nothing}
           </li>`,

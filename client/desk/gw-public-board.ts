@@ -7,7 +7,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { CaseSelectEvent } from '../events/case-select-event';
 import { t, type MessageKey } from '../i18n/index';
-import { categoryName, clockTime } from '../panels/format';
+import { categoryName, dayTime } from '../panels/format';
 import type { AreaDeskView } from './desk-api';
 import { deskStyles } from './desk-styles';
 
@@ -60,7 +60,7 @@ export class GwPublicBoard extends LitElement {
         ${board.reports.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : ''}
         ${board.reports.map(
           (r) => html`<li data-incident=${r.incidentId}>
-            <span class="muted">${clockTime(r.reportedAt)}</span>
+            <span class="muted">${dayTime(r.reportedAt, Date.now())}</span>
             <button class="link ellipsis" @click=${open(r.incidentId)}>${r.title ?? categoryName(r.category)}</button>
             <span>${t(`status.${r.status}` as MessageKey)}</span>
           </li>`,

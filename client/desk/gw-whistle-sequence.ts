@@ -8,7 +8,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { WhistleRecord } from '../../protocol/transition';
 import type { CityModel } from '../geo/city-model';
 import { localName, t } from '../i18n/index';
-import { clockTime } from '../panels/format';
+import { dayTime } from '../panels/format';
 import { deskStyles } from './desk-styles';
 
 @customElement('gw-whistle-sequence')
@@ -57,16 +57,16 @@ export class GwWhistleSequence extends LitElement {
     return html`<ol class="sequence" aria-label=${t('desk.whistles')}>
       ${this.whistles.map(
         (w) => html`<li class="whistle" data-tier=${w.tier} data-whistle=${w.id}>
-          <div class="row"><strong>${t(`tier.${w.tier}`)} · ${t(`whistleType.${w.type}`)}</strong><span class="muted">${clockTime(w.at)}</span></div>
+          <div class="row"><strong>${t(`tier.${w.tier}`)} · ${t(`whistleType.${w.type}`)}</strong><span class="muted">${dayTime(w.at, Date.now())}</span></div>
           ${w.departments.map((code) => {
             const report = w.reports[code];
             return html`<div class="lane" data-department=${code}>
               <span class="ellipsis">${localName(this.city?.departmentByCode.get(code), code)}</span>
               <span class="step" data-done=${report?.acknowledgedAt !== undefined ? 'true' : 'false'}>
-                ${report?.acknowledgedAt !== undefined ? `${t('desk.report.acknowledged')} ${clockTime(report.acknowledgedAt)}${latency(w.at, report.acknowledgedAt)}` : t('desk.report.waiting')}
+                ${report?.acknowledgedAt !== undefined ? `${t('desk.report.acknowledged')} ${dayTime(report.acknowledgedAt, w.at)}${latency(w.at, report.acknowledgedAt)}` : t('desk.report.waiting')}
               </span>
               <span class="step" data-done=${report?.arrivedAt !== undefined ? 'true' : 'false'}>
-                ${report?.arrivedAt !== undefined ? `${t('desk.report.arrived')} ${clockTime(report.arrivedAt)}${latency(w.at, report.arrivedAt)}` : '—'}
+                ${report?.arrivedAt !== undefined ? `${t('desk.report.arrived')} ${dayTime(report.arrivedAt, w.at)}${latency(w.at, report.arrivedAt)}` : '—'}
               </span>
             </div>`;
           })}

@@ -1,7 +1,7 @@
 /** Display formatting shared by the panels: times in the city's zone, durations, area names, event labels. */
 import { categoryOf } from '../../protocol/catalogues';
 import type { StoredEvent } from '../../protocol/events';
-import { SHANGHAI_OFFSET_MS } from '../../protocol/time';
+import { SHANGHAI_OFFSET_MS, shanghaiDay } from '../../protocol/time';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, language } from '../i18n/index';
 
@@ -19,6 +19,15 @@ export function clockDate(ms: number): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const date = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
   return language() === 'en' ? `${weekdays[d.getUTCDay()]} ${date}` : `${date} 星期${weekdays[d.getUTCDay()]}`;
+}
+
+/**
+ * hh:mm:ss when `ms` falls on the same city day (UTC+8) as `reference`, else `MM-DD hh:mm:ss`: a list or a timeline
+ * that spans midnight stays unambiguous (a 50-hour case's steps, yesterday's closures) without dating every line.
+ */
+export function dayTime(ms: number, reference: number): string {
+  if (!Number.isFinite(ms)) return '';
+  return shanghaiDay(ms) === shanghaiDay(reference) ? clockTime(ms) : `${clockDateTime(ms).slice(5, 10)} ${clockTime(ms)}`;
 }
 
 /** `YYYY-MM-DD hh:mm:ss` in UTC+8. */
