@@ -3,7 +3,7 @@
  * frame per area room per tick, RELAY_MODE=batched) against the naive way (one emit per event, RELAY_MODE=per-event),
  * side by side in one run, each against a fresh server process on the Kunming package.
  *
- *   npx tsx bench/relay-latency.bench.ts [--seconds 20] [--rate 1000] [--clients 100] [--rounds 3] [--batch-ms N] [--profile-server DIR]
+ *   npx tsx bench/relay-latency.bench.ts [--seconds 20] [--rate 1000] [--clients 100] [--rounds 3] [--batch-ms N] [--out FILE] [--profile-server DIR]
  *
  * - The server runs as a child process (`server/main.ts`, SIMULATE=0, a temp SQLite store), so its CPU time is
  *   measured alone, from /proc/<pid>/stat (Linux). The clients and the poster run in this process.
@@ -19,7 +19,8 @@
  *   decides nothing: the ratio is reported for every round, its median is the headline, and the per-core goal is
  *   met only when every round meets it.
  *
- * Writes bench/results/relay-latency.json.
+ * Writes bench/results/relay-latency.json (or the file --out names there: `npm run bench` also runs it with
+ * --batch-ms 75 --out relay-latency-75ms.json, the other end of the trade-off between latency and CPU).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,7 @@ import { loadCity } from '../server/geodata/load';
 import { cpuOf, cpuSecondsOf, pointsIn, ROOT, startServerProcess, type GridPoint } from './soak/server-process';
 
 const KEY = 'relay-bench-ingest-key-0123456789';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, 'profile-server': { type: 'string' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'batch-ms': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { worker: { type: 'boolean' }, 'profile-server': { type: 'string' }, seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' }, clients: { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'batch-ms': { type: 'string' }, out: { type: 'string', default: 'relay-latency.json' } } });
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const CLIENTS = Number(values.clients);
@@ -339,7 +340,7 @@ async function main(): Promise<void> {
     ],
   };
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'relay-latency.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results', values.out), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary.comparison));
 }
 

@@ -40,6 +40,8 @@ const all: Bench[] = [
     .filter((file) => file.endsWith('.bench.ts'))
     .sort()
     .map((file) => ({ name: file.replace(/\.bench\.ts$/, ''), script: file, args: [] })),
+  // the relay at the other end of its interval's trade-off: fewer frames for more latency (server/config.ts RELAY_BATCH_MS)
+  { name: 'relay-latency-75ms', script: 'relay-latency.bench.ts', args: ['--batch-ms', '75', '--out', 'relay-latency-75ms.json'] },
   // issue 8: the soak family (200 screens, 500 events/s; bench/soak/soak.ts), then process faults
   { name: 'soak-2min', script: 'soak/soak.ts', args: soak(2, false, 'soak-2min.json') },
   { name: 'soak-network-faults', script: 'soak/soak.ts', args: soak(2, true, 'soak-network-faults.json') },
