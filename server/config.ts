@@ -109,9 +109,9 @@ const EnvSchema = z.object({
    * Relay batch interval in ms (the protocol promises 50–100 ms). 50, the low end: a batch goes out as soon as it
    * is due, so with a feed posting every 50 ms each commit leaves at once instead of waiting 0–50 ms behind the
    * previous frame; bench/relay-latency.bench.ts measured p99 60–66 ms at 50 against 90–113 ms at 75 on a slow
-   * 2-core host, for no measurable CPU (see BENCHMARKS.md). On the faster AMD host (2026-11-23, 3 rounds) 75 ms gave
-   * p99 84–88 ms and 3.7–4.0× the deliveries per server CPU-second of one emit per event, against 2.5–3.2× at 50:
-   * a wall that can spare ~30 ms of latency for a third fewer frames may set 75.
+   * 2-core host, for no measurable CPU (see BENCHMARKS.md). On the faster AMD host (2026-11-23, three runs of 3 rounds
+   * at 75, two at 50) 75 ms gave p99 84–94 ms and 2.7–4.0× the deliveries per server CPU-second of one emit per event
+   * (one round in nine under 3×), 50 ms p99 56–62 ms and 2.5–3.8×: a third fewer frames, for ~25 ms more latency.
    */
   RELAY_BATCH_MS: Int(10, 1000).default(50),
   /** `batched` (default): one frame per area room per tick; `per-event`: one emit per event (the naive baseline). */
