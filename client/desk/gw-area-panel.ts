@@ -17,6 +17,7 @@ import type { CityModel } from '../geo/city-model';
 import { t, type MessageKey } from '../i18n/index';
 import { categoryName, dayTime } from '../panels/format';
 import { deskApi } from './desk-api';
+import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
 import type { BreadcrumbStep } from './gw-breadcrumb';
 import './gw-breadcrumb';
@@ -168,7 +169,7 @@ export class GwAreaPanel extends LitElement {
             </dl>`
           : nothing}
       </header>
-      ${this.detailTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      ${this.detailTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       ${detail?.staff
         ? html`<h3>${t('desk.staff')}</h3>
             <ul data-staff>
@@ -223,7 +224,7 @@ export class GwAreaPanel extends LitElement {
           </li>`,
         )}
       </ul>
-      ${this.deskTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      ${this.deskTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       <gw-public-board .board=${desk?.board ?? null}></gw-public-board>
     `;
   }

@@ -15,6 +15,7 @@ import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { categoryName, clockDate, clockTime, dayTime, eventLabel, placeName } from '../panels/format';
 import { deskApi, type Officer } from './desk-api';
+import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
 import './gw-case-actions';
 import './gw-deadline-timer';
@@ -106,7 +107,7 @@ export class GwCaseDetail extends LitElement {
     if (!incident) {
       return html`${back}${this.caseTask.render({
         pending: () => html`<p class="muted">${t('app.loading')}</p>`,
-        error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>`,
+        error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>`,
       })}`;
     }
     return html`
@@ -128,7 +129,7 @@ export class GwCaseDetail extends LitElement {
       <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now}></gw-case-actions>
       ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city}></gw-whistle-sequence>` : nothing}
       <h3>${t('desk.timeline')}</h3>
-      ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${(e as Error).message}</p>` })}
+      ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       <ol class="timeline" data-timeline>
         ${(fetched?.events ?? []).map(
           // each step dated when its day is not the step before's (the first: the report's, dated above)

@@ -12,6 +12,7 @@ import { CaseSelectEvent } from '../events/case-select-event';
 import { t, type MessageKey } from '../i18n/index';
 import { categoryName } from '../panels/format';
 import { deskApi, type SearchHit } from './desk-api';
+import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
 import { popupStyles } from './popup-styles';
 
@@ -180,7 +181,7 @@ export class GwSearchBox extends LitElement {
             ${hits.length === 0 && this.query === this.text && !this.searchTask.value?.length && this.searchTask.status === TaskStatus.COMPLETE
               ? html`<li class="muted empty">${t('desk.search.noHits')}</li>`
               : nothing}
-            ${this.searchTask.render({ error: (e) => html`<li class="error">${(e as Error).message}</li>` })}
+            ${this.searchTask.render({ error: (e) => html`<li class="error">${deskErrorText(e)}</li>` })}
             ${hits.map(
               (hit, i) => html`<li
                 id="hit-${i}"
