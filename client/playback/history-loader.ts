@@ -9,8 +9,10 @@
  * await loadHistory({ from, to, area: 'city', signal }, (chunk, tables) => timeline.add(chunk, tables));
  * ```
  */
+import type { ErrorBody } from '../../protocol/events';
 import type { HistoryAggregate, HistoryCount, HistoryStateAnswer } from '../../protocol/history-api';
 import { HistoryDecoder, HISTORY_COLUMNS_TYPE, type HistoryChunk, type HistoryTables } from '../../protocol/history-codec';
+import { DeskApiError } from '../desk/desk-api';
 
 export type { HistoryAggregate } from '../../protocol/history-api';
 
@@ -38,15 +40,18 @@ function headers(token: string | null | undefined, accept: string): HeadersInit 
   return token ? { accept, authorization: `Bearer ${token}` } : { accept };
 }
 
-async function failure(res: Response, what: string): Promise<Error> {
-  let reason = `${res.status} ${res.statusText}`;
+/**
+ * The server's refusal as a DeskApiError: its status, cause and field codes let the bar word it in the page's
+ * language (desk/error-text.ts); the message keeps `what` and the server's own reason, for logs.
+ */
+async function failure(res: Response, what: string): Promise<DeskApiError> {
+  let error: Partial<ErrorBody['error']> | undefined;
   try {
-    const body = (await res.json()) as { error?: { message?: string } };
-    if (body.error?.message) reason = body.error.message;
+    error = ((await res.json()) as Partial<ErrorBody>).error;
   } catch {
     // not JSON: keep the status line
   }
-  return new Error(`${what}: ${reason}`);
+  return new DeskApiError(res.status, `${what}: ${error?.message ?? `${res.status} ${res.statusText}`}`, error?.fields ?? [], error?.code, error?.cause);
 }
 
 export interface LoadOptions {

@@ -27,6 +27,7 @@ import type { PlaybackCommand } from './playback-command-event';
 import { PlaybackPoints } from './playback-points';
 import { PlaybackTimeline } from './playback-timeline';
 import { readPlaybackUrl, writePlaybackUrl, type PlaybackView, type UrlProblem } from './playback-url';
+import { deskErrorText } from '../desk/error-text';
 
 /** Panels follow t at most this often while playing (a jump refreshes at once). */
 const PANEL_EVERY_MS = 250;
@@ -252,7 +253,7 @@ export class PlaybackController implements ReactiveController {
       // A signal for tests and kiosks: the whole range is in.
       document.documentElement.dataset.playbackLoaded = String(result.events);
     } catch (error) {
-      if (!abort.signal.aborted) this.error = (error as Error).message;
+      if (!abort.signal.aborted) this.error = deskErrorText(error);
     } finally {
       if (this.abort === abort) {
         this.loading = false;
@@ -273,7 +274,7 @@ export class PlaybackController implements ReactiveController {
         this.options.onChange();
       },
       onError: (error) => {
-        this.error = error.message;
+        this.error = deskErrorText(error);
         this.host.requestUpdate();
       },
     });
