@@ -118,6 +118,7 @@ export const en: Messages = {
   'playback.loadingOf': 'Loading history… {events} of at most {expected} events',
   'playback.windowed': 'Large range: windowed playback (the state at t comes from the server; CSV export off)',
   'playback.mode': 'Playback',
+  'playback.csv.windowed': 'CSV export: the range holds {events} events, too many to export from the tab; page through GET /api/v1/history (JSON, afterSeq) instead',
   'playback.export.title': 'Export video (WebM)',
   'playback.export.record': 'Record',
   'playback.export.cancel': 'Cancel',

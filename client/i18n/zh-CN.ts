@@ -119,6 +119,7 @@ export const zhCN = {
   'playback.loadingOf': '加载历史中… 已载入 {events} 条，共至多 {expected} 条事件',
   'playback.windowed': '大范围：分窗回放（t 时刻的状态由服务器计算；不可导出 CSV）',
   'playback.mode': '回放',
+  'playback.csv.windowed': '导出 CSV：本范围共 {events} 条事件，过多，无法在页面中导出；请通过 GET /api/v1/history（JSON，afterSeq）分页获取',
   'playback.export.title': '导出视频 (WebM)',
   'playback.export.record': '开始录制',
   'playback.export.cancel': '取消',

@@ -28,6 +28,7 @@ import { PlaybackPoints } from './playback-points';
 import { PlaybackTimeline } from './playback-timeline';
 import { readPlaybackUrl, writePlaybackUrl, type PlaybackView, type UrlProblem } from './playback-url';
 import { deskErrorText } from '../desk/error-text';
+import { t } from '../i18n/index';
 
 /** Panels follow t at most this often while playing (a jump refreshes at once). */
 const PANEL_EVERY_MS = 250;
@@ -283,7 +284,7 @@ export class PlaybackController implements ReactiveController {
   private exportCsv(): void {
     const view = this.view;
     if (view && this.mode === 'windowed') {
-      this.error = `CSV export: the range holds ${this.loaded.events} events, too many to export from the tab; page through GET /api/v1/history (JSON, afterSeq) instead`;
+      this.error = t('playback.csv.windowed', { events: this.loaded.events.toLocaleString('en-US') });
       this.host.requestUpdate();
       return;
     }
