@@ -28,6 +28,11 @@ export class DeskApiError extends Error {
     super(message);
     this.name = 'DeskApiError';
   }
+
+  /** A refusal from its status and the server's ErrorBody (when it sent one): `fallback` is the message without one. */
+  static of(status: number, error: Partial<ErrorBody['error']> | undefined, fallback: string, prefix = ''): DeskApiError {
+    return new DeskApiError(status, `${prefix}${error?.message ?? fallback}`, error?.fields ?? [], error?.code, error?.cause);
+  }
 }
 
 export interface AreaDetail {
@@ -93,8 +98,7 @@ async function call<T>(path: string, init: RequestInit & { signal?: AbortSignal 
     throw new DeskApiError(res.status, `${path}: HTTP ${res.status}, not JSON`);
   }
   if (!res.ok) {
-    const error = (body as Partial<ErrorBody> | null)?.error;
-    throw new DeskApiError(res.status, error?.message ?? `${path}: HTTP ${res.status}`, error?.fields ?? [], error?.code, error?.cause);
+    throw DeskApiError.of(res.status, (body as Partial<ErrorBody> | null)?.error, `${path}: HTTP ${res.status}`);
   }
   return body as T;
 }

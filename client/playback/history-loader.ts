@@ -51,7 +51,7 @@ async function failure(res: Response, what: string): Promise<DeskApiError> {
   } catch {
     // not JSON: keep the status line
   }
-  return new DeskApiError(res.status, `${what}: ${error?.message ?? `${res.status} ${res.statusText}`}`, error?.fields ?? [], error?.code, error?.cause);
+  return DeskApiError.of(res.status, error, `${res.status} ${res.statusText}`, `${what}: `);
 }
 
 export interface LoadOptions {
