@@ -27,7 +27,7 @@ export function clockDate(ms: number): string {
  */
 export function dayTime(ms: number, reference: number): string {
   if (!Number.isFinite(ms)) return '';
-  return shanghaiDay(ms) === shanghaiDay(reference) ? clockTime(ms) : `${clockDateTime(ms).slice(5, 10)} ${clockTime(ms)}`;
+  return shanghaiDay(ms) === shanghaiDay(reference) ? clockTime(ms) : clockDateTime(ms).slice(5);
 }
 
 /** `YYYY-MM-DD hh:mm:ss` in UTC+8. */
