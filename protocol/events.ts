@@ -93,6 +93,23 @@ export const EVENT_TYPES = [
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
+/** Officer actions (`POST /api/v1/actions`) and the event each becomes. `accept` is 受理→立案, the same as `register`. */
+export const ACTION_EVENTS = {
+  accept: 'incident.registered',
+  register: 'incident.registered',
+  dispatch: 'incident.dispatched',
+  whistle: 'incident.whistled',
+  report: 'department.reported',
+  start: 'incident.started',
+  resolve: 'incident.resolved',
+  verify: 'incident.verified',
+  close: 'incident.closed',
+  rate: 'incident.rated',
+  supervise: 'incident.supervised',
+  cancel: 'incident.cancelled',
+} as const satisfies Record<string, EventType>;
+export type ActionName = keyof typeof ACTION_EVENTS;
+
 /** Incident status after each event. `open` in KPIs means any status but closed and cancelled. */
 export const INCIDENT_STATUSES = [
   'reported',

@@ -9,10 +9,10 @@
  * catch (err) { this.error = deskErrorText(err, (code) => departmentName(code)); } // "案件当前状态为「派遣」，不能执行「结案」"
  * ```
  */
-import type { AuthCause, FieldError } from '../../protocol/events';
-import type { RefusalCode } from '../../protocol/transition';
+import { ACTION_EVENTS, type AuthCause, type FieldError } from '../../protocol/events';
+import { REFUSAL_CODES, type RefusalCode } from '../../protocol/transition';
 import { clockDateTime } from '../panels/format';
-import { t, type MessageKey } from '../i18n/index';
+import { isMessageKey, t, type MessageKey } from '../i18n/index';
 import { DeskApiError } from './desk-api';
 
 const CAUSE_KEYS: Record<AuthCause, MessageKey> = {
@@ -26,53 +26,23 @@ const CAUSE_KEYS: Record<AuthCause, MessageKey> = {
   malformed_token: 'desk.error.sessionExpired',
 };
 
-const REFUSAL_KEYS: Record<RefusalCode, MessageKey> = {
-  invalid_time: 'desk.refusal.invalid_time',
-  already_reported: 'desk.refusal.already_reported',
-  unknown_category: 'desk.refusal.unknown_category',
-  unknown_channel: 'desk.refusal.unknown_channel',
-  unknown_incident: 'desk.refusal.unknown_incident',
-  back_in_time: 'desk.refusal.back_in_time',
-  step_not_allowed: 'desk.refusal.step_not_allowed',
-  deadline_not_after_dispatch: 'desk.refusal.deadline_not_after_dispatch',
-  already_rated: 'desk.refusal.already_rated',
-  whistle_exists: 'desk.refusal.whistle_exists',
-  no_whistle: 'desk.refusal.no_whistle',
-  not_summoned: 'desk.refusal.not_summoned',
-  already_acknowledged: 'desk.refusal.already_acknowledged',
-  not_acknowledged: 'desk.refusal.not_acknowledged',
-  already_arrived: 'desk.refusal.already_arrived',
-  not_overdue: 'desk.refusal.not_overdue',
-};
-
-/** The desk's action for each event type, to name the refused step the way the buttons do. */
-const STEP_KEYS: Record<string, MessageKey> = {
-  'incident.registered': 'desk.action.accept',
-  'incident.cancelled': 'desk.action.cancel',
-  'incident.dispatched': 'desk.action.dispatch',
-  'incident.started': 'desk.action.start',
-  'incident.resolved': 'desk.action.resolve',
-  'incident.verified': 'desk.action.verify',
-  'incident.closed': 'desk.action.close',
-  'incident.rated': 'desk.action.rate',
-  'incident.whistled': 'desk.action.whistle',
-  'department.reported': 'desk.action.report',
-  'incident.supervised': 'desk.action.supervise',
-};
-
-const STATUS_KEYS: Record<string, MessageKey> = {
-  reported: 'status.reported',
-  registered: 'status.registered',
-  dispatched: 'status.dispatched',
-  in_progress: 'status.in_progress',
-  resolved: 'status.resolved',
-  verified: 'status.verified',
-  closed: 'status.closed',
-  cancelled: 'status.cancelled',
-};
+/**
+ * The desk's action for each event type, to name a refused step the way the buttons do: the first action that
+ * becomes it (`accept`, not its alias `register`).
+ */
+const STEP_KEYS = new Map<string, MessageKey>();
+for (const [action, type] of Object.entries(ACTION_EVENTS)) {
+  const key = `desk.action.${action}`;
+  if (!STEP_KEYS.has(type) && isMessageKey(key)) STEP_KEYS.set(type, key);
+}
 
 function isRefusalCode(code: string | undefined): code is RefusalCode {
-  return code !== undefined && Object.hasOwn(REFUSAL_KEYS, code);
+  return code !== undefined && (REFUSAL_CODES as readonly string[]).includes(code);
+}
+
+/** A message key made from a value (an event type, a status), or the value itself when there is none. */
+function labelOf(key: MessageKey | undefined, value: string | undefined): string {
+  return key !== undefined ? t(key) : (value ?? '');
 }
 
 /** A time the server names (ISO 8601) in the city's zone, or the value as it came when it is not one. */
@@ -85,12 +55,12 @@ function cityTime(value: string | undefined): string {
 export function refusalText(field: FieldError, departmentName: (code: string) => string = (code) => code): string | undefined {
   if (!isRefusalCode(field.code)) return undefined;
   const params = field.params ?? {};
-  const step = STEP_KEYS[params.type ?? ''];
-  const status = STATUS_KEYS[params.status ?? ''];
-  return t(REFUSAL_KEYS[field.code], {
+  const status = `status.${params.status ?? ''}`;
+  // every code has its message: the template type makes a missing `desk.refusal.<code>` a compile error
+  return t(`desk.refusal.${field.code}`, {
     ...params,
-    step: step ? t(step) : (params.type ?? ''),
-    status: status ? t(status) : (params.status ?? ''),
+    step: labelOf(STEP_KEYS.get(params.type ?? ''), params.type),
+    status: labelOf(isMessageKey(status) ? status : undefined, params.status),
     department: params.department !== undefined ? departmentName(params.department) : '',
     last: cityTime(params.last),
     deadline: params.deadline === 'none' ? t('desk.deadline.none') : cityTime(params.deadline),

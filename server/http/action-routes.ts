@@ -8,36 +8,20 @@ import { rateLimit } from 'express-rate-limit';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ACTION_EVENTS,
   DISPATCH_DEADLINE_MAX_HOURS,
   DISPATCH_DEADLINE_MIN_HOURS,
   IdSchema,
   IsoTimeSchema,
   toFieldErrors,
-  type EventType,
+  type ActionName,
   type FieldError,
 } from '../../protocol/events';
 import { readCookie, SESSION_COOKIE, sessionCookie, type Access } from '../auth/access';
 import type { UserDirectory } from '../auth/users';
 import type { Ingestor } from '../ingest/ingestor';
 import { badRequest, errorBody, HttpError, notFound, unauthorized } from './errors';
-import { assertInScope, principalOf, requireRole } from './guards';
-
-/** Officer actions and the event each becomes. `accept` is 受理→立案, the same as `register`. */
-export const ACTION_EVENTS = {
-  accept: 'incident.registered',
-  register: 'incident.registered',
-  dispatch: 'incident.dispatched',
-  whistle: 'incident.whistled',
-  report: 'department.reported',
-  start: 'incident.started',
-  resolve: 'incident.resolved',
-  verify: 'incident.verified',
-  close: 'incident.closed',
-  rate: 'incident.rated',
-  supervise: 'incident.supervised',
-  cancel: 'incident.cancelled',
-} as const satisfies Record<string, EventType>;
-export type ActionName = keyof typeof ACTION_EVENTS;
+import { assertInScope, principalOf, requireRole, unauthenticated } from './guards';
 
 export const ActionEnvelopeSchema = z
   .object({
@@ -140,7 +124,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
    */
   router.get('/api/v1/session', (req, res) => {
     const auth = req.query.peek === '1' ? access.authenticate(req.headers.authorization, req.headers.cookie, Date.now(), 'peek') : access.authenticateRequest(req);
-    if (auth.kind !== 'principal') throw auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('not logged in', 'not_logged_in');
+    if (auth.kind !== 'principal') throw unauthenticated(auth, 'not logged in');
     const { name, role, scope } = auth.principal;
     res.set('Cache-Control', 'no-store');
     res.json({ name, role, scope });

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { toFieldErrors } from '../../protocol/events';
-import { sessionCookie, type Access } from '../auth/access';
+import { sessionCookie, type Access, type Authentication } from '../auth/access';
 import { areaInScope, type Principal, type Role } from '../auth/scope';
 import { badRequest, forbidden, HttpError, unauthorized } from './errors';
 
@@ -23,13 +23,18 @@ export function clearDeadSessionCookie(access: Access): RequestHandler {
   };
 }
 
+/** The 401 for a caller let in as nobody: refused credentials keep their reason and cause, none at all reads `whenNone`. */
+export function unauthenticated(auth: Authentication, whenNone: string): HttpError {
+  return auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized(whenNone, 'not_logged_in');
+}
+
 /** Resolves the reader of a request into `res.locals.principal`, or answers 401. */
 export function requireReader(access: Access): RequestHandler {
   return (req, res, next) => {
     const auth = access.authenticateRequest(req);
     const principal = access.readerOf(auth);
     if (!principal) {
-      next(auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('a screen token or an officer login is required', 'not_logged_in'));
+      next(unauthenticated(auth, 'a screen token or an officer login is required'));
       return;
     }
     res.locals.principal = principal;
@@ -42,7 +47,7 @@ export function requireRole(access: Access, roles: readonly Role[]): RequestHand
   return (req, res, next) => {
     const auth = access.authenticateRequest(req);
     if (auth.kind !== 'principal') {
-      next(auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized('log in first (POST /api/v1/login)', 'not_logged_in'));
+      next(unauthenticated(auth, 'log in first (POST /api/v1/login)'));
       return;
     }
     if (!roles.includes(auth.principal.role)) {

@@ -3,11 +3,11 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { ACTION_EVENTS, AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
 import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
 import { REFUSAL_CODES } from '../../protocol/transition';
-import { ACTION_EVENTS, LoginSchema } from './action-routes';
+import { LoginSchema } from './action-routes';
 
 type Json = Record<string, unknown>;
 
@@ -20,14 +20,15 @@ const jsonSchema = (schema: z.ZodType): Json => {
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json, description = 'OK'): Json => ({ description, content: { 'application/json': { schema } } });
 const errorResponse = (description: string): Json => json(ref('ErrorBody'), description);
+/** An area: `city` or a district, street, community or grid code. */
+const areaCode = { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$' };
 const areaParam = (description: string, required = false): Json => ({
   name: 'area',
   in: 'query',
   required,
   description,
-  schema: { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$', default: 'city' },
+  schema: { ...areaCode, default: 'city' },
 });
-const areaCode = { type: 'string', pattern: '^(city|\\d{6}|\\d{9}|\\d{12}|\\d{15})$' };
 const rate = { type: ['number', 'null'], minimum: 0, maximum: 1 };
 const readerErrors = {
   '400': errorResponse('A parameter is malformed; `error.fields` names it'),
