@@ -37,6 +37,14 @@ export const HISTORY_COLUMNS_TYPE = 'application/vnd.gridwatch.history';
 export const HISTORY_CODEC_VERSION = 1;
 const MAGIC = 0x43485747; // 'GWHC' little-endian
 const HEADER_BYTES = 40;
+
+/**
+ * A history stream that cannot be read: cut inside a frame, not this codec's frames, or a chunk that cannot be
+ * rebuilt. A RangeError (as before), of its own class so that a screen can tell a broken stream from a refusal.
+ */
+export class HistoryStreamError extends RangeError {
+  override name = 'HistoryStreamError';
+}
 /** Fixed bytes per event in the columns (the figure playback keeps in memory per event, dictionaries aside). */
 export const COLUMN_BYTES_PER_EVENT = 4 + 4 + 1 + 1 + 4 + 4 + 4 + 4;
 
@@ -233,15 +241,15 @@ export class HistoryDecoder {
 
   /** Call when the stream ends: throws if it stopped inside a frame. */
   end(): void {
-    if (this.pending.length > 0) throw new RangeError(`history stream: ended inside frame ${this.frames + 1} (${this.pending.length} bytes left over)`);
+    if (this.pending.length > 0) throw new HistoryStreamError(`history stream: ended inside frame ${this.frames + 1} (${this.pending.length} bytes left over)`);
   }
 
   private frameLength(buffer: Uint8Array, at: number): number | undefined {
     if (buffer.length - at < HEADER_BYTES) return undefined;
     const view = new DataView(buffer.buffer, buffer.byteOffset + at, HEADER_BYTES);
-    if (view.getUint32(0, true) !== MAGIC) throw new RangeError(`history stream: frame ${this.frames + 1} does not start with the GWHC magic`);
+    if (view.getUint32(0, true) !== MAGIC) throw new HistoryStreamError(`history stream: frame ${this.frames + 1} does not start with the GWHC magic`);
     const version = view.getUint16(4, true);
-    if (version !== HISTORY_CODEC_VERSION) throw new RangeError(`history stream: version ${version} is not ${HISTORY_CODEC_VERSION}`);
+    if (version !== HISTORY_CODEC_VERSION) throw new HistoryStreamError(`history stream: version ${version} is not ${HISTORY_CODEC_VERSION}`);
     const n = view.getUint32(8, true);
     return HEADER_BYTES + pad4(n) * 2 + n * 24 + pad4(view.getUint32(12, true)) + view.getUint32(16, true);
   }
@@ -269,7 +277,7 @@ export class HistoryDecoder {
     const lat = column((b) => new Float32Array(b), 4);
     const dictionary = JSON.parse(decoder.decode(frame.subarray(offset, offset + dictionaryBytes))) as Partial<HistoryTables>;
     if (!Array.isArray(dictionary.grids) || !Array.isArray(dictionary.incidents)) {
-      throw new RangeError(`history stream: frame ${this.frames} dictionary must hold grids and incidents arrays`);
+      throw new HistoryStreamError(`history stream: frame ${this.frames} dictionary must hold grids and incidents arrays`);
     }
     this.tables.grids.push(...dictionary.grids);
     if (this.keepIncidentIds) this.tables.incidents.push(...dictionary.incidents);
@@ -289,18 +297,18 @@ export class HistoryDecoder {
 
 /** The stored events of a decoded chunk, exactly as the server stored them. */
 export function chunkEvents(chunk: HistoryChunk, tables: HistoryTables): StoredEvent[] {
-  if (chunk.count > 0 && chunk.details.byteLength === 0) throw new RangeError('history chunk: the stream was sent without details (details=0): its events cannot be rebuilt');
+  if (chunk.count > 0 && chunk.details.byteLength === 0) throw new HistoryStreamError('history chunk: the stream was sent without details (details=0): its events cannot be rebuilt');
   const details = JSON.parse(decoder.decode(chunk.details)) as Array<Record<string, unknown>>;
   if (!Array.isArray(details) || details.length !== chunk.count) {
-    throw new RangeError(`history chunk: details must be an array of ${chunk.count} entries`);
+    throw new HistoryStreamError(`history chunk: details must be an array of ${chunk.count} entries`);
   }
   const events: StoredEvent[] = new Array(chunk.count);
   for (let i = 0; i < chunk.count; i++) {
     const type = EVENT_TYPES[chunk.type[i]!];
-    if (type === undefined) throw new RangeError(`history chunk: type ${chunk.type[i]} of event ${i} is unknown`);
+    if (type === undefined) throw new HistoryStreamError(`history chunk: type ${chunk.type[i]} of event ${i} is unknown`);
     const rest = details[i]!;
     const incidentId = tables.incidents[chunk.incident[i]!];
-    if (type !== 'incident.reported' && incidentId === undefined) throw new RangeError(`history chunk: incident ${chunk.incident[i]} of event ${i} is not in the stream's table (ids not kept?)`);
+    if (type !== 'incident.reported' && incidentId === undefined) throw new HistoryStreamError(`history chunk: incident ${chunk.incident[i]} of event ${i} is not in the stream's table (ids not kept?)`);
     const head = type === 'incident.reported' ? { type } : { type, incidentId };
     events[i] = { id: rest.id, ...head, ...rest, seq: chunk.baseSeq + chunk.seqOffset[i]!, grid: tables.grids[chunk.grid[i]!] } as StoredEvent;
   }

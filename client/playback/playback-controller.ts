@@ -17,7 +17,8 @@ import { snapshotOf } from '../../protocol/reducer';
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { CLIENT_RETAIN_CLOSED_MS, LiveModel } from '../live/live-model';
-import { casesCsv, download, recordWebm, WEBM_MAX_MS } from './playback-export';
+import { casesCsv, download, recordWebm } from './playback-export';
+import { playbackErrorText, webmRangeProblem } from './playback-errors';
 import { playbackModeFor, type PlaybackMode } from '../../protocol/history-api';
 import { EventTimes } from './event-times';
 import { loadAggregate, loadCount, loadHistory, loadHistoryState, type HistoryAggregate } from './history-loader';
@@ -27,7 +28,6 @@ import type { PlaybackCommand } from './playback-command-event';
 import { PlaybackPoints } from './playback-points';
 import { PlaybackTimeline } from './playback-timeline';
 import { readPlaybackUrl, writePlaybackUrl, type PlaybackView, type UrlProblem } from './playback-url';
-import { deskErrorText } from '../desk/error-text';
 import { t } from '../i18n/index';
 
 /** Panels follow t at most this often while playing (a jump refreshes at once). */
@@ -254,7 +254,7 @@ export class PlaybackController implements ReactiveController {
       // A signal for tests and kiosks: the whole range is in.
       document.documentElement.dataset.playbackLoaded = String(result.events);
     } catch (error) {
-      if (!abort.signal.aborted) this.error = deskErrorText(error);
+      if (!abort.signal.aborted) this.error = playbackErrorText(error);
     } finally {
       if (this.abort === abort) {
         this.loading = false;
@@ -275,7 +275,7 @@ export class PlaybackController implements ReactiveController {
         this.options.onChange();
       },
       onError: (error) => {
-        this.error = deskErrorText(error);
+        this.error = playbackErrorText(error);
         this.host.requestUpdate();
       },
     });
@@ -304,7 +304,7 @@ export class PlaybackController implements ReactiveController {
     const problem = webmRangeProblem(view, from, to, speed);
     const canvas = this.options.canvas();
     if (problem || !canvas) {
-      this.error = problem ?? 'WebM export: the map is not ready';
+      this.error = problem ?? t('playback.webm.notReady');
       this.host.requestUpdate();
       return;
     }
@@ -341,7 +341,7 @@ export class PlaybackController implements ReactiveController {
       this.remember('webm', blob, `gridwatch-playback-${new Date(from).toISOString().slice(0, 19).replace(/:/g, '')}-${speed}x.webm`);
     } catch (error) {
       if ((error as Error).name === 'AbortError') this.exportCancelled = true;
-      else this.error = (error as Error).message;
+      else this.error = playbackErrorText(error);
     } finally {
       this.recording = false;
       this.exportAbort = null;
@@ -432,15 +432,4 @@ export class PlaybackController implements ReactiveController {
     this.version += 1;
     this.host.requestUpdate();
   }
-}
-
-/** Why a WebM export of [from, to] at `speed` cannot run (the field and the reason), or null when it can. */
-export function webmRangeProblem(view: { from: number; to: number }, from: number, to: number, speed: number): string | null {
-  if (!Number.isFinite(from) || from < view.from || from >= view.to) return `WebM export: from must be a time inside the open range, got ${Number.isFinite(from) ? new Date(from).toISOString() : String(from)}`;
-  if (!Number.isFinite(to) || to <= from || to > view.to) return `WebM export: to must be after from and inside the open range, got ${Number.isFinite(to) ? new Date(to).toISOString() : String(to)}`;
-  if (!Number.isFinite(speed) || speed <= 0) return `WebM export: speed must be a positive number, got ${speed}`;
-  const ms = (to - from) / speed;
-  if (ms > WEBM_MAX_MS) return `WebM export: at ${speed}× the range would record for ${Math.ceil(ms / 60_000)} min; choose a faster speed or a shorter range (at most ${WEBM_MAX_MS / 60_000} min)`;
-  if (ms < 500) return `WebM export: at ${speed}× the range would record for ${Math.round(ms)} ms; choose a slower speed or a longer range (at least 0.5 s)`;
-  return null;
 }

@@ -184,9 +184,23 @@ export class WebmFrameCounter {
  * made no progress for a while; then it stops. The video's time is the frames' capture time, so the wait adds nothing
  * to its duration.
  */
+/** Why a recording could not be made, for the timeline bar to word in the page's language. */
+export type WebmFailure = 'unsupported' | 'no_canvas' | 'recorder_failed' | 'empty';
+
+/** A recording that failed for a reason of the browser's, not of the caller's options. */
+export class WebmExportError extends Error {
+  override name = 'WebmExportError';
+  constructor(
+    readonly failure: WebmFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
-  if (!type) throw new Error('WebM export: this browser has no MediaRecorder for video/webm');
+  if (!type) throw new WebmExportError('unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');
   if (!(options.durationMs > 0 && options.durationMs <= WEBM_MAX_MS)) {
     throw new Error(`WebM export: durationMs must be in (0, ${WEBM_MAX_MS}] ms of recording, got ${options.durationMs}`);
   }
@@ -198,13 +212,13 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   canvas.width = even(options.source.width * k);
   canvas.height = even(options.source.height * k);
   const context = canvas.getContext('2d');
-  if (!context) throw new Error('WebM export: no 2D canvas context');
+  if (!context) throw new WebmExportError('no_canvas', 'WebM export: no 2D canvas context');
   // The last map frame, at video size (copied while the WebGL buffer is valid).
   const mapFrame = document.createElement('canvas');
   mapFrame.width = canvas.width;
   mapFrame.height = canvas.height;
   const mapContext = mapFrame.getContext('2d');
-  if (!mapContext) throw new Error('WebM export: no 2D canvas context');
+  if (!mapContext) throw new WebmExportError('no_canvas', 'WebM export: no 2D canvas context');
   const copyMap = () => {
     mapContext.fillStyle = '#060b16';
     mapContext.fillRect(0, 0, mapFrame.width, mapFrame.height);
@@ -232,7 +246,7 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   };
   let failure: Error | null = null;
   recorder.onerror = (event) => {
-    failure = new Error(`WebM export: the recorder failed (${(event as ErrorEvent).message ?? 'unknown error'})`);
+    failure = new WebmExportError('recorder_failed', `WebM export: the recorder failed (${(event as ErrorEvent).message ?? 'unknown error'})`);
   };
   const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
   const fontPx = Math.max(11, Math.round(canvas.height / 32));
@@ -299,6 +313,6 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   if (options.signal?.aborted) throw new DOMException('WebM export: cancelled', 'AbortError');
   if (failure) throw failure;
   const blob = new Blob(parts, { type: 'video/webm' });
-  if (blob.size === 0) throw new Error('WebM export: the recorder produced no data');
+  if (blob.size === 0) throw new WebmExportError('empty', 'WebM export: the recorder produced no data');
   return blob;
 }

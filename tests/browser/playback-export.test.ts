@@ -166,7 +166,7 @@ describe('WebM export of a chosen range and speed', () => {
   it('refuses a range that would record too long, naming the field and the reason', async () => {
     await fillExport(page, { from: Math.ceil(from / 1000) * 1000, to: Math.floor(to / 1000) * 1000 }, 1);
     await press(page, 'webm-record');
-    await expect.poll(() => statusText(page), { timeout: 10_000 }).toMatch(/WebM export: at 1× the range would record for \d+ min; choose a faster speed or a shorter range/);
+    await expect.poll(() => statusText(page), { timeout: 10_000 }).toMatch(/^Video export: at 1× this range would record for \d+ min; choose a faster speed or a shorter range \(at most \d+ min\)/);
     expect(await bar(page).locator('[data-export]').getAttribute('data-export')).toBe('idle');
   });
 });
