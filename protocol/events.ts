@@ -340,8 +340,8 @@ export interface FieldError {
   /** in English, for logs and integrators */
   reason: string;
   /**
-   * For the state machine's refusals (protocol/transition.ts `RefusalCode`): a stable code, and the values the
-   * reason names, so that a screen can word the refusal in its own language.
+   * A stable code, and the values the reason names, so that a screen can word the refusal in its own language:
+   * the state machine's refusals (protocol/transition.ts `RefusalCode`) and failed checks (`ValidationCode`).
    */
   code?: string;
   params?: Record<string, string>;
@@ -357,7 +357,6 @@ export interface IngestResponse {
   acks: EventAck[];
 }
 
-/** The JSON body of every 4xx/5xx answer. */
 /** Why a 401 refused the caller, for a client that words it in its own language (`ErrorBody.error.cause`). */
 export const AUTH_CAUSES = [
   'bad_credentials',
@@ -371,18 +370,81 @@ export const AUTH_CAUSES = [
 ] as const;
 export type AuthCause = (typeof AUTH_CAUSES)[number];
 
+/** The JSON body of every 4xx/5xx answer. */
 export interface ErrorBody {
   /** `cause`: a 401's refinement (AUTH_CAUSES). */
   error: { code: string; message: string; cause?: AuthCause; fields?: FieldError[] };
 }
 
-/** Turns zod issues into FieldErrors, prefixing each path with `prefix` (e.g. `events[2]`). */
-export function toFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+/**
+ * Why a field failed its checks, for a client that words it in its own language (`FieldError.code`, with the
+ * values it names in `params`): the state machine's refusals have their own codes (transition.ts `REFUSAL_CODES`).
+ * - `required`; `wrong_type` (`expected`); `not_one_of` (`values`, comma-separated); `bad_format`;
+ * - `too_long` / `too_short` (a string's `maximum` / `minimum` characters), `too_many` / `too_few` (an array's items),
+ *   `too_large` / `too_small` (a number's `maximum` / `minimum`);
+ * - `deadline_out_of_range` (a dispatch deadline outside `minimum`…`maximum` hours from now).
+ */
+export const VALIDATION_CODES = [
+  'required',
+  'wrong_type',
+  'not_one_of',
+  'bad_format',
+  'too_long',
+  'too_short',
+  'too_many',
+  'too_few',
+  'too_large',
+  'too_small',
+  'deadline_out_of_range',
+] as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+/** The value at `path` inside `input`, or undefined where the path leaves it. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** The stable code of one zod issue, and the values it names; undefined for issues without one (a refinement). */
+function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<FieldError, 'code' | 'params'> | undefined {
+  const bound = (kind: 'long' | 'many' | 'large', limit: number | bigint, key: 'maximum' | 'minimum') => {
+    const small = { long: 'short', many: 'few', large: 'small' } as const;
+    const code: ValidationCode = key === 'maximum' ? `too_${kind}` : `too_${small[kind]}`;
+    return { code, params: { [key]: String(limit) } };
+  };
+  const kind = (origin: string) => (origin === 'string' ? 'long' : origin === 'array' || origin === 'set' ? 'many' : 'large');
+  switch (issue.code) {
+    case 'invalid_type':
+      return valueAt(input, issue.path) === undefined && input !== undefined
+        ? { code: 'required', params: {} }
+        : { code: 'wrong_type', params: { expected: issue.expected } };
+    case 'invalid_value':
+      return { code: 'not_one_of', params: { values: issue.values.map(String).join(', ') } };
+    case 'invalid_format':
+      return { code: 'bad_format', params: {} };
+    case 'too_big':
+      return bound(kind(issue.origin), issue.maximum as number | bigint, 'maximum');
+    case 'too_small':
+      return bound(kind(issue.origin), issue.minimum as number | bigint, 'minimum');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns zod issues into FieldErrors, prefixing each path with `prefix` (e.g. `events[2]`). Given the `input` that
+ * was parsed, a missing field is told apart from one of the wrong type (`required` rather than `wrong_type`).
+ */
+export function toFieldErrors(error: z.ZodError, prefix = '', input?: unknown): FieldError[] {
   return error.issues.map((issue) => {
     let path = prefix;
     for (const key of issue.path) {
       path += typeof key === 'number' ? `[${key}]` : path === '' ? String(key) : `.${String(key)}`;
     }
-    return { field: path === '' ? '(root)' : path, reason: issue.message };
+    return { field: path === '' ? '(root)' : path, reason: issue.message, ...codeOf(issue, input) };
   });
 }

@@ -9,7 +9,7 @@
  * catch (err) { this.error = deskErrorText(err, (code) => departmentName(code)); } // "案件当前状态为「派遣」，不能执行「结案」"
  * ```
  */
-import { ACTION_EVENTS, type AuthCause, type FieldError } from '../../protocol/events';
+import { ACTION_EVENTS, VALIDATION_CODES, type AuthCause, type FieldError, type ValidationCode } from '../../protocol/events';
 import { REFUSAL_CODES, type RefusalCode } from '../../protocol/transition';
 import { clockDateTime } from '../panels/format';
 import { isMessageKey, t, type MessageKey } from '../i18n/index';
@@ -40,6 +40,44 @@ function isRefusalCode(code: string | undefined): code is RefusalCode {
   return code !== undefined && (REFUSAL_CODES as readonly string[]).includes(code);
 }
 
+function isValidationCode(code: string | undefined): code is ValidationCode {
+  return code !== undefined && (VALIDATION_CODES as readonly string[]).includes(code);
+}
+
+/** The desk's label of each field its forms send (by the field's own name, without its path or index). */
+const FIELD_KEYS: Record<string, MessageKey> = {
+  note: 'desk.form.note',
+  reason: 'desk.form.reason',
+  departments: 'desk.form.department',
+  department: 'desk.form.department',
+  deadline: 'desk.form.deadline',
+  deadlineHours: 'desk.form.deadline',
+  tier: 'desk.form.tier',
+  whistleType: 'desk.form.whistleType',
+  stage: 'desk.form.stage',
+  level: 'desk.form.level',
+  passed: 'desk.form.passed',
+  satisfaction: 'desk.satisfaction',
+  name: 'desk.login.name',
+  password: 'desk.login.password',
+};
+
+/** A field as the desk labels it (`departments[1]` → 部门), or its path as sent when no form of the desk has it. */
+function fieldLabel(field: string): string {
+  const name = /([A-Za-z]+)(?:\[\d+\])*$/.exec(field)?.[1];
+  const key = name !== undefined && Object.hasOwn(FIELD_KEYS, name) ? FIELD_KEYS[name] : undefined;
+  return key !== undefined ? t(key) : field;
+}
+
+/** One failed check of a field in the page's language; undefined when the field carries no known code. */
+export function validationText(field: FieldError): string | undefined {
+  if (!isValidationCode(field.code)) return undefined;
+  const params = { ...field.params, field: fieldLabel(field.field) };
+  // a string that must not be empty says so, rather than "at least 1 character"
+  if (field.code === 'too_short' && field.params?.minimum === '1') return t('desk.invalid.empty', params);
+  return t(`desk.invalid.${field.code}`, params);
+}
+
 /** A message key made from a value (an event type, a status), or the value itself when there is none. */
 function labelOf(key: MessageKey | undefined, value: string | undefined): string {
   return key !== undefined ? t(key) : (value ?? '');
@@ -67,9 +105,9 @@ export function refusalText(field: FieldError, departmentName: (code: string) =>
   });
 }
 
-/** Per-field reasons: the localised refusal where the server gave a code, else the field and its reason as sent. */
+/** Per-field reasons: the localised refusal or check where the server gave a code, else the field and its reason as sent. */
 function fieldsText(fields: readonly FieldError[], departmentName?: (code: string) => string): string {
-  return fields.map((field) => refusalText(field, departmentName) ?? `${field.field} ${field.reason}`).join('；');
+  return fields.map((field) => refusalText(field, departmentName) ?? validationText(field) ?? `${field.field} ${field.reason}`).join('；');
 }
 
 /**

@@ -54,7 +54,9 @@ const HOUR_MS = 3_600_000;
  * ```
  */
 export function dispatchDeadline(action: ActionName, fields: Record<string, unknown>, now: number): string | undefined {
-  const refuse = (field: string, reason: string) => badRequest(`Bad dispatch deadline: ${field} ${reason}`, [{ field, reason }]);
+  const refuse = (field: string, reason: string, code?: Pick<FieldError, 'code' | 'params'>) =>
+    badRequest(`Bad dispatch deadline: ${field} ${reason}`, [{ field, reason, ...code }]);
+  const outOfRange = { code: 'deadline_out_of_range', params: { minimum: String(DISPATCH_DEADLINE_MIN_HOURS), maximum: String(DISPATCH_DEADLINE_MAX_HOURS) } } satisfies Pick<FieldError, 'code' | 'params'>;
   const { deadline, deadlineHours } = fields;
   if (deadline === undefined && deadlineHours === undefined) return undefined;
   const field = deadlineHours !== undefined ? 'deadlineHours' : 'deadline';
@@ -63,19 +65,19 @@ export function dispatchDeadline(action: ActionName, fields: Record<string, unkn
   const range = `between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours (${DISPATCH_DEADLINE_MAX_HOURS / 24} days) after now`;
   let at: number;
   if (deadlineHours !== undefined) {
-    if (typeof deadlineHours !== 'number' || !Number.isFinite(deadlineHours)) throw refuse('deadlineHours', `must be a number of hours, got ${JSON.stringify(deadlineHours)}`);
+    if (typeof deadlineHours !== 'number' || !Number.isFinite(deadlineHours)) throw refuse('deadlineHours', `must be a number of hours, got ${JSON.stringify(deadlineHours)}`, { code: 'wrong_type', params: { expected: 'number' } });
     if (deadlineHours < DISPATCH_DEADLINE_MIN_HOURS || deadlineHours > DISPATCH_DEADLINE_MAX_HOURS) {
-      throw refuse('deadlineHours', `must be between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours, got ${deadlineHours}`);
+      throw refuse('deadlineHours', `must be between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours, got ${deadlineHours}`, outOfRange);
     }
     at = now + deadlineHours * HOUR_MS;
   } else {
     const parsed = IsoTimeSchema.safeParse(deadline);
-    if (!parsed.success) throw refuse('deadline', parsed.error.issues[0]?.message ?? 'must be an ISO 8601 time');
+    if (!parsed.success) throw refuse('deadline', parsed.error.issues[0]?.message ?? 'must be an ISO 8601 time', { code: 'bad_format', params: {} });
     at = Date.parse(parsed.data);
-    if (!Number.isFinite(at)) throw refuse('deadline', `${parsed.data} is not a valid time`);
+    if (!Number.isFinite(at)) throw refuse('deadline', `${parsed.data} is not a valid time`, { code: 'bad_format', params: {} });
     const hours = (at - now) / HOUR_MS;
     if (hours < DISPATCH_DEADLINE_MIN_HOURS || hours > DISPATCH_DEADLINE_MAX_HOURS) {
-      throw refuse('deadline', `must be ${range}; ${parsed.data} is ${hours < 0 ? 'in the past' : `${hours.toFixed(2)} hours ahead`}`);
+      throw refuse('deadline', `must be ${range}; ${parsed.data} is ${hours < 0 ? 'in the past' : `${hours.toFixed(2)} hours ahead`}`, outOfRange);
     }
   }
   return new Date(at).toISOString();
@@ -102,7 +104,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
 
   router.post('/api/v1/login', loginLimiter, json, (req, res) => {
     const parsed = LoginSchema.safeParse(req.body);
-    if (!parsed.success) throw badRequest('Login needs {name, password}', toFieldErrors(parsed.error));
+    if (!parsed.success) throw badRequest('Login needs {name, password}', toFieldErrors(parsed.error, '', req.body));
     const principal = users.authenticatePassword(parsed.data.name, parsed.data.password);
     if (!principal) throw unauthorized('unknown name or wrong password', 'bad_credentials');
     const session = access.createSession(principal);
@@ -133,7 +135,7 @@ export function actionRoutes({ access, users, ingestor }: ActionRouteDeps): Rout
   router.post('/api/v1/actions', requireRole(access, ['officer', 'admin']), json, async (req, res) => {
     const principal = principalOf(res);
     const envelope = ActionEnvelopeSchema.safeParse(req.body);
-    if (!envelope.success) throw badRequest('Malformed action', toFieldErrors(envelope.error));
+    if (!envelope.success) throw badRequest('Malformed action', toFieldErrors(envelope.error, '', req.body));
     const { action, incidentId, id, ...fields } = envelope.data;
     const incident = await ingestor.incident(incidentId);
     if (!incident) throw notFound(`No incident ${incidentId}`);

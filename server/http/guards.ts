@@ -75,7 +75,7 @@ export function assertInScope(principal: Principal, area: string, what = 'area')
 export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
   const parsed = schema.safeParse(req.query);
   if (!parsed.success) {
-    const fields = toFieldErrors(parsed.error);
+    const fields = toFieldErrors(parsed.error, '', req.query);
     throw badRequest(`Bad query: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
   }
   return parsed.data;

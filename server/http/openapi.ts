@@ -3,7 +3,7 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { ACTION_EVENTS, AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS } from '../../protocol/events';
+import { ACTION_EVENTS, AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS, VALIDATION_CODES } from '../../protocol/events';
 import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
 import { REFUSAL_CODES } from '../../protocol/transition';
@@ -78,8 +78,13 @@ function build(): Json {
           properties: {
             field: { type: 'string', examples: ['events[3].incident.location[1]'] },
             reason: { type: 'string', description: 'In English, for logs and integrators' },
-            code: { type: 'string', enum: [...REFUSAL_CODES], description: "The state machine's refusals only: a stable code for a client to word the refusal in its own language" },
-            params: { type: 'object', additionalProperties: { type: 'string' }, description: 'The values the reason names (incident, status, department, …), with `code`' },
+            code: {
+              type: 'string',
+              enum: [...REFUSAL_CODES, ...VALIDATION_CODES],
+              description:
+                "A stable code for a client to word the reason in its own language: a state-machine refusal (`step_not_allowed`, …) or a failed check of the field (`required`, `too_long`, …). Absent where the reason has none (a custom check).",
+            },
+            params: { type: 'object', additionalProperties: { type: 'string' }, description: 'The values the reason names (incident, status, department, maximum, …), with `code`' },
           },
         },
         EventAck: {

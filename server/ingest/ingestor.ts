@@ -373,7 +373,7 @@ export function parseBatch(body: unknown): { crs: Parameters<typeof checkEvent>[
   }
   const parsed = IngestBatchSchema.safeParse(body);
   if (!parsed.success) {
-    const fields = toFieldErrors(parsed.error);
+    const fields = toFieldErrors(parsed.error, '', body);
     throw new HttpError(400, 'bad_request', `Malformed batch: ${fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`, fields);
   }
   return { crs: parsed.data.crs, events: parsed.data.events };

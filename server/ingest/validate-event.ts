@@ -37,11 +37,11 @@ export function checkEvent(raw: unknown, batchCrs: Crs | undefined, prefix: stri
     return {
       ok: false,
       id,
-      errors: [{ field: `${prefix}.type`, reason: `must be one of ${EVENT_TYPES.join(', ')}` }],
+      errors: [{ field: `${prefix}.type`, reason: `must be one of ${EVENT_TYPES.join(', ')}`, code: 'not_one_of', params: { values: EVENT_TYPES.join(', ') } }],
     };
   }
   const parsed = IncomingEventSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, id, errors: toFieldErrors(parsed.error, prefix) };
+  if (!parsed.success) return { ok: false, id, errors: toFieldErrors(parsed.error, prefix, raw) };
 
   const { crs, ...rest } = parsed.data;
   const event = rest as CanonicalEvent;

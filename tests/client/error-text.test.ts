@@ -1,14 +1,14 @@
 /**
  * The desk's words for a refusal come from the server's stable codes, in the page's language: every state-machine
- * refusal code and every 401 cause has its own text in both catalogues, and the English server wording never
- * reaches a Chinese page for a refusal it can name.
+ * refusal code, every failed check of a field and every 401 cause has its own text in both catalogues, and the
+ * English server wording never reaches a Chinese page for a refusal it can name.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_CAUSES } from '../../protocol/events';
+import { AUTH_CAUSES, IncomingEventSchema, toFieldErrors, VALIDATION_CODES } from '../../protocol/events';
 import { applyEvent, createState } from '../../protocol/reducer';
 import { REFUSAL_CODES, transition } from '../../protocol/transition';
 import { DeskApiError } from '../../client/desk/desk-api';
-import { deskErrorText, refusalText } from '../../client/desk/error-text';
+import { deskErrorText, refusalText, validationText } from '../../client/desk/error-text';
 import { setLanguage } from '../../client/i18n/index';
 import { en } from '../../client/i18n/en';
 import { zhCN } from '../../client/i18n/zh-CN';
@@ -52,6 +52,40 @@ describe('desk error text', () => {
     expect(deskErrorText(error)).toBe('未能办理：案件当前状态为「派遣」，不能执行「结案」');
     setLanguage('en');
     expect(deskErrorText(error)).toBe('Not done: The case is “Dispatched”: “Close” is not possible now');
+  });
+
+  it('words every failed check of a field in both languages, naming the field as the desk’s forms label it', () => {
+    const params = { expected: 'array', values: 'street, district, city', maximum: '2000', minimum: '2' };
+    for (const code of VALIDATION_CODES) {
+      const key = `desk.invalid.${code}` as const;
+      expect(zhCN[key], key).toBeTruthy();
+      expect(en[key], key).toBeTruthy();
+      const zh = validationText({ field: 'note', reason: 'English reason', code, params }) ?? '';
+      expect(zh, code).toMatch(/^「备注」/);
+      expect(zh, code).not.toMatch(/[{}]/);
+      expect(zh, code).not.toMatch(ENGLISH_WORDS);
+      setLanguage('en');
+      expect(validationText({ field: 'note', reason: 'English reason', code, params }) ?? '', code).toMatch(/^“Note”/);
+      setLanguage('zh-CN');
+    }
+  });
+
+  it('words what the server’s own checks answer: a note too long, departments missing, a cleared reason', () => {
+    const base = { id: 'act-1', at: '2026-11-22T04:00:00Z', incidentId: 'c-1' };
+    const refusal = (raw: object) => {
+      const parsed = IncomingEventSchema.safeParse(raw);
+      if (parsed.success) throw new Error('expected a failed check');
+      return new DeskApiError(422, 'The action was refused', toFieldErrors(parsed.error, '', raw));
+    };
+    expect(deskErrorText(refusal({ ...base, type: 'incident.resolved', note: '备'.repeat(2001) }))).toBe('未能办理：「备注」最多 2000 个字');
+    expect(deskErrorText(refusal({ ...base, type: 'incident.dispatched' }))).toBe('未能办理：「部门」必填');
+    expect(deskErrorText(refusal({ ...base, type: 'incident.dispatched', departments: ['a', 'b', 'c'].flatMap((x) => Array.from({ length: 11 }, (_, i) => `${x}${i}`)) }))).toBe('未能办理：「部门」最多选 32 项');
+    expect(deskErrorText(refusal({ ...base, type: 'incident.cancelled', reason: '' }))).toBe('未能办理：「注销原因」不能为空');
+    expect(deskErrorText(refusal({ ...base, type: 'incident.supervised', level: 'province' }))).toBe('未能办理：「督办层级」须为以下之一：street, district, city');
+    // the server's deadline check (server/http/action-routes.ts) answers 400 with its own code
+    expect(deskErrorText(new DeskApiError(400, 'Bad dispatch deadline', [{ field: 'deadline', reason: 'must be between …', code: 'deadline_out_of_range', params: { minimum: '0.5', maximum: '720' } }]))).toBe('提交内容有误：「办理时限」须在派遣后 0.5–720 小时之内');
+    // a field no form of the desk has keeps its path
+    expect(validationText({ field: 'events[0].incident.location[1]', reason: 'latitude must be ≤ 90', code: 'too_large', params: { maximum: '90' } })).toBe('「events[0].incident.location[1]」不能大于 90');
   });
 
   it('gives every 401 cause its own words, and the session ones say to log in again', () => {

@@ -52,19 +52,19 @@ describe('playback failures of its own', () => {
     type: 'incident.reported',
     at: new Date(1_000 * seq).toISOString(),
     grid: '530102001001001',
-    recordedAt: new Date(1_000 * seq).toISOString(),
+    recordedAt: 1_000 * seq,
     incident: { id: `i${seq}`, location: [102.7, 25.04], category: 'other', channel: 'other' },
   });
 
   it('a stream cut off inside a frame is a HistoryStreamError, worded as a broken stream', async () => {
     const frame = new HistoryEncoder().encodeFrame([reported(1), reported(2), reported(3)]);
-    vi.stubGlobal('fetch', async () => new Response(frame.subarray(0, frame.length - 5), { status: 200, headers: { 'content-type': HISTORY_COLUMNS_TYPE } }));
+    vi.stubGlobal('fetch', async () => new Response(frame.slice(0, frame.length - 5).buffer as ArrayBuffer, { status: 200, headers: { 'content-type': HISTORY_COLUMNS_TYPE } }));
     const broken = await loadHistory(range, () => undefined).catch((error: unknown) => error);
     expect(broken).toBeInstanceOf(HistoryStreamError);
     expect((broken as Error).message).toMatch(/ended inside frame 1/);
     expect(playbackErrorText(broken)).toBe('回放数据不完整或已损坏，请重新加载该范围');
     // the whole frame loads: the cut, not the stub, is what failed
-    vi.stubGlobal('fetch', async () => new Response(frame, { status: 200, headers: { 'content-type': HISTORY_COLUMNS_TYPE } }));
+    vi.stubGlobal('fetch', async () => new Response(frame.slice().buffer as ArrayBuffer, { status: 200, headers: { 'content-type': HISTORY_COLUMNS_TYPE } }));
     expect((await loadHistory(range, () => undefined)).events).toBe(3);
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access } from '../../server/auth/access';
 import { UserDirectory } from '../../server/auth/users';
 import { slaHoursFor } from '../../protocol/catalogues';
+import type { FieldError } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/transition';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
 import { reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
@@ -43,7 +44,16 @@ describe('officer actions through the desk API', () => {
 
   const act = async (body: object) => {
     const res = await fetch(`${t.url}/api/v1/actions`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { error?: { message: string; fields?: Array<{ field: string; reason: string }> }; ack?: { seq: number } } };
+    return { status: res.status, body: (await res.json()) as { error?: { message: string; fields?: FieldError[] }; ack?: { seq: number } } };
+  };
+
+  /** A fresh registered case in the officer's scope. */
+  const registeredCase = async (): Promise<string> => {
+    const event = reported(gridsOf(DISTRICT_A)[1]!);
+    await t.post({ events: [event] });
+    const id = incidentIdOf(event);
+    expect((await act({ action: 'accept', incidentId: id })).status).toBe(200);
+    return id;
   };
 
   it('an officer handles a case end to end, and a screen sees every step', async () => {
@@ -100,14 +110,6 @@ describe('officer actions through the desk API', () => {
   describe('a deadline chosen at dispatch', () => {
     const HOUR = 3_600_000;
     const street = `${DISTRICT_A}001-urban-management`;
-    /** A fresh registered case in the officer's scope. */
-    const registeredCase = async (): Promise<string> => {
-      const event = reported(gridsOf(DISTRICT_A)[1]!);
-      await t.post({ events: [event] });
-      const id = incidentIdOf(event);
-      expect((await act({ action: 'accept', incidentId: id })).status).toBe(200);
-      return id;
-    };
 
     it('hours from now are accepted and become the incident’s deadline', async () => {
       const id = await registeredCase();
@@ -140,24 +142,27 @@ describe('officer actions through the desk API', () => {
       const id = await registeredCase();
       const soon = new Date(Date.now() + 10 * 60_000).toISOString();
       const far = new Date(Date.now() + 31 * 24 * HOUR).toISOString();
-      const cases: Array<[object, string, RegExp]> = [
-        [{ deadlineHours: 0.1 }, 'deadlineHours', /between 0\.5 and 720 hours, got 0\.1/],
-        [{ deadlineHours: 721 }, 'deadlineHours', /between 0\.5 and 720 hours/],
-        [{ deadlineHours: -4 }, 'deadlineHours', /between 0\.5 and 720 hours/],
-        [{ deadlineHours: '4h' }, 'deadlineHours', /must be a number of hours/],
-        [{ deadlineHours: null }, 'deadlineHours', /must be a number of hours/],
-        [{ deadline: 'tomorrow' }, 'deadline', /ISO 8601/],
-        [{ deadline: '2026-11-22T10:00:00' }, 'deadline', /ISO 8601/],
-        [{ deadline: soon }, 'deadline', /between 0\.5 and 720 hours/],
-        [{ deadline: far }, 'deadline', /between 0\.5 and 720 hours/],
-        [{ deadline: '2020-01-01T00:00:00Z' }, 'deadline', /in the past/],
-        [{ deadline: far, deadlineHours: 4 }, 'deadlineHours', /both given/],
+      const cases: Array<[object, string, RegExp, string | undefined]> = [
+        [{ deadlineHours: 0.1 }, 'deadlineHours', /between 0\.5 and 720 hours, got 0\.1/, 'deadline_out_of_range'],
+        [{ deadlineHours: 721 }, 'deadlineHours', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
+        [{ deadlineHours: -4 }, 'deadlineHours', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
+        [{ deadlineHours: '4h' }, 'deadlineHours', /must be a number of hours/, 'wrong_type'],
+        [{ deadlineHours: null }, 'deadlineHours', /must be a number of hours/, 'wrong_type'],
+        [{ deadline: 'tomorrow' }, 'deadline', /ISO 8601/, 'bad_format'],
+        [{ deadline: '2026-11-22T10:00:00' }, 'deadline', /ISO 8601/, 'bad_format'],
+        [{ deadline: soon }, 'deadline', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
+        [{ deadline: far }, 'deadline', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
+        [{ deadline: '2020-01-01T00:00:00Z' }, 'deadline', /in the past/, 'deadline_out_of_range'],
+        [{ deadline: far, deadlineHours: 4 }, 'deadlineHours', /both given/, undefined],
       ];
-      for (const [extra, field, reason] of cases) {
+      for (const [extra, field, reason, code] of cases) {
         const { status, body } = await act({ action: 'dispatch', incidentId: id, departments: [street], ...extra });
         expect(status, JSON.stringify(extra)).toBe(400);
         expect(body.error?.fields?.[0]?.field, JSON.stringify(extra)).toBe(field);
         expect(body.error?.fields?.[0]?.reason, JSON.stringify(extra)).toMatch(reason);
+        // the stable code a screen words the refusal from (the desk: 「办理时限」须在派遣后 0.5–720 小时之内)
+        expect(body.error?.fields?.[0]?.code, JSON.stringify(extra)).toBe(code);
+        if (code === 'deadline_out_of_range') expect(body.error?.fields?.[0]?.params).toEqual({ minimum: '0.5', maximum: '720' });
         expect(body.error?.message).toContain(field);
       }
       // another action given a deadline is refused, not silently stripped
@@ -167,6 +172,24 @@ describe('officer actions through the desk API', () => {
       expect((await t.store.incidentEvents(id)).map((e) => e.type)).toEqual(['incident.reported', 'incident.registered']);
       expect((await incidentRecord(id))?.status).toBe('registered');
     });
+  });
+
+  it('a field that fails its check is named with a stable code and the values it names, and nothing is stored', async () => {
+    const id = await registeredCase();
+    const cases: Array<[object, Partial<FieldError>]> = [
+      [{ action: 'resolve', note: '备'.repeat(2001) }, { field: 'note', code: 'too_long', params: { maximum: '2000' } }],
+      [{ action: 'dispatch' }, { field: 'departments', code: 'required', params: {} }],
+      [{ action: 'dispatch', departments: 'street' }, { field: 'departments', code: 'wrong_type', params: { expected: 'array' } }],
+      [{ action: 'dispatch', departments: [] }, { field: 'departments', code: 'too_few', params: { minimum: '1' } }],
+      [{ action: 'supervise', level: 'province' }, { field: 'level', code: 'not_one_of', params: { values: 'street, district, city' } }],
+      [{ action: 'cancel', reason: '' }, { field: 'reason', code: 'too_short', params: { minimum: '1' } }],
+    ];
+    for (const [extra, expected] of cases) {
+      const { status, body } = await act({ incidentId: id, ...extra });
+      expect([400, 422], JSON.stringify(extra)).toContain(status);
+      expect(body.error?.fields?.[0], JSON.stringify(extra)).toMatchObject(expected);
+    }
+    expect((await t.store.incidentEvents(id)).map((e) => e.type)).toEqual(['incident.reported', 'incident.registered']);
   });
 
   it('the session check with ?peek=1 answers who is logged in, and the reason once the session has ended', async () => {
