@@ -169,6 +169,20 @@ export class WebmFrameCounter {
   }
 }
 
+/** Why a recording could not be made, for the timeline bar to word in the page's language. */
+export type WebmFailure = 'unsupported' | 'no_canvas' | 'recorder_failed' | 'empty';
+
+/** A recording that failed for a reason of the browser's, not of the caller's options. */
+export class WebmExportError extends Error {
+  override name = 'WebmExportError';
+  constructor(
+    readonly failure: WebmFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Records the map and the panel strip for `durationMs` of real time; resolves with the WebM blob.
  *
@@ -184,20 +198,6 @@ export class WebmFrameCounter {
  * made no progress for a while; then it stops. The video's time is the frames' capture time, so the wait adds nothing
  * to its duration.
  */
-/** Why a recording could not be made, for the timeline bar to word in the page's language. */
-export type WebmFailure = 'unsupported' | 'no_canvas' | 'recorder_failed' | 'empty';
-
-/** A recording that failed for a reason of the browser's, not of the caller's options. */
-export class WebmExportError extends Error {
-  override name = 'WebmExportError';
-  constructor(
-    readonly failure: WebmFailure,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
   if (!type) throw new WebmExportError('unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');
