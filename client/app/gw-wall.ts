@@ -29,6 +29,7 @@ import { WallLayers } from './wall-layers';
 import { wallStyles } from './wall-styles';
 import { WallReadyEvent } from '../events/wall-ready-event';
 import { clockDateTime } from '../panels/format';
+import { kpiCaptionItems } from '../panels/kpi-figures';
 import '../panels/gw-kpi-header';
 import '../panels/gw-ticker';
 import '../panels/gw-whistle-board';
@@ -37,6 +38,7 @@ import '../panels/gw-connection-badge';
 import '../panels/gw-legend';
 import '../playback/gw-timeline-bar';
 import { PlaybackController } from '../playback/playback-controller';
+import type { CaptionLine } from '../playback/playback-export';
 import { PlaybackCommandEvent } from '../playback/playback-command-event';
 import { playbackHeatLayer, playbackPointLayer, type PlaybackPoints } from '../playback/playback-points';
 import { gridChoroplethLayer } from '../map/layers/grid-choropleth';
@@ -326,13 +328,14 @@ export class GwWall extends LitElement {
 
   /**
    * What playback shows (null when live): its time t, the ids of the cases open at t (from the reducer's state the
-   * panels draw), and the last export. Public for tests and integrations, like `project()`.
+   * panels draw), the last export and the caption an export writes. Public for tests and integrations, like `project()`.
    */
   playbackShown(): {
     t: number;
     open: string[];
     events: number;
     lastExport: { kind: string; bytes: number; url: string; blob: Blob } | null;
+    caption: CaptionLine[];
     /** cumulative mode's choropleth: the figure, each grid's value and the fill its layer draws */
     choropleth: { metric: string; values: Record<string, number>; fill: Record<string, number[]> } | null;
   } | null {
@@ -346,7 +349,7 @@ export class GwWall extends LitElement {
       view.cumulative && this.playback.choroplethMetric
         ? { metric: c.metric, values: Object.fromEntries(c.values), fill: Object.fromEntries([...c.values.keys()].map((code) => [code, c.colourOf(code)])) }
         : null;
-    return { t: view.t, open: open.sort(), events: this.playback.loaded.events, lastExport: this.playback.lastExport, choropleth };
+    return { t: view.t, open: open.sort(), events: this.playback.loaded.events, lastExport: this.playback.lastExport, caption: this.playbackCaption(), choropleth };
   }
 
   private scheduleFrame(): void {
@@ -457,12 +460,13 @@ export class GwWall extends LitElement {
   }
 
   /** The panel strip of a WebM export: where, when, and the headline KPIs at t. */
-  private playbackCaption(): string[] {
+  /** The caption of an export (a video's frames, a picture): the area and playback's time, then the KPI header's figures. */
+  private playbackCaption(): CaptionLine[] {
     const city = this.cityTask.value;
     const view = this.playback.view;
     const k = this.kpiFigures;
-    const lines = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? clockDateTime(view.t) : ''}`];
-    if (k) lines.push(Object.entries(k).filter(([key, v]) => typeof v === 'number' && key !== 'now' && key !== 'dayStart').slice(0, 8).map(([key, v]) => `${key} ${Math.round((v as number) * 100) / 100}`).join('  '));
+    const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? clockDateTime(view.t) : ''}`];
+    if (k) lines.push(kpiCaptionItems(k));
     return lines;
   }
 

@@ -4,6 +4,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { figureNumber } from './kpi-figures';
 
 const DURATION_MS = 600;
 
@@ -63,9 +64,7 @@ export class GwAnimatedNumber extends LitElement {
 
   override render() {
     if (this.shown === null) return html`—`;
-    const v = this.percent ? this.shown * 100 : this.shown;
-    const text = v.toLocaleString('en-US', { minimumFractionDigits: this.digits, maximumFractionDigits: this.digits });
-    return html`${text}${this.percent ? html`<small>%</small>` : ''}`;
+    return html`${figureNumber(this.shown, this.digits, this.percent)}${this.percent ? html`<small>%</small>` : ''}`;
   }
 }
 

@@ -7,21 +7,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { AreaKpis } from '../../protocol/kpi';
-import { t, type MessageKey } from '../i18n/index';
+import { t } from '../i18n/index';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
+import { kpiFigures } from './kpi-figures';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 import './gw-animated-number';
-
-interface Figure {
-  key: string;
-  label: MessageKey;
-  value: number | null;
-  percent?: boolean;
-  digits?: number;
-  unit?: MessageKey;
-  tone?: 'alert' | 'good' | 'plain';
-}
 
 @customElement('gw-kpi-header')
 export class GwKpiHeader extends LitElement {
@@ -97,16 +88,7 @@ export class GwKpiHeader extends LitElement {
 
   override render() {
     const k = this.kpis;
-    const figures: Figure[] = [
-      { key: 'reportedToday', label: 'kpi.reportedToday', value: k?.reportedToday ?? null },
-      { key: 'open', label: 'kpi.open', value: k?.open ?? null },
-      { key: 'overdue', label: 'kpi.overdue', value: k?.overdue ?? null, tone: k && k.overdue > 0 ? 'alert' : 'plain' },
-      { key: 'responseRate', label: 'kpi.responseRate', value: k?.responseRate ?? null, percent: true, digits: 1, tone: 'good' },
-      { key: 'resolutionRate', label: 'kpi.resolutionRate', value: k?.resolutionRate ?? null, percent: true, digits: 1, tone: 'good' },
-      { key: 'onTimeRate', label: 'kpi.onTimeRate', value: k?.onTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
-      { key: 'satisfactionRate', label: 'kpi.satisfactionRate', value: k?.satisfactionRate ?? null, percent: true, digits: 1, tone: 'good' },
-      { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
-    ];
+    const figures = kpiFigures(k);
     return html`<div class="strip">
       ${figures.map(
         (f) => html`<div class="figure panel ${f.tone ?? 'plain'}" data-kpi=${f.key} data-value=${f.value === null ? '' : String(f.value)}>

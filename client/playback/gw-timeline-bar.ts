@@ -242,6 +242,7 @@ export class GwTimelineBar extends LitElement {
         <button data-action="loop" aria-pressed=${view.loop ? 'true' : 'false'} @click=${() => this.send({ kind: 'loop', loop: !view.loop })}>${t('playback.loop')}</button>
         <button data-action="cumulative" aria-pressed=${view.cumulative ? 'true' : 'false'} @click=${() => this.send({ kind: 'cumulative', cumulative: !view.cumulative })}>${t('playback.cumulative')}</button>
         <button data-action="csv" @click=${() => this.send({ kind: 'export-csv' })}>CSV</button>
+        <button data-action="png" title=${t('playback.png')} ?disabled=${this.recording} @click=${() => this.send({ kind: 'export-png' })}>PNG</button>
         <button data-action="webm" aria-pressed=${this.exportOpen ? 'true' : 'false'} @click=${() => (this.exportOpen = !this.exportOpen)}>${this.recording ? t('playback.recording') : 'WebM'}</button>
         <button data-action="live" @click=${() => this.send({ kind: 'live' })}>${t('playback.live')}</button>
       </div>

@@ -19,6 +19,8 @@ export type PlaybackCommand =
   | { kind: 'export-csv' }
   /** record [from, to] (epoch ms, inside the open range) at `speed` (range ms per real ms) */
   | { kind: 'export-webm'; from: number; to: number; speed: number }
+  /** a PNG of the map and the KPIs at t */
+  | { kind: 'export-png' }
   | { kind: 'export-cancel' };
 
 export class PlaybackCommandEvent extends Event {

@@ -17,7 +17,8 @@ import { snapshotOf } from '../../protocol/reducer';
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { CLIENT_RETAIN_CLOSED_MS, LiveModel } from '../live/live-model';
-import { casesCsv, download, recordWebm } from './playback-export';
+import { casesCsv, download, recordWebm, snapshotPng, type CaptionLine } from './playback-export';
+import { cityInputTime } from '../panels/format';
 import { playbackErrorText, webmRangeProblem } from './playback-errors';
 import { playbackModeFor, type PlaybackMode } from '../../protocol/history-api';
 import { EventTimes } from './event-times';
@@ -30,6 +31,11 @@ import { PlaybackTimeline } from './playback-timeline';
 import { readPlaybackUrl, writePlaybackUrl, type PlaybackView, type UrlProblem } from './playback-url';
 import { t } from '../i18n/index';
 
+export type ExportKind = 'csv' | 'webm' | 'png';
+
+/** A time in an export's file name: the city's (UTC+8), as every time on the wall, e.g. `2026-11-22T143512`. */
+const fileStamp = (ms: number) => cityInputTime(ms).replace(/:/g, '');
+
 /** Panels follow t at most this often while playing (a jump refreshes at once). */
 const PANEL_EVERY_MS = 250;
 const URL_EVERY_MS = 1_000;
@@ -39,12 +45,12 @@ export interface PlaybackOptions {
   token: () => string | null;
   /** called when something changed that the wall must draw */
   onChange: () => void;
-  /** the map canvas, for the WebM export */
+  /** the map canvas, for the WebM and PNG exports */
   canvas: () => HTMLCanvasElement | null;
-  /** calls the listener after each map frame is drawn; answers an unsubscribe (the WebM export copies frames then) */
+  /** calls the listener after each map frame is drawn; answers an unsubscribe (the exports copy frames then) */
   onMapFrame?: (listener: () => void) => () => void;
-  /** the panel strip drawn into the WebM export: time and KPIs as text lines */
-  caption: () => string[];
+  /** the panel strip drawn into the exports: the area, the time and the KPIs */
+  caption: () => CaptionLine[];
 }
 
 
@@ -81,7 +87,7 @@ export class PlaybackController implements ReactiveController {
   exportCancelled = false;
   private exportAbort: AbortController | null = null;
   /** the last export made (for the page and tests to find it) */
-  lastExport: { kind: 'csv' | 'webm'; bytes: number; url: string; blob: Blob } | null = null;
+  lastExport: { kind: ExportKind; bytes: number; url: string; blob: Blob } | null = null;
   private city: CityModel | null = null;
   private shift: CoordinateShift | null = null;
   private abort: AbortController | null = null;
@@ -174,6 +180,9 @@ export class PlaybackController implements ReactiveController {
         return;
       case 'export-webm':
         void this.exportWebm(command.from, command.to, command.speed);
+        return;
+      case 'export-png':
+        void this.exportPng();
         return;
       case 'export-cancel':
         this.exportAbort?.abort();
@@ -290,7 +299,7 @@ export class PlaybackController implements ReactiveController {
     }
     if (!view || !this.timeline) return;
     const blob = new Blob([casesCsv(this.timeline, view.from, view.to)], { type: 'text/csv;charset=utf-8' });
-    this.remember('csv', blob, `gridwatch-cases-${new Date(view.from).toISOString().slice(0, 10)}.csv`);
+    this.remember('csv', blob, `gridwatch-cases-${cityInputTime(view.from).slice(0, 10)}.csv`);
   }
 
   /**
@@ -338,7 +347,7 @@ export class PlaybackController implements ReactiveController {
           }
         },
       });
-      this.remember('webm', blob, `gridwatch-playback-${new Date(from).toISOString().slice(0, 19).replace(/:/g, '')}-${speed}x.webm`);
+      this.remember('webm', blob, `gridwatch-playback-${fileStamp(from)}-${speed}x.webm`);
     } catch (error) {
       if ((error as Error).name === 'AbortError') this.exportCancelled = true;
       else this.error = playbackErrorText(error);
@@ -351,7 +360,34 @@ export class PlaybackController implements ReactiveController {
     }
   }
 
-  private remember(kind: 'csv' | 'webm', blob: Blob, fileName: string): void {
+  /**
+   * A PNG of the map at playback's time t, at the map's full size, with the area, the time and the KPIs written
+   * over its bottom (the video's caption): a still for a briefing. Playback pauses, so the picture is of t.
+   */
+  private async exportPng(): Promise<void> {
+    const view = this.view;
+    if (!view || this.recording) return;
+    const canvas = this.options.canvas();
+    if (!canvas) {
+      this.error = t('playback.png.notReady');
+      this.host.requestUpdate();
+      return;
+    }
+    view.playing = false;
+    this.error = null;
+    // panels and layers catch up with t first, so the caption and the map are of the same moment
+    this.options.onChange();
+    try {
+      const blob = await snapshotPng({ source: canvas, onSourceFrame: this.options.onMapFrame, caption: this.options.caption });
+      this.remember('png', blob, `gridwatch-${this.options.area()}-${fileStamp(view.t)}.png`);
+    } catch (error) {
+      this.error = playbackErrorText(error);
+    } finally {
+      this.host.requestUpdate();
+    }
+  }
+
+  private remember(kind: ExportKind, blob: Blob, fileName: string): void {
     if (this.lastExport) URL.revokeObjectURL(this.lastExport.url);
     this.lastExport = { kind, bytes: blob.size, url: URL.createObjectURL(blob), blob };
     document.documentElement.dataset.playbackExport = `${kind}:${blob.size}`;

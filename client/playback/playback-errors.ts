@@ -1,6 +1,6 @@
 /**
  * What playback says when something fails, in the page's language: a WebM range that cannot be recorded, a
- * recording the browser could not make, a history stream that arrived broken, or a server's refusal (worded as the
+ * recording or picture the browser could not make, a history stream that arrived broken, or a server's refusal (worded as the
  * desk words it). The English detail stays on the error itself, for the console and logs.
  *
  * @example
@@ -12,7 +12,7 @@
 import { HistoryStreamError } from '../../protocol/history-codec';
 import { deskErrorText } from '../desk/error-text';
 import { t } from '../i18n/index';
-import { WEBM_MAX_MS, WebmExportError } from './playback-export';
+import { ExportError, WEBM_MAX_MS } from './playback-export';
 
 /**
  * Why a WebM export of [from, to] at `speed` cannot run, in the page's language (the field and the reason), or
@@ -30,10 +30,13 @@ export function webmRangeProblem(view: { from: number; to: number }, from: numbe
 
 /**
  * What the timeline bar says about a failure of playback's own (a history load, a broken stream, a recording), in
- * the page's language: a server's refusal as the desk words it, a broken stream or a failed recording by its kind.
+ * the page's language: a server's refusal as the desk words it, a broken stream or a failed export by its kind.
  */
 export function playbackErrorText(error: unknown): string {
   if (error instanceof HistoryStreamError) return t('playback.error.stream');
-  if (error instanceof WebmExportError) return t(`playback.webm.${error.failure}`);
+  if (error instanceof ExportError) {
+    if (error.format === 'webm') return t(`playback.webm.${error.failure}`);
+    return t(error.failure === 'empty' ? 'playback.png.empty' : 'playback.png.no_canvas');
+  }
   return deskErrorText(error);
 }

@@ -4,11 +4,13 @@
  *   (status, times, whistles, satisfaction), from the reducer's fold.
  * - `recordWebm`: a WebM video of the map with a panel strip (time, KPIs) drawn over it, recorded with
  *   MediaRecorder from a compositing canvas while playback runs at the chosen speed.
+ * - `snapshotPng`: one picture of the same, at the map's full size, for a slide.
  *
  * @example
  * ```ts
  * download(new Blob([casesCsv(timeline, from, to, 'city')], { type: 'text/csv' }), 'cases.csv');
  * const video = await recordWebm({ source: map.getCanvas(), durationMs: 10_000, caption: () => [clockText], onProgress: (f) => (bar.value = f) });
+ * const picture = await snapshotPng({ source: map.getCanvas(), caption: () => [clockText, kpiCaptionItems(k)] });
  * ```
  */
 import { incidentIdOf } from '../../protocol/events';
@@ -62,7 +64,7 @@ export interface RecordOptions {
   onSourceFrame?: (listener: () => void) => () => void;
   durationMs: number;
   /** the panel strip: lines of text drawn over the bottom of each frame */
-  caption: () => string[];
+  caption: () => CaptionLine[];
   /** called before each video frame with the recording time so far (the caller moves playback's clock) */
   onTick?: (elapsedMs: number) => void;
   /** called with the fraction recorded, 0…1 */
@@ -169,18 +171,124 @@ export class WebmFrameCounter {
   }
 }
 
-/** Why a recording could not be made, for the timeline bar to word in the page's language. */
-export type WebmFailure = 'unsupported' | 'no_canvas' | 'recorder_failed' | 'empty';
+/** Why an export could not be made, for the timeline bar to word in the page's language. */
+export type ExportFailure = 'unsupported' | 'no_canvas' | 'recorder_failed' | 'empty';
 
-/** A recording that failed for a reason of the browser's, not of the caller's options. */
-export class WebmExportError extends Error {
-  override name = 'WebmExportError';
+/** A video or picture that could not be made for a reason of the browser's, not of the caller's options. */
+export class ExportError extends Error {
+  override name = 'ExportError';
   constructor(
-    readonly failure: WebmFailure,
+    readonly format: 'webm' | 'png',
+    readonly failure: ExportFailure,
     message: string,
   ) {
     super(message);
   }
+}
+
+/** A caption's line: a text, or items that flow onto as many lines as the picture's width needs. */
+export type CaptionLine = string | readonly string[];
+
+const CAPTION_FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif';
+const CAPTION_GAP = '    ';
+
+/** The caption's lines at `fontPx` in a picture `width` wide: each list of items flows onto as many lines as it needs. */
+function layoutCaption(context: CanvasRenderingContext2D, lines: readonly CaptionLine[], width: number, fontPx: number): string[] {
+  context.font = `${fontPx}px ${CAPTION_FONT}`;
+  const room = width - 2 * fontPx;
+  const laidOut: string[] = [];
+  for (const line of lines) {
+    if (typeof line === 'string') {
+      laidOut.push(line);
+      continue;
+    }
+    let current = '';
+    for (const item of line) {
+      const next = current === '' ? item : `${current}${CAPTION_GAP}${item}`;
+      if (current !== '' && context.measureText(next).width > room) {
+        laidOut.push(current);
+        current = item;
+      } else current = next;
+    }
+    if (current !== '') laidOut.push(current);
+  }
+  return laidOut;
+}
+
+/** One picture: the map frame, and the caption strip over its bottom (a video's frame, or the whole PNG). */
+function composeFrame(context: CanvasRenderingContext2D, mapFrame: HTMLCanvasElement, lines: readonly CaptionLine[], fontPx: number): void {
+  const { width, height } = context.canvas;
+  context.drawImage(mapFrame, 0, 0);
+  const laidOut = layoutCaption(context, lines, width, fontPx);
+  const strip = (laidOut.length + 0.8) * fontPx * 1.3;
+  context.fillStyle = 'rgba(6, 11, 22, 0.78)';
+  context.fillRect(0, height - strip, width, strip);
+  context.fillStyle = '#e2ecff';
+  laidOut.forEach((line, i) => context.fillText(line, fontPx, height - strip + fontPx * 1.3 * (i + 1.1)));
+}
+
+/** A canvas of the map's frame at `width` × `height`, and a copy() that draws the map's current drawing buffer into it. */
+function mapFrameCanvas(source: HTMLCanvasElement, width: number, height: number, format: ExportError['format']): { canvas: HTMLCanvasElement; copy: () => void } {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new ExportError(format, 'no_canvas', `${format === 'webm' ? 'WebM' : 'PNG'} export: no 2D canvas context`);
+  return {
+    canvas,
+    copy: () => {
+      context.fillStyle = '#060b16';
+      context.fillRect(0, 0, width, height);
+      context.drawImage(source, 0, 0, width, height);
+    },
+  };
+}
+
+export interface SnapshotOptions {
+  /** the map canvas (deck.gl draws interleaved into MapLibre's canvas) */
+  source: HTMLCanvasElement;
+  /** as for recordWebm: the picture is the map's next frame, copied while its drawing buffer holds it */
+  onSourceFrame?: (listener: () => void) => () => void;
+  /** the caption strip drawn over the bottom */
+  caption: () => CaptionLine[];
+  /** how long to wait for the map's next frame before copying what the canvas holds (default 10 s) */
+  frameTimeoutMs?: number;
+}
+
+/**
+ * One PNG of the map as it is drawn now, at the map canvas's own pixel size, with the caption strip (the area, the
+ * time, the KPIs) over its bottom: a still for a briefing's slide.
+ */
+export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
+  const { width, height } = options.source;
+  if (!(width > 0 && height > 0)) throw new ExportError('png', 'no_canvas', `PNG export: the map canvas is ${width}×${height}`);
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new ExportError('png', 'no_canvas', 'PNG export: no 2D canvas context');
+  const map = mapFrameCanvas(options.source, width, height, 'png');
+  if (options.onSourceFrame) {
+    let copied = false;
+    let unsubscribe: () => void = () => undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.frameTimeoutMs ?? 10_000);
+      unsubscribe = options.onSourceFrame!(() => {
+        if (copied) return;
+        copied = true;
+        map.copy();
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    unsubscribe();
+    // no frame in time (a map that does not draw): what the canvas holds now
+    if (!copied) map.copy();
+  } else map.copy();
+  composeFrame(context, map.canvas, options.caption(), Math.max(12, Math.round(height / 40)));
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (!blob || blob.size === 0) throw new ExportError('png', 'empty', 'PNG export: the browser produced no image');
+  return blob;
 }
 
 /**
@@ -200,7 +308,7 @@ export class WebmExportError extends Error {
  */
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
-  if (!type) throw new WebmExportError('unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');
+  if (!type) throw new ExportError('webm', 'unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');
   if (!(options.durationMs > 0 && options.durationMs <= WEBM_MAX_MS)) {
     throw new Error(`WebM export: durationMs must be in (0, ${WEBM_MAX_MS}] ms of recording, got ${options.durationMs}`);
   }
@@ -212,18 +320,9 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   canvas.width = even(options.source.width * k);
   canvas.height = even(options.source.height * k);
   const context = canvas.getContext('2d');
-  if (!context) throw new WebmExportError('no_canvas', 'WebM export: no 2D canvas context');
+  if (!context) throw new ExportError('webm', 'no_canvas', 'WebM export: no 2D canvas context');
   // The last map frame, at video size (copied while the WebGL buffer is valid).
-  const mapFrame = document.createElement('canvas');
-  mapFrame.width = canvas.width;
-  mapFrame.height = canvas.height;
-  const mapContext = mapFrame.getContext('2d');
-  if (!mapContext) throw new WebmExportError('no_canvas', 'WebM export: no 2D canvas context');
-  const copyMap = () => {
-    mapContext.fillStyle = '#060b16';
-    mapContext.fillRect(0, 0, mapFrame.width, mapFrame.height);
-    mapContext.drawImage(options.source, 0, 0, mapFrame.width, mapFrame.height);
-  };
+  const { canvas: mapFrame, copy: copyMap } = mapFrameCanvas(options.source, canvas.width, canvas.height, 'webm');
   // Outside its render event a WebGL canvas without preserveDrawingBuffer reads back empty: with a subscription,
   // the first video frame waits (at most 10 s) for the map's next frame.
   let mapFrames = 0;
@@ -246,20 +345,13 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   };
   let failure: Error | null = null;
   recorder.onerror = (event) => {
-    failure = new WebmExportError('recorder_failed', `WebM export: the recorder failed (${(event as ErrorEvent).message ?? 'unknown error'})`);
+    failure = new ExportError('webm', 'recorder_failed', `WebM export: the recorder failed (${(event as ErrorEvent).message ?? 'unknown error'})`);
   };
   const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
   const fontPx = Math.max(11, Math.round(canvas.height / 32));
   const draw = () => {
     if (!options.onSourceFrame) copyMap();
-    context.drawImage(mapFrame, 0, 0);
-    const lines = options.caption();
-    const strip = (lines.length + 0.8) * fontPx * 1.3;
-    context.fillStyle = 'rgba(6, 11, 22, 0.78)';
-    context.fillRect(0, canvas.height - strip, canvas.width, strip);
-    context.fillStyle = '#e2ecff';
-    context.font = `${fontPx}px "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif`;
-    lines.forEach((line, i) => context.fillText(line, fontPx, canvas.height - strip + fontPx * 1.3 * (i + 1.1)));
+    composeFrame(context, mapFrame, options.caption(), fontPx);
     track?.requestFrame();
     sent += 1;
   };
@@ -313,6 +405,6 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   if (options.signal?.aborted) throw new DOMException('WebM export: cancelled', 'AbortError');
   if (failure) throw failure;
   const blob = new Blob(parts, { type: 'video/webm' });
-  if (blob.size === 0) throw new WebmExportError('empty', 'WebM export: the recorder produced no data');
+  if (blob.size === 0) throw new ExportError('webm', 'empty', 'WebM export: the recorder produced no data');
   return blob;
 }

@@ -4,6 +4,8 @@
  *   WebM (EBML header, Segment, Cluster), and that the browser plays: a finite duration close to
  *   (to − from) / speed, a decoded frame with the map in it; the playback clock ends at the range's end;
  * - a long export can be cancelled (nothing is kept) and an impossible one is refused naming the field;
+ * - a PNG of the map at t downloads at the map canvas's own size, with the map drawn in it and the caption strip (the
+ *   area, the time, the KPI header's figures in its words) over its bottom;
  * - cumulative mode's "cases per grid" choropleth gives each grid the count of cases reported up to t, checked
  *   against the server's own history JSON, and fills it with the colour of that count on the legend's scale.
  * One page load; everything waits for signals.
@@ -15,6 +17,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { cityInputTime } from '../../client/panels/format';
 import { webmFrameCount } from '../../client/playback/playback-export';
 import { launchChromium } from './helpers/browser';
+import { decodePng } from './helpers/png';
 import { bar, busyRange, openPlaybackPage, playbackRange, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { wallCity } from './helpers/wall-city';
 import type { WallServer } from './helpers/wall-server';
@@ -28,12 +31,13 @@ const { scenario, from, to } = busyRange(city, { now, incidents: 60, prefix: 'px
 type Shown = {
   t: number;
   lastExport: { kind: string; bytes: number } | null;
+  caption: Array<string | string[]>;
   choropleth: { metric: string; values: Record<string, number>; fill: Record<string, number[]> } | null;
 } | null;
 const shown = (p: Page) =>
   p.evaluate(() => {
     const s = document.querySelector('gw-wall')?.playbackShown() ?? null;
-    return s && { t: s.t, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes }, choropleth: s.choropleth };
+    return s && { t: s.t, lastExport: s.lastExport && { kind: s.lastExport.kind, bytes: s.lastExport.bytes }, caption: s.caption as Array<string | string[]>, choropleth: s.choropleth };
   }) as Promise<Shown>;
 async function fillExport(p: Page, range: { from: number; to: number }, speed: number): Promise<void> {
   for (const [selector, value] of [['[data-export-from]', cityInputTime(range.from)], ['[data-export-to]', cityInputTime(range.to)]] as const) {
@@ -168,6 +172,51 @@ describe('WebM export of a chosen range and speed', () => {
     await press(page, 'webm-record');
     await expect.poll(() => statusText(page), { timeout: 10_000 }).toMatch(/^Video export: at 1× this range would record for \d+ min; choose a faster speed or a shorter range \(at most \d+ min\)/);
     expect(await bar(page).locator('[data-export]').getAttribute('data-export')).toBe('idle');
+  });
+});
+
+describe('PNG of the map at t', () => {
+  it('downloads the map at its own pixel size, drawn, with the caption strip of the area, the time and the KPIs', async () => {
+    const at = Math.floor((from + (to - from) / 2) / 1000) * 1000;
+    await seek(page, at);
+    await expect.poll(async () => (await shown(page))!.t, { timeout: 30_000 }).toBe(at);
+    const download = page.waitForEvent('download', { timeout: 60_000 });
+    await press(page, 'png');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`gridwatch-city-${cityInputTime(at).replace(/:/g, '')}.png`);
+    const bytes = fs.readFileSync((await file.path())!);
+    expect((await shown(page))!.lastExport).toEqual({ kind: 'png', bytes: bytes.length });
+    const png = decodePng(bytes);
+    const size = await page.evaluate(() => {
+      const canvas = document.querySelector('gw-wall')?.shadowRoot?.querySelector('canvas.maplibregl-canvas') as HTMLCanvasElement | null;
+      return canvas && { width: canvas.width, height: canvas.height };
+    });
+    expect(size).not.toBeNull();
+    expect({ width: png.width, height: png.height }).toEqual(size);
+    // the map is in it: the upper part holds many colours (grids, incidents), not one cleared background
+    const colours = new Set<string>();
+    for (let y = 0; y < png.height * 0.6; y += 7) for (let x = 0; x < png.width; x += 7) colours.add(png.at(x, y).slice(0, 3).join(','));
+    expect(colours.size).toBeGreaterThan(50);
+    // the caption strip: dark, with light text in it, along the bottom rows
+    let light = 0;
+    for (let y = png.height - 6; y > png.height * 0.85; y -= 2) {
+      for (let x = 0; x < png.width / 2; x += 2) {
+        const [r, g, b] = png.at(x, y);
+        if (r > 170 && g > 180 && b > 200) light++;
+      }
+    }
+    expect(light).toBeGreaterThan(200);
+    // and what it says: the area and the time, then the header's own figures in its words
+    const caption = (await shown(page))!.caption;
+    expect(caption[0]).toContain(cityInputTime(at).replace('T', ' '));
+    const items = caption[1] as string[];
+    const header = await page.evaluate(() =>
+      [...(document.querySelector('gw-wall')?.shadowRoot?.querySelector('gw-kpi-header')?.shadowRoot?.querySelectorAll('[data-kpi] .label') ?? [])].map((el) => el.textContent?.trim()),
+    );
+    expect(header).toHaveLength(9);
+    for (const label of header.slice(0, 8)) expect(items.some((item) => item.startsWith(`${label} `)), label).toBe(true);
+    expect(items.find((item) => item.startsWith('Open '))).toMatch(/^Open [\d,]+$/);
+    expect(items.find((item) => item.startsWith('Response '))).toMatch(/^Response ([\d.]+%|—)$/);
   });
 });
 

@@ -9,7 +9,7 @@ import { deskErrorText } from '../../client/desk/error-text';
 import { setLanguage } from '../../client/i18n/index';
 import { loadAggregate, loadHistory } from '../../client/playback/history-loader';
 import { playbackErrorText, webmRangeProblem } from '../../client/playback/playback-errors';
-import { WEBM_MAX_MS, WebmExportError } from '../../client/playback/playback-export';
+import { ExportError, WEBM_MAX_MS } from '../../client/playback/playback-export';
 import { HISTORY_COLUMNS_TYPE, HistoryEncoder, HistoryStreamError } from '../../protocol/history-codec';
 import type { StoredEvent } from '../../protocol/events';
 
@@ -70,8 +70,9 @@ describe('playback failures of its own', () => {
 
   it('a refusal reads as the desk words it; a failed recording by its kind', () => {
     expect(playbackErrorText(new DeskApiError(403, 'history: forbidden'))).toBe('超出您的权限或管辖范围');
-    expect(playbackErrorText(new WebmExportError('empty', 'WebM export: the recorder produced no data'))).toBe('导出视频：录制结果为空，请重试或降低倍速');
-    expect(playbackErrorText(new WebmExportError('unsupported', 'x'))).toBe('导出视频：此浏览器不支持录制 WebM 视频');
+    expect(playbackErrorText(new ExportError('webm', 'empty', 'WebM export: the recorder produced no data'))).toBe('导出视频：录制结果为空，请重试或降低倍速');
+    expect(playbackErrorText(new ExportError('webm', 'unsupported', 'x'))).toBe('导出视频：此浏览器不支持录制 WebM 视频');
+    expect(playbackErrorText(new ExportError('png', 'empty', 'PNG export: the browser produced no image'))).toBe('截图：浏览器未能生成图片，请重试');
   });
 
   it('a range that cannot be recorded names the field and the reason, in either language', () => {

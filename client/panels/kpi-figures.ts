@@ -1,0 +1,56 @@
+/**
+ * The KPI figures as the wall shows them, in one place: the header's strip draws them, and the captions of exported
+ * pictures and videos write them out in the same words, with the same digits.
+ *
+ * @example
+ * ```ts
+ * kpiFigures(k).map((f) => `${t(f.label)} ${figureText(f)}`); // ["今日受理 4,102", …, "响应率 88.7%", …]
+ * kpiCaptionItems(k); // the same, then "今日吹哨 社区 286 / 街道 18 / 区级 1"
+ * ```
+ */
+import { WHISTLE_TIERS } from '../../protocol/events';
+import type { AreaKpis } from '../../protocol/kpi';
+import { t, type MessageKey } from '../i18n/index';
+
+export interface KpiFigure {
+  key: string;
+  label: MessageKey;
+  value: number | null;
+  percent?: boolean;
+  digits?: number;
+  unit?: MessageKey;
+  tone?: 'alert' | 'good' | 'plain';
+}
+
+/** The header's figures, in its order (today's whistles per tier follow them, as their own block). */
+export function kpiFigures(k: AreaKpis | null): KpiFigure[] {
+  return [
+    { key: 'reportedToday', label: 'kpi.reportedToday', value: k?.reportedToday ?? null },
+    { key: 'open', label: 'kpi.open', value: k?.open ?? null },
+    { key: 'overdue', label: 'kpi.overdue', value: k?.overdue ?? null, tone: k && k.overdue > 0 ? 'alert' : 'plain' },
+    { key: 'responseRate', label: 'kpi.responseRate', value: k?.responseRate ?? null, percent: true, digits: 1, tone: 'good' },
+    { key: 'resolutionRate', label: 'kpi.resolutionRate', value: k?.resolutionRate ?? null, percent: true, digits: 1, tone: 'good' },
+    { key: 'onTimeRate', label: 'kpi.onTimeRate', value: k?.onTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
+    { key: 'satisfactionRate', label: 'kpi.satisfactionRate', value: k?.satisfactionRate ?? null, percent: true, digits: 1, tone: 'good' },
+    { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
+  ];
+}
+
+/** A figure's number as the wall writes it: thousands separators and fixed digits; a rate (0–1) as a percentage, without the % sign. */
+export function figureNumber(value: number, digits = 0, percent = false): string {
+  const v = percent ? value * 100 : value;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A figure as text: its number, then % for a rate or its unit; a dash without a value (a rate with nothing to divide). */
+export function figureText(figure: KpiFigure): string {
+  if (figure.value === null) return t('kpi.none');
+  const number = figureNumber(figure.value, figure.digits, figure.percent);
+  return figure.percent ? `${number}%` : figure.unit ? `${number} ${t(figure.unit)}` : number;
+}
+
+/** Every figure of the header as "label value", then today's whistles per tier: the items of an export's caption. */
+export function kpiCaptionItems(k: AreaKpis): string[] {
+  const whistles = WHISTLE_TIERS.map((tier) => `${t(`tier.short.${tier}`)} ${figureNumber(k.whistlesToday[tier])}`);
+  return [...kpiFigures(k).map((figure) => `${t(figure.label)} ${figureText(figure)}`), `${t('kpi.whistlesToday')} ${whistles.join(' / ')}`];
+}
