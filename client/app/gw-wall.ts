@@ -24,7 +24,7 @@ import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
 import { MapController, type MapCover } from '../map/map-controller';
 import { CaseSelectEvent } from '../events/case-select-event';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
-import { TourController, type TourStop } from './tour-controller';
+import { TourController, wallStops } from './tour-controller';
 import { WallLayers } from './wall-layers';
 import { wallStyles } from './wall-styles';
 import { WallReadyEvent } from '../events/wall-ready-event';
@@ -257,17 +257,18 @@ export class GwWall extends LitElement {
       this.tour.pull(shift(location[0], location[1]), {
         code: whistle.incident.grid,
         name: district ? `${district.name} · ${whistle.incident.title ?? ''}`.trim() : whistle.incident.grid,
-        bounds: district?.bbox ?? city.meta.view.bounds,
+        bounds: district?.bbox ?? wallStops(city, this.config.area).home.bounds,
       });
     };
     await this.mapController.start({
       container: this.mapElement,
       city,
+      // a district's (street's, …) wall opens on its own area, as its tour ends on it
+      bounds: wallStops(city, this.config.area).home.bounds,
       kiosk: this.config.kiosk,
       basemapStyleUrl: this.config.basemapStyleUrl,
     });
-    const stops: TourStop[] = city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox }));
-    stops.push({ code: 'city', name: city.meta.name, bounds: city.meta.view.bounds });
+    const { stops } = wallStops(city, this.config.area);
     // While the officer's desk shows an area or a case, the tour and urgent pulls leave the camera where the desk put it.
     this.tour.attach({
       fitBounds: (bounds, durationMs) => {
@@ -480,7 +481,7 @@ export class GwWall extends LitElement {
     this.deskFrame = null;
     if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15), covered);
     else if (focus?.area) {
-      this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? city.meta.view.bounds, 1_200, covered);
+      this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? wallStops(city, this.config.area).home.bounds, 1_200, covered);
       this.deskFrame = { area: focus.area, top: covered.top ?? 0 };
     }
   }

@@ -1,9 +1,11 @@
 /**
- * The unattended wall's camera: after `idleMs` without touch it tours the districts (then the whole city), one stop
- * per `intervalMs`; an urgent or emergency whistle pulls the view to the case for a while, then the tour resumes.
- * Any pointer, wheel or key input hands the camera back to the person at the screen.
+ * The unattended wall's camera: after `idleMs` without touch it tours the areas one level below the wall's own (the
+ * districts of a city wall, the streets of a district's, the communities of a street's), then the wall's whole
+ * area, one stop per `intervalMs`; an urgent or emergency whistle pulls the view to the case for a while, then the
+ * tour resumes. Any pointer, wheel or key input hands the camera back to the person at the screen.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CityModel } from '../geo/city-model';
 
 export type CameraMode = 'manual' | 'touring' | 'pulled';
 
@@ -17,6 +19,25 @@ export interface TourStop {
 export interface TourCamera {
   fitBounds(bounds: [number, number, number, number], durationMs?: number): void;
   flyTo(centre: [number, number], zoom: number): void;
+}
+
+/**
+ * Where a wall subscribed to `area` rests and what it tours: its whole area (the city's view, or the area's bounds),
+ * and the stops: the areas one level below, in the city package's order, then the whole area. A grid's wall has no
+ * level below: its one stop is the grid. An area the city does not know rests on the whole city.
+ */
+export function wallStops(city: Pick<CityModel, 'areas' | 'districts' | 'meta'>, area: string): { home: TourStop; stops: TourStop[] } {
+  const own = area === 'city' ? undefined : city.areas.get(area);
+  if (!own) {
+    const home = { code: 'city', name: city.meta.name, bounds: city.meta.view.bounds };
+    return { home, stops: [...city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox })), home] };
+  }
+  const home = { code: own.code, name: own.name, bounds: own.bbox };
+  const below: TourStop[] = [];
+  for (const child of city.areas.values()) {
+    if (child.parent === own.code) below.push({ code: child.code, name: child.name, bounds: child.bbox });
+  }
+  return { home, stops: [...below, home] };
 }
 
 /** How long an urgent whistle holds the view. */
@@ -61,7 +82,7 @@ export class TourController implements ReactiveController {
     this.timer = null;
   }
 
-  /** Called once the map exists. `stops` are visited in order, the city last. */
+  /** Called once the map exists. `stops` are visited in order, the wall's whole area last (see wallStops). */
   attach(camera: TourCamera, stops: TourStop[]): void {
     this.camera = camera;
     this.stops = stops;

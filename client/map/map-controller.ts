@@ -25,6 +25,8 @@ export interface MapStartOptions {
   /** kiosk: no controls, no attribution */
   kiosk: boolean;
   basemapStyleUrl: string | null;
+  /** where the map opens (default: the city's view) */
+  bounds?: [number, number, number, number];
 }
 
 export class MapController implements ReactiveController {
@@ -58,7 +60,7 @@ export class MapController implements ReactiveController {
     const map = new MapLibreMap({
       container: options.container,
       style: options.basemapStyleUrl ?? ours,
-      bounds: view.bounds,
+      bounds: options.bounds ?? view.bounds,
       fitBoundsOptions: { padding: 24 },
       localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT_FAMILY,
       attributionControl: false,

@@ -1,9 +1,11 @@
 /**
  * The command-centre wall in headless Chromium (software WebGL) against a real Gridwatch server: ready signal, no
  * request outside the origin, layers drawn where the data is, live updates over HTTP → relay → map and panels, KPI
- * figures equal to the shared reducer's, both languages, and a clean layout at 1080p and 4K.
+ * figures equal to the shared reducer's, both languages, a clean layout at 1080p and 4K, and a district's wall
+ * opening on its district.
  *
- * One browser, two page loads. Frames are slow in SwiftShader: everything waits for signals, never for time.
+ * One browser, a page per viewport or configuration. Frames are slow in SwiftShader: everything waits for signals,
+ * never for time.
  */
 import fs from 'node:fs';
 import gcoord from 'gcoord';
@@ -246,6 +248,31 @@ describe('the command-centre wall', () => {
       expect(colourDistance(pixels.at(box!.x + 5, box!.y + box!.height - 5), [0x20, 0x30, 0x40]), "the basemap's own background shows").toBeLessThan(12);
     } finally {
       await shifted.close();
+    }
+  });
+
+  it("a district's wall opens on its own district, not on the whole city", async () => {
+    const district = await openWall('?area=530102&tour=0&motion=0', 1280, 720);
+    try {
+      const box = (await district.locator('gw-wall .map').boundingBox())!;
+      const rect = async (bbox: [number, number, number, number]) => {
+        const [x0, y0] = await projectOnWall(district, bbox[0], bbox[1]);
+        const [x1, y1] = await projectOnWall(district, bbox[2], bbox[3]);
+        return { left: Math.min(x0, x1), right: Math.max(x0, x1), top: Math.min(y0, y1), bottom: Math.max(y0, y1) };
+      };
+      const own = await rect(city.areas.get('530102')!.bbox);
+      // all of the district is in view, and it fills the map across one dimension at least (fitBounds, 24 px padding)
+      expect(own.left).toBeGreaterThanOrEqual(box.x - 1);
+      expect(own.right).toBeLessThanOrEqual(box.x + box.width + 1);
+      expect(own.top).toBeGreaterThanOrEqual(box.y - 1);
+      expect(own.bottom).toBeLessThanOrEqual(box.y + box.height + 1);
+      expect(Math.max((own.right - own.left) / box.width, (own.bottom - own.top) / box.height)).toBeGreaterThan(0.8);
+      // the other district lies (at least partly) outside the view: the camera is not on the whole city
+      const other = await rect(city.areas.get('530103')!.bbox);
+      expect(other.left < box.x || other.right > box.x + box.width || other.top < box.y || other.bottom > box.y + box.height).toBe(true);
+      expect(await district.locator('gw-wall header .area').getAttribute('data-area')).toBe('530102');
+    } finally {
+      await district.close();
     }
   });
 
