@@ -6,9 +6,9 @@
  * |---------------|-------------------------------------------------------------------------|---------|
  * | `lang`        | `zh-CN` or `en`                                                         | zh-CN   |
  * | `wall`        | `1`: kiosk mode (no cursor, no controls)                                | 0       |
- * | `tour`        | seconds per district in the auto-tour; `0` turns the tour off           | 60      |
+ * | `tour`        | seconds per stop of the auto-tour; `0` turns the tour off               | 60      |
  * | `idle`        | seconds without touch before the tour starts                            | 120     |
- * | `area`        | area code to subscribe to, or `city`                                    | city    |
+ * | `area`        | area code to subscribe to (and open on, and tour within), or `city`     | city    |
  * | `basemap`     | an intranet MapLibre style URL drawn under our layers                   | none    |
  * | `basemapCrs`  | `wgs84`, `gcj02` or `bd09`: the CRS of that basemap; our layers shift   | wgs84   |
  * | `token`       | screen token for `/live` when the server is not on loopback             | none    |
