@@ -59,6 +59,8 @@ const ANIMATION_FRAME_MS = 33;
 const INCIDENT_PICK_PX = 8;
 /** Space kept between a floating panel and what it stays clear of (the playback bar above, the zoom buttons below). */
 const CLEARANCE_PX = 8;
+/** Rows of the ticker (an area's view is topped up to this many: LiveModel.tickerIn). */
+const TICKER_ROWS = 16;
 
 @customElement('gw-wall')
 export class GwWall extends LitElement {
@@ -80,7 +82,6 @@ export class GwWall extends LitElement {
    * while it holds, a change of what covers the top (the playback bar opening, or its export row) frames it again.
    */
   private deskFrame: { area: string; top: number } | null = null;
-  private readonly scopedTicker = new ScopedList<TickerEntry>();
   private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
   @query('.map') private mapElement!: HTMLDivElement;
 
@@ -514,6 +515,12 @@ export class GwWall extends LitElement {
     return this.config.area;
   }
 
+  /** The ticker's rows: the model's own, or, for an area the panels follow (a tour stop, the desk's area), that area's. */
+  private tickerEntries(model: LiveModel): TickerEntry[] {
+    const area = this.panelArea();
+    return area === null ? model.ticker : model.tickerIn(area, TICKER_ROWS);
+  }
+
   /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */
   private panelArea(): string | null {
     const area = this.shownArea();
@@ -598,7 +605,7 @@ export class GwWall extends LitElement {
       </div>
       <div class="side">
         <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.scopedTicker.of(model.ticker, this.tickerVersion, this.panelArea()) : []} .city=${city ?? null} .rows=${16} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

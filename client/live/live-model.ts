@@ -75,6 +75,8 @@ export class LiveModel {
   onUrgentWhistle: ((whistle: ActiveWhistle) => void) | null = null;
   private readonly whistleIncidents = new Map<string, IncidentRecord>();
   private readonly gridOverdueIds = new Map<string, number>();
+  /** tickerIn's latest answer: recomputed when the ticker or the area changes, its top-up at most once a second */
+  private tickerScope: { area: string; version: number; rows: number; entries: TickerEntry[]; seeds: TickerEntry[] | null; seededAt: number } | null = null;
 
   constructor(
     readonly city: CityModel,
@@ -116,6 +118,41 @@ export class LiveModel {
       .map((incident) => ({ seq: incident.lastSeq, at: incident.updatedAt, event: null, incident }));
     this.gridVersion += 1;
     this.tickerVersion += 1;
+  }
+
+  /**
+   * The ticker's entries in `area` (a grid-code prefix), latest first. The ticker keeps the city-wide latest
+   * TICKER_LENGTH changes, a handful of which lie in any one street: so when fewer than `rows` do, the list is topped
+   * up with the area's latest-changed cases it has no entry for, each at its latest state (as a freshly loaded wall
+   * seeds its ticker), all by time, latest first; a street's or a district's view is then never near-empty.
+   */
+  tickerIn(area: string, rows: number): TickerEntry[] {
+    const cached = this.tickerScope;
+    const same = cached !== null && cached.area === area && cached.rows === rows;
+    if (same && cached.version === this.tickerVersion) return cached.entries;
+    const live = this.ticker.filter((entry) => entry.incident.grid.startsWith(area));
+    let entries = live;
+    let seeds = same ? cached.seeds : null;
+    let seededAt = same ? cached.seededAt : 0;
+    if (live.length < rows) {
+      if (seeds === null || performance.now() - seededAt >= 1_000) {
+        seeds = this.seedsIn(area, rows);
+        seededAt = performance.now();
+      }
+      const shown = new Set(live.map((entry) => entry.incident.id));
+      // by time, latest first: the area's own entries and, after them in time, the cases they leave out
+      entries = [...live, ...seeds.filter((seed) => !shown.has(seed.incident.id))].sort((a, b) => b.at - a.at).slice(0, rows);
+    }
+    this.tickerScope = { area, version: this.tickerVersion, rows, entries, seeds, seededAt };
+    return entries;
+  }
+
+  /** The `rows` cases of `area` that changed last, each at its latest state (a seeded ticker entry). */
+  private seedsIn(area: string, rows: number): TickerEntry[] {
+    const latest: IncidentRecord[] = [];
+    for (const incident of this.state.incidents.values()) if (incident.grid.startsWith(area)) latest.push(incident);
+    latest.sort((a, b) => b.updatedAt - a.updatedAt);
+    return latest.slice(0, rows).map((incident) => ({ seq: incident.lastSeq, at: incident.updatedAt, event: null, incident }));
   }
 
   /**

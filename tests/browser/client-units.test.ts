@@ -175,6 +175,30 @@ describe('the live model', () => {
     expect(live.ticker[0]!.at).toBeGreaterThanOrEqual(live.ticker[live.ticker.length - 1]!.at);
   });
 
+  it('tops an area’s ticker up with the area’s latest-changed cases, latest first, so a street’s list is not near-empty', () => {
+    const live = model();
+    live.applySnapshot(snapshotOf(fold(stored.slice(0, 100)), 'city'), 100);
+    live.applyEvents(stored.slice(100));
+    // a community with more cases than the ticker's own (city-wide, short) entries in it
+    const counts = new Map<string, number>();
+    for (const record of live.state.incidents.values()) counts.set(record.grid.slice(0, 12), (counts.get(record.grid.slice(0, 12)) ?? 0) + 1);
+    const inTicker = (area: string) => live.ticker.filter((entry) => entry.incident.grid.startsWith(area));
+    const [street, cases] = [...counts].sort((a, b) => b[1] - a[1]).find(([area, n]) => inTicker(area).length < Math.min(16, n))!;
+    const own = inTicker(street);
+    const entries = live.tickerIn(street, 16);
+    expect(own.length).toBeLessThan(entries.length);
+    expect(entries.length).toBe(Math.min(16, own.length + cases - new Set(own.map((e) => e.incident.id)).size));
+    expect(entries.every((entry) => entry.incident.grid.startsWith(street))).toBe(true);
+    // every entry of the ticker's own is kept; the rest are cases it has no entry for, each once; all latest first
+    for (const entry of own) expect(entries).toContain(entry);
+    const seeded = entries.filter((entry) => !own.includes(entry));
+    expect(new Set(seeded.map((entry) => entry.incident.id)).size).toBe(seeded.length);
+    for (const entry of seeded) expect(own.some((o) => o.incident.id === entry.incident.id)).toBe(false);
+    for (let i = 1; i < entries.length; i++) expect(entries[i - 1]!.at).toBeGreaterThanOrEqual(entries[i]!.at);
+    // asked again with nothing new, the same list
+    expect(live.tickerIn(street, 16)).toBe(entries);
+  });
+
   it('draws every layer that fills an area under the map labels, and the markers over them but under the district names', () => {
     const live = model();
     live.applySnapshot(snapshotOf(fold(stored), 'city'), stored.length);
