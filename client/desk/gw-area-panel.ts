@@ -196,7 +196,7 @@ export class GwAreaPanel extends LitElement {
           (c) => html`<li class="case" data-incident=${c.id}>
             <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
             <span class="muted">${t(`status.${c.status}` as MessageKey)}</span>
-            <gw-deadline-timer .deadline=${c.deadline} .dispatchedAt=${c.dispatchedAt} .now=${this.now}></gw-deadline-timer>
+            <gw-deadline-timer .deadline=${c.deadline} .dispatchedAt=${c.dispatchedAt} .status=${c.status} .resolvedAt=${c.resolvedAt} .now=${this.now}></gw-deadline-timer>
           </li>`,
         )}
         ${this.open.length > OPEN_LISTED

@@ -123,7 +123,7 @@ export class GwCaseDetail extends LitElement {
         ${incident.address ? html`<dt>${t('desk.case.address')}</dt><dd>${incident.address}</dd>` : nothing}
         <dt>${t('desk.case.reported')}</dt><dd>${clockDate(incident.reportedAt)} ${clockTime(incident.reportedAt)}</dd>
         <dt>${t('desk.case.deadline')}</dt>
-        <dd><gw-deadline-timer .deadline=${incident.deadline} .dispatchedAt=${incident.dispatchedAt} .now=${this.now}></gw-deadline-timer></dd>
+        <dd><gw-deadline-timer .deadline=${incident.deadline} .dispatchedAt=${incident.dispatchedAt} .status=${incident.status} .resolvedAt=${incident.resolvedAt} .now=${this.now}></gw-deadline-timer></dd>
         ${incident.satisfaction !== undefined ? html`<dt>${t('desk.satisfaction')}</dt><dd>${'★'.repeat(incident.satisfaction)}</dd>` : nothing}
       </dl>
       <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now}></gw-case-actions>

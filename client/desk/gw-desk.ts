@@ -15,7 +15,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { isOpenStatus, type IncidentRecord } from '../../protocol/transition';
+import { isOpenStatus, isUnresolvedStatus, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseActedEvent } from '../events/case-acted-event';
 import { CaseSelectEvent } from '../events/case-select-event';
@@ -200,11 +200,16 @@ export class GwDesk extends LitElement {
     this.incident = next.incident;
   }
 
-  /** The area's open cases from the live model, the most pressing deadline first. */
+  /**
+   * The area's open cases from the live model, the most pressing first: those being handled by their deadline (the
+   * overdue first), then those awaiting dispatch, newest first, then the resolved ones awaiting verification or
+   * closure, whose clock has stopped.
+   */
   private openCases(area: string): IncidentRecord[] {
     const out: IncidentRecord[] = [];
     for (const record of this.model?.state.incidents.values() ?? []) if (isOpenStatus(record.status) && record.grid.startsWith(area)) out.push(record);
-    return out.sort((a, b) => (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || b.reportedAt - a.reportedAt);
+    const rank = (r: IncidentRecord) => (isUnresolvedStatus(r.status) ? 0 : r.status === 'reported' || r.status === 'registered' ? 1 : 2);
+    return out.sort((a, b) => rank(a) - rank(b) || (a.deadline ?? Infinity) - (b.deadline ?? Infinity) || b.reportedAt - a.reportedAt);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -175,6 +175,8 @@ export const en: Messages = {
   'desk.deadline.none': 'Not dispatched',
   'desk.deadline.left': '{time} left',
   'desk.deadline.over': 'Overdue {time}',
+  'desk.deadline.met': 'On time · {time} to spare',
+  'desk.deadline.late': 'Resolved {time} late',
   'desk.board.title': 'Residents’ board',
   'desk.board.topics': 'Topics this period',
   'desk.board.reports': 'Residents’ reports',

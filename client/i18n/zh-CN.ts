@@ -176,6 +176,8 @@ export const zhCN = {
   'desk.deadline.none': '未派遣',
   'desk.deadline.left': '剩余 {time}',
   'desk.deadline.over': '超时 {time}',
+  'desk.deadline.met': '按期反馈 · 提前 {time}',
+  'desk.deadline.late': '超期反馈 {time}',
   'desk.board.title': '居民一家亲',
   'desk.board.topics': '本期议题',
   'desk.board.reports': '群众反映',

@@ -93,6 +93,15 @@ describe('deadline clocks', () => {
     expect(clockText(-HOUR - 65_000)).toBe('1:01:05');
     expect(deadlineState({}, 0)).toEqual({ tone: 'none', leftMs: null });
   });
+  it('stop when the case is resolved: on time with the time to spare, or late by the time over; a rework runs them again', () => {
+    const incident = { dispatchedAt: 0, deadline: 8 * HOUR };
+    expect(deadlineState({ ...incident, status: 'resolved', resolvedAt: 6 * HOUR }, 20 * HOUR)).toEqual({ tone: 'met', leftMs: 2 * HOUR });
+    expect(deadlineState({ ...incident, status: 'verified', resolvedAt: 8 * HOUR }, 20 * HOUR)).toEqual({ tone: 'met', leftMs: 0 });
+    expect(deadlineState({ ...incident, status: 'closed', resolvedAt: 9 * HOUR }, 20 * HOUR)).toEqual({ tone: 'late', leftMs: -HOUR });
+    // 核查未通过: back in progress, the old resolution no longer stops the clock
+    expect(deadlineState({ ...incident, status: 'in_progress', resolvedAt: 6 * HOUR }, 9 * HOUR)).toEqual({ tone: 'red', leftMs: -HOUR });
+    expect(deadlineState({ ...incident, status: 'cancelled' }, 9 * HOUR)).toEqual({ tone: 'none', leftMs: null });
+  });
   it('turn amber in the last hour of a short deadline', () => {
     expect(deadlineState({ dispatchedAt: 0, deadline: 2 * HOUR }, 1.2 * HOUR).tone).toBe('amber');
     expect(deadlineState({ dispatchedAt: 0, deadline: 2 * HOUR }, 0.5 * HOUR).tone).toBe('green');
