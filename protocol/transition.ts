@@ -132,6 +132,25 @@ export function whistleAnswered(whistle: WhistleRecord): boolean {
   return true;
 }
 
+/**
+ * How soon a summoned department must arrive (报到时限), in minutes from the whistle, by its type: an emergency
+ * (应急哨) within 30 minutes, a hard case (攻坚哨) within 2 hours, a routine whistle (日常哨) within a working day (24
+ * hours). These are Gridwatch's defaults, in the range cities set for 吹哨报到 (an emergency's half hour is the
+ * common one).
+ */
+export const REPORT_LIMIT_MINUTES: Readonly<Record<WhistleType, number>> = { emergency: 30, hard: 120, routine: 24 * 60 };
+
+/** When a whistle's summoned departments are due to have arrived, epoch ms. */
+export function reportDueAt(whistle: Pick<WhistleRecord, 'at' | 'type'>): number {
+  return whistle.at + REPORT_LIMIT_MINUTES[whistle.type] * 60_000;
+}
+
+/** The summoned departments not arrived by `now` although the whistle's report limit has passed (超时未报到). */
+export function lateDepartments(whistle: WhistleRecord, now: number): string[] {
+  if (now <= reportDueAt(whistle)) return [];
+  return whistle.departments.filter((department) => whistle.reports[department]?.arrivedAt === undefined);
+}
+
 // Plain functions rather than closures inside `transition`: it runs once per event on the hot path.
 function fail(field: string, reason: string, code: RefusalCode, params: Record<string, string> = {}): Transition {
   return { ok: false, field, reason, code, params };

@@ -34,6 +34,8 @@ export const en: Messages = {
   'board.summoned': '{count} summoned',
   'board.arrived': '{count} arrived',
   'board.age': '{age} ago',
+  'board.late': '{count} late to report',
+  'board.lateDepartment': 'Not arrived within {limit}',
   'legend.title': 'Layers',
   'legend.gridLoad': 'Grid load',
   'legend.gridLoad.hint': 'Brighter = more open cases; red = overdue',

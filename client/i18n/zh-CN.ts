@@ -35,6 +35,8 @@ export const zhCN = {
   'board.summoned': '召集 {count}',
   'board.arrived': '到场 {count}',
   'board.age': '已 {age}',
+  'board.late': '{count} 个超时未报到',
+  'board.lateDepartment': '超过 {limit} 未到场',
   'legend.title': '图层',
   'legend.gridLoad': '网格负荷',
   'legend.gridLoad.hint': '在办越多越亮，红色为有超期',

@@ -1,10 +1,13 @@
 /**
  * The whistle board (吹哨报到): every active whistle with its tier, type, age and the departments it summoned,
- * each marked pending, acknowledged or arrived. Emergencies sort first; an answered whistle lingers briefly in green.
+ * each marked pending, acknowledged or arrived. A department still not arrived when the whistle's report limit has
+ * passed (REPORT_LIMIT_MINUTES: 30 min for an emergency, 2 h for a hard case, 24 h for a routine whistle) is marked
+ * late, and the whistle says how many are. Emergencies sort first; an answered whistle lingers briefly in green.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { lateDepartments, REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { ActiveWhistle } from '../live/live-model';
@@ -114,6 +117,17 @@ export class GwWhistleBoard extends LitElement {
         background: rgba(52, 211, 153, 0.15);
         color: #6ee7b7;
       }
+      .dept.late {
+        border-color: #f43f5e;
+        background: rgba(244, 63, 94, 0.18);
+        color: #fecdd3;
+      }
+      .late-count {
+        color: #fb7185;
+        font-weight: 700;
+        white-space: nowrap;
+        font-size: 0.85em;
+      }
       .tally {
         font-size: 0.8em;
         color: #8ea7cf;
@@ -144,6 +158,8 @@ export class GwWhistleBoard extends LitElement {
           (w) => w.key,
           (w) => {
             const arrived = w.targets.filter((d) => d.arrived).length;
+            const late = new Set(lateDepartments(w.whistle, this.now));
+            const limit = duration(REPORT_LIMIT_MINUTES[w.whistle.type] * 60_000);
             return html`<li
               class="${w.whistle.type === 'emergency' ? 'emergency' : ''} ${w.answered ? 'answered' : ''}"
               style=${styleProps({ '--tier': cssColour(TIER_COLOURS[w.whistle.tier]) })}
@@ -159,12 +175,15 @@ export class GwWhistleBoard extends LitElement {
                 ${caseTitle(w.incident.title ?? categoryName(w.incident.category), this.interactive, 'title')}
                 <span class="age num">${t('board.age', { age: duration(this.now - w.whistle.at) })}</span>
               </div>
+              ${late.size > 0 ? html`<div class="late-count" data-late=${late.size}>${t('board.late', { count: late.size })}</div>` : nothing}
               <div class="place">${this.city ? placeName(this.city, w.incident.grid) : w.incident.grid}</div>
               <div class="departments">
                 ${w.targets.map((d) => {
                   const name = this.city?.departmentByCode.get(d.department)?.name ?? d.department;
                   const state = d.arrived ? 'arrived' : d.acknowledged ? 'acknowledged' : 'pending';
-                  return html`<span class="dept ${state}" data-department=${d.department} data-state=${state}>${name}</span>`;
+                  const overdue = late.has(d.department);
+                  return html`<span class="dept ${state} ${overdue ? 'late' : ''}" data-department=${d.department} data-state=${state} ?data-late=${overdue}
+                    title=${overdue ? t('board.lateDepartment', { limit }) : nothing}>${name}</span>`;
                 })}
                 <span class="tally num">${t('board.arrived', { count: arrived })} / ${t('board.summoned', { count: w.targets.length })}</span>
               </div>

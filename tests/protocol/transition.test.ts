@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, IncidentStatus, StoredEvent } from '../../protocol/events';
 import { createState, applyEvent, transition, type IncidentRecord } from '../../protocol/reducer';
+import { lateDepartments, REPORT_LIMIT_MINUTES, reportDueAt } from '../../protocol/transition';
 import { slaHoursFor } from '../../protocol/catalogues';
 import { DAY0, EventLog, GRID_A, HOUR, MINUTE } from './builders';
 
@@ -213,6 +214,25 @@ describe('department reports (报到)', () => {
     log.departmentReported('x', at, 'w1', 's-ps-1', 'arrived');
     prev = recordAfter(log, 'x');
     expect(transition(prev, log.departmentReported('x', at, 'w1', 's-ps-1', 'arrived'), GRID_A, 99)).toMatchObject({ ok: false, field: 'stage' });
+  });
+
+  it('marks late the summoned departments not arrived once the whistle type’s report limit has passed (超时未报到)', () => {
+    const log = logIn('dispatched');
+    const whistle = recordAfter(log, 'x').whistles[0]!;
+    expect(whistle.type).toBe('routine');
+    const due = reportDueAt(whistle);
+    expect(due - whistle.at).toBe(REPORT_LIMIT_MINUTES.routine * MINUTE);
+    expect(REPORT_LIMIT_MINUTES).toEqual({ emergency: 30, hard: 120, routine: 24 * 60 });
+    log.departmentReported('x', whistle.at + HOUR, 'w1', 's-ps-1', 'acknowledged');
+    log.departmentReported('x', whistle.at + 2 * HOUR, 'w1', 's-ps-1', 'arrived');
+    log.departmentReported('x', whistle.at + 3 * HOUR, 'w1', 's-um-1', 'acknowledged');
+    const reported = recordAfter(log, 'x').whistles[0]!;
+    // until the limit nobody is late; after it, only the department that acknowledged but never arrived
+    expect(lateDepartments(reported, due)).toEqual([]);
+    expect(lateDepartments(reported, due + 1)).toEqual(['s-um-1']);
+    // an emergency's limit is half an hour
+    expect(lateDepartments({ ...reported, type: 'emergency' }, whistle.at + 31 * MINUTE)).toEqual(['s-um-1']);
+    expect(lateDepartments({ ...reported, type: 'emergency' }, whistle.at + 29 * MINUTE)).toEqual([]);
   });
 
   it('accepts reports while the case is resolved but not once it is closed', () => {
