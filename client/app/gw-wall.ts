@@ -99,6 +99,7 @@ export class GwWall extends LitElement {
       return () => map?.off('render', listener);
     },
     caption: () => this.playbackCaption(),
+    now: () => this.now,
   });
   private playbackLayers: WallLayers | null = null;
   /**
@@ -462,12 +463,13 @@ export class GwWall extends LitElement {
   }
 
   /** The panel strip of a WebM export: where, when, and the headline KPIs at t. */
-  /** The caption of an export (a video's frames, a picture): the area and playback's time, then the KPI header's figures. */
+  /** The caption of an export (a video's frames, a picture): the area and the time (playback's, or live), then the KPI header's figures. */
   private playbackCaption(): CaptionLine[] {
     const city = this.cityTask.value;
     const view = this.playback.view;
     const k = this.kpiFigures;
-    const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${view ? clockDateTime(view.t) : ''}`];
+    const when = view ? `${t('playback.mode')} ${clockDateTime(view.t)}` : `${t('conn.live')} ${clockDateTime(this.now)}`;
+    const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${when}`];
     if (k) lines.push(kpiCaptionItems(k));
     return lines;
   }

@@ -221,7 +221,11 @@ export class GwTimelineBar extends LitElement {
           <label>${t('playback.to')} <input type="datetime-local" step="1" .value=${cityInputTime(this.openTo)} @change=${(e: Event) => (this.openTo = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
         </div>
         <div></div>
-        <div class="right"><button data-action="open" @click=${() => this.send({ kind: 'open', from: this.openFrom, to: this.openTo })}>${t('playback.open')}</button></div>
+        <div class="right">
+          <button data-action="open" @click=${() => this.send({ kind: 'open', from: this.openFrom, to: this.openTo })}>${t('playback.open')}</button>
+          <button data-action="png" title=${t('playback.png')} @click=${() => this.send({ kind: 'export-png' })}>PNG</button>
+        </div>
+        ${this.error ? html`<div class="status error" role="alert">${this.error}</div>` : nothing}
       </div>`;
     }
     return html`<div class="panel" data-playback="open">

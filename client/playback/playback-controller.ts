@@ -51,6 +51,8 @@ export interface PlaybackOptions {
   onMapFrame?: (listener: () => void) => () => void;
   /** the panel strip drawn into the exports: the area, the time and the KPIs */
   caption: () => CaptionLine[];
+  /** the time the wall shows when live (server-aligned), for a picture taken while no range is open */
+  now: () => number;
 }
 
 
@@ -139,6 +141,9 @@ export class PlaybackController implements ReactiveController {
       case 'live':
         this.close();
         return;
+      case 'export-png':
+        void this.exportPng();
+        return;
     }
     if (!view) return;
     switch (command.kind) {
@@ -180,9 +185,6 @@ export class PlaybackController implements ReactiveController {
         return;
       case 'export-webm':
         void this.exportWebm(command.from, command.to, command.speed);
-        return;
-      case 'export-png':
-        void this.exportPng();
         return;
       case 'export-cancel':
         this.exportAbort?.abort();
@@ -361,25 +363,27 @@ export class PlaybackController implements ReactiveController {
   }
 
   /**
-   * A PNG of the map at playback's time t, at the map's full size, with the area, the time and the KPIs written
-   * over its bottom (the video's caption): a still for a briefing. Playback pauses, so the picture is of t.
+   * A PNG of the map at playback's time t (or, live, now), at the map's full size, with the area, the time and the
+   * KPIs written over its bottom (the video's caption): a still for a briefing. Playback pauses, so the picture is
+   * of t.
    */
   private async exportPng(): Promise<void> {
     const view = this.view;
-    if (!view || this.recording) return;
+    if (this.recording) return;
+    const at = view ? view.t : this.options.now();
     const canvas = this.options.canvas();
     if (!canvas) {
       this.error = t('playback.png.notReady');
       this.host.requestUpdate();
       return;
     }
-    view.playing = false;
+    if (view) view.playing = false;
     this.error = null;
     // panels and layers catch up with t first, so the caption and the map are of the same moment
     this.options.onChange();
     try {
       const blob = await snapshotPng({ source: canvas, onSourceFrame: this.options.onMapFrame, caption: this.options.caption });
-      this.remember('png', blob, `gridwatch-${this.options.area()}-${fileStamp(view.t)}.png`);
+      this.remember('png', blob, `gridwatch-${this.options.area()}-${fileStamp(at)}.png`);
     } catch (error) {
       this.error = playbackErrorText(error);
     } finally {

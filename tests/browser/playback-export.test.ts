@@ -4,8 +4,8 @@
  *   WebM (EBML header, Segment, Cluster), and that the browser plays: a finite duration close to
  *   (to − from) / speed, a decoded frame with the map in it; the playback clock ends at the range's end;
  * - a long export can be cancelled (nothing is kept) and an impossible one is refused naming the field;
- * - a PNG of the map at t downloads at the map canvas's own size, with the map drawn in it and the caption strip (the
- *   area, the time, the KPI header's figures in its words) over its bottom;
+ * - a PNG of the map at t (and, back to live, of now) downloads at the map canvas's own size, with the map drawn in
+ *   it and the caption strip (the area, the time, the KPI header's figures in its words) over its bottom;
  * - cumulative mode's "cases per grid" choropleth gives each grid the count of cases reported up to t, checked
  *   against the server's own history JSON, and fills it with the colour of that count on the legend's scale.
  * One page load; everything waits for signals.
@@ -255,5 +255,29 @@ describe('cumulative mode: per-grid choropleth', () => {
     await bar(page).locator('[data-action="choropleth"]').selectOption('satisfaction');
     await expect.poll(async () => (await shown(page))?.choropleth?.metric, { timeout: 30_000 }).toBe('satisfaction');
     for (const value of Object.values((await shown(page))!.choropleth!.values)) expect(value >= 1 && value <= 5).toBe(true);
+  });
+});
+
+describe('PNG of the live map', () => {
+  it('back to live, the closed bar takes a picture of now, named by the wall’s time', async () => {
+    await press(page, 'live');
+    await bar(page).locator('[data-playback="closed"]').waitFor({ timeout: 30_000 });
+    const before = Date.now();
+    const download = page.waitForEvent('download', { timeout: 60_000 });
+    await press(page, 'png');
+    const file = await download;
+    const stamp = /^gridwatch-city-(\d{4}-\d\d-\d\dT\d{6})\.png$/.exec(file.suggestedFilename());
+    expect(stamp, file.suggestedFilename()).not.toBeNull();
+    // the wall's own time (server-aligned, in the city's zone), within a few seconds of the click
+    const named = Date.parse(`${stamp![1]!.replace(/T(\d\d)(\d\d)(\d\d)$/, 'T$1:$2:$3')}+08:00`);
+    expect(Math.abs(named - before)).toBeLessThan(15_000);
+    const bytes = fs.readFileSync((await file.path())!);
+    expect(await page.evaluate(() => document.documentElement.dataset.playbackExport)).toBe(`png:${bytes.length}`);
+    const png = decodePng(bytes);
+    const size = await page.evaluate(() => {
+      const canvas = document.querySelector('gw-wall')?.shadowRoot?.querySelector('canvas.maplibregl-canvas') as HTMLCanvasElement | null;
+      return canvas && { width: canvas.width, height: canvas.height };
+    });
+    expect({ width: png.width, height: png.height }).toEqual(size);
   });
 });
