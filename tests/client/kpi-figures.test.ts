@@ -1,0 +1,58 @@
+/**
+ * An export's caption writes the KPI header's figures in the header's own words and digits: labels from the
+ * catalogue, thousands separators, rates as percentages with one decimal, a dash for a rate with nothing to divide,
+ * and today's whistles per tier.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLanguage } from '../../client/i18n/index';
+import { figureNumber, kpiCaptionItems, kpiFigures } from '../../client/panels/kpi-figures';
+import type { AreaKpis } from '../../protocol/kpi';
+
+afterEach(() => setLanguage('zh-CN'));
+
+const k: AreaKpis = {
+  area: 'city',
+  now: 0,
+  dayStart: 0,
+  reportedToday: 4102,
+  open: 5918,
+  overdue: 278,
+  resolvedToday: 1500,
+  closedToday: 1400,
+  cancelledToday: 12,
+  supervisedToday: 30,
+  responseRate: 0.8867,
+  resolutionRate: 0.3634,
+  onTimeRate: null,
+  satisfactionRate: 0.838,
+  meanResponseMinutes: 12.5,
+  whistlesToday: { community: 286, street: 18, district: 1 },
+  meanReportMinutes: 28.04,
+  activeWhistles: 59,
+};
+
+describe('KPI figures as text', () => {
+  it('writes every header figure as the header does, then the whistles per tier', () => {
+    expect(kpiCaptionItems(k)).toEqual([
+      '今日受理 4,102',
+      '在办 5,918',
+      '超期 278',
+      '响应率 88.7%',
+      '解决率 36.3%',
+      '按期率 —',
+      '满意率 83.8%',
+      '平均报到 28.0 分钟',
+      '今日吹哨 社区 286 / 街道 18 / 区级 1',
+    ]);
+    setLanguage('en');
+    expect(kpiCaptionItems(k)).toContain('Response 88.7%');
+    expect(kpiCaptionItems(k)).toContain('Mean report 28.0 min');
+  });
+
+  it('lists the header’s figures in its order, with the same digits the animated numbers show', () => {
+    expect(kpiFigures(k).map((f) => f.key)).toEqual(['reportedToday', 'open', 'overdue', 'responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes']);
+    expect(kpiFigures(null).every((f) => f.value === null)).toBe(true);
+    expect(figureNumber(0.8867, 1, true)).toBe('88.7');
+    expect(figureNumber(1234567)).toBe('1,234,567');
+  });
+});
