@@ -517,6 +517,17 @@ export class GwWall extends LitElement {
     return this.config.area;
   }
 
+  /**
+   * Whose command centre the wall is, for its title: the city's, or a district's ("昆明市五华区"), or a street's,
+   * community's or grid's within its district ("五华区华山街道").
+   */
+  private titlePlace(city: CityModel): string {
+    const area = this.config.area === 'city' ? undefined : city.areas.get(this.config.area);
+    if (!area) return city.meta.name;
+    if (area.level === 'district') return `${city.meta.name}${area.name}`;
+    return `${city.areas.get(area.code.slice(0, 6))?.name ?? ''}${area.name}`;
+  }
+
   /** The ticker's rows: the model's own, or, for an area the panels follow (a tour stop, the desk's area), that area's. */
   private tickerEntries(model: LiveModel): TickerEntry[] {
     const area = this.panelArea();
@@ -569,7 +580,7 @@ export class GwWall extends LitElement {
     return html`
       <header>
         <div class="title">
-          <h1>${city ? `${city.meta.name} · ` : ''}${t('app.title')}</h1>
+          <h1>${city ? `${this.titlePlace(city)} · ` : ''}${t('app.title')}</h1>
           <div class="subtitle">${t('app.subtitle')}</div>
         </div>
         <div class="area" data-area=${this.tour.stop?.code ?? this.config.area}>

@@ -251,7 +251,7 @@ describe('the command-centre wall', () => {
     }
   });
 
-  it("a district's wall opens on its own district, not on the whole city", async () => {
+  it("a district's wall opens on its own district, not on the whole city, and is titled as the district's", async () => {
     const district = await openWall('?area=530102&tour=0&motion=0', 1280, 720);
     try {
       const box = (await district.locator('gw-wall .map').boundingBox())!;
@@ -271,6 +271,8 @@ describe('the command-centre wall', () => {
       const other = await rect(city.areas.get('530103')!.bbox);
       expect(other.left < box.x || other.right > box.x + box.width || other.top < box.y || other.bottom > box.y + box.height).toBe(true);
       expect(await district.locator('gw-wall header .area').getAttribute('data-area')).toBe('530102');
+      // and is titled as the district's command centre
+      expect(await district.locator('gw-wall h1').textContent()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
     } finally {
       await district.close();
     }
