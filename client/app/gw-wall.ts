@@ -99,7 +99,7 @@ export class GwWall extends LitElement {
       return () => map?.off('render', listener);
     },
     caption: () => this.playbackCaption(),
-    now: () => this.now,
+    now: () => this.liveNow(),
   });
   private playbackLayers: WallLayers | null = null;
   /**
@@ -383,7 +383,7 @@ export class GwWall extends LitElement {
     this.lastLayerBuild = frameTime;
     const queued = this.applyQueued(model);
 
-    const wallNow = Date.now() + this.socket.clockSkewMs;
+    const wallNow = this.liveNow();
     if (frameTime - this.lastTick >= 1_000) {
       model.tick();
       this.lastTick = frameTime;
@@ -467,11 +467,21 @@ export class GwWall extends LitElement {
   private playbackCaption(): CaptionLine[] {
     const city = this.cityTask.value;
     const view = this.playback.view;
-    const k = this.kpiFigures;
-    const when = view ? `${t('playback.mode')} ${clockDateTime(view.t)}` : `${t('conn.live')} ${clockDateTime(this.now)}`;
-    const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${when}`];
-    if (k) lines.push(kpiCaptionItems(k));
+    if (view) {
+      const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${clockDateTime(view.t)}`];
+      if (this.kpiFigures) lines.push(kpiCaptionItems(this.kpiFigures));
+      return lines;
+    }
+    // live: the figures of this instant, not the header's (refreshed once a second, or still playback's for a frame)
+    const now = this.liveNow();
+    const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('conn.live')} ${clockDateTime(now)}`];
+    if (this.model && this.snapshotApplied) lines.push(kpiCaptionItems(kpis(this.model.state, this.shownArea(), now)));
     return lines;
+  }
+
+  /** The server's time now (the wall's clock corrected by the relay's skew). */
+  private liveNow(): number {
+    return Date.now() + this.socket.clockSkewMs;
   }
 
   /** Zooms to the desk's case (its location) or area (its bounds); closing the desk leaves the camera where it is. */

@@ -215,10 +215,9 @@ function layoutCaption(context: CanvasRenderingContext2D, lines: readonly Captio
   return laidOut;
 }
 
-/** One picture: the map frame, and the caption strip over its bottom (a video's frame, or the whole PNG). */
-function composeFrame(context: CanvasRenderingContext2D, mapFrame: HTMLCanvasElement, lines: readonly CaptionLine[], fontPx: number): void {
+/** The caption strip over the bottom of a picture already holding the map (a video's frame, or the PNG). */
+function drawCaption(context: CanvasRenderingContext2D, lines: readonly CaptionLine[], fontPx: number): void {
   const { width, height } = context.canvas;
-  context.drawImage(mapFrame, 0, 0);
   const laidOut = layoutCaption(context, lines, width, fontPx);
   const strip = (laidOut.length + 0.8) * fontPx * 1.3;
   context.fillStyle = 'rgba(6, 11, 22, 0.78)';
@@ -228,7 +227,12 @@ function composeFrame(context: CanvasRenderingContext2D, mapFrame: HTMLCanvasEle
 }
 
 /** A canvas of the map's frame at `width` × `height`, and a copy() that draws the map's current drawing buffer into it. */
-function mapFrameCanvas(source: HTMLCanvasElement, width: number, height: number, format: ExportError['format']): { canvas: HTMLCanvasElement; copy: () => void } {
+function mapFrameCanvas(
+  source: HTMLCanvasElement,
+  width: number,
+  height: number,
+  format: ExportError['format'],
+): { canvas: HTMLCanvasElement; context: CanvasRenderingContext2D; copy: () => void } {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
@@ -236,6 +240,7 @@ function mapFrameCanvas(source: HTMLCanvasElement, width: number, height: number
   if (!context) throw new ExportError(format, 'no_canvas', `${format === 'webm' ? 'WebM' : 'PNG'} export: no 2D canvas context`);
   return {
     canvas,
+    context,
     copy: () => {
       context.fillStyle = '#060b16';
       context.fillRect(0, 0, width, height);
@@ -262,11 +267,6 @@ export interface SnapshotOptions {
 export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
   const { width, height } = options.source;
   if (!(width > 0 && height > 0)) throw new ExportError('png', 'no_canvas', `PNG export: the map canvas is ${width}×${height}`);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d');
-  if (!context) throw new ExportError('png', 'no_canvas', 'PNG export: no 2D canvas context');
   const map = mapFrameCanvas(options.source, width, height, 'png');
   if (options.onSourceFrame) {
     let copied = false;
@@ -285,8 +285,8 @@ export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
     // no frame in time (a map that does not draw): what the canvas holds now
     if (!copied) map.copy();
   } else map.copy();
-  composeFrame(context, map.canvas, options.caption(), Math.max(12, Math.round(height / 40)));
-  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  drawCaption(map.context, options.caption(), Math.max(12, Math.round(height / 40)));
+  const blob = await new Promise<Blob | null>((resolve) => map.canvas.toBlob(resolve, 'image/png'));
   if (!blob || blob.size === 0) throw new ExportError('png', 'empty', 'PNG export: the browser produced no image');
   return blob;
 }
@@ -351,7 +351,8 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const fontPx = Math.max(11, Math.round(canvas.height / 32));
   const draw = () => {
     if (!options.onSourceFrame) copyMap();
-    composeFrame(context, mapFrame, options.caption(), fontPx);
+    context.drawImage(mapFrame, 0, 0);
+    drawCaption(context, options.caption(), fontPx);
     track?.requestFrame();
     sent += 1;
   };
