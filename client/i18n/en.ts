@@ -34,6 +34,8 @@ export const en: Messages = {
   'board.summoned': '{count} summoned',
   'board.arrived': '{count} arrived',
   'board.age': '{age} ago',
+  'board.overdue': '{count} late',
+  'board.overdueTitle': 'Whistles with a summoned department not arrived within the report limit',
   'board.late': '{count} late to report',
   'board.lateDepartment': 'Not arrived within {limit}',
   'legend.title': 'Layers',

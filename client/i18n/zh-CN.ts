@@ -35,6 +35,8 @@ export const zhCN = {
   'board.summoned': '召集 {count}',
   'board.arrived': '到场 {count}',
   'board.age': '已 {age}',
+  'board.overdue': '超时 {count}',
+  'board.overdueTitle': '有召集部门超过报到时限未到场的吹哨',
   'board.late': '{count} 个超时未报到',
   'board.lateDepartment': '超过 {limit} 未到场',
   'legend.title': '图层',

@@ -2,7 +2,8 @@
  * The whistle board (吹哨报到): every active whistle with its tier, type, age and the departments it summoned,
  * each marked pending, acknowledged or arrived. A department still not arrived when the whistle's report limit has
  * passed (REPORT_LIMIT_MINUTES: 30 min for an emergency, 2 h for a hard case, 24 h for a routine whistle) is marked
- * late, and the whistle says how many are. Emergencies sort first; an answered whistle lingers briefly in green.
+ * late, the whistle says how many are, and the heading how many whistles have one late. Emergencies sort first; an
+ * answered whistle lingers briefly in green.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -29,6 +30,15 @@ export class GwWhistleBoard extends LitElement {
         margin-left: auto;
         font-size: 0.9em;
         color: #f6c453;
+      }
+      .overdue-count {
+        margin-left: auto;
+        font-size: 0.75em;
+        color: #fb7185;
+        white-space: nowrap;
+      }
+      .overdue-count + .count {
+        margin-left: 0.6em;
       }
       ul {
         display: flex;
@@ -149,8 +159,14 @@ export class GwWhistleBoard extends LitElement {
 
   override render() {
     const active = this.whistles.filter((w) => !w.answered).length;
+    // whistles with a summoned department late to report, across the whole list (not only the rows shown)
+    const overdue = this.whistles.filter((w) => !w.answered && lateDepartments(w.whistle, this.now).length > 0).length;
     return html`<section class="panel">
-      <h2>${t('board.title')}<span class="count num">${active}</span></h2>
+      <h2>
+        ${t('board.title')}
+        ${overdue > 0 ? html`<span class="overdue-count num" data-overdue=${overdue} title=${t('board.overdueTitle')}>${t('board.overdue', { count: overdue })}</span>` : nothing}
+        <span class="count num">${active}</span>
+      </h2>
       ${this.whistles.length === 0 ? html`<div class="empty">${t('board.empty')}</div>` : ''}
       <ul>
         ${repeat(

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import { fold, isOpenStatus } from '../../protocol/reducer';
+import { lateDepartments } from '../../protocol/transition';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
 import { maxDistanceAround, colourDistance } from './helpers/png';
@@ -201,6 +202,27 @@ describe('the command-centre wall', () => {
       if (value === null) expect(shown[rate], rate).toBe('');
       else expect(Number(shown[rate]), rate).toBeCloseTo(value, 9);
     }
+  });
+
+  it('marks the whistles and departments late to report that the shared report limits make late', async () => {
+    const state = fold(await wall.store.readSeqRange(0));
+    const now = Date.now();
+    const late = new Map<string, string[]>();
+    for (const record of state.incidents.values()) {
+      for (const whistle of record.whistles) {
+        const departments = lateDepartments(whistle, now);
+        if (departments.length > 0 && isOpenStatus(record.status)) late.set(whistle.id, departments);
+      }
+    }
+    // the scenario's whistles are 13–213 min old: its emergencies past 30 min and hard cases past 2 h are late
+    expect(late.size).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('gw-whistle-board [data-overdue]').getAttribute('data-overdue'), { timeout: 30_000 }).toBe(String(late.size));
+    // each late whistle on the board marks exactly its late departments
+    const rows = await page.locator('gw-whistle-board li[data-whistle]').evaluateAll((lis) =>
+      lis.map((li) => ({ id: li.getAttribute('data-whistle')!, late: [...li.querySelectorAll('[data-late]')].flatMap((el) => el.getAttribute('data-department') ?? []) })),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.late.sort(), row.id).toEqual([...(late.get(row.id) ?? [])].sort());
   });
 
   it('lays out 1920×1080 with no panel overflowing or overlapping another', async () => {
