@@ -82,6 +82,8 @@ export class GwWall extends LitElement {
    * while it holds, a change of what covers the top (the playback bar opening, or its export row) frames it again.
    */
   private deskFrame: { area: string; top: number } | null = null;
+  /** where the wall rests: the bounds of its area (wallStops), set once the city is loaded */
+  private homeBounds: [number, number, number, number] | null = null;
   private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
   @query('.map') private mapElement!: HTMLDivElement;
 
@@ -249,8 +251,9 @@ export class GwWall extends LitElement {
 
   private async startMap(city: CityModel): Promise<void> {
     const shift = basemapShift(this.config.basemapCrs);
-    const skewNow = () => Date.now() + this.socket.clockSkewMs;
-    const model = new LiveModel(city, shift, skewNow);
+    const { home, stops } = wallStops(city, this.config.area);
+    this.homeBounds = home.bounds;
+    const model = new LiveModel(city, shift, () => this.liveNow());
     this.model = model;
     this.layers = new WallLayers(shift);
     model.onUrgentWhistle = (whistle) => {
@@ -259,18 +262,17 @@ export class GwWall extends LitElement {
       this.tour.pull(shift(location[0], location[1]), {
         code: whistle.incident.grid,
         name: district ? `${district.name} · ${whistle.incident.title ?? ''}`.trim() : whistle.incident.grid,
-        bounds: district?.bbox ?? wallStops(city, this.config.area).home.bounds,
+        bounds: district?.bbox ?? home.bounds,
       });
     };
     await this.mapController.start({
       container: this.mapElement,
       city,
       // a district's (street's, …) wall opens on its own area, as its tour ends on it
-      bounds: wallStops(city, this.config.area).home.bounds,
+      bounds: home.bounds,
       kiosk: this.config.kiosk,
       basemapStyleUrl: this.config.basemapStyleUrl,
     });
-    const { stops } = wallStops(city, this.config.area);
     // While the officer's desk shows an area or a case, the tour and urgent pulls leave the camera where the desk put it.
     this.tour.attach({
       fitBounds: (bounds, durationMs) => {
@@ -462,7 +464,6 @@ export class GwWall extends LitElement {
     ];
   }
 
-  /** The panel strip of a WebM export: where, when, and the headline KPIs at t. */
   /** The caption of an export (a video's frames, a picture): the area and the time (playback's, or live), then the KPI header's figures. */
   private playbackCaption(): CaptionLine[] {
     const city = this.cityTask.value;
@@ -494,7 +495,7 @@ export class GwWall extends LitElement {
     this.deskFrame = null;
     if (focus?.incident) this.mapController.flyTo(shift(focus.incident.location[0], focus.incident.location[1]), Math.max(this.mapController.zoom, 15), covered);
     else if (focus?.area) {
-      this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? wallStops(city, this.config.area).home.bounds, 1_200, covered);
+      this.mapController.fitBounds(city.areas.get(focus.area)?.bbox ?? this.homeBounds ?? city.meta.view.bounds, 1_200, covered);
       this.deskFrame = { area: focus.area, top: covered.top ?? 0 };
     }
   }

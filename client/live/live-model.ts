@@ -112,10 +112,9 @@ export class LiveModel {
     for (const record of this.state.incidents.values()) this.track(undefined, record, now);
     this.rebuildWhistles(now);
     // Seed the ticker with the latest changes so a freshly loaded wall does not start blank.
-    this.ticker = [...this.state.incidents.values()]
-      .sort((a, b) => b.updatedAt - a.updatedAt)
-      .slice(0, TICKER_LENGTH)
-      .map((incident) => ({ seq: incident.lastSeq, at: incident.updatedAt, event: null, incident }));
+    this.ticker = this.seedsIn('', TICKER_LENGTH);
+    // an area's top-up held records of the state just replaced
+    this.tickerScope = null;
     this.gridVersion += 1;
     this.tickerVersion += 1;
   }
@@ -147,7 +146,7 @@ export class LiveModel {
     return entries;
   }
 
-  /** The `rows` cases of `area` that changed last, each at its latest state (a seeded ticker entry). */
+  /** The `rows` cases of `area` (a grid-code prefix; '' for all) that changed last, each at its latest state: seeded ticker entries. */
   private seedsIn(area: string, rows: number): TickerEntry[] {
     const latest: IncidentRecord[] = [];
     for (const incident of this.state.incidents.values()) if (incident.grid.startsWith(area)) latest.push(incident);
