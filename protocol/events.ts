@@ -411,12 +411,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The stable code of one zod issue, and the values it names; undefined for issues without one (a refinement). */
 function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<FieldError, 'code' | 'params'> | undefined {
-  const bound = (kind: 'long' | 'many' | 'large', limit: number | bigint, key: 'maximum' | 'minimum') => {
-    const small = { long: 'short', many: 'few', large: 'small' } as const;
-    const code: ValidationCode = key === 'maximum' ? `too_${kind}` : `too_${small[kind]}`;
-    return { code, params: { [key]: String(limit) } };
-  };
-  const kind = (origin: string) => (origin === 'string' ? 'long' : origin === 'array' || origin === 'set' ? 'many' : 'large');
+  const many = (origin: string) => origin === 'array' || origin === 'set';
   switch (issue.code) {
     case 'invalid_type':
       return valueAt(input, issue.path) === undefined && input !== undefined
@@ -427,9 +422,15 @@ function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<FieldError, 'code
     case 'invalid_format':
       return { code: 'bad_format', params: {} };
     case 'too_big':
-      return bound(kind(issue.origin), issue.maximum as number | bigint, 'maximum');
+      return {
+        code: issue.origin === 'string' ? 'too_long' : many(issue.origin) ? 'too_many' : 'too_large',
+        params: { maximum: String(issue.maximum) },
+      };
     case 'too_small':
-      return bound(kind(issue.origin), issue.minimum as number | bigint, 'minimum');
+      return {
+        code: issue.origin === 'string' ? 'too_short' : many(issue.origin) ? 'too_few' : 'too_small',
+        params: { minimum: String(issue.minimum) },
+      };
     default:
       return undefined;
   }
