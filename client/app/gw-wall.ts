@@ -187,6 +187,8 @@ export class GwWall extends LitElement {
   protected override updated(): void {
     const city = this.cityTask.value;
     if (city && !this.model && this.mapElement) void this.startMap(city);
+    // the window's title names the wall as its heading does (a wall PC's task bar, a browser tab among several)
+    if (city) document.title = `${this.titlePlace(city)} · ${t('app.title')}`;
     // The playback bar changes height (open range, cumulative row, WebM row) and comes and goes with kiosk playback.
     const bar = this.renderRoot.querySelector('gw-timeline-bar');
     if (bar !== this.observedBar) {

@@ -295,6 +295,7 @@ describe('the command-centre wall', () => {
       expect(await district.locator('gw-wall header .area').getAttribute('data-area')).toBe('530102');
       // and is titled as the district's command centre
       expect(await district.locator('gw-wall h1').textContent()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
+      expect(await district.title()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
     } finally {
       await district.close();
     }
