@@ -127,7 +127,7 @@ export class GwCaseDetail extends LitElement {
         ${incident.satisfaction !== undefined ? html`<dt>${t('desk.satisfaction')}</dt><dd>${'★'.repeat(incident.satisfaction)}</dd>` : nothing}
       </dl>
       <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now}></gw-case-actions>
-      ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city}></gw-whistle-sequence>` : nothing}
+      ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city} .now=${this.now}></gw-whistle-sequence>` : nothing}
       <h3>${t('desk.timeline')}</h3>
       ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       <ol class="timeline" data-timeline>

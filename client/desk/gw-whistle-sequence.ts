@@ -1,14 +1,15 @@
 /**
  * A case's whistles and the departments' reports as a small sequence: one lane per summoned department under each
- * whistle, with the whistle (tier, type, time), the acknowledgement and the arrival, and the minutes each took
- * (报到 latency, a key figure). A department that has not reported yet shows as waiting.
+ * whistle, with the whistle (tier, type, time, report limit), the acknowledgement and the arrival, and the minutes
+ * each took (报到 latency, a key figure). A department that has not reported yet shows as waiting; an arrival after
+ * the whistle type's report limit, or none once it has passed, shows as late.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { WhistleRecord } from '../../protocol/transition';
+import { REPORT_LIMIT_MINUTES, reportDueAt, type WhistleRecord } from '../../protocol/transition';
 import type { CityModel } from '../geo/city-model';
 import { localName, t } from '../i18n/index';
-import { dayTime } from '../panels/format';
+import { dayTime, duration } from '../panels/format';
 import { deskStyles } from './desk-styles';
 
 @customElement('gw-whistle-sequence')
@@ -45,11 +46,16 @@ export class GwWhistleSequence extends LitElement {
         color: #8aa0c4;
         font-style: italic;
       }
+      .step[data-late] {
+        color: #fb7185;
+      }
     `,
   ];
 
   @property({ attribute: false }) whistles: WhistleRecord[] = [];
   @property({ attribute: false }) city: CityModel | null = null;
+  /** the time the desk shows (live, or playback's t): whether a report limit has passed */
+  @property({ type: Number }) now = Date.now();
 
   override render() {
     if (this.whistles.length === 0) return html``;
@@ -57,16 +63,25 @@ export class GwWhistleSequence extends LitElement {
     return html`<ol class="sequence" aria-label=${t('desk.whistles')}>
       ${this.whistles.map(
         (w) => html`<li class="whistle" data-tier=${w.tier} data-whistle=${w.id}>
-          <div class="row"><strong>${t(`tier.${w.tier}`)} · ${t(`whistleType.${w.type}`)}</strong><span class="muted">${dayTime(w.at, Date.now())}</span></div>
+          <div class="row">
+            <strong>${t(`tier.${w.tier}`)} · ${t(`whistleType.${w.type}`)}</strong>
+            <span class="muted">${dayTime(w.at, this.now)} · ${t('desk.report.limit', { limit: duration(REPORT_LIMIT_MINUTES[w.type] * 60_000) })}</span>
+          </div>
           ${w.departments.map((code) => {
             const report = w.reports[code];
+            const due = reportDueAt(w);
+            const late = report?.arrivedAt !== undefined ? report.arrivedAt > due : this.now > due;
             return html`<div class="lane" data-department=${code}>
               <span class="ellipsis">${localName(this.city?.departmentByCode.get(code), code)}</span>
               <span class="step" data-done=${report?.acknowledgedAt !== undefined ? 'true' : 'false'}>
                 ${report?.acknowledgedAt !== undefined ? `${t('desk.report.acknowledged')} ${dayTime(report.acknowledgedAt, w.at)}${latency(w.at, report.acknowledgedAt)}` : t('desk.report.waiting')}
               </span>
-              <span class="step" data-done=${report?.arrivedAt !== undefined ? 'true' : 'false'}>
-                ${report?.arrivedAt !== undefined ? `${t('desk.report.arrived')} ${dayTime(report.arrivedAt, w.at)}${latency(w.at, report.arrivedAt)}` : '—'}
+              <span class="step" data-done=${report?.arrivedAt !== undefined ? 'true' : 'false'} ?data-late=${late}>
+                ${report?.arrivedAt !== undefined
+                  ? `${t('desk.report.arrived')} ${dayTime(report.arrivedAt, w.at)}${latency(w.at, report.arrivedAt)}${late ? ` · ${t('desk.report.late')}` : ''}`
+                  : late
+                    ? t('desk.report.notArrivedLate')
+                    : '—'}
               </span>
             </div>`;
           })}

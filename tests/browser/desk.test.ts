@@ -78,6 +78,8 @@ function deskCases(now: number): IncomingEvent[] {
     report('dk-late', GRID, now - 90 * MIN, '占道经营'),
     { id: 'dk-late-g', type: 'incident.registered', incidentId: 'dk-late', at: iso(now - 89 * MIN) },
     { id: 'dk-late-d', type: 'incident.dispatched', incidentId: 'dk-late', at: iso(now - 88 * MIN), departments: [`${STREET}-urban-management`], deadline: iso(now - 20 * MIN) },
+    // an emergency whistle 80 minutes old whose department never came: past its 30-minute report limit
+    { id: 'dk-late-w', type: 'incident.whistled', incidentId: 'dk-late', at: iso(now - 80 * MIN), whistleId: 'dk-late-w1', tier: 'community', whistleType: 'emergency', departments: [`${STREET}-urban-management`] },
     report('dk-far', FAR_GRID, now - 30 * MIN, '盘龙区的案件'),
     report('dk-new', GRID, now - 10 * MIN, '井盖缺失'),
     { id: 'dk-new-g', type: 'incident.registered', incidentId: 'dk-new', at: iso(now - 9 * MIN) },
@@ -291,10 +293,13 @@ describe('the officer’s desk', () => {
     expect(await error.textContent()).toBe('未能办理：案件当前状态为「派遣」，不能执行「结案」');
   });
 
-  it('an overdue case offers one-click supervision, which lands in its timeline', async () => {
+  it('an overdue case offers one-click supervision, which lands in its timeline; its late whistle shows as late', async () => {
     await page.keyboard.press('Escape');
-    await page.locator('gw-area-panel li[data-incident="dk-late"] button').click();
+    await page.locator('gw-area-panel ul[data-open-cases] li[data-incident="dk-late"] button').click();
     await page.locator('gw-case-actions [data-suggestion]').waitFor({ timeout: 30_000 });
+    // its emergency whistle shows the report limit, and the department that never came as late
+    expect(await page.locator('gw-whistle-sequence li[data-whistle="dk-late-w1"] .row .muted').textContent()).toContain('报到时限 30 分');
+    expect(await page.locator(`gw-whistle-sequence [data-department="${STREET}-urban-management"] .step[data-late]`).textContent()).toContain('超时未到场');
     await page.locator('gw-case-actions button[data-action="supervise-now"]').click();
     await page.locator('gw-case-detail [data-timeline] li[data-type="incident.supervised"]').waitFor({ timeout: 30_000 });
   });
