@@ -3,7 +3,7 @@ import type { Messages } from './zh-CN';
 
 export const en: Messages = {
   'app.title': 'Grid Governance Command Centre',
-  'app.subtitle': 'One screen for the whole city',
+  'app.subtitle': 'The whole area on one screen',
   'app.loading': 'Loading city data…',
   'app.loadFailed': 'Failed to load: {reason}',
   'app.configError': 'Configuration error: {field}: {reason}',
