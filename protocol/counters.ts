@@ -12,7 +12,7 @@
  * (they must always agree while nothing is evicted) and the benchmark uses it as the naive way.
  */
 import { INCIDENT_STATUSES, type IncidentStatus, type WhistleTier } from './events';
-import { isOpenStatus, type IncidentRecord, type WhistleRecord } from './transition';
+import { isOpenStatus, isResolvedStatus, reportDueAt, type IncidentRecord, type WhistleRecord } from './transition';
 import { shanghaiDay } from './time';
 
 /** What happened in one area on one Asia/Shanghai day. */
@@ -45,6 +45,8 @@ export interface DayCounters {
   arrivals: number;
   /** Σ (arrivedAt − whistle time) over `arrivals`, ms */
   reportMsSum: number;
+  /** of `arrivals`, those within their whistle's 报到时限 (protocol/transition.ts reportDueAt) */
+  arrivalsOnTime: number;
   /** supervisions (督办) this day */
   supervised: number;
   /** cohort: of the incidents first dispatched this day, those whose handling has started */
@@ -94,6 +96,7 @@ export function emptyDay(): DayCounters {
     whistles: { community: 0, street: 0, district: 0 },
     arrivals: 0,
     reportMsSum: 0,
+    arrivalsOnTime: 0,
     supervised: 0,
     dispatchedCohortStarted: 0,
     reportedCohortCancelled: 0,
@@ -157,9 +160,6 @@ function bump(chain: AreaCounters[], at: number, field: Exclude<keyof DayCounter
   for (const area of chain) dayOf(area, day)[field] += amount;
 }
 
-const isResolvedish = (status: IncidentStatus): boolean =>
-  status === 'resolved' || status === 'verified' || status === 'closed';
-
 function activeWhistleCount(record: IncidentRecord): number {
   if (!isOpenStatus(record.status)) return 0;
   let active = 0;
@@ -200,8 +200,8 @@ export function applyDelta(chain: AreaCounters[], prev: IncidentRecord | undefin
       if (wasOpen !== isOpen) area.open += isOpen ? 1 : -1;
       area.activeWhistles -= lapsed;
     }
-    const wasResolved = isResolvedish(prev.status);
-    const isResolved = isResolvedish(next.status);
+    const wasResolved = isResolvedStatus(prev.status);
+    const isResolved = isResolvedStatus(next.status);
     if (wasResolved !== isResolved) bump(chain, next.reportedAt, 'reportedCohortResolved', isResolved ? 1 : -1);
     if (next.status === 'cancelled') {
       bump(chain, next.cancelledAt ?? next.updatedAt, 'cancelled');
@@ -272,6 +272,7 @@ function whistleCounters(chain: AreaCounters[], whistle: WhistleRecord): void {
 function arrivalCounters(chain: AreaCounters[], whistle: WhistleRecord, arrivedAt: number): void {
   bump(chain, arrivedAt, 'arrivals');
   bump(chain, arrivedAt, 'reportMsSum', arrivedAt - whistle.at);
+  if (arrivedAt <= reportDueAt(whistle)) bump(chain, arrivedAt, 'arrivalsOnTime');
 }
 
 /**
@@ -293,7 +294,7 @@ export function recountFromIncidents(incidents: Iterable<IncidentRecord>): Map<s
       bump(chain, record.cancelledAt ?? record.updatedAt, 'cancelled');
       bump(chain, record.reportedAt, 'reportedCohortCancelled');
     }
-    if (isResolvedish(record.status)) bump(chain, record.reportedAt, 'reportedCohortResolved');
+    if (isResolvedStatus(record.status)) bump(chain, record.reportedAt, 'reportedCohortResolved');
     if (record.dispatchedAt !== undefined) bump(chain, record.dispatchedAt, 'dispatched');
     if (record.startedAt !== undefined) startCounters(chain, record, record.startedAt);
     if (record.firstResolvedAt !== undefined) bump(chain, record.firstResolvedAt, 'resolved');

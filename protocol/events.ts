@@ -252,6 +252,11 @@ export const IncidentRatedSchema = z.object({
   /** 1 very dissatisfied … 5 very satisfied; ≥ 4 counts as satisfied in 满意率. */
   satisfaction: z.number().int('must be a whole number').min(1, 'must be 1–5').max(5, 'must be 1–5'),
 });
+/**
+ * The limits on a whistle's 报到时限 (`reportWithinMinutes`): at least 5 minutes, at most 7 days after the whistle.
+ */
+export const REPORT_WITHIN_MIN_MINUTES = 5;
+export const REPORT_WITHIN_MAX_MINUTES = 7 * 24 * 60;
 export const IncidentWhistledSchema = z.object({
   ...lifecycleBase,
   type: z.literal('incident.whistled'),
@@ -259,6 +264,17 @@ export const IncidentWhistledSchema = z.object({
   tier: WhistleTierSchema,
   whistleType: WhistleTypeSchema,
   departments: DepartmentCodes,
+  /**
+   * 报到时限: minutes after the whistle by which every summoned department must have arrived. Absent, the server
+   * writes in the limit it is configured with for the whistle type (WHISTLE_REPORT_MINUTES), so a stored whistle
+   * keeps the limit in force when it was blown.
+   */
+  reportWithinMinutes: z
+    .number()
+    .int('must be a whole number of minutes')
+    .min(REPORT_WITHIN_MIN_MINUTES, `must be at least ${REPORT_WITHIN_MIN_MINUTES} minutes`)
+    .max(REPORT_WITHIN_MAX_MINUTES, `must be at most ${REPORT_WITHIN_MAX_MINUTES} minutes (7 days)`)
+    .optional(),
 });
 export const DepartmentReportedSchema = z.object({
   ...lifecycleBase,

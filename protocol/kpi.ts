@@ -19,6 +19,7 @@
  * | meanResponseMinutes | 平均响应时长 | mean of (started − first dispatch) over incidents whose handling started today |
  * | whistlesToday | 今日吹哨 | whistles blown today, by tier (community / street / district) |
  * | meanReportMinutes | 平均报到时长 | mean of (arrived − whistle blown) over departments that arrived today |
+ * | reportOnTimeRate | 报到及时率 | of the departments that arrived today, the share that arrived within their whistle's 报到时限 (its own, or its type's default) |
  * | activeWhistles | 未完成报到 | whistles on open incidents with at least one summoned department not yet arrived |
  * | supervisedToday | 今日督办 | supervisions today |
  * | cancelledToday / closedToday | 今日注销 / 今日结案 | incidents cancelled / closed today |
@@ -59,6 +60,8 @@ export interface AreaKpis {
   meanResponseMinutes: number | null;
   whistlesToday: Record<WhistleTier, number>;
   meanReportMinutes: number | null;
+  /** 报到及时率: of the departments that arrived today, the share that came within their whistle's 报到时限 */
+  reportOnTimeRate: number | null;
   activeWhistles: number;
 }
 
@@ -105,6 +108,7 @@ export function kpis(state: CityState, area: string, now: number): AreaKpis {
     meanResponseMinutes: today.started > 0 ? today.responseMsSum / today.started / 60_000 : null,
     whistlesToday: { ...today.whistles },
     meanReportMinutes: today.arrivals > 0 ? today.reportMsSum / today.arrivals / 60_000 : null,
+    reportOnTimeRate: ratio(today.arrivalsOnTime, today.arrivals),
     activeWhistles: counters?.activeWhistles ?? 0,
   };
 }

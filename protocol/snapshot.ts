@@ -19,7 +19,8 @@ import { createState, type CityState, type ReducerOptions } from './state';
 import { rebuildOverdue } from './overdue';
 import { shanghaiDay } from './time';
 
-export const SNAPSHOT_VERSION = 2;
+/** 3: day counters gained `arrivalsOnTime` (报到及时率); a checkpoint of version 2 is refused, and the log replayed. */
+export const SNAPSHOT_VERSION = 3;
 
 /** The order of DayCounters fields in a serialised day: every number field, then whistles by tier. */
 const DAY_FIELDS = (Object.keys(emptyDay()) as Array<keyof DayCounters>).filter((key) => key !== 'whistles') as Array<

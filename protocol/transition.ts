@@ -38,6 +38,8 @@ export interface WhistleRecord {
   departments: string[];
   /** by department code; a department appears once it has acknowledged */
   reports: Record<string, DepartmentReport>;
+  /** the whistle's own 报到时限 in minutes, when its event carried one (otherwise the type's default applies) */
+  reportWithinMinutes?: number;
 }
 
 /** The folded state of one incident. All times are epoch ms (event `at`, not server receive time). */
@@ -124,6 +126,11 @@ export function isUnresolvedStatus(status: IncidentStatus): boolean {
   return status === 'dispatched' || status === 'in_progress';
 }
 
+/** Statuses after a resolution (反馈) that stands: resolved, verified or closed. The deadline clock has stopped. */
+export function isResolvedStatus(status: IncidentStatus): boolean {
+  return status === 'resolved' || status === 'verified' || status === 'closed';
+}
+
 /** Whether every summoned department of a whistle has arrived. */
 export function whistleAnswered(whistle: WhistleRecord): boolean {
   for (const department of whistle.departments) {
@@ -133,16 +140,31 @@ export function whistleAnswered(whistle: WhistleRecord): boolean {
 }
 
 /**
- * How soon a summoned department must arrive (报到时限), in minutes from the whistle, by its type: an emergency
- * (应急哨) within 30 minutes, a hard case (攻坚哨) within 2 hours, a routine whistle (日常哨) within a working day (24
- * hours). These are Gridwatch's defaults, in the range cities set for 吹哨报到 (an emergency's half hour is the
- * common one).
+ * How soon a summoned department must arrive (报到时限), in minutes from the whistle, by its type, when the whistle
+ * names no limit of its own: an emergency (应急哨) within 30 minutes, a hard case (攻坚哨) within 2 hours, a routine
+ * whistle (日常哨) within a working day (24 hours). These are Gridwatch's defaults, in the range cities set for 吹哨报到
+ * (an emergency's half hour is the common one); a server can be configured otherwise (WHISTLE_REPORT_MINUTES), and
+ * then writes its limit into each whistle it stores.
  */
 export const REPORT_LIMIT_MINUTES: Readonly<Record<WhistleType, number>> = { emergency: 30, hard: 120, routine: 24 * 60 };
 
+/** A whistle's 报到时限 in minutes: its own, or its type's default. */
+export function reportLimitMinutes(whistle: Pick<WhistleRecord, 'type' | 'reportWithinMinutes'>): number {
+  return whistle.reportWithinMinutes ?? REPORT_LIMIT_MINUTES[whistle.type];
+}
+
 /** When a whistle's summoned departments are due to have arrived, epoch ms. */
-export function reportDueAt(whistle: Pick<WhistleRecord, 'at' | 'type'>): number {
-  return whistle.at + REPORT_LIMIT_MINUTES[whistle.type] * 60_000;
+export function reportDueAt(whistle: Pick<WhistleRecord, 'at' | 'type' | 'reportWithinMinutes'>): number {
+  return whistle.at + reportLimitMinutes(whistle) * 60_000;
+}
+
+/**
+ * Whether a summoned department is late to report as of `now`: it arrived after the whistle's report limit, or it has
+ * not arrived and the limit has passed.
+ */
+export function reportLate(whistle: WhistleRecord, department: string, now: number): boolean {
+  const arrivedAt = whistle.reports[department]?.arrivedAt;
+  return (arrivedAt ?? now) > reportDueAt(whistle);
 }
 
 /** The summoned departments not arrived by `now` although the whistle's report limit has passed (超时未报到). */
@@ -357,6 +379,7 @@ export function transition(
         departments: [...event.departments],
         reports: {},
       };
+      if (event.reportWithinMinutes !== undefined) whistle.reportWithinMinutes = event.reportWithinMinutes;
       next.whistles = [...prev.whistles, whistle];
       return { ok: true, next };
     }

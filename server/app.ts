@@ -28,6 +28,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { StoredEvent } from '../protocol/events';
 import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../protocol/live';
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, restoreEvicted, snapshotOf, type CityState, type IncidentRecord } from '../protocol/reducer';
+import { SNAPSHOT_VERSION } from '../protocol/snapshot';
 import { Access } from './auth/access';
 import { ensureCredentials } from './auth/credentials';
 import { guardLiveSockets } from './auth/live-guard';
@@ -128,6 +129,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     locator,
     departments,
     cityName: geodata.meta.name,
+    whistleReportMinutes: config.whistleReportMinutes,
     liveIncident: (id) => live.state.incidents.get(id),
     // Following a shared log, the live state may lag other nodes' commits by a poll: the store decides.
     storeFirst: follower !== undefined,
@@ -176,7 +178,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     res.json(openApiDocument());
   });
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
-  app.use(cityRoutes(geodata, access));
+  app.use(cityRoutes(geodata, access, config.whistleReportMinutes));
   app.use(incidentRoutes({ access, store, live, ingestor }));
   app.use(historyRoutes({ access, store }));
   app.use(searchRoutes({ access, geodata, live }));
@@ -305,10 +307,16 @@ export async function rebuildState(
   const saved = await store.loadCheckpoint();
   let state = createState();
   if (saved) {
-    try {
-      state = decodeCheckpoint(saved.state);
-    } catch (err) {
-      logger.warn({ err }, 'checkpoint unreadable; replaying the whole log');
+    const version = saved.state[0];
+    if (version !== SNAPSHOT_VERSION) {
+      // An upgrade that changed the state's form: expected, and the log holds everything, so no alarm.
+      logger.info({ checkpointVersion: version, version: SNAPSHOT_VERSION }, 'checkpoint written by another version of Gridwatch; replaying the whole log');
+    } else {
+      try {
+        state = decodeCheckpoint(saved.state);
+      } catch (err) {
+        logger.warn({ err }, 'checkpoint unreadable; replaying the whole log');
+      }
     }
   }
   // The cap is this start's configuration, not the one the checkpoint was written under.

@@ -10,6 +10,8 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES, type WhistleType } from '../protocol/events';
+import { REPORT_LIMIT_MINUTES } from '../protocol/transition';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -122,6 +124,36 @@ const EnvSchema = z.object({
    * DATABASE_URL, off with the embedded SQLite store.
    */
   RELAY_FOLLOW_LOG: Flag.optional(),
+  /**
+   * 报到时限 by whistle type, in minutes, for whistles that name none: a comma list of `type=minutes` for any of
+   * `emergency`, `hard`, `routine` (the others keep their defaults: emergency=30, hard=120, routine=1440), each 5 to
+   * 10080 (7 days). The limit is written into each whistle as it is stored, so changing it never rewrites the past.
+   */
+  WHISTLE_REPORT_MINUTES: z
+    .string()
+    .trim()
+    .transform((v, ctx): Partial<Record<WhistleType, number>> => {
+      const limits: Partial<Record<WhistleType, number>> = {};
+      for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const [type = '', minutes, ...rest] = entry.split('=').map((x) => x.trim());
+        const problem = !(WHISTLE_TYPES as readonly string[]).includes(type)
+          ? `"${type}" is not a whistle type (${WHISTLE_TYPES.join(', ')})`
+          : minutes === undefined || rest.length > 0 || !/^\d+$/.test(minutes)
+            ? `"${entry}" must be type=minutes, e.g. emergency=30`
+            : Number(minutes) < REPORT_WITHIN_MIN_MINUTES || Number(minutes) > REPORT_WITHIN_MAX_MINUTES
+              ? `${type}=${minutes}: the limit must be ${REPORT_WITHIN_MIN_MINUTES} to ${REPORT_WITHIN_MAX_MINUTES} minutes`
+              : type in limits
+                ? `${type} is given twice`
+                : undefined;
+        if (problem !== undefined) {
+          ctx.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+        limits[type as WhistleType] = Number(minutes);
+      }
+      return limits;
+    })
+    .optional(),
   /** Per-screen bound on queued outgoing packets before its backlog is dropped for a fresh snapshot. */
   RELAY_MAX_BUFFERED: Int(4, 100_000).default(256),
   /** Ingest requests per minute per key. */
@@ -218,6 +250,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** TRUST_PROXY, for `app.set('trust proxy', …)`. */
   trustProxy: TrustProxy;
+  /** WHISTLE_REPORT_MINUTES over the defaults: the 报到时限 written into whistles that name none. */
+  whistleReportMinutes: Readonly<Record<WhistleType, number>>;
 }
 
 /** A configuration problem: names the variable and the reason. */
@@ -283,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY ?? false,
+    whistleReportMinutes: { ...REPORT_LIMIT_MINUTES, ...e.WHISTLE_REPORT_MINUTES },
   };
 }
 

@@ -11,7 +11,7 @@
  * ```
  */
 import type { IncidentStatus } from '../../protocol/events';
-import { isUnresolvedStatus } from '../../protocol/transition';
+import { isResolvedStatus } from '../../protocol/transition';
 
 export type DeadlineTone = 'green' | 'amber' | 'red' | 'met' | 'late' | 'none';
 
@@ -28,7 +28,7 @@ export function deadlineState(
   now: number,
 ): DeadlineState {
   if (incident.deadline === undefined) return { tone: 'none', leftMs: null };
-  if (incident.status !== undefined && !isUnresolvedStatus(incident.status) && incident.status !== 'reported' && incident.status !== 'registered') {
+  if (incident.status !== undefined && (isResolvedStatus(incident.status) || incident.status === 'cancelled')) {
     // resolved, verified or closed: the clock stopped at the (last) resolution; a cancelled case has none
     if (incident.resolvedAt === undefined) return { tone: 'none', leftMs: null };
     const leftMs = incident.deadline - incident.resolvedAt;

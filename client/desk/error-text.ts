@@ -54,6 +54,7 @@ const FIELD_KEYS: Record<string, MessageKey> = {
   deadlineHours: 'desk.form.deadline',
   tier: 'desk.form.tier',
   whistleType: 'desk.form.whistleType',
+  reportWithinMinutes: 'desk.form.reportWithin',
   stage: 'desk.form.stage',
   level: 'desk.form.level',
   passed: 'desk.form.passed',

@@ -8,14 +8,15 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { slaHoursFor } from '../../protocol/catalogues';
-import { DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, WHISTLE_TIERS, WHISTLE_TYPES, type WhistleTier } from '../../protocol/events';
+import { DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, WHISTLE_TIERS, WHISTLE_TYPES, type WhistleTier, type WhistleType } from '../../protocol/events';
 import { DEADLINE_PRESETS, deadlineFields, deadlineInputTime } from './dispatch-deadline';
-import { isUnresolvedStatus, type IncidentRecord } from '../../protocol/transition';
+import { isUnresolvedStatus, REPORT_LIMIT_MINUTES, type IncidentRecord } from '../../protocol/transition';
 import { CaseActedEvent } from '../events/case-acted-event';
 import { SessionChangeEvent } from '../events/session-change-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { DeskApiError, deskApi, officerCovers, type ActionRequest, type Officer } from './desk-api';
+import { limitText } from '../panels/format';
 import { deskStyles } from './desk-styles';
 import { deskErrorText } from './error-text';
 import { suggestDepartments } from './department-suggest';
@@ -25,6 +26,8 @@ const ALL_ACTIONS: ActionName[] = ['accept', 'dispatch', 'start', 'whistle', 're
 /** Actions that need no fields go straight to the server; the rest open a small form. */
 const NEEDS_FORM = new Set<ActionName>(['dispatch', 'whistle', 'report', 'verify', 'rate', 'supervise', 'cancel']);
 const SUPERVISE_LEVELS = ['street', 'district', 'city'] as const;
+/** The whistle form's 报到时限 presets, minutes: 15 min … 3 days. */
+const REPORT_WITHIN_PRESETS = [15, 30, 60, 120, 240, 480, 1440, 4320] as const;
 @customElement('gw-case-actions')
 export class GwCaseActions extends LitElement {
   static override styles = [
@@ -74,11 +77,18 @@ export class GwCaseActions extends LitElement {
   @property({ attribute: false }) officer: Officer | null = null;
   @property({ attribute: false }) city: CityModel | null = null;
   @property({ type: Number }) now = Date.now();
+  /**
+   * Playback: the case shows as it stood at a past instant, and an action decided on that picture would land on the
+   * case as it is now; so none is offered until the wall is back to live.
+   */
+  @property({ type: Boolean }) replaying = false;
   @state() private form: ActionName | null = null;
   @state() private busy = false;
   @state() private error: string | null = null;
   /** the dispatch form's deadline choice: `sla`, hours, or `at` (which shows a date-time field) */
   @state() private deadlineChoice = 'sla';
+  /** the whistle form's type, for its default 报到时限 */
+  @state() private whistleType: WhistleType = WHISTLE_TYPES[0];
 
   private inScope(incident: IncidentRecord): boolean {
     return this.officer !== null && officerCovers(this.officer, incident.grid);
@@ -104,6 +114,7 @@ export class GwCaseActions extends LitElement {
     if (!incident) return;
     this.error = null;
     this.deadlineChoice = 'sla';
+    this.whistleType = WHISTLE_TYPES[0];
     if (NEEDS_FORM.has(action)) this.form = action;
     else void this.send({ action, incidentId: incident.id });
   }
@@ -133,6 +144,9 @@ export class GwCaseActions extends LitElement {
     if (action === 'whistle') {
       request.tier = text('tier');
       request.whistleType = text('whistleType');
+      // empty: the type's limit, which the server writes in
+      const within = text('reportWithin');
+      if (within !== undefined) request.reportWithinMinutes = Number(within);
     }
     if (action === 'report') {
       const [whistleId, department] = (text('target') ?? '|').split('|');
@@ -194,6 +208,16 @@ export class GwCaseActions extends LitElement {
         : nothing}`;
   }
 
+  /** The whistle form's 报到时限: the type's limit (as the server has it), or a preset. */
+  private reportWithinChoices(): TemplateResult {
+    const byType = this.city?.whistleReportMinutes ?? REPORT_LIMIT_MINUTES;
+    return html`<label>${t('desk.form.reportWithin')}
+      <select name="reportWithin">
+        <option value="">${t('desk.form.reportWithin.type', { limit: limitText(byType[this.whistleType]) })}</option>
+        ${REPORT_WITHIN_PRESETS.map((m) => html`<option value=${m}>${limitText(m)}</option>`)}
+      </select></label>`;
+  }
+
   private renderForm(incident: IncidentRecord, action: ActionName): TemplateResult {
     const tier = this.whistleTier ?? this.escalationTier(incident);
     let fields: TemplateResult | typeof nothing = nothing;
@@ -204,7 +228,9 @@ export class GwCaseActions extends LitElement {
             ${WHISTLE_TIERS.map((x) => html`<option value=${x} ?selected=${x === tier}>${t(`tier.${x}`)}</option>`)}
           </select></label>
         <label>${t('desk.form.whistleType')}
-          <select name="whistleType">${WHISTLE_TYPES.map((x) => html`<option value=${x}>${t(`whistleType.${x}`)}</option>`)}</select></label>
+          <select name="whistleType" @change=${(e: Event) => (this.whistleType = (e.target as HTMLSelectElement).value as WhistleType)}>
+            ${WHISTLE_TYPES.map((x) => html`<option value=${x} ?selected=${x === this.whistleType}>${t(`whistleType.${x}`)}</option>`)}</select></label>
+        ${this.reportWithinChoices()}
         ${this.departmentChoices(incident, { tier })}`;
     }
     if (action === 'report') {
@@ -242,6 +268,7 @@ export class GwCaseActions extends LitElement {
   override render() {
     const incident = this.incident;
     if (!incident) return nothing;
+    if (this.replaying) return html`<p class="muted" data-replaying>${t('desk.replaying')}</p>`;
     if (!this.officer) return html`<p class="muted" data-read-only>${t('desk.readOnly')}</p>`;
     if (!this.inScope(incident)) return html`<p class="muted" data-out-of-scope>${t('desk.outOfScope')}</p>`;
     const overdue = isUnresolvedStatus(incident.status) && incident.deadline !== undefined && incident.deadline <= this.now;

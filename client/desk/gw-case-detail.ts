@@ -73,6 +73,8 @@ export class GwCaseDetail extends LitElement {
   @property({ attribute: false }) officer: Officer | null = null;
   @property({ attribute: false }) city: CityModel | null = null;
   @property({ type: Number }) now = Date.now();
+  /** playback: the case as it stood at the wall's instant, read-only */
+  @property({ type: Boolean }) replaying = false;
 
   private readonly caseTask = new Task(this, {
     task: ([id], { signal }) => deskApi.incident(id, signal),
@@ -126,7 +128,7 @@ export class GwCaseDetail extends LitElement {
         <dd><gw-deadline-timer .deadline=${incident.deadline} .dispatchedAt=${incident.dispatchedAt} .status=${incident.status} .resolvedAt=${incident.resolvedAt} .now=${this.now}></gw-deadline-timer></dd>
         ${incident.satisfaction !== undefined ? html`<dt>${t('desk.satisfaction')}</dt><dd>${'★'.repeat(incident.satisfaction)}</dd>` : nothing}
       </dl>
-      <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now}></gw-case-actions>
+      <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now} ?replaying=${this.replaying}></gw-case-actions>
       ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city} .now=${this.now}></gw-whistle-sequence>` : nothing}
       <h3>${t('desk.timeline')}</h3>
       ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}

@@ -89,6 +89,8 @@ export class GwDesk extends LitElement {
   @property({ type: Number }) now = Date.now();
   /** bumped by the owner when the live model changed (open lists follow it) */
   @property({ type: Number }) version = 0;
+  /** the wall shows a past instant (playback): cases read as they stood then, and cannot be acted on */
+  @property({ type: Boolean }) replaying = false;
   @state() private area: string | null = null;
   @state() private incident: string | null = null;
   @state() private officer: Officer | null = null;
@@ -246,6 +248,7 @@ export class GwDesk extends LitElement {
                   .officer=${this.officer}
                   .city=${this.city}
                   .now=${this.now}
+                  ?replaying=${this.replaying}
                 ></gw-case-detail>`
               : html`<gw-area-panel
                   .code=${this.area ?? ''}

@@ -1,15 +1,15 @@
 /**
  * A case's whistles and the departments' reports as a small sequence: one lane per summoned department under each
  * whistle, with the whistle (tier, type, time, report limit), the acknowledgement and the arrival, and the minutes
- * each took (报到 latency, a key figure). A department that has not reported yet shows as waiting; an arrival after
- * the whistle type's report limit, or none once it has passed, shows as late.
+ * each took (报到 latency, a key figure). A department that has not reported yet shows as waiting, and the time it
+ * has left to arrive; an arrival after the whistle's report limit, or none once it has passed, shows as late.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { REPORT_LIMIT_MINUTES, reportDueAt, type WhistleRecord } from '../../protocol/transition';
+import { reportDueAt, reportLate, reportLimitMinutes, type WhistleRecord } from '../../protocol/transition';
 import type { CityModel } from '../geo/city-model';
 import { localName, t } from '../i18n/index';
-import { dayTime, duration } from '../panels/format';
+import { dayTime, limitText, timeLeftText } from '../panels/format';
 import { deskStyles } from './desk-styles';
 
 @customElement('gw-whistle-sequence')
@@ -65,12 +65,11 @@ export class GwWhistleSequence extends LitElement {
         (w) => html`<li class="whistle" data-tier=${w.tier} data-whistle=${w.id}>
           <div class="row">
             <strong>${t(`tier.${w.tier}`)} · ${t(`whistleType.${w.type}`)}</strong>
-            <span class="muted">${dayTime(w.at, this.now)} · ${t('desk.report.limit', { limit: duration(REPORT_LIMIT_MINUTES[w.type] * 60_000) })}</span>
+            <span class="muted">${dayTime(w.at, this.now)} · ${t('desk.report.limit', { limit: limitText(reportLimitMinutes(w)) })}</span>
           </div>
           ${w.departments.map((code) => {
             const report = w.reports[code];
-            const due = reportDueAt(w);
-            const late = report?.arrivedAt !== undefined ? report.arrivedAt > due : this.now > due;
+            const late = reportLate(w, code, this.now);
             return html`<div class="lane" data-department=${code}>
               <span class="ellipsis">${localName(this.city?.departmentByCode.get(code), code)}</span>
               <span class="step" data-done=${report?.acknowledgedAt !== undefined ? 'true' : 'false'}>
@@ -81,7 +80,7 @@ export class GwWhistleSequence extends LitElement {
                   ? `${t('desk.report.arrived')} ${dayTime(report.arrivedAt, w.at)}${latency(w.at, report.arrivedAt)}${late ? ` · ${t('desk.report.late')}` : ''}`
                   : late
                     ? t('desk.report.notArrivedLate')
-                    : '—'}
+                    : timeLeftText(reportDueAt(w) - this.now)}
               </span>
             </div>`;
           })}

@@ -60,6 +60,18 @@ export function duration(ms: number): string {
   return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
+/** The time left within a limit ("余 18 分"), rounded up to the second: never "0 秒" while any is left. */
+export function timeLeftText(ms: number): string {
+  return t('board.left', { left: duration(Math.ceil(ms / 1000) * 1000) });
+}
+
+/** A time limit in minutes, as whole days or hours when it is one (24 小时, 3 天), else like `duration`. */
+export function limitText(minutes: number): string {
+  if (minutes >= 2 * 1440 && minutes % 1440 === 0) return t('limit.days', { d: minutes / 1440 });
+  if (minutes >= 60 && minutes % 60 === 0) return t('limit.hours', { h: minutes / 60 });
+  return duration(minutes * 60_000);
+}
+
 export function categoryName(code: string): string {
   return localName(categoryOf(code), code);
 }

@@ -24,7 +24,8 @@ export class GwKpiHeader extends LitElement {
       }
       .strip {
         display: grid;
-        grid-template-columns: repeat(8, minmax(0, 1fr)) minmax(0, 2.1fr);
+        /* the whistles block takes the width its three tiers need (never clipped, in any language); the figures share the rest */
+        grid-template-columns: repeat(9, minmax(0, 1fr)) auto;
         gap: 0.5em;
         height: 100%;
       }
@@ -43,7 +44,7 @@ export class GwKpiHeader extends LitElement {
         text-overflow: ellipsis;
       }
       .value {
-        font-size: 2.5em;
+        font-size: 2.3em;
         font-weight: 700;
         line-height: 1.1;
         color: #f1f6ff;

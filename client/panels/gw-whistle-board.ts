@@ -1,20 +1,21 @@
 /**
  * The whistle board (吹哨报到): every active whistle with its tier, type, age and the departments it summoned,
  * each marked pending, acknowledged or arrived. A department still not arrived when the whistle's report limit has
- * passed (REPORT_LIMIT_MINUTES: 30 min for an emergency, 2 h for a hard case, 24 h for a routine whistle) is marked
- * late, the whistle says how many are, and the heading how many whistles have one late. Emergencies sort first; an
+ * passed (its own 报到时限, or by default REPORT_LIMIT_MINUTES: 30 min for an emergency, 2 h for a hard case, 24 h for
+ * a routine whistle) is marked late, the whistle says how many are, and the heading how many whistles have one late;
+ * until then a whistle shows the time left to report, in amber in its last quarter. Emergencies sort first; an
  * answered whistle lingers briefly in green.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { lateDepartments, REPORT_LIMIT_MINUTES } from '../../protocol/transition';
+import { lateDepartments, reportDueAt, reportLimitMinutes } from '../../protocol/transition';
 import type { CityModel } from '../geo/city-model';
 import { t } from '../i18n/index';
 import type { ActiveWhistle } from '../live/live-model';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
 import { caseLinkStyles, caseTitle, openCaseOnClick } from './case-link';
-import { categoryName, duration, placeName } from './format';
+import { categoryName, duration, limitText, placeName, timeLeftText } from './format';
 import { listPanelStyles } from './list-panel-styles';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
@@ -138,6 +139,10 @@ export class GwWhistleBoard extends LitElement {
         white-space: nowrap;
         font-size: 0.85em;
       }
+      .left.soon {
+        color: #fbbf24;
+        font-weight: 700;
+      }
       .tally {
         font-size: 0.8em;
         color: #8ea7cf;
@@ -175,7 +180,10 @@ export class GwWhistleBoard extends LitElement {
           (w) => {
             const arrived = w.targets.filter((d) => d.arrived).length;
             const late = new Set(lateDepartments(w.whistle, this.now));
-            const limit = duration(REPORT_LIMIT_MINUTES[w.whistle.type] * 60_000);
+            const limitMinutes = reportLimitMinutes(w.whistle);
+            const limit = limitText(limitMinutes);
+            // time left to report (报到剩余) until the limit passes; then the late marks take over
+            const left = reportDueAt(w.whistle) - this.now;
             return html`<li
               class="${w.whistle.type === 'emergency' ? 'emergency' : ''} ${w.answered ? 'answered' : ''}"
               style=${styleProps({ '--tier': cssColour(TIER_COLOURS[w.whistle.tier]) })}
@@ -201,7 +209,12 @@ export class GwWhistleBoard extends LitElement {
                   return html`<span class="dept ${state} ${overdue ? 'late' : ''}" data-department=${d.department} data-state=${state} ?data-late=${overdue}
                     title=${overdue ? t('board.lateDepartment', { limit }) : nothing}>${name}</span>`;
                 })}
-                <span class="tally num">${t('board.arrived', { count: arrived })} / ${t('board.summoned', { count: w.targets.length })}</span>
+                <span class="tally num"
+                  >${left > 0 && !w.answered
+                    ? html`<span class="left ${left <= (limitMinutes * 60_000) / 4 ? 'soon' : ''}" data-left=${left} title=${t('board.leftTitle', { limit })}
+                        >${timeLeftText(left)}</span> · `
+                    : nothing}${t('board.arrived', { count: arrived })} / ${t('board.summoned', { count: w.targets.length })}</span
+                >
               </div>
             </li>`;
           },

@@ -33,6 +33,7 @@ export function kpiFigures(k: AreaKpis | null): KpiFigure[] {
     { key: 'onTimeRate', label: 'kpi.onTimeRate', value: k?.onTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
     { key: 'satisfactionRate', label: 'kpi.satisfactionRate', value: k?.satisfactionRate ?? null, percent: true, digits: 1, tone: 'good' },
     { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
+    { key: 'reportOnTimeRate', label: 'kpi.reportOnTimeRate', value: k?.reportOnTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
   ];
 }
 

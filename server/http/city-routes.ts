@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CATEGORIES, CHANNELS } from '../../protocol/catalogues';
-import { AreaCodeSchema } from '../../protocol/events';
+import { AreaCodeSchema, type WhistleType } from '../../protocol/events';
+import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
 import { badRequest, notFound } from './errors';
@@ -41,7 +42,11 @@ export function loadPackageFiles(dir: string): Map<string, CachedFile> {
   return files;
 }
 
-export function cityRoutes(geodata: CityGeodata, access: Access): Router {
+/**
+ * @param whistleReportMinutes the 报到时限 by whistle type this server writes into whistles that name none: the desk
+ *   shows it as the whistle form's default.
+ */
+export function cityRoutes(geodata: CityGeodata, access: Access, whistleReportMinutes: Readonly<Record<WhistleType, number>> = REPORT_LIMIT_MINUTES): Router {
   const router = Router();
   const files = loadPackageFiles(geodata.dir);
   const departments = geodata.departments.map(({ position, ...props }) => ({ ...props, position }));
@@ -53,6 +58,7 @@ export function cityRoutes(geodata: CityGeodata, access: Access): Router {
       categories: CATEGORIES,
       channels: CHANNELS,
       departments,
+      whistleReportMinutes,
       files: {
         areas: '/geodata/areas.topo.json',
         serviceCentres: '/geodata/service-centres.geojson',

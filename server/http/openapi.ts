@@ -3,7 +3,7 @@
  * (`z.toJSONSchema`), so the document cannot drift from what ingest actually accepts.
  */
 import { z } from 'zod';
-import { ACTION_EVENTS, AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, IncomingEventSchema, MAX_BATCH_EVENTS, VALIDATION_CODES } from '../../protocol/events';
+import { ACTION_EVENTS, AUTH_CAUSES, CRS_VALUES, DISPATCH_DEADLINE_MAX_HOURS, DISPATCH_DEADLINE_MIN_HOURS, INCIDENT_STATUSES, REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, IncomingEventSchema, MAX_BATCH_EVENTS, VALIDATION_CODES } from '../../protocol/events';
 import { HISTORY_STATE_MAX_WINDOW_MS, HISTORY_WINDOW_MAX_EVENTS } from '../../protocol/history-api';
 import { SubscribeSchema } from '../../protocol/live';
 import { REFUSAL_CODES } from '../../protocol/transition';
@@ -145,13 +145,19 @@ function build(): Json {
           required: ['action', 'incidentId'],
           description:
             'An officer action; the remaining fields are those of the event it becomes (e.g. `departments` for ' +
-            'dispatch, `tier`/`whistleType`/`whistleId`/`departments` for whistle, `passed` for verify).',
+            'dispatch, `tier`/`whistleType`/`whistleId`/`departments`/`reportWithinMinutes` for whistle, `passed` for verify).',
           properties: {
             action: { type: 'string', enum: Object.keys(ACTION_EVENTS) },
             incidentId: { type: 'string' },
             id: { type: 'string', description: 'optional event id, for idempotent retries' },
             deadlineHours: { type: 'number', minimum: DISPATCH_DEADLINE_MIN_HOURS, maximum: DISPATCH_DEADLINE_MAX_HOURS, description: 'dispatch only: the deadline, hours from now (not with `deadline`)' },
             deadline: { type: 'string', format: 'date-time', description: `dispatch only: the deadline, ${DISPATCH_DEADLINE_MIN_HOURS}–${DISPATCH_DEADLINE_MAX_HOURS} hours ahead (not with \`deadlineHours\`); without either, the category SLA` },
+            reportWithinMinutes: {
+              type: 'integer',
+              minimum: REPORT_WITHIN_MIN_MINUTES,
+              maximum: REPORT_WITHIN_MAX_MINUTES,
+              description: 'whistle only: 报到时限, minutes after the whistle by which the summoned departments must arrive; without it, the server\'s limit for the whistle type (`whistleReportMinutes` of /api/v1/city)',
+            },
           },
           additionalProperties: true,
         },
@@ -195,7 +201,7 @@ function build(): Json {
             reportedAt: { type: 'number' },
             deadline: { type: 'number' },
             departments: { type: 'array', items: { type: 'string' } },
-            whistles: { type: 'array', items: { type: 'object', required: ['id', 'tier', 'type', 'at', 'departments', 'reports'] } },
+            whistles: { type: 'array', items: { type: 'object', required: ['id', 'tier', 'type', 'at', 'departments', 'reports'], properties: { reportWithinMinutes: { type: 'integer', description: "the whistle's own 报到时限 (absent: the type's default)" } } } },
             supervisions: { type: 'array', items: { type: 'number' } },
             satisfaction: { type: 'integer', minimum: 1, maximum: 5 },
             lastSeq: { type: 'integer' },
@@ -228,6 +234,7 @@ function build(): Json {
               properties: { community: { type: 'integer' }, street: { type: 'integer' }, district: { type: 'integer' } },
             },
             meanReportMinutes: { type: ['number', 'null'] },
+            reportOnTimeRate: { ...rate, description: '报到及时率: of the departments that arrived today, the share within their whistle’s 报到时限' },
             activeWhistles: { type: 'integer' },
           },
         },
@@ -301,7 +308,10 @@ function build(): Json {
       },
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
       '/api/v1/city': {
-        get: { summary: 'City meta, catalogues (categories, channels), departments and package file URLs', responses: { '200': json({ type: 'object' }) } },
+        get: {
+          summary: 'City meta, catalogues (categories, channels), departments, the 报到时限 by whistle type (`whistleReportMinutes`) and package file URLs',
+          responses: { '200': json({ type: 'object' }) },
+        },
       },
       '/geodata/{file}': {
         get: {

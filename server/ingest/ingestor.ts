@@ -21,6 +21,7 @@ import {
   type FieldError,
   type IngestResponse,
   type StoredEvent,
+  type WhistleType,
 } from '../../protocol/events';
 import { transition, type IncidentRecord } from '../../protocol/transition';
 import type { EventStore, EventToAppend } from '../store/event-store';
@@ -53,6 +54,8 @@ export interface IngestorDeps {
   logger: Logger;
   /** City name for error messages. */
   cityName: string;
+  /** 报到时限 by whistle type for whistles that name none (WHISTLE_REPORT_MINUTES); default REPORT_LIMIT_MINUTES. */
+  whistleReportMinutes?: Readonly<Record<WhistleType, number>>;
   /** Batches allowed to wait in the queue before new ones are refused with 503. */
   maxQueuedBatches?: number;
   now?: () => number;
@@ -196,7 +199,7 @@ export class Ingestor {
     // Stateless checks first, then every store lookup of the run at once (one query for the ids, one for the
     // incidents: not one read transaction, or PostgreSQL round trip, per event), then the ordered, staged walk
     // through the state machine.
-    const checked = run.map((batch) => batch.events.map((raw, i) => checkEvent(raw, batch.crs, `events[${i}]`, departments, now)));
+    const checked = run.map((batch) => batch.events.map((raw, i) => checkEvent(raw, batch.crs, `events[${i}]`, departments, now, this.deps.whistleReportMinutes)));
     const candidates: CanonicalEvent[] = [];
     for (const batch of checked) for (const c of batch) if (c.ok) candidates.push(c.event);
     const eventIds = [...new Set(candidates.map((e) => e.id))];

@@ -11,7 +11,9 @@ import {
   type CanonicalEvent,
   type Crs,
   type FieldError,
+  type WhistleType,
 } from '../../protocol/events';
+import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 import type { DepartmentProperties } from '../geodata/types';
 import { toWgs84 } from './crs';
 
@@ -24,10 +26,18 @@ export type EventCheck = { ok: true; event: CanonicalEvent } | { ok: false; id: 
 export const MAX_FUTURE_MS = 15 * 60_000;
 
 /**
- * Validates one raw event and converts it to its canonical WGS84 form.
+ * Validates one raw event and converts it to its canonical form: WGS84, and a whistle with its 报到时限.
  * @param prefix the event's path in the request, e.g. `events[3]`
+ * @param reportMinutes the 报到时限 by whistle type written into a whistle that names none (WHISTLE_REPORT_MINUTES)
  */
-export function checkEvent(raw: unknown, batchCrs: Crs | undefined, prefix: string, departments: DepartmentDirectory, now: number): EventCheck {
+export function checkEvent(
+  raw: unknown,
+  batchCrs: Crs | undefined,
+  prefix: string,
+  departments: DepartmentDirectory,
+  now: number,
+  reportMinutes: Readonly<Record<WhistleType, number>> = REPORT_LIMIT_MINUTES,
+): EventCheck {
   const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, id, errors: [{ field: prefix, reason: 'must be an event object' }] };
@@ -61,6 +71,8 @@ export function checkEvent(raw: unknown, batchCrs: Crs | undefined, prefix: stri
       if (!departments.has(code)) errors.push({ field: `${prefix}.departments[${j}]`, reason: `unknown department "${code}"` });
     });
   } else if (event.type === 'incident.whistled') {
+    // Written into the stored event: a later change of the configured limits does not rewrite past whistles.
+    if (event.reportWithinMinutes === undefined) event.reportWithinMinutes = reportMinutes[event.whistleType];
     const level = SUMMONED_LEVEL[event.tier];
     event.departments.forEach((code, j) => {
       const department = departments.get(code);

@@ -261,8 +261,18 @@ describe('the officer’s desk', () => {
       const middle = curve(origin.position as [number, number], target.position as [number, number]);
       const point = await projectOnWall(wall, ...middle[Math.floor(middle.length / 2)]!);
       const before = await screenshotPixels(wall);
+      // the report limit: by default the whistle type's (as the server has it), or one the officer picks
+      const form = page.locator('gw-case-actions form[data-form="whistle"]');
+      const typeDefault = form.locator('select[name="reportWithin"] option[value=""]');
+      expect(await typeDefault.textContent()).toContain('按哨型（24 小时）');
+      await form.locator('select[name="whistleType"]').selectOption('hard');
+      await expect.poll(() => typeDefault.textContent(), { timeout: 10_000 }).toContain('按哨型（2 小时）');
+      await form.locator('select[name="reportWithin"]').selectOption('30');
       await page.locator('gw-case-actions form[data-form="whistle"] button[type="submit"]').click();
       await page.locator('gw-whistle-sequence li[data-tier="street"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('gw-whistle-sequence li[data-tier="street"] .row .muted').textContent()).toContain('报到时限 30 分');
+      // before it reports, the department's arrival step counts down the limit
+      expect((await page.locator(`gw-whistle-sequence li[data-tier="street"] [data-department="${department}"] .step`).nth(1).textContent())?.trim()).toMatch(/^余 (29|30) 分$/);
 
       // the department acknowledges, then arrives: recorded from the desk
       for (const stage of ['acknowledged', 'arrived']) {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import { fold, isOpenStatus } from '../../protocol/reducer';
-import { lateDepartments } from '../../protocol/transition';
+import { lateDepartments, reportDueAt, whistleAnswered } from '../../protocol/transition';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
 import { maxDistanceAround, colourDistance } from './helpers/png';
@@ -197,7 +197,7 @@ describe('the command-centre wall', () => {
     expect(Number(shown.open)).toBe(expected.open);
     expect(Number(shown.overdue)).toBe(expected.overdue);
     expect(JSON.parse(shown.whistlesToday!)).toEqual(expected.whistlesToday);
-    for (const rate of ['responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes'] as const) {
+    for (const rate of ['responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes', 'reportOnTimeRate'] as const) {
       const value = expected[rate];
       if (value === null) expect(shown[rate], rate).toBe('');
       else expect(Number(shown[rate]), rate).toBeCloseTo(value, 9);
@@ -223,6 +223,23 @@ describe('the command-centre wall', () => {
     );
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.late.sort(), row.id).toEqual([...(late.get(row.id) ?? [])].sort());
+    // a whistle still within its limit shows the time left to report, and a late one none
+    const whistles = new Map([...state.incidents.values()].flatMap((r) => r.whistles.map((w) => [w.id, w] as const)));
+    const left = await page.locator('gw-whistle-board li[data-whistle]').evaluateAll((lis) =>
+      lis.map((li) => ({ id: li.getAttribute('data-whistle')!, left: li.querySelector('[data-left]')?.getAttribute('data-left') ?? null, at: Date.now() })),
+    );
+    let within = 0;
+    for (const row of left) {
+      const whistle = whistles.get(row.id)!;
+      if (late.has(row.id) || whistleAnswered(whistle)) expect(row.left, row.id).toBeNull();
+      else {
+        within += 1;
+        expect(Number(row.left), row.id).toBeGreaterThan(0);
+        // the board's clock ticks each second
+        expect(Math.abs(Number(row.left) - (reportDueAt(whistle) - row.at)), row.id).toBeLessThan(5_000);
+      }
+    }
+    expect(within, 'the scenario has whistles still within their limit').toBeGreaterThan(0);
   });
 
   it('lays out 1920×1080 with no panel overflowing or overlapping another', async () => {

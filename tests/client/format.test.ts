@@ -1,6 +1,6 @@
 /** Times in lists and timelines: the city's day (UTC+8) decides when a time needs its date. */
 import { describe, expect, it } from 'vitest';
-import { dayTime } from '../../client/panels/format';
+import { dayTime, limitText } from '../../client/panels/format';
 
 describe('dayTime', () => {
   const lateEvening = Date.parse('2026-11-22T15:59:59Z'); // 23:59:59 on 11-22 in Kunming
@@ -12,5 +12,15 @@ describe('dayTime', () => {
     // the same UTC day, but the next day in the city
     expect(dayTime(Date.parse('2026-11-22T17:00:00Z'), Date.parse('2026-11-22T01:00:00Z'))).toBe('11-23 01:00:00');
     expect(dayTime(Number.NaN, midnight)).toBe('');
+  });
+});
+
+describe('limitText', () => {
+  it('reads a time limit as whole days or hours when it is one, else in hours and minutes', () => {
+    expect(limitText(15)).toBe('15 分');
+    expect(limitText(60)).toBe('1 小时');
+    expect(limitText(1440)).toBe('24 小时');
+    expect(limitText(4320)).toBe('3 天');
+    expect(limitText(90)).toBe('1 时 30 分');
   });
 });

@@ -28,6 +28,7 @@ const k: AreaKpis = {
   meanResponseMinutes: 12.5,
   whistlesToday: { community: 286, street: 18, district: 1 },
   meanReportMinutes: 28.04,
+  reportOnTimeRate: 0.9125,
   activeWhistles: 59,
 };
 
@@ -42,15 +43,17 @@ describe('KPI figures as text', () => {
       '按期率 —',
       '满意率 83.8%',
       '平均报到 28.0 分钟',
+      '报到及时率 91.3%',
       '今日吹哨 社区 286 / 街道 18 / 区级 1',
     ]);
     setLanguage('en');
     expect(kpiCaptionItems(k)).toContain('Response 88.7%');
     expect(kpiCaptionItems(k)).toContain('Mean report 28.0 min');
+    expect(kpiCaptionItems(k)).toContain('Reports on time 91.3%');
   });
 
   it('lists the header’s figures in its order, with the same digits the animated numbers show', () => {
-    expect(kpiFigures(k).map((f) => f.key)).toEqual(['reportedToday', 'open', 'overdue', 'responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes']);
+    expect(kpiFigures(k).map((f) => f.key)).toEqual(['reportedToday', 'open', 'overdue', 'responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'meanReportMinutes', 'reportOnTimeRate']);
     expect(kpiFigures(null).every((f) => f.value === null)).toBe(true);
     expect(figureNumber(0.8867, 1, true)).toBe('88.7');
     expect(figureNumber(1234567)).toBe('1,234,567');

@@ -58,6 +58,7 @@ describe('KPIs on a hand-computed day', () => {
       cancelledToday: 1,
       whistlesToday: { community: 1, street: 0, district: 0 },
       meanReportMinutes: 30,
+      reportOnTimeRate: 1, // within the routine whistle's 24 hours
       activeWhistles: 1,
       dayStart: DAY0,
     });
@@ -84,9 +85,31 @@ describe('KPIs on a hand-computed day', () => {
       onTimeRate: null,
       satisfactionRate: null,
       meanReportMinutes: null,
+      reportOnTimeRate: null,
       activeWhistles: 1,
     });
     expect(k.responseRate).toBeCloseTo(2 / 3);
+  });
+
+  it('counts a department on time (报到及时率) by its whistle’s own report limit, or its type’s', () => {
+    const log = new EventLog();
+    const at = (h: number, m = 0) => DAY0 + h * HOUR + m * MINUTE;
+    log.reported('g', at(8));
+    log.registered('g', at(8, 1));
+    // a 15-minute limit: one department arrives in 10 minutes, the other in 20
+    const whistle = log.whistled('g', at(8, 10), 'w1', 'community', ['s-ps-1', 's-um-1']);
+    (whistle as { reportWithinMinutes?: number }).reportWithinMinutes = 15;
+    for (const [department, minutes] of [['s-ps-1', 10], ['s-um-1', 20]] as const) {
+      log.departmentReported('g', at(8, 10 + minutes - 5), 'w1', department, 'acknowledged');
+      log.departmentReported('g', at(8, 10 + minutes), 'w1', department, 'arrived');
+    }
+    expect(kpis(fold(log.events), '530102', at(12)).reportOnTimeRate).toBeCloseTo(1 / 2);
+    // an emergency whistle without its own limit has half an hour: 40 minutes is late
+    log.whistled('g', at(9), 'w2', 'community', ['s-ps-1']);
+    (log.events[log.events.length - 1] as { whistleType?: string }).whistleType = 'emergency';
+    log.departmentReported('g', at(9, 5), 'w2', 's-ps-1', 'acknowledged');
+    log.departmentReported('g', at(9, 40), 'w2', 's-ps-1', 'arrived');
+    expect(kpis(fold(log.events), '530102', at(12)).reportOnTimeRate).toBeCloseTo(1 / 3);
   });
 
   it('starts a fresh day at midnight Asia/Shanghai', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, IncidentStatus, StoredEvent } from '../../protocol/events';
 import { createState, applyEvent, transition, type IncidentRecord } from '../../protocol/reducer';
-import { lateDepartments, REPORT_LIMIT_MINUTES, reportDueAt } from '../../protocol/transition';
+import { lateDepartments, REPORT_LIMIT_MINUTES, reportDueAt, reportLimitMinutes } from '../../protocol/transition';
 import { slaHoursFor } from '../../protocol/catalogues';
 import { DAY0, EventLog, GRID_A, HOUR, MINUTE } from './builders';
 
@@ -233,6 +233,26 @@ describe('department reports (报到)', () => {
     // an emergency's limit is half an hour
     expect(lateDepartments({ ...reported, type: 'emergency' }, whistle.at + 31 * MINUTE)).toEqual(['s-um-1']);
     expect(lateDepartments({ ...reported, type: 'emergency' }, whistle.at + 29 * MINUTE)).toEqual([]);
+  });
+
+  it('keeps a whistle’s own report limit (报到时限) and judges lateness by it, not by its type', () => {
+    const log = logIn('registered');
+    const at = DAY0 + 10 * HOUR;
+    const event = log.whistled('x', at, 'w2', 'street', ['d-um-1']);
+    (event as { reportWithinMinutes?: number }).reportWithinMinutes = 15;
+    const whistle = recordAfter(log, 'x').whistles.find((w) => w.id === 'w2')!;
+    expect(whistle.reportWithinMinutes).toBe(15);
+    expect(reportLimitMinutes(whistle)).toBe(15);
+    expect(reportDueAt(whistle)).toBe(at + 15 * MINUTE);
+    expect(lateDepartments(whistle, at + 15 * MINUTE)).toEqual([]);
+    expect(lateDepartments(whistle, at + 16 * MINUTE)).toEqual(['d-um-1']);
+    // a report keeps the whistle's limit
+    log.departmentReported('x', at + 20 * MINUTE, 'w2', 'd-um-1', 'acknowledged');
+    expect(recordAfter(log, 'x').whistles.find((w) => w.id === 'w2')!.reportWithinMinutes).toBe(15);
+    // the whistle without one (w1, routine) keeps its type's default, and its record has no own limit
+    const w1 = recordAfter(log, 'x').whistles.find((w) => w.id === 'w1')!;
+    expect(w1.reportWithinMinutes).toBeUndefined();
+    expect(reportLimitMinutes(w1)).toBe(REPORT_LIMIT_MINUTES.routine);
   });
 
   it('accepts reports while the case is resolved but not once it is closed', () => {

@@ -174,6 +174,44 @@ describe('officer actions through the desk API', () => {
     });
   });
 
+  describe('a whistle’s report limit (报到时限)', () => {
+    const districtDepartment = `${DISTRICT_A}-public-security`;
+    const whistle = (incidentId: string, extra: object = {}) =>
+      act({ action: 'whistle', incidentId, tier: 'street', whistleType: 'hard', departments: [districtDepartment], ...extra });
+    const storedWhistle = async (id: string) => (await t.store.incidentEvents(id)).find((e) => e.type === 'incident.whistled');
+
+    it('one chosen by the officer is stored with the whistle and kept in its record', async () => {
+      const id = await registeredCase();
+      const { status, body } = await whistle(id, { reportWithinMinutes: 15 });
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect(await storedWhistle(id)).toMatchObject({ reportWithinMinutes: 15 });
+      expect((await incidentRecord(id))?.whistles[0]?.reportWithinMinutes).toBe(15);
+    });
+
+    it('without one, the server writes in its limit for the whistle type, so the stored whistle keeps it', async () => {
+      const id = await registeredCase();
+      expect((await whistle(id)).status).toBe(200);
+      expect(await storedWhistle(id)).toMatchObject({ whistleType: 'hard', reportWithinMinutes: 120 });
+      expect((await incidentRecord(id))?.whistles[0]?.reportWithinMinutes).toBe(120);
+    });
+
+    it('a bad one is refused naming the field with a stable code, and nothing is stored', async () => {
+      const id = await registeredCase();
+      const cases: Array<[unknown, Partial<FieldError>]> = [
+        [3, { code: 'too_small', params: { minimum: '5' } }],
+        [20_000, { code: 'too_large', params: { maximum: '10080' } }],
+        [12.5, { reason: 'must be a whole number of minutes' }],
+        ['soon', { code: 'wrong_type', params: { expected: 'number' } }],
+      ];
+      for (const [reportWithinMinutes, expected] of cases) {
+        const { status, body } = await whistle(id, { reportWithinMinutes });
+        expect([400, 422], JSON.stringify(reportWithinMinutes)).toContain(status);
+        expect(body.error?.fields?.[0], JSON.stringify(reportWithinMinutes)).toMatchObject({ field: 'reportWithinMinutes', ...expected });
+      }
+      expect((await t.store.incidentEvents(id)).map((e) => e.type)).toEqual(['incident.reported', 'incident.registered']);
+    });
+  });
+
   it('a field that fails its check is named with a stable code and the values it names, and nothing is stored', async () => {
     const id = await registeredCase();
     const cases: Array<[object, Partial<FieldError>]> = [
@@ -238,5 +276,27 @@ describe('the desk’s session check', () => {
     expect(status).toBe(401);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(((await (await peek()).json()) as { error: { message: string; cause: string } }).error).toMatchObject({ message: expect.stringMatching(/idle for more than 3 seconds/), cause: 'session_idle' });
+  });
+});
+
+describe('a server configured with its own report limits (WHISTLE_REPORT_MINUTES)', () => {
+  it('writes them into whistles that name none, over ingest too, and tells screens through /api/v1/city', async () => {
+    const t = await startTestServer({ env: { WHISTLE_REPORT_MINUTES: 'hard=45' } });
+    try {
+      const city = (await (await fetch(`${t.url}/api/v1/city`)).json()) as { whistleReportMinutes: Record<string, number> };
+      expect(city.whistleReportMinutes).toEqual({ emergency: 30, hard: 45, routine: 1440 });
+      const event = reported(gridsOf(DISTRICT_A)[1]!);
+      const id = incidentIdOf(event);
+      const at = new Date().toISOString();
+      const whistled = (whistleId: string, whistleType: string, extra: object = {}) => ({
+        id: `ev-${whistleId}`, type: 'incident.whistled', at, incidentId: id, whistleId, tier: 'street', whistleType, departments: [`${DISTRICT_A}-public-security`], ...extra,
+      });
+      const { status } = await t.post({ events: [event, { id: 'ev-reg', type: 'incident.registered', at, incidentId: id }, whistled('w-a', 'hard'), whistled('w-b', 'emergency'), whistled('w-c', 'hard', { reportWithinMinutes: 600 })] });
+      expect(status).toBe(200);
+      const stored = (await t.store.incidentEvents(id)).filter((e) => e.type === 'incident.whistled');
+      expect(stored.map((e) => (e as { reportWithinMinutes?: number }).reportWithinMinutes)).toEqual([45, 30, 600]);
+    } finally {
+      await t.close();
+    }
   });
 });

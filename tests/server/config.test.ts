@@ -41,9 +41,20 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
     ['CITY', '../../etc passwd', /CITY: must be a city package folder name/],
     ['RELAY_MODE', 'sometimes', /RELAY_MODE: must be batched or per-event/],
+    ['WHISTLE_REPORT_MINUTES', 'urgent=10', /WHISTLE_REPORT_MINUTES: "urgent" is not a whistle type/],
+    ['WHISTLE_REPORT_MINUTES', 'emergency=half', /WHISTLE_REPORT_MINUTES: "emergency=half" must be type=minutes/],
+    ['WHISTLE_REPORT_MINUTES', 'emergency', /WHISTLE_REPORT_MINUTES: "emergency" must be type=minutes/],
+    ['WHISTLE_REPORT_MINUTES', 'emergency=2', /WHISTLE_REPORT_MINUTES: emergency=2: the limit must be 5 to 10080 minutes/],
+    ['WHISTLE_REPORT_MINUTES', 'routine=20000', /WHISTLE_REPORT_MINUTES: routine=20000: the limit must be 5 to 10080/],
+    ['WHISTLE_REPORT_MINUTES', 'hard=60,hard=90', /WHISTLE_REPORT_MINUTES: hard is given twice/],
   ])('a bad %s stops the start with a message naming it (%s)', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);
+  });
+
+  it('takes the 报到时限 by whistle type from WHISTLE_REPORT_MINUTES, the types it leaves out keeping their defaults', () => {
+    expect(loadConfig({}).whistleReportMinutes).toEqual({ emergency: 30, hard: 120, routine: 1440 });
+    expect(loadConfig({ WHISTLE_REPORT_MINUTES: 'emergency=20, routine=480' }).whistleReportMinutes).toEqual({ emergency: 20, hard: 120, routine: 480 });
   });
 
   it('names every bad variable at once', () => {

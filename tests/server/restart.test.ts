@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import { fold, snapshotOf } from '../../protocol/reducer';
+import { SNAPSHOT_VERSION } from '../../protocol/snapshot';
+import { rebuildState } from '../../server/app';
+import type { Logger } from '../../server/ops/logger';
+import { openEventStore } from '../../server/store/open-event-store';
 import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
 import { lifecycle, reported, Screen, startTestServer } from './helpers/test-server';
@@ -44,6 +48,32 @@ describe('restart', () => {
       screen.close();
     } finally {
       await second.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a checkpoint of another state version (an upgrade) is set aside: the state comes from the whole log, and it says so calmly', async () => {
+    const first = await startTestServer({ keepData: true });
+    await first.post(batch(8));
+    const { dataDir } = first;
+    await first.close();
+    // the same checkpoint, as an older version wrote it: its version byte differs, and so may its form
+    const store = await openEventStore({ dataDir });
+    const saved = (await store.loadCheckpoint())!;
+    const old = Uint8Array.from(saved.state);
+    old[0] = SNAPSHOT_VERSION - 1;
+    await store.saveCheckpoint(saved.seq, old);
+    const lines: Array<{ level: string; msg: string }> = [];
+    const logger = { info: (_o: object, msg: string) => lines.push({ level: 'info', msg }), warn: (_o: object, msg: string) => lines.push({ level: 'warn', msg }) } as unknown as Logger;
+    try {
+      const rebuilt = await rebuildState(store, logger);
+      const expected = fold(await store.readSeqRange(0));
+      expect(rebuilt.state.headSeq).toBe(expected.headSeq);
+      expect(snapshotOf(rebuilt.state, 'city')).toEqual(snapshotOf(expected, 'city'));
+      expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+      expect(lines.map((l) => l.msg)).toContain('checkpoint written by another version of Gridwatch; replaying the whole log');
+    } finally {
+      await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
