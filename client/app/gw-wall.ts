@@ -110,6 +110,8 @@ export class GwWall extends LitElement {
    */
   private heatShownFor: PlaybackPoints | null = null;
   private playbackKpiVersion = -1;
+  /** the area the playback KPIs were computed for */
+  private playbackKpiArea = '';
   private socket!: LiveSocketController;
   private tour!: TourController;
   private model: LiveModel | null = null;
@@ -391,7 +393,8 @@ export class GwWall extends LitElement {
     if (frameTime - this.lastTick >= 1_000) {
       model.tick();
       this.lastTick = frameTime;
-      this.now = wallNow;
+      // the panels' clock (ages, time left, late marks, deadline timers): playback's t while replaying, even paused
+      this.now = this.playback.active && this.playback.view ? this.playback.view.t : wallNow;
     }
     if (frameTime - this.lastEvict >= EVICT_EVERY_MS) {
       model.evictClosed();
@@ -420,9 +423,12 @@ export class GwWall extends LitElement {
     this.mapController.setLayers(dataLayers.concat(this.selection?.build(this.deskFocus, scale) ?? []));
 
     if (playbackModel && this.playback.view) {
-      if (this.playback.version !== this.playbackKpiVersion) {
-        this.kpiFigures = kpis(playbackModel.state, this.shownArea(), this.playback.view.t);
+      // again when t moves, or when the area shown changes under a paused replay (the desk drills into a grid)
+      const area = this.shownArea();
+      if (this.playback.version !== this.playbackKpiVersion || area !== this.playbackKpiArea) {
+        this.kpiFigures = kpis(playbackModel.state, area, this.playback.view.t);
         this.playbackKpiVersion = this.playback.version;
+        this.playbackKpiArea = area;
         this.now = this.playback.view.t;
       }
     } else if (this.snapshotApplied && (frameTime - this.lastKpi >= KPI_EVERY_MS || queued.snapshot || this.playbackKpiVersion !== -1)) {
@@ -627,7 +633,7 @@ export class GwWall extends LitElement {
               .events=${this.playback.loaded.events} .expected=${this.playback.expected} .mode=${this.playback.mode} ?recording=${this.playback.recording} .exportProgress=${this.playback.exportProgress}
               ?exportCancelled=${this.playback.exportCancelled} .choroplethMetric=${this.playback.choroplethMetric}
               .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}></gw-timeline-bar>`}
-        ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion}></gw-desk>`}
+        ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active}></gw-desk>`}
       </div>
       <div class="side">
         <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>

@@ -15,9 +15,36 @@
  */
 import { incidentIdOf } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/reducer';
+import { reportLate } from '../../protocol/transition';
 import type { PlaybackTimeline } from './playback-timeline';
 
-const COLUMNS = ['id', 'grid', 'category', 'channel', 'priority', 'status', 'reportedAt', 'dispatchedAt', 'deadline', 'closedAt', 'cancelledAt', 'whistles', 'satisfaction', 'lon', 'lat'] as const;
+/**
+ * The CSV's columns: the case, then its handling (`resolvedAt` is the latest 反馈, the one the on-time rate compares
+ * with `deadline`), then its whistles' 报到: departments summoned, arrived, and late (arrived after their whistle's
+ * report limit, or not arrived once it had passed), as of the range's end.
+ */
+export const CSV_COLUMNS = [
+  'id', 'grid', 'category', 'channel', 'priority', 'status', 'reportedAt', 'dispatchedAt', 'deadline', 'closedAt', 'cancelledAt', 'whistles', 'satisfaction', 'lon', 'lat',
+  'startedAt', 'resolvedAt', 'summoned', 'arrived', 'lateReports',
+] as const;
+
+/** One case's CSV cells, in CSV_COLUMNS order, as it stood at `asOf`. */
+export function caseRow(r: IncidentRecord, asOf: number): unknown[] {
+  let summoned = 0;
+  let arrived = 0;
+  let late = 0;
+  for (const whistle of r.whistles) {
+    for (const department of whistle.departments) {
+      summoned += 1;
+      if (whistle.reports[department]?.arrivedAt !== undefined) arrived += 1;
+      if (reportLate(whistle, department, asOf)) late += 1;
+    }
+  }
+  return [
+    r.id, r.grid, r.category, r.channel, r.priority, r.status, r.reportedAt, r.dispatchedAt, r.deadline, r.closedAt, r.cancelledAt, r.whistles.length, r.satisfaction, r.location[0], r.location[1],
+    r.startedAt, r.resolvedAt, summoned, arrived, late,
+  ];
+}
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -30,15 +57,10 @@ export function casesCsv(timeline: PlaybackTimeline, from: number, to: number): 
   const touched = new Set<string>();
   for (const event of timeline.eventsBetween(from, to)) touched.add(incidentIdOf(event));
   const state = timeline.stateAt(to);
-  const rows = [COLUMNS.join(',')];
+  const rows = [CSV_COLUMNS.join(',')];
   for (const id of touched) {
-    const r = state.incidents.get(id) as (IncidentRecord & Record<string, unknown>) | undefined;
-    if (!r) continue;
-    rows.push(
-      [r.id, r.grid, r.category, r.channel, r.priority, r.status, r.reportedAt, r['dispatchedAt'], r['deadline'], r.closedAt, r.cancelledAt, r.whistles.length, r['satisfaction'], r.location[0], r.location[1]]
-        .map(cell)
-        .join(','),
-    );
+    const r = state.incidents.get(id);
+    if (r) rows.push(caseRow(r, to).map(cell).join(','));
   }
   return `\uFEFF${rows.join('\r\n')}\r\n`;
 }

@@ -213,10 +213,13 @@ describe('PNG of the map at t', () => {
     const header = await page.evaluate(() =>
       [...(document.querySelector('gw-wall')?.shadowRoot?.querySelector('gw-kpi-header')?.shadowRoot?.querySelectorAll('[data-kpi] .label') ?? [])].map((el) => el.textContent?.trim()),
     );
-    expect(header).toHaveLength(9);
-    for (const label of header.slice(0, 8)) expect(items.some((item) => item.startsWith(`${label} `)), label).toBe(true);
+    // the figures, then today's whistles per tier
+    expect(header).toHaveLength(10);
+    for (const label of header.slice(0, 9)) expect(items.some((item) => item.startsWith(`${label} `)), label).toBe(true);
     expect(items.find((item) => item.startsWith('Open '))).toMatch(/^Open [\d,]+$/);
     expect(items.find((item) => item.startsWith('Response '))).toMatch(/^Response ([\d.]+%|—)$/);
+    expect(items.find((item) => item.startsWith('Reports on time '))).toMatch(/^Reports on time ([\d.]+%|—)$/);
+    expect(items.at(-1)).toMatch(/^Whistles today Comm\. [\d,]+ \/ Street [\d,]+ \/ Dist\. [\d,]+$/);
   });
 });
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import type { CityState } from '../../protocol/reducer';
+import { lateDepartments, reportDueAt } from '../../protocol/transition';
 import { clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { colourDistance } from './helpers/png';
@@ -78,6 +79,28 @@ describe('playback on the wall', () => {
     expect((await page.locator('gw-clock .time').textContent())?.trim()).toBe(clockDateTime(middle).slice(11));
     // (the browser drops ":00" seconds from the value it reports, so it is compared as an instant)
     expect(fromCityInputTime(await bar(page).locator('.right input[type="datetime-local"]').inputValue())).toBe(middle);
+    // the whistle board reads the clock of t too, paused or not, past the wall's once-a-second tick: a whistle's time
+    // left to report and its late departments are those of t, not of the wall's own time
+    await page.waitForTimeout(2_500);
+    const whistles = new Map([...stateAt(middle).incidents.values()].flatMap((r) => r.whistles.map((w) => [w.id, w] as const)));
+    const rows = await page.locator('gw-whistle-board li[data-whistle]').evaluateAll((lis) =>
+      lis.map((li) => ({
+        id: li.getAttribute('data-whistle')!,
+        left: li.querySelector('[data-left]')?.getAttribute('data-left') ?? null,
+        late: [...li.querySelectorAll('.dept[data-late]')].map((el) => el.getAttribute('data-department')!).sort(),
+      })),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    let timed = 0;
+    for (const row of rows) {
+      const whistle = whistles.get(row.id)!;
+      expect(row.late, row.id).toEqual(lateDepartments(whistle, middle).sort());
+      if (row.left !== null) {
+        timed += 1;
+        expect(Number(row.left), row.id).toBe(reportDueAt(whistle) - middle);
+      }
+    }
+    expect(timed, 'whistles within their limit at t').toBeGreaterThan(0);
 
     const end = Math.floor(to / 1000) * 1000;
     await seek(page, end);
@@ -142,6 +165,23 @@ describe('playback on the wall', () => {
     await expect.poll(async () => (await topEdge()) - topBefore, { timeout: 30_000 }).toBeGreaterThan(grown / 4);
     expect(await topEdge()).toBeGreaterThan(await deskBarBottom());
     await press(page, 'webm');
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('paused, the KPIs follow the area the desk drills into; a case opened reads as it stood at t, with no action offered', async () => {
+    const t = (await shown(page))!.t;
+    const state = stateAt(t);
+    const id = openAt(t)[0]!;
+    const grid = state.incidents.get(id)!.grid;
+    const gridKpis = kpis(state, grid, t);
+    expect(gridKpis.open, 'a grid has fewer open cases than the city').toBeLessThan(kpis(state, 'city', t).open);
+    await page.evaluate((code) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea(code), grid);
+    await expectKpiHeader(page, gridKpis);
+    expect((await shown(page))!.t, 'still paused').toBe(t);
+    await page.evaluate((incident) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.openCase(incident), id);
+    await page.locator('gw-case-actions [data-replaying]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('gw-case-actions button[data-action]').count()).toBe(0);
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });

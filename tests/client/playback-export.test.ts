@@ -4,7 +4,9 @@
  * inside a frame's payload, and can be continued over bytes arriving in pieces.
  */
 import { describe, expect, it } from 'vitest';
-import { WebmFrameCounter, webmFrameCount } from '../../client/playback/playback-export';
+import { caseRow, CSV_COLUMNS, WebmFrameCounter, webmFrameCount } from '../../client/playback/playback-export';
+import { fold } from '../../protocol/reducer';
+import { DAY0, EventLog, HOUR, MINUTE } from '../protocol/builders';
 
 const element = (id: number[], payload: number[]) => {
   if (payload.length > 126) throw new Error('test payloads stay under 127 bytes');
@@ -47,5 +49,29 @@ describe('webmFrameCount', () => {
     }
     expect(webmFrameCount(bytes.subarray(0, bytes.length - 3))).toBe(4);
     expect(webmFrameCount(new Uint8Array(0))).toBe(0);
+  });
+});
+
+describe('the cases CSV', () => {
+  it('gives each case its handling times and its whistles’ reports: summoned, arrived, and late by each whistle’s own limit', () => {
+    const log = new EventLog();
+    const t0 = DAY0 + 9 * HOUR;
+    log.reported('x', t0);
+    log.registered('x', t0 + MINUTE);
+    log.dispatched('x', t0 + 2 * MINUTE);
+    log.started('x', t0 + 5 * MINUTE);
+    // a 15-minute whistle: one department in 10 minutes, one in 20 (late), one never (late once 15 minutes pass)
+    const whistle = log.whistled('x', t0 + 10 * MINUTE, 'w1', 'community', ['s-ps-1', 's-um-1', 's-hl-1']);
+    (whistle as { reportWithinMinutes?: number }).reportWithinMinutes = 15;
+    for (const [department, minutes] of [['s-ps-1', 10], ['s-um-1', 20]] as const) {
+      log.departmentReported('x', t0 + (10 + minutes - 2) * MINUTE, 'w1', department, 'acknowledged');
+      log.departmentReported('x', t0 + (10 + minutes) * MINUTE, 'w1', department, 'arrived');
+    }
+    log.resolved('x', t0 + 40 * MINUTE);
+    const record = fold(log.events).incidents.get('x')!;
+    const row = Object.fromEntries(CSV_COLUMNS.map((column, i) => [column, caseRow(record, t0 + HOUR)[i]]));
+    expect(row).toMatchObject({ id: 'x', status: 'resolved', whistles: 1, startedAt: t0 + 5 * MINUTE, resolvedAt: t0 + 40 * MINUTE, summoned: 3, arrived: 2, lateReports: 2 });
+    // before the limit passed, the department not yet there was not late
+    expect(caseRow(record, t0 + 24 * MINUTE).at(-1)).toBe(1);
   });
 });
