@@ -50,6 +50,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     city: geodata,
     seed: config.simulate.seed,
     rate: config.simulate.rate,
+    reportMinutes: config.whistleReportMinutes,
     sink,
     onError: (err) => logger.warn({ err }, 'simulator batch failed'),
   });

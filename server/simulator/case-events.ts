@@ -10,6 +10,7 @@ import type { IncidentRecord } from '../../protocol/reducer';
 import type { CityModel } from './city-model';
 import {
   HOUR,
+  NAMED_REPORT_LIMITS,
   PROBABILITIES,
   SATISFACTION_WEIGHTS,
   WHISTLE_PROBABILITY,
@@ -25,8 +26,17 @@ export interface Plan {
   gridCode: string;
   location: [number, number];
   priority: Priority;
-  whistle?: { tier: WhistleTier; type: WhistleType };
+  whistle?: PlannedWhistle;
   verifications: number;
+  /** when the whistle's last summoned department will arrive: the case is not resolved before then */
+  lastArrivalAt?: number;
+}
+
+/** The whistle a case will need: its tier, its type and, for some, a report limit of its own (minutes). */
+export interface PlannedWhistle {
+  tier: WhistleTier;
+  type: WhistleType;
+  reportWithinMinutes?: number;
 }
 
 /** What building a step's event may draw on. */
@@ -39,11 +49,17 @@ export interface CaseContext {
 
 /**
  * Whether a new case of this group will need a whistle, and at which tier and type. Tiers are drawn in Kunming's
- * proportions (WHISTLE_TIER_WEIGHTS), so whistle counts by tier converge on 17,532 : 1,651 : 43.
+ * proportions (WHISTLE_TIER_WEIGHTS), so whistle counts by tier converge on 17,532 : 1,651 : 43. Some whistles name a
+ * tighter report limit than their type's (NAMED_REPORT_LIMITS); the rest leave it to the server.
  */
-export function planWhistle(random: Random, group: CategoryGroup): { tier: WhistleTier; type: WhistleType } | undefined {
+export function planWhistle(random: Random, group: CategoryGroup): PlannedWhistle | undefined {
   if (!random.chance(WHISTLE_PROBABILITY[group])) return undefined;
-  return { tier: random.pick(WHISTLE_TIER_WEIGHTS), type: random.pick(whistleTypeWeights(group)) };
+  const whistle: PlannedWhistle = { tier: random.pick(WHISTLE_TIER_WEIGHTS), type: random.pick(whistleTypeWeights(group)) };
+  if (random.chance(PROBABILITIES.namedReportLimit)) {
+    const limits = NAMED_REPORT_LIMITS[whistle.type];
+    whistle.reportWithinMinutes = limits[random.int(limits.length)] as number;
+  }
+  return whistle;
 }
 
 /** The event of one planned step, or undefined when it cannot be made (counted as dropped). */
@@ -78,7 +94,8 @@ export function eventFor(task: Task, plan: Plan, record: IncidentRecord, context
         stats.dropped += 1;
         return undefined;
       }
-      return { ...base, type: 'incident.whistled', whistleId: `${task.incidentId}-w1`, tier: whistle.tier, whistleType: whistle.type, departments };
+      const limit = whistle.reportWithinMinutes === undefined ? {} : { reportWithinMinutes: whistle.reportWithinMinutes };
+      return { ...base, type: 'incident.whistled', whistleId: `${task.incidentId}-w1`, tier: whistle.tier, whistleType: whistle.type, departments, ...limit };
     }
     case 'acknowledge':
     case 'arrive':

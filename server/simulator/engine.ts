@@ -8,10 +8,11 @@
  *
  * Deterministic: the same city, seed, start time and sequence of `advance` calls give the same events.
  */
-import type { IncomingEvent, StoredEvent, WhistleTier } from '../../protocol/events';
+import type { IncomingEvent, StoredEvent, WhistleTier, WhistleType } from '../../protocol/events';
 import { categoryOf, channelOf, type Category } from '../../protocol/catalogues';
 import { applyEvent, createState, evict, isOpenStatus, type CityState, type IncidentRecord } from '../../protocol/reducer';
 import { shanghaiHour } from '../../protocol/time';
+import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 import type { Area } from '../geodata/types';
 import { CityModel, type SimCity } from './city-model';
 import {
@@ -40,6 +41,11 @@ export interface EngineOptions {
   rate: number;
   /** prefix of event and incident ids; defaults to one derived from seed and start time, so runs do not collide */
   idPrefix?: string;
+  /**
+   * The server's report limits (报到时限, minutes) for whistles that name none (its WHISTLE_REPORT_MINUTES), so that
+   * departments are late as often against them as against the defaults (REPORT_LIMIT_MINUTES, taken when absent).
+   */
+  reportMinutes?: Readonly<Record<WhistleType, number>>;
 }
 
 export interface EngineStats {
@@ -63,6 +69,7 @@ export class SimulationEngine {
   private readonly queue = new TaskQueue();
   private readonly plans = new Map<string, Plan>();
   private readonly idPrefix: string;
+  private readonly reportMinutes: Readonly<Record<WhistleType, number>>;
   private rate: number;
   private clock: number;
   private nextArrival: number;
@@ -79,6 +86,7 @@ export class SimulationEngine {
     this.context = { random: this.random, model: this.model, stats: this.stats, nextEventId: () => this.nextEventId() };
     this.rate = checkRate(options.rate);
     this.clock = options.startAt;
+    this.reportMinutes = options.reportMinutes ?? REPORT_LIMIT_MINUTES;
     this.idPrefix = options.idPrefix ?? `sim${options.seed}-${Math.floor(options.startAt / 1000).toString(36)}`;
     // The view keeps closed cases long enough for their rating (DELAYS.rate.cap) to still find them.
     this.view = createState({ retainClosedMs: 24 * HOUR, retainDays: 2 });
@@ -245,6 +253,11 @@ export class SimulationEngine {
       this.stats.dropped += 1;
       return undefined;
     }
+    if (task.action === 'resolve' && plan.lastArrivalAt !== undefined && task.at < plan.lastArrivalAt) {
+      // a summoned department is still on its way: the case waits for it
+      this.schedule(plan.lastArrivalAt + bounded(this.random, DELAYS.afterArrival), task.incidentId, 'resolve');
+      return undefined;
+    }
     const event = eventFor(task, plan, record, this.context);
     if (event === undefined) return undefined;
     if (!this.accept(event, plan.gridCode)) return undefined;
@@ -315,7 +328,8 @@ export class SimulationEngine {
       const whistleAt = startAt + 60_000 + this.random.exponential(10 * MINUTE);
       this.schedule(whistleAt, id, 'whistle');
       const emergency = plan.whistle.type === 'emergency';
-      // Departments are chosen when the whistle is blown; their reports are planned then (see `accept`).
+      // Departments are chosen when the whistle is blown and their reports planned then (`planReports`): this is the
+      // typical last arrival; a resolution due before the actual one waits for it (`perform`).
       const lastArrival = whistleAt + (emergency ? DELAYS.acknowledge.emergencyMean + DELAYS.arrive.emergencyMean : DELAYS.acknowledge.mean + DELAYS.arrive.mean);
       resolveAt = Math.max(resolveAt, lastArrival + bounded(this.random, DELAYS.afterArrival));
     }
@@ -339,18 +353,34 @@ export class SimulationEngine {
     this.lastGrid = grid;
     if (event.type === 'incident.whistled') {
       this.stats.whistles[event.tier] += 1;
-      const emergency = event.whistleType === 'emergency';
-      const at = Date.parse(event.at);
-      for (const department of event.departments) {
-        const ackAt = at + DELAYS.acknowledge.floor + this.random.exponential(emergency ? DELAYS.acknowledge.emergencyMean : DELAYS.acknowledge.mean);
-        this.schedule(ackAt, event.incidentId, 'acknowledge', department);
-        if (!this.random.chance(PROBABILITIES.departmentNoShow)) {
-          const arriveAt = ackAt + DELAYS.arrive.floor + this.random.exponential(emergency ? DELAYS.arrive.emergencyMean : DELAYS.arrive.mean);
-          this.schedule(arriveAt, event.incidentId, 'arrive', department);
-        }
-      }
+      this.planReports(event);
     }
     return true;
+  }
+
+  /**
+   * Plans each summoned department's 报到 on a whistle just blown: it acknowledges, then most arrive within the
+   * whistle's report limit, some after it (PROBABILITIES.departmentLate) and a few never. A limit tighter than the
+   * type's default hurries them in proportion. The case is not resolved before the last arrival (`perform`).
+   */
+  private planReports(event: Extract<IncomingEvent, { type: 'incident.whistled' }>): void {
+    const emergency = event.whistleType === 'emergency';
+    const at = Date.parse(event.at);
+    const limit = (event.reportWithinMinutes ?? this.reportMinutes[event.whistleType]) * MINUTE;
+    const pace = Math.min(1, limit / (REPORT_LIMIT_MINUTES[event.whistleType] * MINUTE));
+    let lastArrivalAt: number | undefined;
+    for (const department of event.departments) {
+      const ackAt = at + DELAYS.acknowledge.floor + this.random.exponential(pace * (emergency ? DELAYS.acknowledge.emergencyMean : DELAYS.acknowledge.mean));
+      this.schedule(ackAt, event.incidentId, 'acknowledge', department);
+      if (this.random.chance(PROBABILITIES.departmentNoShow)) continue;
+      const arriveAt = this.random.chance(PROBABILITIES.departmentLate)
+        ? Math.max(ackAt, at + limit) + MINUTE + this.random.exponential(limit * DELAYS.lateArrivalShareOfLimit)
+        : Math.max(ackAt + 1_000, Math.min(at + 0.95 * limit, ackAt + pace * DELAYS.arrive.floor + this.random.exponential(pace * (emergency ? DELAYS.arrive.emergencyMean : DELAYS.arrive.mean))));
+      this.schedule(arriveAt, event.incidentId, 'arrive', department);
+      lastArrivalAt = Math.max(lastArrivalAt ?? arriveAt, arriveAt);
+    }
+    const plan = this.plans.get(event.incidentId);
+    if (plan !== undefined && lastArrivalAt !== undefined) plan.lastArrivalAt = Math.ceil(lastArrivalAt);
   }
 
 

@@ -108,9 +108,14 @@ export const DELAYS = {
   close: { mean: 15 * MINUTE, floor: MINUTE },
   /** 结案 → 评价 (capped so the case is still in the reducer's live map) */
   rate: { mean: 3 * HOUR, floor: 5 * MINUTE, cap: 20 * HOUR },
-  /** 吹哨 → acknowledged, acknowledged → arrived; emergencies are faster */
+  /**
+   * 吹哨 → acknowledged, acknowledged → arrived; emergencies are faster. These hold under a whistle type's default
+   * report limit (REPORT_LIMIT_MINUTES); a tighter limit scales them down in proportion, since departments hurry.
+   */
   acknowledge: { mean: 6 * MINUTE, emergencyMean: 2 * MINUTE, floor: 30_000 },
   arrive: { mean: 22 * MINUTE, emergencyMean: 8 * MINUTE, floor: 3 * MINUTE },
+  /** a department that misses the report limit arrives after it by an exponential draw of this share of the limit */
+  lateArrivalShareOfLimit: 0.3,
   /** 督办 comes this long after the deadline passes, unless the case is resolved first */
   supervise: { shareOfSla: 0.1, floor: 10 * MINUTE },
 } as const;
@@ -124,9 +129,20 @@ export const PROBABILITIES = {
   rated: 0.7,
   /** a summoned department that never arrives (the whistle stays active) */
   departmentNoShow: 0.03,
+  /** a summoned department that arrives, but after the whistle's report limit (报到超时) */
+  departmentLate: 0.05,
+  /** a whistle that names its own, tighter report limit (NAMED_REPORT_LIMITS), as a written whistle order does */
+  namedReportLimit: 0.3,
   /** an urgent case gets an explicit deadline of half its SLA */
   urgentExplicitDeadline: 0.8,
 } as const;
+
+/** The report limits, in minutes, that a whistle naming its own picks from, by type: tighter than the defaults. */
+export const NAMED_REPORT_LIMITS: Readonly<Record<WhistleType, readonly number[]>> = {
+  emergency: [15, 20],
+  hard: [60, 90],
+  routine: [240, 480, 720],
+};
 
 /** Satisfaction 1–5: most residents are satisfied (满意率 ≈ 83 %). */
 export const SATISFACTION_WEIGHTS: ReadonlyArray<readonly [number, number]> = [

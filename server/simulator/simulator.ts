@@ -11,7 +11,7 @@
  * await simulator.stop();
  * ```
  */
-import { MAX_BATCH_EVENTS, type IncomingEvent } from '../../protocol/events';
+import { MAX_BATCH_EVENTS, type IncomingEvent, type WhistleType } from '../../protocol/events';
 import { DAY_MS } from '../../protocol/time';
 import type { IncidentRecord } from '../../protocol/reducer';
 import type { SimCity } from './city-model';
@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   tickMs?: number;
   /** called when the sink fails in live mode; the simulator keeps running */
   onError?: (error: unknown) => void;
+  /** the server's report limits for whistles that name none (see EngineOptions.reportMinutes) */
+  reportMinutes?: Readonly<Record<WhistleType, number>>;
 }
 
 export interface BackfillOptions {
@@ -104,7 +106,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const emptyStats: EngineStats = { incidents: 0, events: 0, dropped: 0, unplaced: 0, whistles: { community: 0, street: 0, district: 0 } };
 
   const engineAt = (startAt: number, startRate: number): SimulationEngine => {
-    engine ??= new SimulationEngine({ city: options.city, seed: options.seed, startAt, rate: startRate });
+    engine ??= new SimulationEngine({
+      city: options.city,
+      seed: options.seed,
+      startAt,
+      rate: startRate,
+      ...(options.reportMinutes === undefined ? {} : { reportMinutes: options.reportMinutes }),
+    });
     return engine;
   };
 

@@ -3,6 +3,7 @@ import type { IncomingEvent } from '../../protocol/events';
 import { IncomingEventSchema } from '../../protocol/events';
 import { SimulationEngine, planWhistle } from '../../server/simulator/engine';
 import { Random } from '../../server/simulator/random';
+import { REPORT_LIMIT_MINUTES, reportLate } from '../../protocol/transition';
 import { FakeIngest } from './fake-ingest';
 import { testCity } from './test-city';
 
@@ -62,6 +63,26 @@ describe('the simulation engine', () => {
     expect(events.some((e) => e.type === 'incident.verified' && !e.passed)).toBe(true);
     expect(count('incident.rated') / count('incident.closed')).toBeGreaterThan(0.5);
     expect(count('department.reported')).toBeGreaterThan(count('incident.whistled'));
+  });
+
+  it('has most summoned departments arrive within the whistle’s report limit, some late, and resolves no case before they arrive', () => {
+    const engine = new SimulationEngine({ city: testCity(), seed: 13, startAt: START, rate: 0.01 });
+    const events: IncomingEvent[] = [];
+    const end = START + 6 * DAY;
+    engine.advance(end, (event) => events.push(event));
+    // the plan never tried an arrival on a case it had already resolved
+    expect(engine.stats.dropped).toBe(0);
+    const whistles = [...ingestAll(events).state.incidents.values()].flatMap((r) => r.whistles);
+    expect(whistles.length).toBeGreaterThan(300);
+    // some whistles name a tighter limit than their type's, as a written whistle order does
+    const named = whistles.filter((w) => w.reportWithinMinutes !== undefined);
+    expect(named.length / whistles.length).toBeGreaterThan(0.2);
+    expect(named.length / whistles.length).toBeLessThan(0.4);
+    for (const w of named) expect(w.reportWithinMinutes).toBeLessThan(REPORT_LIMIT_MINUTES[w.type]);
+    const arrivals = whistles.flatMap((w) => w.departments.filter((d) => w.reports[d]?.arrivedAt !== undefined).map((d) => reportLate(w, d, end)));
+    const onTime = arrivals.filter((late) => !late).length / arrivals.length;
+    expect(onTime).toBeGreaterThan(0.9);
+    expect(onTime).toBeLessThan(0.99);
   });
 
   it('summons departments of the level the whistle tier calls for', () => {

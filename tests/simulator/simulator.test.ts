@@ -58,7 +58,7 @@ describe('the simulator', () => {
     let clock = NOW + 10 * 60_000;
     const restarted = createSimulator({ city, seed: 8, rate: 0, sink: async (events) => server.ingest(events), now: () => clock });
     expect(restarted.adopt(open)).toBe(open.length);
-    clock += 10 * 86_400_000;
+    clock += 30 * 86_400_000; // long past the slowest plan: a week-long SLA with a log-normal tail
     await restarted.tick();
     expect(server.refusals).toEqual([]);
     for (const record of open) expect(['closed', 'cancelled']).toContain(server.state.incidents.get(record.id)?.status);
