@@ -52,6 +52,8 @@ export interface AreaDeskView {
   code: string;
   open: IncidentRecord[];
   closed: IncidentRecord[];
+  /** 部门报到: the departments summoned to the area over the last day, the most often late first */
+  departments: Array<{ department: string; summoned: number; arrived: number; late: number; pending: number; meanReportMinutes: number | null }>;
   serviceCentres: Array<ServiceCentreProperties & { position: number[]; distanceM: number; own: boolean }>;
   board: {
     topics: Array<{ category: string; name: string; count: number }>;

@@ -2,7 +2,8 @@
  * The side panel of one area (a grid, or a community / street / district when drilling): where it is (breadcrumb
  * and 15-digit code), its households and population, who is responsible (grid secretary, head, workers, volunteers
  * with their phones), the service centres of the area and those within a 15-minute walk, its open cases with live
- * deadline clocks, the cases closed in the last day with satisfaction, and the public board.
+ * deadline clocks, the cases closed in the last day with satisfaction, how the departments summoned to it over the
+ * last day reported (arrived of summoned, late, mean time to arrive), and the public board.
  *
  * Open cases come from the live model (`open`, updated every frame the wall folds); the rest is read from the
  * server and read again when `refresh` changes (after an action, or when the area's cases changed).
@@ -14,8 +15,8 @@ import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
-import { t, type MessageKey } from '../i18n/index';
-import { categoryName, dayTime } from '../panels/format';
+import { localName, t, type MessageKey } from '../i18n/index';
+import { categoryName, dayTime, duration } from '../panels/format';
 import { deskApi } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -88,6 +89,20 @@ export class GwAreaPanel extends LitElement {
       }
       ul[data-open-cases] > li {
         grid-column: 1 / -1;
+      }
+      /* name, arrivals, late count and mean time in columns that line up from row to row */
+      ul[data-departments] {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) auto auto auto;
+        column-gap: 0.6em;
+      }
+      li.department {
+        display: grid;
+        grid-column: 1 / -1;
+        grid-template-columns: subgrid;
+      }
+      li.department .late[data-late] {
+        color: #ff6b6b;
       }
       li.case {
         display: grid;
@@ -213,6 +228,19 @@ export class GwAreaPanel extends LitElement {
             <span aria-label=${t('desk.satisfaction')}>${c.satisfaction ? '★'.repeat(c.satisfaction) : t('desk.unrated')}</span>
           </li>`,
         )}
+      </ul>
+      <h3>${t('desk.departments')}</h3>
+      <ul data-departments>
+        ${desk && desk.departments.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
+        ${(desk?.departments ?? []).map((d) => {
+          const name = localName(this.city?.departmentByCode.get(d.department), d.department);
+          return html`<li class="department" data-department=${d.department}>
+            <span class="ellipsis" title=${name}>${name}</span>
+            <span class="muted num">${t('desk.departments.arrived', { arrived: d.arrived, summoned: d.summoned })}</span>
+            <span class="num late" ?data-late=${d.late > 0}>${d.late > 0 ? t('desk.departments.late', { count: d.late }) : ''}</span>
+            <span class="muted num">${d.meanReportMinutes === null ? '' : t('desk.departments.mean', { time: duration(d.meanReportMinutes * 60_000) })}</span>
+          </li>`;
+        })}
       </ul>
       <h3>${t('desk.centres')}</h3>
       <ul data-centres>

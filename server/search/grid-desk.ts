@@ -1,11 +1,12 @@
 /**
  * What the officer's desk shows for an area beyond its static detail: its open cases, the cases closed in the last
- * day with their satisfaction, the service centres whose 15-minute circle reaches it, and its public board
+ * day with their satisfaction, how the departments summoned to it over the last day reported (部门报到), the service
+ * centres whose 15-minute circle reaches it, and its public board
  * (居民一家亲: 本期议题 topics, 群众反映 residents' reports, 回音壁 the echo wall of answered cases), all derived
  * from the live state, never typed in by hand.
  */
 import { categoryOf } from '../../protocol/catalogues';
-import { isOpenStatus, type IncidentRecord } from '../../protocol/transition';
+import { isOpenStatus, reportLate, type IncidentRecord } from '../../protocol/transition';
 import type { CityGeodata, ServiceCentreProperties } from '../geodata/types';
 
 /** 15 min × 4.5 km/h × 0.85 detour ≈ 956 m: the same reach as client/geo/coverage.ts. */
@@ -13,6 +14,7 @@ export const SERVICE_CIRCLE_RADIUS_M = (15 / 60) * 4.5 * 1000 * 0.85;
 /** "Recently closed": within the last day (the server's live state keeps closed cases 24 h). */
 export const RECENT_CLOSED_MS = 24 * 3_600_000;
 const LIST_LIMIT = 30;
+const DEPARTMENTS_LISTED = 12;
 
 export interface BoardTopic {
   category: string;
@@ -30,10 +32,28 @@ export interface EchoEntry {
   minutes: number;
 }
 
+/**
+ * One summoned department's 报到 record on the whistles blown over the area's cases in the last day: how often it
+ * was summoned, how often it arrived, how often it was late (arrived after the whistle's limit, or not there once
+ * the limit passed), how many are still within their limit, and its mean time from whistle to arrival.
+ */
+export interface DepartmentReportRow {
+  department: string;
+  summoned: number;
+  arrived: number;
+  late: number;
+  /** not arrived, the limit not yet passed */
+  pending: number;
+  /** mean minutes from whistle to arrival over its arrivals; null before the first */
+  meanReportMinutes: number | null;
+}
+
 export interface AreaDesk {
   code: string;
   open: IncidentRecord[];
   closed: IncidentRecord[];
+  /** 部门报到: the departments summoned over the last day, the most often late first */
+  departments: DepartmentReportRow[];
   serviceCentres: Array<ServiceCentreProperties & { position: number[]; distanceM: number; own: boolean }>;
   board: {
     /** 本期议题: the categories raised most this period (open and recent), most first */
@@ -49,8 +69,10 @@ export interface AreaDesk {
 export function areaDesk(geodata: CityGeodata, incidents: Iterable<IncidentRecord>, code: string, now: number): AreaDesk {
   const open: IncidentRecord[] = [];
   const closed: IncidentRecord[] = [];
+  const departments = new DepartmentReports(now);
   for (const incident of incidents) {
     if (!incident.grid.startsWith(code)) continue;
+    departments.add(incident);
     if (isOpenStatus(incident.status)) open.push(incident);
     else if (incident.status === 'closed' && incident.closedAt !== undefined && now - incident.closedAt <= RECENT_CLOSED_MS) closed.push(incident);
   }
@@ -81,9 +103,48 @@ export function areaDesk(geodata: CityGeodata, incidents: Iterable<IncidentRecor
     code,
     open: open.slice(0, LIST_LIMIT),
     closed: closed.slice(0, LIST_LIMIT),
+    departments: departments.rows().slice(0, DEPARTMENTS_LISTED),
     serviceCentres: centresReaching(geodata, code),
     board: { topics, reports, echoes },
   };
+}
+
+/**
+ * Tallies the departments' reports on whistles blown within RECENT_CLOSED_MS of `now` (the live state keeps every
+ * case that long after it ends, so no whistle of the window is missing).
+ */
+class DepartmentReports {
+  private readonly byDepartment = new Map<string, DepartmentReportRow & { reportMinutesSum: number }>();
+
+  constructor(private readonly now: number) {}
+
+  add(incident: IncidentRecord): void {
+    for (const whistle of incident.whistles) {
+      if (this.now - whistle.at > RECENT_CLOSED_MS || whistle.at > this.now) continue;
+      for (const department of whistle.departments) {
+        let row = this.byDepartment.get(department);
+        if (row === undefined) {
+          row = { department, summoned: 0, arrived: 0, late: 0, pending: 0, meanReportMinutes: null, reportMinutesSum: 0 };
+          this.byDepartment.set(department, row);
+        }
+        row.summoned += 1;
+        const arrivedAt = whistle.reports[department]?.arrivedAt;
+        if (arrivedAt !== undefined) {
+          row.arrived += 1;
+          row.reportMinutesSum += (arrivedAt - whistle.at) / 60_000;
+        }
+        if (reportLate(whistle, department, this.now)) row.late += 1;
+        else if (arrivedAt === undefined) row.pending += 1;
+      }
+    }
+  }
+
+  /** The most often late first, then the most often summoned, then by code. */
+  rows(): DepartmentReportRow[] {
+    return [...this.byDepartment.values()]
+      .sort((a, b) => b.late - a.late || b.summoned - a.summoned || a.department.localeCompare(b.department))
+      .map(({ reportMinutesSum, ...row }) => ({ ...row, meanReportMinutes: row.arrived > 0 ? reportMinutesSum / row.arrived : null }));
+  }
 }
 
 /** The area's own centres, and every centre whose 15-minute circle reaches the area's centre, nearest first. */

@@ -114,6 +114,15 @@ describe('the officer’s desk', () => {
     expect(await page.locator('gw-area-panel [data-households]').textContent()).toBe('300');
     expect(await page.locator('gw-area-panel [data-open-cases] li[data-incident="dk-case"]').count()).toBe(1);
     await page.locator('gw-area-panel [data-centres] li').first().waitFor({ timeout: 30_000 });
+    // the departments summoned to the grid, as the server counts them; the one that never came to dk-late's
+    // emergency whistle is late, named, and its row says so
+    const counted = (await (await fetch(`${url}/api/v1/desk/${GRID}`)).json()) as { departments: Array<{ department: string; late: number }> };
+    await expect
+      .poll(() => page.locator('gw-area-panel [data-departments] li[data-department]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-department'))), { timeout: 30_000 })
+      .toEqual(counted.departments.map((d) => d.department));
+    const squad = page.locator(`gw-area-panel [data-departments] li[data-department="${STREET}-urban-management"]`);
+    expect(await squad.locator('.late[data-late]').textContent()).toBe(`超时 ${counted.departments.find((d) => d.department === `${STREET}-urban-management`)!.late}`);
+    expect(await squad.locator('.ellipsis').textContent()).toBe(city.departments.find((d) => d.code === `${STREET}-urban-management`)!.name);
     // the overdue case shows a red clock with the time over
     expect(await page.locator('gw-area-panel li[data-incident="dk-late"] gw-deadline-timer [data-tone]').getAttribute('data-tone')).toBe('red');
     expect(new URL(page.url()).searchParams.get('sel')).toBe(GRID);

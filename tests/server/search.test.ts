@@ -1,7 +1,7 @@
 /**
  * The desk's lookups over HTTP against a real server: search by grid code, community and street name (Chinese and
  * pinyin initials), incident id and address text, all scoped; and an area's desk view (open cases, recently closed
- * with satisfaction, the 居民一家亲 board, centres within 15 minutes).
+ * with satisfaction, the departments' 报到 record, the 居民一家亲 board, centres within 15 minutes).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +48,20 @@ describe('desk search and area desk view', () => {
       { id: 'e7', type: 'incident.closed', incidentId: 'case-noise-2', at: iso(now - 58 * MIN) },
       { id: 'e8', type: 'incident.rated', incidentId: 'case-noise-2', at: iso(now - 57 * MIN), satisfaction: 5 },
       { id: 'e9', type: 'incident.reported', at: iso(now - 30 * MIN), crs: 'wgs84', incident: { id: 'case-panlong-3', location: wallGridCentre(city, OTHER_DISTRICT_GRID), category: 'other', channel: 'other', address: '翠湖北路1号' } },
+      // the litter case summons district departments twice: a 15-minute whistle that the police answer in 10 minutes
+      // and housing never does (late), then a routine whistle (24 h) the police have not answered yet (pending)
+      { id: 'e10', type: 'incident.registered', incidentId: 'case-litter-1', at: iso(now - 75 * MIN) },
+      { id: 'e11', type: 'incident.dispatched', incidentId: 'case-litter-1', at: iso(now - 74 * MIN), departments: ['530102001-urban-management'] },
+      { id: 'e12', type: 'incident.started', incidentId: 'case-litter-1', at: iso(now - 70 * MIN) },
+      { id: 'e13', type: 'incident.whistled', incidentId: 'case-litter-1', at: iso(now - 60 * MIN), whistleId: 'w-a', tier: 'street', whistleType: 'emergency', departments: ['530102-public-security', '530102-housing'], reportWithinMinutes: 15 },
+      { id: 'e14', type: 'department.reported', incidentId: 'case-litter-1', at: iso(now - 58 * MIN), whistleId: 'w-a', department: '530102-public-security', stage: 'acknowledged' },
+      { id: 'e15', type: 'department.reported', incidentId: 'case-litter-1', at: iso(now - 55 * MIN), whistleId: 'w-a', department: '530102-housing', stage: 'acknowledged' },
+      { id: 'e16', type: 'department.reported', incidentId: 'case-litter-1', at: iso(now - 50 * MIN), whistleId: 'w-a', department: '530102-public-security', stage: 'arrived' },
+      // a whistle of yesterday, past the desk's last-day window, on another grid of the district: not counted
+      { id: 'e18', type: 'incident.reported', at: iso(now - 26 * 60 * MIN), crs: 'wgs84', incident: { id: 'case-old-4', location: wallGridCentre(city, '530102001001001'), category: 'other', channel: 'other' } },
+      { id: 'e19', type: 'incident.registered', incidentId: 'case-old-4', at: iso(now - 26 * 60 * MIN + MIN) },
+      { id: 'e20', type: 'incident.whistled', incidentId: 'case-old-4', at: iso(now - 25 * 60 * MIN), whistleId: 'w-old', tier: 'street', whistleType: 'routine', departments: ['530102-housing'] },
+      { id: 'e17', type: 'incident.whistled', incidentId: 'case-litter-1', at: iso(now - 20 * MIN), whistleId: 'w-b', tier: 'street', whistleType: 'routine', departments: ['530102-public-security'] },
     ];
     const { status, json } = await t.post({ events });
     expect(status, JSON.stringify(json)).toBe(200);
@@ -129,6 +143,17 @@ describe('desk search and area desk view', () => {
     expect(desk.serviceCentres.map((c) => c.id)).toContain('sc-530102001001');
     expect(desk.serviceCentres.every((c) => c.distanceM <= 956 || c.own)).toBe(true);
     expect(desk.serviceCentres.map((c) => c.id)).not.toContain('sc-530103');
+  });
+
+  it('the desk view tells how each department summoned to the area reported, the most often late first', async () => {
+    const desk = (await (await fetch(`${t.url}/api/v1/desk/530102`)).json()) as { departments: unknown[] };
+    expect(desk.departments).toEqual([
+      { department: '530102-housing', summoned: 1, arrived: 0, late: 1, pending: 0, meanReportMinutes: null },
+      { department: '530102-public-security', summoned: 2, arrived: 1, late: 0, pending: 1, meanReportMinutes: 10 },
+    ]);
+    // another district's grid: none of these whistles
+    const other = (await (await fetch(`${t.url}/api/v1/desk/${OTHER_DISTRICT_GRID}`)).json()) as { departments: unknown[] };
+    expect(other.departments).toEqual([]);
   });
 
   it('the desk view is scoped: an officer of 五华区 may not read 盘龙区', async () => {
