@@ -54,6 +54,8 @@ export interface AreaDeskView {
   closed: IncidentRecord[];
   /** 部门报到: the departments summoned to the area over the last day, the most often late first */
   departments: Array<{ department: string; summoned: number; arrived: number; late: number; pending: number; meanReportMinutes: number | null }>;
+  /** how many departments were summoned over the last day (more than `departments` lists when it is cut) */
+  departmentsSummoned: number;
   serviceCentres: Array<ServiceCentreProperties & { position: number[]; distanceM: number; own: boolean }>;
   board: {
     topics: Array<{ category: string; name: string; count: number }>;

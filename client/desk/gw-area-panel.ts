@@ -96,9 +96,11 @@ export class GwAreaPanel extends LitElement {
         grid-template-columns: minmax(0, 1fr) auto auto auto;
         column-gap: 0.6em;
       }
+      ul[data-departments] > li {
+        grid-column: 1 / -1;
+      }
       li.department {
         display: grid;
-        grid-column: 1 / -1;
         grid-template-columns: subgrid;
       }
       li.department .late[data-late] {
@@ -241,6 +243,9 @@ export class GwAreaPanel extends LitElement {
             <span class="muted num">${d.meanReportMinutes === null ? '' : t('desk.departments.mean', { time: duration(d.meanReportMinutes * 60_000) })}</span>
           </li>`;
         })}
+        ${desk && desk.departmentsSummoned > desk.departments.length
+          ? html`<li class="muted" data-departments-more>${t('desk.departments.more', { count: desk.departmentsSummoned - desk.departments.length })}</li>`
+          : nothing}
       </ul>
       <h3>${t('desk.centres')}</h3>
       <ul data-centres>

@@ -181,6 +181,7 @@ export const en: Messages = {
   'desk.departments.arrived': 'arrived {arrived}/{summoned}',
   'desk.departments.late': 'late {count}',
   'desk.departments.mean': 'mean {time}',
+  'desk.departments.more': '{count} more departments not listed',
   'desk.centres': 'Service centres · 15-minute circle',
   'desk.centres.none': 'No service centre within 15 minutes',
   'desk.centres.own': 'This area',

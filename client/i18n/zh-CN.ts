@@ -182,6 +182,7 @@ export const zhCN = {
   'desk.departments.arrived': '到场 {arrived}/{summoned}',
   'desk.departments.late': '超时 {count}',
   'desk.departments.mean': '平均 {time}',
+  'desk.departments.more': '另有 {count} 个部门未列出',
   'desk.centres': '党群服务中心 · 15分钟服务圈',
   'desk.centres.none': '15分钟内无服务中心',
   'desk.centres.own': '本区域',

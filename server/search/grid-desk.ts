@@ -14,7 +14,7 @@ export const SERVICE_CIRCLE_RADIUS_M = (15 / 60) * 4.5 * 1000 * 0.85;
 /** "Recently closed": within the last day (the server's live state keeps closed cases 24 h). */
 export const RECENT_CLOSED_MS = 24 * 3_600_000;
 const LIST_LIMIT = 30;
-const DEPARTMENTS_LISTED = 12;
+export const DEPARTMENTS_LISTED = 12;
 
 export interface BoardTopic {
   category: string;
@@ -52,8 +52,10 @@ export interface AreaDesk {
   code: string;
   open: IncidentRecord[];
   closed: IncidentRecord[];
-  /** 部门报到: the departments summoned over the last day, the most often late first */
+  /** 部门报到: the departments summoned over the last day, the most often late first (the first DEPARTMENTS_LISTED) */
   departments: DepartmentReportRow[];
+  /** how many departments were summoned over the last day, listed or not */
+  departmentsSummoned: number;
   serviceCentres: Array<ServiceCentreProperties & { position: number[]; distanceM: number; own: boolean }>;
   board: {
     /** 本期议题: the categories raised most this period (open and recent), most first */
@@ -99,11 +101,13 @@ export function areaDesk(geodata: CityGeodata, incidents: Iterable<IncidentRecor
     minutes: Math.round(((i.closedAt as number) - i.reportedAt) / 60_000),
   }));
 
+  const departmentRows = departments.rows();
   return {
     code,
     open: open.slice(0, LIST_LIMIT),
     closed: closed.slice(0, LIST_LIMIT),
-    departments: departments.rows().slice(0, DEPARTMENTS_LISTED),
+    departments: departmentRows.slice(0, DEPARTMENTS_LISTED),
+    departmentsSummoned: departmentRows.length,
     serviceCentres: centresReaching(geodata, code),
     board: { topics, reports, echoes },
   };

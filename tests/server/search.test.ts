@@ -146,7 +146,8 @@ describe('desk search and area desk view', () => {
   });
 
   it('the desk view tells how each department summoned to the area reported, the most often late first', async () => {
-    const desk = (await (await fetch(`${t.url}/api/v1/desk/530102`)).json()) as { departments: unknown[] };
+    const desk = (await (await fetch(`${t.url}/api/v1/desk/530102`)).json()) as { departments: unknown[]; departmentsSummoned: number };
+    expect(desk.departmentsSummoned).toBe(2);
     expect(desk.departments).toEqual([
       { department: '530102-housing', summoned: 1, arrived: 0, late: 1, pending: 0, meanReportMinutes: null },
       { department: '530102-public-security', summoned: 2, arrived: 1, late: 0, pending: 1, meanReportMinutes: 10 },
