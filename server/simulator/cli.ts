@@ -12,6 +12,9 @@
  *   --backfill SPAN    history before going live: 30d, 12h, 90m
  *   --per-day N        incidents per day in the backfill (default: the live rate's, rate × 86400)
  *   --no-live          stop after the backfill
+ *
+ * Summoned departments pace themselves by the server's report limits (GET /api/v1/city; set SCREEN_TOKEN where the
+ * server wants a reader), else by the defaults, as the first lines say.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,8 +23,31 @@ import { loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
 import { DEFAULT_SIMULATE_RATE, historyPerDay } from '../config';
 import { createSimulator } from './simulator';
+import { z } from 'zod';
+import type { WhistleType } from '../../protocol/events';
+import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 
 class UsageError extends Error {}
+
+const ReportMinutesSchema = z.object({ emergency: z.number(), hard: z.number(), routine: z.number() });
+
+/**
+ * The server's report limits for whistles that name none (its WHISTLE_REPORT_MINUTES, published by GET /api/v1/city),
+ * so that the simulated departments are late as often against them as the built-in simulator's are. Reading them
+ * needs a reader: open on a loopback server, else SCREEN_TOKEN. When the server will not tell, the defaults, saying why.
+ */
+async function serverReportMinutes(url: string, signal: AbortSignal): Promise<{ minutes: Record<WhistleType, number>; source: string }> {
+  const token = process.env.SCREEN_TOKEN;
+  try {
+    const res = await fetch(new URL('/api/v1/city', url), { signal, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (!res.ok) return { minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: the server answered ${res.status} to GET /api/v1/city${token ? '' : '; set SCREEN_TOKEN to read its own'}` };
+    const parsed = ReportMinutesSchema.safeParse(((await res.json()) as { whistleReportMinutes?: unknown }).whistleReportMinutes);
+    if (!parsed.success) return { minutes: { ...REPORT_LIMIT_MINUTES }, source: 'the defaults: the server publishes none' };
+    return { minutes: parsed.data, source: "the server's" };
+  } catch (error) {
+    return { minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: GET /api/v1/city failed (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
 
 function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, rule: string): number {
   if (value === undefined) return fallback;
@@ -98,7 +124,9 @@ async function main(): Promise<void> {
       }
     },
   });
-  const simulator = createSimulator({ city, seed, rate, sink, onError: (error) => console.error(`[simulate] ${String(error)}`) });
+  const limits = await serverReportMinutes(values.url, abort.signal);
+  console.log(`[simulate] report limits (min): ${Object.entries(limits.minutes).map(([type, m]) => `${type} ${m}`).join(', ')} (${limits.source})`);
+  const simulator = createSimulator({ city, seed, rate, sink, reportMinutes: limits.minutes, onError: (error) => console.error(`[simulate] ${String(error)}`) });
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

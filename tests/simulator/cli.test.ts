@@ -49,7 +49,7 @@ function backfillDone(run: CliRun): { events: number; incidents: number } {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-cli-'));
-  server = await startServerProcess({ DATA_DIR: dataDir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000' });
+  server = await startServerProcess({ DATA_DIR: dataDir, INGEST_KEY: KEY, INGEST_RATE_LIMIT: '1000000', WHISTLE_REPORT_MINUTES: 'emergency=20' });
 }, 120_000);
 
 afterAll(async () => {
@@ -89,7 +89,7 @@ describe('npm run simulate', () => {
     expect(await headSeq()).toBe(0);
   }, 60_000);
 
-  it('backfills over HTTP with the key from INGEST_KEY: every event it counts is in the server’s log', async () => {
+  it('backfills over HTTP with the key from INGEST_KEY, under the server’s report limits: every event it counts is in the server’s log', async () => {
     const run = await cli(['--url', server.url, '--backfill', '6h', '--rate', '0.05', '--per-day', '432', '--seed', '3', '--no-live'], { INGEST_KEY: KEY });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toContain(KEY);
@@ -97,6 +97,8 @@ describe('npm run simulate', () => {
     expect(done.incidents).toBeGreaterThan(0);
     expect(done.events).toBeGreaterThan(done.incidents);
     expect(run.stdout).toMatch(/\(0 rejected\)/);
+    // its departments pace themselves by the server's report limits, read from GET /api/v1/city
+    expect(run.stdout).toContain("report limits (min): emergency 20, hard 120, routine 1440 (the server's)");
     expect(await headSeq()).toBe(done.events);
   }, 120_000);
 
