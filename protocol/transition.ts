@@ -19,6 +19,7 @@ import type {
   WhistleTier,
   WhistleType,
 } from './events';
+import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES } from './events';
 import { isKnownCategory, isKnownChannel, slaHoursFor } from './catalogues';
 
 /** A department's 报到 on one whistle. */
@@ -147,6 +148,20 @@ export function whistleAnswered(whistle: WhistleRecord): boolean {
  * then writes its limit into each whistle it stores.
  */
 export const REPORT_LIMIT_MINUTES: Readonly<Record<WhistleType, number>> = { emergency: 30, hard: 120, routine: 24 * 60 };
+
+/**
+ * The 报到时限 by whistle type a server publishes (`whistleReportMinutes` of GET /api/v1/city), each checked: a
+ * missing or odd value (an older server) is the built-in default.
+ */
+export function publishedReportMinutes(given: unknown): Record<WhistleType, number> {
+  const limits = { ...REPORT_LIMIT_MINUTES };
+  if (typeof given !== 'object' || given === null) return limits;
+  for (const type of WHISTLE_TYPES) {
+    const minutes = (given as Partial<Record<WhistleType, unknown>>)[type];
+    if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= REPORT_WITHIN_MIN_MINUTES && minutes <= REPORT_WITHIN_MAX_MINUTES) limits[type] = minutes;
+  }
+  return limits;
+}
 
 /** A whistle's 报到时限 in minutes: its own, or its type's default. */
 export function reportLimitMinutes(whistle: Pick<WhistleRecord, 'type' | 'reportWithinMinutes'>): number {

@@ -15,8 +15,8 @@ import type {
 } from '../../server/geodata/types';
 import { coverageGaps, SERVICE_CIRCLE_RADIUS_M } from './coverage';
 import { type CoordinateShift, shiftCoordinatesInPlace } from './basemap-shift';
-import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES, type WhistleType } from '../../protocol/events';
-import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
+import type { WhistleType } from '../../protocol/events';
+import { publishedReportMinutes } from '../../protocol/transition';
 
 export interface CatalogueEntry {
   code: string;
@@ -261,7 +261,7 @@ export function buildCityModel(
     serviceCentreByArea,
     departments,
     departmentByCode: new Map(departments.map((d) => [d.code, d])),
-    whistleReportMinutes: reportMinutesOf(city.whistleReportMinutes),
+    whistleReportMinutes: publishedReportMinutes(city.whistleReportMinutes),
     base: {
       water,
       outlines: { district: outline('district'), street: outline('street'), community: outline('community'), grid: outline('grid') },
@@ -269,14 +269,4 @@ export function buildCityModel(
     },
     coverage: { radiusM: SERVICE_CIRCLE_RADIUS_M, gapGrids, gapParts: gridParts.filter((p) => gapSet.has(p.grid)) },
   };
-}
-
-/** The server's 报到时限 by whistle type, each checked; a missing or odd value (an older server) is the built-in default. */
-function reportMinutesOf(given: Partial<Record<WhistleType, number>> | undefined): Record<WhistleType, number> {
-  const limits = { ...REPORT_LIMIT_MINUTES };
-  for (const type of WHISTLE_TYPES) {
-    const minutes = given?.[type];
-    if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= REPORT_WITHIN_MIN_MINUTES && minutes <= REPORT_WITHIN_MAX_MINUTES) limits[type] = minutes;
-  }
-  return limits;
 }

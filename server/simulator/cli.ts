@@ -23,13 +23,10 @@ import { loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
 import { DEFAULT_SIMULATE_RATE, historyPerDay } from '../config';
 import { createSimulator } from './simulator';
-import { z } from 'zod';
 import type { WhistleType } from '../../protocol/events';
-import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
+import { publishedReportMinutes, REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 
 class UsageError extends Error {}
-
-const ReportMinutesSchema = z.object({ emergency: z.number(), hard: z.number(), routine: z.number() });
 
 /**
  * The server's report limits for whistles that name none (its WHISTLE_REPORT_MINUTES, published by GET /api/v1/city),
@@ -38,14 +35,15 @@ const ReportMinutesSchema = z.object({ emergency: z.number(), hard: z.number(), 
  */
 async function serverReportMinutes(url: string, signal: AbortSignal): Promise<{ minutes: Record<WhistleType, number>; source: string }> {
   const token = process.env.SCREEN_TOKEN;
+  const defaults = (why: string) => ({ minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: ${why}` });
   try {
     const res = await fetch(new URL('/api/v1/city', url), { signal, headers: token ? { authorization: `Bearer ${token}` } : {} });
-    if (!res.ok) return { minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: the server answered ${res.status} to GET /api/v1/city${token ? '' : '; set SCREEN_TOKEN to read its own'}` };
-    const parsed = ReportMinutesSchema.safeParse(((await res.json()) as { whistleReportMinutes?: unknown }).whistleReportMinutes);
-    if (!parsed.success) return { minutes: { ...REPORT_LIMIT_MINUTES }, source: 'the defaults: the server publishes none' };
-    return { minutes: parsed.data, source: "the server's" };
+    if (!res.ok) return defaults(`the server answered ${res.status} to GET /api/v1/city${token ? '' : '; set SCREEN_TOKEN to read its own'}`);
+    const published = ((await res.json()) as { whistleReportMinutes?: unknown }).whistleReportMinutes;
+    if (published === undefined) return defaults('the server publishes none');
+    return { minutes: publishedReportMinutes(published), source: "the server's" };
   } catch (error) {
-    return { minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: GET /api/v1/city failed (${error instanceof Error ? error.message : String(error)})` };
+    return defaults(`GET /api/v1/city failed (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

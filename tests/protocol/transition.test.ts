@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, IncidentStatus, StoredEvent } from '../../protocol/events';
 import { createState, applyEvent, transition, type IncidentRecord } from '../../protocol/reducer';
-import { lateDepartments, REPORT_LIMIT_MINUTES, reportDueAt, reportLimitMinutes } from '../../protocol/transition';
+import { lateDepartments, publishedReportMinutes, REPORT_LIMIT_MINUTES, reportDueAt, reportLimitMinutes } from '../../protocol/transition';
 import { slaHoursFor } from '../../protocol/catalogues';
 import { DAY0, EventLog, GRID_A, HOUR, MINUTE } from './builders';
 
@@ -253,6 +253,14 @@ describe('department reports (报到)', () => {
     const w1 = recordAfter(log, 'x').whistles.find((w) => w.id === 'w1')!;
     expect(w1.reportWithinMinutes).toBeUndefined();
     expect(reportLimitMinutes(w1)).toBe(REPORT_LIMIT_MINUTES.routine);
+  });
+
+  it('reads the limits a server publishes, each checked: an odd or missing one is its type’s default', () => {
+    expect(publishedReportMinutes({ emergency: 20, hard: 45, routine: 480 })).toEqual({ emergency: 20, hard: 45, routine: 480 });
+    expect(publishedReportMinutes({ emergency: 3, hard: 12.5, routine: '480' })).toEqual(REPORT_LIMIT_MINUTES);
+    expect(publishedReportMinutes({ emergency: 20_000, hard: 90 })).toEqual({ ...REPORT_LIMIT_MINUTES, hard: 90 });
+    expect(publishedReportMinutes(undefined)).toEqual(REPORT_LIMIT_MINUTES);
+    expect(publishedReportMinutes('emergency=20')).toEqual(REPORT_LIMIT_MINUTES);
   });
 
   it('accepts reports while the case is resolved but not once it is closed', () => {
