@@ -42,6 +42,7 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { clearDeadSessionCookie } from './http/guards';
 import { incidentRoutes } from './http/incident-routes';
 import { historyRoutes } from './http/history-routes';
+import { CarryCache, HistoryStateFolder } from './http/history-state';
 import { openApiDocument } from './http/openapi';
 import { searchRoutes } from './http/search-routes';
 import { securityHeaders } from './http/security';
@@ -180,8 +181,11 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
   app.use(cityRoutes(geodata, access, config.whistleReportMinutes));
   app.use(incidentRoutes({ access, store, live, ingestor }));
-  app.use(historyRoutes({ access, store }));
-  app.use(searchRoutes({ access, geodata, live }));
+  // Playback's windowed states and the desk's past views fold through one folder, on one carried-in cache.
+  const carry = new CarryCache(store);
+  const folder = new HistoryStateFolder(store, { carried: carry.carried });
+  app.use(historyRoutes({ access, store, carry, folder }));
+  app.use(searchRoutes({ access, geodata, live, history: folder }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

@@ -50,6 +50,8 @@ export interface AreaDetail {
 
 export interface AreaDeskView {
   code: string;
+  /** the instant the view describes (epoch ms): now, or the playback instant asked for */
+  at: number;
   open: IncidentRecord[];
   closed: IncidentRecord[];
   /** 部门报到: the departments summoned to the area over the last day, the most often late first */
@@ -109,7 +111,9 @@ async function call<T>(path: string, init: RequestInit & { signal?: AbortSignal 
 
 export const deskApi = {
   area: (code: string, signal?: AbortSignal) => call<AreaDetail>(`/api/v1/areas/${encodeURIComponent(code)}`, signal ? { signal } : {}),
-  areaDesk: (code: string, signal?: AbortSignal) => call<AreaDeskView>(`/api/v1/desk/${encodeURIComponent(code)}`, signal ? { signal } : {}),
+  /** `at`: a past instant (playback), the view as it stood then; null or left out, now */
+  areaDesk: (code: string, signal?: AbortSignal, at?: number | null) =>
+    call<AreaDeskView>(`/api/v1/desk/${encodeURIComponent(code)}${at == null ? '' : `?at=${Math.floor(at)}`}`, signal ? { signal } : {}),
   search: (q: string, signal?: AbortSignal) =>
     call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12`, signal ? { signal } : {}),
   incident: (id: string, signal?: AbortSignal) => call<CaseDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, signal ? { signal } : {}),

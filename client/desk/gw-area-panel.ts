@@ -6,17 +6,19 @@
  * last day reported (arrived of summoned, late, mean time to arrive), and the public board.
  *
  * Open cases come from the live model (`open`, updated every frame the wall folds); the rest is read from the
- * server and read again when `refresh` changes (after an action, or when the area's cases changed).
+ * server and read again when `refresh` changes (after an action, or when the area's cases changed). In playback
+ * (`at` set) the server's part is read as it stood at that instant, at most once a second while the instant moves
+ * (a playing wall), and exactly at it once it stops.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
-import { categoryName, dayTime, duration } from '../panels/format';
+import { categoryName, clockDateTime, dayTime, duration } from '../panels/format';
 import { deskApi } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -27,6 +29,8 @@ import './gw-public-board';
 
 /** Open cases listed by name (the nearest deadlines first); the rest are counted, and a sub-area narrows the list. */
 const OPEN_LISTED = 40;
+/** While the playback instant moves, the server's view is asked for at most this often. */
+export const PAST_VIEW_EVERY_MS = 1_000;
 
 const LEVEL_KEYS: Record<string, MessageKey> = {
   city: 'desk.level.city',
@@ -140,6 +144,12 @@ export class GwAreaPanel extends LitElement {
   @property({ type: Number }) now = Date.now();
   /** bumped by the owner to read the server's view again */
   @property({ type: Number }) refresh = 0;
+  /** the playback instant the wall shows; null: live (now) */
+  @property({ type: Number }) at: number | null = null;
+  /** what the server's view was last asked for: `refresh` and `at`, held back while a playing instant moves */
+  @state() private asked: { refresh: number; at: number | null } = { refresh: 0, at: null };
+  private askedAtMs = 0;
+  private askTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly detailTask = new Task(this, {
     task: ([code], { signal }) => deskApi.area(code, signal),
@@ -147,9 +157,39 @@ export class GwAreaPanel extends LitElement {
   });
 
   private readonly deskTask = new Task(this, {
-    task: ([code], { signal }) => deskApi.areaDesk(code, signal),
-    args: () => [this.code, this.refresh] as const,
+    task: ([code, , at], { signal }) => deskApi.areaDesk(code, signal, at),
+    args: () => [this.code, this.asked.refresh, this.asked.at] as const,
   });
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('code') || changed.has('refresh') || changed.has('at')) this.ask(changed.has('code'));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopAsking();
+  }
+
+  /** Asks for the view now when live, for a new area or the first past instant; else at most once a PAST_VIEW_EVERY_MS. */
+  private ask(now: boolean): void {
+    if (this.asked.refresh === this.refresh && this.asked.at === this.at) return;
+    const wait = PAST_VIEW_EVERY_MS - (performance.now() - this.askedAtMs);
+    if (now || this.at === null || this.asked.at === null || wait <= 0) {
+      this.stopAsking();
+      this.asked = { refresh: this.refresh, at: this.at };
+      this.askedAtMs = performance.now();
+    } else {
+      this.askTimer ??= setTimeout(() => {
+        this.askTimer = null;
+        this.ask(true);
+      }, wait);
+    }
+  }
+
+  private stopAsking(): void {
+    if (this.askTimer !== null) clearTimeout(this.askTimer);
+    this.askTimer = null;
+  }
 
   private steps(): BreadcrumbStep[] {
     const detail = this.detailTask.value;
@@ -186,6 +226,7 @@ export class GwAreaPanel extends LitElement {
             </dl>`
           : nothing}
       </header>
+      ${this.at !== null && desk ? html`<p class="muted" data-desk-at=${desk.at}>${t('desk.asOf', { time: clockDateTime(desk.at) })}</p>` : nothing}
       ${this.detailTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       ${detail?.staff
         ? html`<h3>${t('desk.staff')}</h3>
@@ -225,7 +266,7 @@ export class GwAreaPanel extends LitElement {
         ${desk && desk.closed.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}
         ${(desk?.closed ?? []).slice(0, 10).map(
           (c) => html`<li data-incident=${c.id}>
-            <span class="muted">${c.closedAt ? dayTime(c.closedAt, Date.now()) : ''}</span>
+            <span class="muted">${c.closedAt ? dayTime(c.closedAt, desk?.at ?? this.now) : ''}</span>
             <button class="link ellipsis" @click=${selectCase(c.id)}>${c.title ?? categoryName(c.category)}</button>
             <span aria-label=${t('desk.satisfaction')}>${c.satisfaction ? '★'.repeat(c.satisfaction) : t('desk.unrated')}</span>
           </li>`,
@@ -258,7 +299,7 @@ export class GwAreaPanel extends LitElement {
         )}
       </ul>
       ${this.deskTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
-      <gw-public-board .board=${desk?.board ?? null}></gw-public-board>
+      <gw-public-board .board=${desk?.board ?? null} .at=${desk?.at ?? this.now}></gw-public-board>
     `;
   }
 }

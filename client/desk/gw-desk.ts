@@ -256,6 +256,7 @@ export class GwDesk extends LitElement {
                   .open=${open}
                   .now=${this.now}
                   .refresh=${this.refresh * 1_000_003 + openSignature}
+                  .at=${this.replaying ? this.now : null}
                 ></gw-area-panel>`}
           </aside>`
         : nothing}

@@ -42,6 +42,8 @@ export class GwPublicBoard extends LitElement {
   ];
 
   @property({ attribute: false }) board: AreaDeskView['board'] | null = null;
+  /** the instant the board describes (times on it read relative to that day) */
+  @property({ type: Number }) at = Date.now();
 
   override render() {
     const board = this.board;
@@ -60,7 +62,7 @@ export class GwPublicBoard extends LitElement {
         ${board.reports.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : ''}
         ${board.reports.map(
           (r) => html`<li data-incident=${r.incidentId}>
-            <span class="muted">${dayTime(r.reportedAt, Date.now())}</span>
+            <span class="muted">${dayTime(r.reportedAt, this.at)}</span>
             <button class="link ellipsis" @click=${open(r.incidentId)}>${r.title ?? categoryName(r.category)}</button>
             <span>${t(`status.${r.status}` as MessageKey)}</span>
           </li>`,

@@ -177,6 +177,7 @@ export const en: Messages = {
   'desk.closed': 'Closed recently',
   'desk.satisfaction': 'Satisfaction',
   'desk.unrated': 'Not rated',
+  'desk.asOf': 'Playback · as it stood at {time}',
   'desk.departments': 'Departments summoned · last 24 h',
   'desk.departments.arrived': 'arrived {arrived}/{summoned}',
   'desk.departments.late': 'late {count}',

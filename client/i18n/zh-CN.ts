@@ -178,6 +178,7 @@ export const zhCN = {
   'desk.closed': '近期办结',
   'desk.satisfaction': '满意度',
   'desk.unrated': '未评价',
+  'desk.asOf': '回放 · 以下为 {time} 时的情况',
   'desk.departments': '部门报到 · 近 24 小时',
   'desk.departments.arrived': '到场 {arrived}/{summoned}',
   'desk.departments.late': '超时 {count}',

@@ -36,7 +36,7 @@ import { CarryCache, carriedIn, HistoryStateFolder, pages, type CarrySource } fr
 export type { HistoryAggregate } from '../../protocol/history-api';
 
 /** An instant: ISO 8601 or epoch ms. */
-const Instant = z.union([
+export const Instant = z.union([
   z.string().regex(/^\d{1,15}$/).transform(Number),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ], { message: 'must be an ISO 8601 time with offset or epoch milliseconds' });
@@ -118,15 +118,19 @@ async function sendMaybeGzipped(req: Request, res: Response, body: string | Buff
 export interface HistoryRouteDeps {
   access: Access;
   store: EventStore;
+  /** the carried-in cases, shared with `folder` (default: the routes' own) */
+  carry?: CarryCache;
+  /** the windowed states' folder, shared with the desk's past views (default: the routes' own) */
+  folder?: HistoryStateFolder;
 }
 
-export function historyRoutes({ access, store }: HistoryRouteDeps): Router {
+export function historyRoutes({ access, store, ...shared }: HistoryRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
   // A playback asks for its count, then its stream (and, windowed, its states) carried in from the same day: the
   // carried-in cases are read once and brought up to date from the log after that.
-  const carry = new CarryCache(store);
-  const folder = new HistoryStateFolder(store, { carried: carry.carried });
+  const carry = shared.carry ?? new CarryCache(store);
+  const folder = shared.folder ?? new HistoryStateFolder(store, { carried: carry.carried });
 
   router.get('/api/v1/history/aggregate', reader, async (req, res) => {
     const query = parseQuery(req, HistoryAggregateQuery);

@@ -241,6 +241,16 @@ export class HistoryStateFolder {
     return run;
   }
 
+  /**
+   * Reads the state at `query.at` (folded as for `answer`, without a window) with `use`, inside the folder's queue:
+   * the state belongs to a cursor that the next fold moves, so `use` must take what it needs before it returns.
+   */
+  read<T>(query: Omit<HistoryStateQuery, 'windowMs'>, use: (state: CityState) => T): Promise<T> {
+    const run = this.queue.then(async () => use(await this.stateAt(query.from, query.at, query.area, query.carry ?? false)));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async answerNow(query: HistoryStateQuery): Promise<HistoryStateAnswer> {
     const state = await this.stateAt(query.from, query.at, query.area, query.carry ?? false);
     return stateAnswer(state, query, await this.window(query, state.headSeq));

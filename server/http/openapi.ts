@@ -343,8 +343,16 @@ function build(): Json {
         get: {
           summary: "An area's desk view: open cases (most pressing first), cases closed in the last 24 h with satisfaction, the departments summoned to it by whistles of the last 24 h with their 报到 record (summoned, arrived, late, pending, mean minutes to arrive; the most often late first), service centres whose 15-minute circle reaches it, and its 居民一家亲 board (topics, reports, echo wall) derived from case outcomes",
           security: [{ screenToken: [] }, { session: [] }, {}],
-          parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^(\\d{6}|\\d{9}|\\d{12}|\\d{15})$' } }],
-          responses: { '200': json({ type: 'object' }), ...readerErrors, '404': errorResponse('No such area') },
+          parameters: [
+            { name: 'code', in: 'path', required: true, schema: { type: 'string', pattern: '^(\\d{6}|\\d{9}|\\d{12}|\\d{15})$' } },
+            {
+              name: 'at',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'ISO 8601 or epoch ms, not in the future: the view as it stood then (playback), folded from the store (the 24 h windows end at `at`); without it, now, from the live state',
+            },
+          ],
+          responses: { '200': json({ type: 'object', properties: { code: { type: 'string' }, at: { type: 'integer', description: 'The instant the view describes (epoch ms)' } } }), ...readerErrors, '404': errorResponse('No such area') },
         },
       },
       '/api/v1/session': {

@@ -1,18 +1,22 @@
 /**
  * The officer's desk lookups: `GET /api/v1/search?q=…` (areas by code, name or pinyin initials; incidents by id or
  * address text) and `GET /api/v1/desk/:code` (an area's open and recently closed cases, the service centres that
- * reach it and its public board). Both are scoped to the caller like every other read.
+ * reach it and its public board; `?at=` gives it as it stood at a past instant, for playback). Both are scoped to
+ * the caller like every other read.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AreaCodeSchema } from '../../protocol/events';
 import type { CityState } from '../../protocol/reducer';
+import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
 import { AreaSearch, incidentsMatching } from '../search/area-search';
-import { areaDesk } from '../search/grid-desk';
+import { areaDesk, RECENT_CLOSED_MS } from '../search/grid-desk';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
+import { Instant } from './history-routes';
+import type { HistoryStateFolder } from './history-state';
 
 export const SearchQuery = z.object({
   q: z.string({ message: 'is required' }).min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
@@ -24,13 +28,23 @@ export const SearchQuery = z.object({
     .optional(),
 });
 
+/** How far ahead of the server's clock a desk's `at` may be (a screen's clock runs a little fast): it reads as now. */
+export const DESK_AT_SKEW_MS = 60_000;
+
+export const DeskQuery = z.object({
+  /** a past instant (playback): the desk as it stood then, folded from the store; without it, now from the live state */
+  at: Instant.optional(),
+});
+
 export interface SearchRouteDeps {
   access: Access;
   geodata: CityGeodata;
   live: { state: CityState };
+  /** folds the state at a past instant for `?at=` (the history routes' folder, so playback's cursors are shared) */
+  history: HistoryStateFolder;
 }
 
-export function searchRoutes({ access, geodata, live }: SearchRouteDeps): Router {
+export function searchRoutes({ access, geodata, live, history }: SearchRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
   const areas = new AreaSearch(geodata.areas.values());
@@ -46,16 +60,28 @@ export function searchRoutes({ access, geodata, live }: SearchRouteDeps): Router
     res.json({ q, hits: hits.slice(0, limit) });
   });
 
-  router.get('/api/v1/desk/:code', reader, (req: Request<{ code: string }>, res: Response) => {
+  router.get('/api/v1/desk/:code', reader, async (req: Request<{ code: string }>, res: Response) => {
     const valid = AreaCodeSchema.safeParse(req.params.code);
     if (!valid.success || valid.data === 'city') {
       const reason = valid.success ? 'must be a district, street, community or grid code' : (valid.error.issues[0]?.message ?? 'invalid');
       throw badRequest(`code: ${reason}`, [{ field: 'code', reason }]);
     }
+    const { at } = parseQuery(req, DeskQuery);
     const code = valid.data;
     assertInScope(principalOf(res), code);
     if (!geodata.areas.has(code)) throw notFound(`No area ${code} in ${geodata.meta.name}`);
-    res.json(areaDesk(geodata, live.state.incidents.values(), code, Date.now()));
+    const now = Date.now();
+    if (at === undefined) {
+      res.json(areaDesk(geodata, live.state.incidents.values(), code, now));
+      return;
+    }
+    if (at > now + DESK_AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
+    const instant = Math.min(at, now);
+    // Folded from 00:00 China time of the day the 24 h windows begin on, carrying in the cases open then: every
+    // case open at `at`, closed within the window or whistled within it is in the state. The same start for every
+    // `at` of a day, so a playing desk moves one cursor forward instead of folding afresh.
+    const from = shanghaiDayStart(shanghaiDay(instant - RECENT_CLOSED_MS));
+    res.json(await history.read({ from, at: instant, area: code, carry: true }, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
   });
   return router;
 }

@@ -3,7 +3,8 @@
  * day with their satisfaction, how the departments summoned to it over the last day reported (部门报到), the service
  * centres whose 15-minute circle reaches it, and its public board
  * (居民一家亲: 本期议题 topics, 群众反映 residents' reports, 回音壁 the echo wall of answered cases), all derived
- * from the live state, never typed in by hand.
+ * from the cases' records, never typed in by hand: the live state's for now, a state folded from the store for a
+ * past instant (playback).
  */
 import { categoryOf } from '../../protocol/catalogues';
 import { isOpenStatus, reportLate, type IncidentRecord } from '../../protocol/transition';
@@ -50,6 +51,8 @@ export interface DepartmentReportRow {
 
 export interface AreaDesk {
   code: string;
+  /** the instant the view describes (epoch ms): now, or the playback instant it was asked for */
+  at: number;
   open: IncidentRecord[];
   closed: IncidentRecord[];
   /** 部门报到: the departments summoned over the last day, the most often late first (the first DEPARTMENTS_LISTED) */
@@ -104,6 +107,7 @@ export function areaDesk(geodata: CityGeodata, incidents: Iterable<IncidentRecor
   const departmentRows = departments.rows();
   return {
     code,
+    at: now,
     open: open.slice(0, LIST_LIMIT),
     closed: closed.slice(0, LIST_LIMIT),
     departments: departmentRows.slice(0, DEPARTMENTS_LISTED),
@@ -115,7 +119,8 @@ export function areaDesk(geodata: CityGeodata, incidents: Iterable<IncidentRecor
 
 /**
  * Tallies the departments' reports on whistles blown within RECENT_CLOSED_MS of `now` (the live state keeps every
- * case that long after it ends, so no whistle of the window is missing).
+ * case that long after it ends, and a past instant's state is folded from before the window: no whistle of the
+ * window is missing).
  */
 class DepartmentReports {
   private readonly byDepartment = new Map<string, DepartmentReportRow & { reportMinutesSum: number }>();

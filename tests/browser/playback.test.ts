@@ -13,6 +13,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import type { CityState } from '../../protocol/reducer';
 import { lateDepartments, reportDueAt } from '../../protocol/transition';
+import { areaDesk } from '../../server/search/grid-desk';
 import { clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { colourDistance } from './helpers/png';
@@ -182,6 +183,24 @@ describe('playback on the wall', () => {
     await page.evaluate((incident) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.openCase(incident), id);
     await page.locator('gw-case-actions [data-replaying]').waitFor({ timeout: 30_000 });
     expect(await page.locator('gw-case-actions button[data-action]').count()).toBe(0);
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('paused, the area panel reads the closed cases and the departments\' 报到 as they stood at t, not now', async () => {
+    const t = (await shown(page))!.t;
+    const district = (stateAt(t).incidents.get(openAt(t)[0]!)!.grid).slice(0, 6);
+    const expected = areaDesk(city, stateAt(t).incidents.values(), district, t);
+    const present = areaDesk(city, stateAt(Date.now()).incidents.values(), district, Date.now());
+    const ids = (d: typeof expected) => d.closed.slice(0, 10).map((c) => c.id);
+    expect(ids(expected), 'the scenario closes cases after t: the check tells t from now').not.toEqual(ids(present));
+    await page.evaluate((code) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea(code), district);
+    const panel = page.locator('gw-area-panel');
+    await expect.poll(() => panel.locator('[data-desk-at]').getAttribute('data-desk-at'), { timeout: 30_000 }).toBe(String(t));
+    expect(await panel.locator('[data-closed-cases] li[data-incident]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-incident')))).toEqual(ids(expected));
+    expect(await panel.locator('[data-departments] li[data-department]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-department')))).toEqual(
+      expected.departments.map((d) => d.department),
+    );
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });

@@ -31,11 +31,14 @@ interface Hit {
 describe('desk search and area desk view', () => {
   let t: TestServer;
   let officerCookie = '';
+  /** the fixture's "now": its events are placed relative to it */
+  let base = 0;
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-'));
     UserDirectory.open(dataDir).upsert({ name: 'officer-wuhua', role: 'officer', scope: ['530102'], password: 'officer password 1' });
     t = await startTestServer({ dataDir, geodata: city });
     const now = Date.now();
+    base = now;
     const iso = (ms: number) => new Date(ms).toISOString();
     const events: IncomingEvent[] = [
       { id: 'e1', type: 'incident.reported', at: iso(now - 90 * MIN), crs: 'wgs84', incident: { id: 'case-litter-1', location: wallGridCentre(city, GRID), category: 'env.litter', channel: 'other', title: '垃圾堆放', address: '翠湖南路12号' } },
@@ -157,9 +160,64 @@ describe('desk search and area desk view', () => {
     expect(other.departments).toEqual([]);
   });
 
+  interface DeskAt {
+    at: number;
+    open: Array<{ id: string; status: string }>;
+    closed: Array<{ id: string; satisfaction?: number }>;
+    departments: unknown[];
+    departmentsSummoned: number;
+    board: { echoes: unknown[] };
+  }
+  const deskAt = async (code: string, at: number | string): Promise<DeskAt> => {
+    const res = await fetch(`${t.url}/api/v1/desk/${code}?at=${encodeURIComponent(String(at))}`);
+    const body = await res.text();
+    expect(res.status, body).toBe(200);
+    return JSON.parse(body) as DeskAt;
+  };
+
+  it('?at= gives the desk view as it stood at a past instant: open, closed and 报到 then, not now', async () => {
+    // 65 min ago: both cases open, nothing closed, no whistle blown yet
+    const before = await deskAt(GRID, base - 65 * MIN);
+    expect(before.at).toBe(base - 65 * MIN);
+    expect(before.open.map((i) => i.id).sort()).toEqual(['case-litter-1', 'case-noise-2']);
+    expect(before.closed).toEqual([]);
+    expect(before.departments).toEqual([]);
+    // 52 min ago: the noise case closed and rated; the 15-minute whistle 8 minutes old, both departments still within it
+    const during = await deskAt('530102', new Date(base - 52 * MIN).toISOString());
+    expect(during.closed).toMatchObject([{ id: 'case-noise-2', satisfaction: 5 }]);
+    expect(during.board.echoes).toHaveLength(1);
+    expect(during.departments).toEqual([
+      { department: '530102-housing', summoned: 1, arrived: 0, late: 0, pending: 1, meanReportMinutes: null },
+      { department: '530102-public-security', summoned: 1, arrived: 0, late: 0, pending: 1, meanReportMinutes: null },
+    ]);
+    // 24.5 h ago: the window reaches back into the day before, to yesterday's whistle (now out of the live view's)
+    const yesterday = await deskAt('530102', base - (24 * 60 + 30) * MIN);
+    expect(yesterday.open.map((i) => i.id)).toEqual(['case-old-4']);
+    expect(yesterday.departments).toEqual([{ department: '530102-housing', summoned: 1, arrived: 0, late: 0, pending: 1, meanReportMinutes: null }]);
+    // and the view at the present instant is the live one
+    const live = (await (await fetch(`${t.url}/api/v1/desk/530102`)).json()) as DeskAt;
+    const folded = await deskAt('530102', live.at);
+    expect(folded.departments).toEqual(live.departments);
+    expect(folded.closed).toEqual(live.closed);
+  });
+
+  it('?at= is checked: not an instant, or in the future, is refused naming the field', async () => {
+    for (const [at, reason] of [
+      ['banana', 'must be an ISO 8601 time with offset or epoch milliseconds'],
+      [String(Date.now() + 10 * MIN), 'must not be in the future'],
+    ] as const) {
+      const res = await fetch(`${t.url}/api/v1/desk/${GRID}?at=${at}`);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { fields: Array<{ field: string; reason: string }> } };
+      expect(body.error.fields).toEqual([{ field: 'at', reason }]);
+    }
+  });
+
   it('the desk view is scoped: an officer of 五华区 may not read 盘龙区', async () => {
     const res = await fetch(`${t.url}/api/v1/desk/${OTHER_DISTRICT_GRID}`, { headers: { cookie: officerCookie } });
     expect(res.status).toBe(403);
+    const past = await fetch(`${t.url}/api/v1/desk/${OTHER_DISTRICT_GRID}?at=${Date.now() - MIN}`, { headers: { cookie: officerCookie } });
+    expect(past.status).toBe(403);
     const session = await fetch(`${t.url}/api/v1/session`, { headers: { cookie: officerCookie } });
     expect(await session.json()).toEqual({ name: 'officer-wuhua', role: 'officer', scope: ['530102'] });
     expect((await fetch(`${t.url}/api/v1/session`)).status).toBe(401);
