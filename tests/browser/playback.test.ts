@@ -201,6 +201,45 @@ describe('playback on the wall', () => {
     expect(await panel.locator('[data-departments] li[data-department]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-department')))).toEqual(
       expected.departments.map((d) => d.department),
     );
+    // playing, the panel follows t but asks the server at most about once a second; paused, it reads exactly t
+    const asked: number[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().includes('/api/v1/desk/')) asked.push(Date.now());
+    };
+    // from the middle of the range (earlier tests may have left t at its end, where play has nowhere to go)
+    const mid = Math.round((from + to) / 2 / 60_000) * 60_000;
+    await seek(page, mid);
+    await expect.poll(async () => (await shown(page))!.t, { timeout: 30_000 }).toBe(mid);
+    page.on('request', onRequest);
+    const started = Date.now();
+    await press(page, 'play');
+    await expect.poll(async () => (await shown(page))!.t, { timeout: 60_000 }).toBeGreaterThan(mid + 10 * 60_000);
+    await press(page, 'play'); // pause
+    const elapsed = Date.now() - started;
+    page.off('request', onRequest);
+    const pausedAt = (await shown(page))!.t;
+    expect(pausedAt, 'playing moved t').toBeGreaterThan(mid);
+    expect(asked.length, `${asked.length} asks in ${elapsed} ms`).toBeLessThanOrEqual(Math.ceil(elapsed / 1_000) + 1);
+    await expect.poll(() => panel.locator('[data-desk-at]').getAttribute('data-desk-at'), { timeout: 30_000 }).toBe(String(pausedAt));
+    // a burst of instants (a fast play on a quick machine) makes one ask at once at most, then one for the last instant
+    const burst: string[] = [];
+    const onBurst = (request: { url(): string }) => {
+      if (request.url().includes('/api/v1/desk/')) burst.push(new URL(request.url()).searchParams.get('at') ?? '');
+    };
+    page.on('request', onBurst);
+    const last = await page.evaluate(async (t0) => {
+      const panel = document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.shadowRoot!.querySelector('gw-area-panel')!;
+      for (let i = 1; i <= 20; i++) {
+        panel.at = t0 - i * 60_000;
+        await panel.updateComplete;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return panel.at;
+    }, pausedAt);
+    await expect.poll(() => panel.locator('[data-desk-at]').getAttribute('data-desk-at'), { timeout: 30_000 }).toBe(String(last));
+    page.off('request', onBurst);
+    expect(burst.length, burst.join(', ')).toBeLessThanOrEqual(2);
+    expect(burst.at(-1)).toBe(String(last));
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
