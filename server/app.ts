@@ -185,7 +185,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   const carry = new CarryCache(store);
   const folder = new HistoryStateFolder(store, { carried: carry.carried });
   app.use(historyRoutes({ access, store, carry, folder }));
-  app.use(searchRoutes({ access, geodata, live, history: folder }));
+  app.use(searchRoutes({ access, geodata, live, history: folder, store }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

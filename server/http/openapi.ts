@@ -330,7 +330,7 @@ function build(): Json {
       },
       '/api/v1/search': {
         get: {
-          summary: 'Desk search: areas by code prefix, Chinese name or pinyin initials (e.g. `chsq`); live incidents by id or title/address text. Scoped to the caller',
+          summary: 'Desk search: areas by code prefix, Chinese name or pinyin initials (e.g. `chsq`); incidents by exact id (any case in the store, however long ago it ended), live ones also by id prefix or title/address text. Scoped to the caller',
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [
             { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } },

@@ -1,13 +1,14 @@
 /**
  * The officer's desk lookups: `GET /api/v1/search?q=…` (areas by code, name or pinyin initials; incidents by id or
- * address text) and `GET /api/v1/desk/:code` (an area's open and recently closed cases, the service centres that
+ * address text, and any stored case by its exact id) and `GET /api/v1/desk/:code` (an area's open and recently closed cases, the service centres that
  * reach it and its public board; `?at=` gives it as it stood at a past instant, for playback). Both are scoped to
  * the caller like every other read.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AreaCodeSchema } from '../../protocol/events';
+import { AreaCodeSchema, IdSchema } from '../../protocol/events';
 import type { CityState } from '../../protocol/reducer';
+import type { IncidentRecord } from '../../protocol/transition';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
@@ -17,6 +18,7 @@ import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
 import { Instant } from './history-routes';
 import type { HistoryStateFolder } from './history-state';
+import type { EventStore } from '../store/event-store';
 
 export const SearchQuery = z.object({
   q: z.string({ message: 'is required' }).min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
@@ -42,20 +44,33 @@ export interface SearchRouteDeps {
   live: { state: CityState };
   /** folds the state at a past instant for `?at=` (the history routes' folder, so playback's cursors are shared) */
   history: HistoryStateFolder;
+  /** finds a case by its exact id once the live state no longer holds it (ended more than a day ago) */
+  store: Pick<EventStore, 'getIncident'>;
 }
 
-export function searchRoutes({ access, geodata, live, history }: SearchRouteDeps): Router {
+export function searchRoutes({ access, geodata, live, history, store }: SearchRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
   const areas = new AreaSearch(geodata.areas.values());
 
-  router.get('/api/v1/search', reader, (req, res) => {
+  router.get('/api/v1/search', reader, async (req, res) => {
     const { q, limit = 10 } = parseQuery(req, SearchQuery);
     const scope = principalOf(res).scope;
     const areaHits = areas.areasMatching(q, { scope, limit });
-    const incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
+    let incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
+    let exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
+    // A case's own id finds it however long ago it ended (a resident calling back about last month's case, an
+    // analyst in playback): the store's projection keeps every case, the live state only the last day's ended ones.
+    const id = IdSchema.safeParse(q.trim());
+    if (!exactIncident && id.success) {
+      const row = await store.getIncident(id.data);
+      const stored = row ? incidentsMatching([row.doc as IncidentRecord], q, { scope, limit: 1 }) : [];
+      if (stored.length > 0) {
+        incidentHits = [...stored, ...incidentHits.filter((hit) => hit.id !== id.data)];
+        exactIncident = true;
+      }
+    }
     // An exact incident id outranks area names; otherwise areas lead (they are what officers mostly look for).
-    const exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
     const hits = exactIncident ? [...incidentHits, ...areaHits] : [...areaHits, ...incidentHits];
     res.json({ q, hits: hits.slice(0, limit) });
   });

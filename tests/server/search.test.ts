@@ -224,6 +224,51 @@ describe('desk search and area desk view', () => {
   });
 });
 
+describe('a case found by its id after the live state let it go', () => {
+  it('a case that ended two days ago is found by its exact id (after a restart evicted it), scoped, and opens', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-old-'));
+    UserDirectory.open(dataDir).upsert({ name: 'officer-panlong', role: 'officer', scope: ['530103'], password: 'officer password 2' });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const then = Date.now() - 48 * 60 * MIN;
+    let t = await startTestServer({ dataDir, geodata: city });
+    try {
+      const { status, json } = await t.post({
+        events: [
+          { id: 'o1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-closed-old', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '旧案' } },
+          { id: 'o2', type: 'incident.cancelled', incidentId: 'case-closed-old', at: iso(then + MIN), reason: 'duplicate' },
+        ],
+      });
+      expect(json.rejected, JSON.stringify(json)).toBe(0);
+      expect(status).toBe(200);
+    } finally {
+      await t.close();
+    }
+    // a restart rebuilds the live state without cases that ended more than a day ago
+    t = await startTestServer({ dataDir, geodata: city });
+    try {
+      const live = (await (await fetch(`${t.url}/api/v1/incidents?area=city`)).json()) as { incidents: unknown[] };
+      expect(live.incidents).toEqual([]);
+      const hits = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old`)).json()) as { hits: Hit[] }).hits;
+      expect(hits[0]).toMatchObject({ kind: 'incident', id: 'case-closed-old', match: 'id', status: 'cancelled' });
+      expect(hits.filter((h) => h.id === 'case-closed-old')).toHaveLength(1);
+      // not by a prefix or its text: only its own id reaches past the live state
+      const prefix = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed`)).json()) as { hits: Hit[] }).hits;
+      expect(prefix.some((h) => h.id === 'case-closed-old')).toBe(false);
+      // an officer of another district does not find it
+      const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-panlong', password: 'officer password 2' }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const scoped = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old`, { headers: { cookie } })).json()) as { hits: Hit[] }).hits;
+      expect(scoped).toEqual([]);
+      // and the hit opens: the case and its timeline
+      const detail = (await (await fetch(`${t.url}/api/v1/incidents/case-closed-old`)).json()) as { incident: { status: string }; events: unknown[] };
+      expect(detail.incident.status).toBe('cancelled');
+      expect(detail.events).toHaveLength(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('area search ranking', () => {
   it('lists the areas under a typed code prefix in code order, higher levels first, whatever their names’ lengths', () => {
     const search = new AreaSearch([
