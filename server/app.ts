@@ -181,11 +181,14 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
   app.use(cityRoutes(geodata, access, config.whistleReportMinutes));
   app.use(incidentRoutes({ access, store, live, ingestor }));
-  // Playback's windowed states and the desk's past views fold through one folder, on one carried-in cache.
+  // Playback's windowed states and the desk's past views start from one carried-in cache, but fold in folders of
+  // their own: an analyst opening area after area neither evicts the playback's cursor nor waits behind its folds.
+  // A desk's state holds an area's cases of about two days, so its folder is capped far lower.
   const carry = new CarryCache(store);
   const folder = new HistoryStateFolder(store, { carried: carry.carried });
+  const deskFolder = new HistoryStateFolder(store, { carried: carry.carried, maxIncidents: 500_000 });
   app.use(historyRoutes({ access, store, carry, folder }));
-  app.use(searchRoutes({ access, geodata, live, history: folder, store }));
+  app.use(searchRoutes({ access, geodata, live, history: deskFolder, store }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));

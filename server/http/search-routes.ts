@@ -42,7 +42,7 @@ export interface SearchRouteDeps {
   access: Access;
   geodata: CityGeodata;
   live: { state: CityState };
-  /** folds the state at a past instant for `?at=` (the history routes' folder, so playback's cursors are shared) */
+  /** folds the state at a past instant for `?at=` (a folder of the desk's own, on playback's carried-in cache) */
   history: HistoryStateFolder;
   /** finds a case by its exact id once the live state no longer holds it (ended more than a day ago) */
   store: Pick<EventStore, 'getIncident'>;
