@@ -130,3 +130,41 @@ export function overdueByArea(state: CityState, now: number): Map<string, number
   }
   return counts;
 }
+
+/** The rates a city may set a target for (考核目标), in the header's order. */
+export const KPI_TARGET_KEYS = ['responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'reportOnTimeRate'] as const;
+export type KpiTargetKey = (typeof KPI_TARGET_KEYS)[number];
+/** A target per rate, each a share 0–1; a rate without one is shown plain (neither met nor missed). */
+export type KpiTargets = Partial<Record<KpiTargetKey, number>>;
+
+/**
+ * Gridwatch's default targets, not any city's rule (a city sets its own, KPI_TARGETS): 90 % of cases closed within
+ * their deadline, 85 % of ratings satisfied, 95 % of summoned departments on time. 响应率 and 解决率 have none by
+ * default: each counts today's cases started or resolved so far, so it climbs through the day, and a morning's figure
+ * below any target says only that the day's last cases are still being handled.
+ */
+export const DEFAULT_KPI_TARGETS: Readonly<KpiTargets> = { onTimeRate: 0.9, satisfactionRate: 0.85, reportOnTimeRate: 0.95 };
+
+/**
+ * The targets a server publishes (`kpiTargets` of GET /api/v1/city), each checked: a value that is not a share in
+ * 0–1 is left out, and a server that publishes none (an older one) has the defaults.
+ */
+export function publishedKpiTargets(given: unknown): KpiTargets {
+  if (typeof given !== 'object' || given === null) return { ...DEFAULT_KPI_TARGETS };
+  const targets: KpiTargets = {};
+  for (const key of KPI_TARGET_KEYS) {
+    const share = (given as Record<string, unknown>)[key];
+    if (typeof share === 'number' && share >= 0 && share <= 1) targets[key] = share;
+  }
+  return targets;
+}
+
+/**
+ * How a rate stands against its target: `met` at or above it, `missed` below it, `none` without a target or without
+ * a figure (nothing to divide). Compared on the figure rounded as the wall writes it (0.1 %), so a rate shown as
+ * 90.0 % never reads as a miss of a 90 % target.
+ */
+export function kpiTargetStanding(value: number | null, target: number | undefined): 'met' | 'missed' | 'none' {
+  if (value === null || target === undefined) return 'none';
+  return Math.round(value * 1000) >= Math.round(target * 1000) ? 'met' : 'missed';
+}

@@ -179,7 +179,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     res.json(openApiDocument());
   });
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
-  app.use(cityRoutes(geodata, access, config.whistleReportMinutes));
+  app.use(cityRoutes(geodata, access, { whistleReportMinutes: config.whistleReportMinutes, kpiTargets: config.kpiTargets }));
   app.use(incidentRoutes({ access, store, live, ingestor }));
   // Playback's windowed states and the desk's past views start from one carried-in cache, but fold in folders of
   // their own: an analyst opening area after area neither evicts the playback's cursor nor waits behind its folds.

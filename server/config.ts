@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES, type WhistleType } from '../protocol/events';
+import { DEFAULT_KPI_TARGETS, KPI_TARGET_KEYS, type KpiTargetKey, type KpiTargets } from '../protocol/kpi';
 import { REPORT_LIMIT_MINUTES } from '../protocol/transition';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -154,6 +155,41 @@ const EnvSchema = z.object({
       return limits;
     })
     .optional(),
+  /**
+   * The wall's targets for its rates (考核目标): a comma list of `rate=percent` (0 to 100, e.g. `onTimeRate=92.5`) or
+   * `rate=off` for any of responseRate, resolutionRate, onTimeRate, satisfactionRate, reportOnTimeRate; the others
+   * keep their defaults (onTimeRate=90, satisfactionRate=85, reportOnTimeRate=95; responseRate and
+   * resolutionRate none). `none` sets no target at all. A rate below its target is drawn red on the wall, one at or above it green.
+   */
+  KPI_TARGETS: z
+    .string()
+    .trim()
+    .transform((v, ctx): KpiTargets => {
+      if (v.toLowerCase() === 'none') return {};
+      const targets: KpiTargets = { ...DEFAULT_KPI_TARGETS };
+      const seen = new Set<string>();
+      for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const [key = '', value, ...rest] = entry.split('=').map((x) => x.trim());
+        const problem = !(KPI_TARGET_KEYS as readonly string[]).includes(key)
+          ? `"${key}" is not a rate with a target (${KPI_TARGET_KEYS.join(', ')})`
+          : value === undefined || rest.length > 0 || !(/^\d+(\.\d+)?$/.test(value) || value.toLowerCase() === 'off')
+            ? `"${entry}" must be rate=percent or rate=off, e.g. onTimeRate=90`
+            : value.toLowerCase() !== 'off' && Number(value) > 100
+              ? `${key}=${value}: a target is a percentage, 0 to 100`
+              : seen.has(key)
+                ? `${key} is given twice`
+                : undefined;
+        if (problem !== undefined) {
+          ctx.addIssue({ code: 'custom', message: problem });
+          return z.NEVER;
+        }
+        seen.add(key);
+        if (value!.toLowerCase() === 'off') delete targets[key as KpiTargetKey];
+        else targets[key as KpiTargetKey] = Number(value) / 100;
+      }
+      return targets;
+    })
+    .optional(),
   /** Per-screen bound on queued outgoing packets before its backlog is dropped for a fresh snapshot. */
   RELAY_MAX_BUFFERED: Int(4, 100_000).default(256),
   /** Ingest requests per minute per key. */
@@ -252,6 +288,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** WHISTLE_REPORT_MINUTES over the defaults: the 报到时限 written into whistles that name none. */
   whistleReportMinutes: Readonly<Record<WhistleType, number>>;
+  /** KPI_TARGETS over the defaults: the wall's target per rate (a share 0–1), published by GET /api/v1/city. */
+  kpiTargets: Readonly<KpiTargets>;
 }
 
 /** A configuration problem: names the variable and the reason. */
@@ -318,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY ?? false,
     whistleReportMinutes: { ...REPORT_LIMIT_MINUTES, ...e.WHISTLE_REPORT_MINUTES },
+    kpiTargets: e.KPI_TARGETS ?? { ...DEFAULT_KPI_TARGETS },
   };
 }
 

@@ -12,7 +12,7 @@ import { LitElement, html, nothing, unsafeCSS } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import maplibreCss from 'maplibre-gl/dist/maplibre-gl.css?inline';
-import { kpis, type AreaKpis } from '../../protocol/kpi';
+import { kpis, type AreaKpis, type KpiTargets } from '../../protocol/kpi';
 import type { SerializedState } from '../../protocol/reducer';
 import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
@@ -53,6 +53,8 @@ import { ScopedList } from '../live/scoped-list';
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
 const GRID_RECOLOUR_MS = 400;
 const KPI_EVERY_MS = 1_000;
+/** before the city is loaded: no targets (a new object per render would re-render the header each time) */
+const NO_TARGETS: Readonly<KpiTargets> = Object.freeze({});
 const EVICT_EVERY_MS = 60_000;
 const ANIMATION_FRAME_MS = 33;
 /** How near a click must fall to a case's dot to open the case (px; a dot is 4–8 px across, a fingertip more). */
@@ -609,7 +611,7 @@ export class GwWall extends LitElement {
         <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} ?playback=${this.playback.active}></gw-connection-badge>
         <gw-clock .skewMs=${this.socket.clockSkewMs} .at=${this.playback.view?.t ?? null}></gw-clock>
       </header>
-      <gw-kpi-header .kpis=${this.kpiFigures}></gw-kpi-header>
+      <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS}></gw-kpi-header>
       <div class="map-cell">
         <div class="map"></div>
         ${this.cityTask.render({

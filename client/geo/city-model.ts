@@ -17,6 +17,7 @@ import { coverageGaps, SERVICE_CIRCLE_RADIUS_M } from './coverage';
 import { type CoordinateShift, shiftCoordinatesInPlace } from './basemap-shift';
 import type { WhistleType } from '../../protocol/events';
 import { publishedReportMinutes } from '../../protocol/transition';
+import { publishedKpiTargets, type KpiTargets } from '../../protocol/kpi';
 
 export interface CatalogueEntry {
   code: string;
@@ -64,6 +65,8 @@ export interface CityModel {
   departmentByCode: Map<string, Department>;
   /** the 报到时限 by whistle type (minutes) the server writes into whistles that name none: the whistle form's default */
   whistleReportMinutes: Readonly<Record<WhistleType, number>>;
+  /** the target per rate (a share 0–1) the server holds its areas to: the KPI header draws a rate against it */
+  kpiTargets: Readonly<KpiTargets>;
   /** GeoJSON for the MapLibre base style */
   base: {
     water: FeatureCollection;
@@ -89,6 +92,7 @@ interface CityResponse {
   channels?: CatalogueEntry[];
   files?: Partial<Record<'areas' | 'serviceCentres' | 'departments' | 'water', string>>;
   whistleReportMinutes?: Partial<Record<WhistleType, number>>;
+  kpiTargets?: unknown;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -262,6 +266,7 @@ export function buildCityModel(
     departments,
     departmentByCode: new Map(departments.map((d) => [d.code, d])),
     whistleReportMinutes: publishedReportMinutes(city.whistleReportMinutes),
+    kpiTargets: publishedKpiTargets(city.kpiTargets),
     base: {
       water,
       outlines: { district: outline('district'), street: outline('street'), community: outline('community'), grid: outline('grid') },

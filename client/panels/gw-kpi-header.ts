@@ -9,7 +9,8 @@ import { customElement, property } from 'lit/decorators.js';
 import type { AreaKpis } from '../../protocol/kpi';
 import { t } from '../i18n/index';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
-import { kpiFigures } from './kpi-figures';
+import { figureText, kpiFigures, type KpiFigure } from './kpi-figures';
+import type { KpiTargets } from '../../protocol/kpi';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 import './gw-animated-number';
@@ -36,12 +37,26 @@ export class GwKpiHeader extends LitElement {
         justify-content: center;
         min-width: 0;
       }
+      .head {
+        display: flex;
+        align-items: baseline;
+        gap: 0.4em;
+        min-width: 0;
+      }
       .label {
         font-size: 0.95em;
         color: #8ea7cf;
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
+        min-width: 0;
+      }
+      .target {
+        margin-left: auto;
+        flex: none;
+        font-size: 0.75em;
+        color: #6f86ab;
+        white-space: nowrap;
       }
       .value {
         font-size: 2.3em;
@@ -86,14 +101,27 @@ export class GwKpiHeader extends LitElement {
   ];
 
   @property({ attribute: false }) kpis: AreaKpis | null = null;
+  /** the server's target per rate (`kpiTargets` of GET /api/v1/city): a rate is drawn green at or above it, red below */
+  @property({ attribute: false }) targets: Readonly<KpiTargets> = {};
 
   override render() {
     const k = this.kpis;
-    const figures = kpiFigures(k);
+    const figures = kpiFigures(k, this.targets);
     return html`<div class="strip">
       ${figures.map(
-        (f) => html`<div class="figure panel ${f.tone ?? 'plain'}" data-kpi=${f.key} data-value=${f.value === null ? '' : String(f.value)}>
-          <div class="label">${t(f.label)}</div>
+        (f) => html`<div
+          class="figure panel ${f.tone ?? 'plain'}"
+          data-kpi=${f.key}
+          data-value=${f.value === null ? '' : String(f.value)}
+          data-tone=${f.tone ?? 'plain'}
+          data-target=${f.target === undefined ? nothing : String(f.target)}
+          title=${f.target === undefined ? nothing : targetTitle(f)}
+        >
+          <div class="head">
+            <span class="label">${t(f.label)}</span>${f.target === undefined
+              ? nothing
+              : html`<span class="target num">${t('kpi.target', { target: percentText(f.target) })}</span>`}
+          </div>
           <div class="value num">
             <gw-animated-number .value=${f.value} .digits=${f.digits ?? 0} ?percent=${f.percent ?? false}></gw-animated-number>${f.unit && f.value !== null
               ? html`<span class="unit">${t(f.unit)}</span>`
@@ -114,6 +142,17 @@ export class GwKpiHeader extends LitElement {
       </div>
     </div>`;
   }
+}
+
+/** A target as the header writes it: "90%", "92.5%". */
+function percentText(share: number): string {
+  return `${Number((share * 100).toFixed(1))}%`;
+}
+
+/** The tooltip of a rate with a target: whether its figure meets it, in words. */
+function targetTitle(f: KpiFigure): string {
+  const params = { label: t(f.label), value: figureText(f), target: percentText(f.target!) };
+  return f.tone === 'alert' ? t('kpi.targetMissed', params) : f.tone === 'good' ? t('kpi.targetMet', params) : `${t(f.label)} ${t('kpi.target', { target: params.target })}`;
 }
 
 declare global {

@@ -9,7 +9,7 @@
  * ```
  */
 import { WHISTLE_TIERS } from '../../protocol/events';
-import type { AreaKpis } from '../../protocol/kpi';
+import { kpiTargetStanding, type AreaKpis, type KpiTargetKey, type KpiTargets } from '../../protocol/kpi';
 import { t, type MessageKey } from '../i18n/index';
 
 export interface KpiFigure {
@@ -20,20 +20,31 @@ export interface KpiFigure {
   digits?: number;
   unit?: MessageKey;
   tone?: 'alert' | 'good' | 'plain';
+  /** the rate's target (a share 0–1), when the server sets one: the tone says whether the figure meets it */
+  target?: number;
 }
 
-/** The header's figures, in its order (today's whistles per tier follow them, as their own block). */
-export function kpiFigures(k: AreaKpis | null): KpiFigure[] {
+/**
+ * The header's figures, in its order (today's whistles per tier follow them, as their own block). A rate with a
+ * target is `good` at or above it and `alert` below it; a rate without one, or without a figure, is plain.
+ */
+export function kpiFigures(k: AreaKpis | null, targets: Readonly<KpiTargets> = {}): KpiFigure[] {
+  const rate = (key: KpiTargetKey): KpiFigure => {
+    const value = k?.[key] ?? null;
+    const target = targets[key];
+    const standing = kpiTargetStanding(value, target);
+    return { key, label: `kpi.${key}`, value, percent: true, digits: 1, tone: standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain', ...(target === undefined ? {} : { target }) };
+  };
   return [
     { key: 'reportedToday', label: 'kpi.reportedToday', value: k?.reportedToday ?? null },
     { key: 'open', label: 'kpi.open', value: k?.open ?? null },
     { key: 'overdue', label: 'kpi.overdue', value: k?.overdue ?? null, tone: k && k.overdue > 0 ? 'alert' : 'plain' },
-    { key: 'responseRate', label: 'kpi.responseRate', value: k?.responseRate ?? null, percent: true, digits: 1, tone: 'good' },
-    { key: 'resolutionRate', label: 'kpi.resolutionRate', value: k?.resolutionRate ?? null, percent: true, digits: 1, tone: 'good' },
-    { key: 'onTimeRate', label: 'kpi.onTimeRate', value: k?.onTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
-    { key: 'satisfactionRate', label: 'kpi.satisfactionRate', value: k?.satisfactionRate ?? null, percent: true, digits: 1, tone: 'good' },
+    rate('responseRate'),
+    rate('resolutionRate'),
+    rate('onTimeRate'),
+    rate('satisfactionRate'),
     { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
-    { key: 'reportOnTimeRate', label: 'kpi.reportOnTimeRate', value: k?.reportOnTimeRate ?? null, percent: true, digits: 1, tone: 'good' },
+    rate('reportOnTimeRate'),
   ];
 }
 

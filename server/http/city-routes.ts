@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CATEGORIES, CHANNELS } from '../../protocol/catalogues';
 import { AreaCodeSchema, type WhistleType } from '../../protocol/events';
+import { DEFAULT_KPI_TARGETS, type KpiTargets } from '../../protocol/kpi';
 import { REPORT_LIMIT_MINUTES } from '../../protocol/transition';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
@@ -42,11 +43,16 @@ export function loadPackageFiles(dir: string): Map<string, CachedFile> {
   return files;
 }
 
-/**
- * @param whistleReportMinutes the 报到时限 by whistle type this server writes into whistles that name none: the desk
- *   shows it as the whistle form's default.
- */
-export function cityRoutes(geodata: CityGeodata, access: Access, whistleReportMinutes: Readonly<Record<WhistleType, number>> = REPORT_LIMIT_MINUTES): Router {
+export interface CityPolicy {
+  /** the 报到时限 by whistle type this server writes into whistles that name none: the desk shows it as the whistle form's default */
+  whistleReportMinutes: Readonly<Record<WhistleType, number>>;
+  /** the wall's target per rate (KPI_TARGETS): the header draws a rate below it red, one at or above it green */
+  kpiTargets: Readonly<KpiTargets>;
+}
+
+/** @param policy what this server is configured to hold its areas to; the defaults when left out */
+export function cityRoutes(geodata: CityGeodata, access: Access, policy: CityPolicy = { whistleReportMinutes: REPORT_LIMIT_MINUTES, kpiTargets: DEFAULT_KPI_TARGETS }): Router {
+  const { whistleReportMinutes, kpiTargets } = policy;
   const router = Router();
   const files = loadPackageFiles(geodata.dir);
   const departments = geodata.departments.map(({ position, ...props }) => ({ ...props, position }));
@@ -59,6 +65,7 @@ export function cityRoutes(geodata: CityGeodata, access: Access, whistleReportMi
       channels: CHANNELS,
       departments,
       whistleReportMinutes,
+      kpiTargets,
       files: {
         areas: '/geodata/areas.topo.json',
         serviceCentres: '/geodata/service-centres.geojson',

@@ -309,7 +309,9 @@ function build(): Json {
       '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
       '/api/v1/city': {
         get: {
-          summary: 'City meta, catalogues (categories, channels), departments, the 报到时限 by whistle type (`whistleReportMinutes`) and package file URLs',
+          summary: 'City meta, catalogues (categories, channels), departments, the 报到时限 by whistle type (`whistleReportMinutes`), the KPI targets (`kpiTargets`) and package file URLs',
+          description:
+            '`kpiTargets` holds the target the wall holds each rate to, as a share 0–1 (KPI_TARGETS), for any of responseRate, resolutionRate, onTimeRate, satisfactionRate and reportOnTimeRate; a rate left out has none.',
           responses: { '200': json({ type: 'object' }) },
         },
       },

@@ -218,7 +218,7 @@ describe('PNG of the map at t', () => {
     for (const label of header.slice(0, 9)) expect(items.some((item) => item.startsWith(`${label} `)), label).toBe(true);
     expect(items.find((item) => item.startsWith('Open '))).toMatch(/^Open [\d,]+$/);
     expect(items.find((item) => item.startsWith('Response '))).toMatch(/^Response ([\d.]+%|—)$/);
-    expect(items.find((item) => item.startsWith('Reports on time '))).toMatch(/^Reports on time ([\d.]+%|—)$/);
+    expect(items.find((item) => item.startsWith('Depts on time '))).toMatch(/^Depts on time ([\d.]+%|—)$/);
     expect(items.at(-1)).toMatch(/^Whistles today Comm\. [\d,]+ \/ Street [\d,]+ \/ Dist\. [\d,]+$/);
   });
 });

@@ -12,7 +12,7 @@ import gcoord from 'gcoord';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
-import { kpis } from '../../protocol/kpi';
+import { DEFAULT_KPI_TARGETS, KPI_TARGET_KEYS, kpis, kpiTargetStanding } from '../../protocol/kpi';
 import { fold, isOpenStatus } from '../../protocol/reducer';
 import { lateDepartments, reportDueAt, whistleAnswered } from '../../protocol/transition';
 import { curve } from '../../client/map/layers/whistle-layers';
@@ -202,6 +202,27 @@ describe('the command-centre wall', () => {
       if (value === null) expect(shown[rate], rate).toBe('');
       else expect(Number(shown[rate]), rate).toBeCloseTo(value, 9);
     }
+    // Each rate stands against the server's target for it (the defaults here): red below, green at or above, plain
+    // without a target or a figure; the target is written beside the label.
+    const tones = await page.evaluate(() =>
+      [...(document.querySelector('gw-wall')?.shadowRoot?.querySelector('gw-kpi-header')?.shadowRoot?.querySelectorAll<HTMLElement>('[data-kpi]') ?? [])].map((el) => ({
+        kpi: el.dataset.kpi!,
+        tone: el.dataset.tone ?? '',
+        target: el.dataset.target ?? '',
+        written: el.querySelector('.target')?.textContent?.trim() ?? '',
+      })),
+    );
+    for (const rate of KPI_TARGET_KEYS) {
+      const target = DEFAULT_KPI_TARGETS[rate];
+      const standing = kpiTargetStanding(expected[rate], target);
+      expect(tones.find((x) => x.kpi === rate), rate).toEqual({
+        kpi: rate,
+        tone: standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain',
+        target: target === undefined ? '' : String(target),
+        written: target === undefined ? '' : `目标 ${target * 100}%`,
+      });
+    }
+    expect(Object.keys(DEFAULT_KPI_TARGETS).some((rate) => expected[rate as keyof typeof DEFAULT_KPI_TARGETS] !== null), 'a rate with a target has a figure to stand').toBe(true);
   });
 
   it('marks the whistles and departments late to report that the shared report limits make late', async () => {

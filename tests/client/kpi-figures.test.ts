@@ -49,7 +49,22 @@ describe('KPI figures as text', () => {
     setLanguage('en');
     expect(kpiCaptionItems(k)).toContain('Response 88.7%');
     expect(kpiCaptionItems(k)).toContain('Mean report 28.0 min');
-    expect(kpiCaptionItems(k)).toContain('Reports on time 91.3%');
+    expect(kpiCaptionItems(k)).toContain('Depts on time 91.3%');
+  });
+
+  it('tones each rate against its target: green at or above, red below, plain without a target or a figure', () => {
+    const tones = (targets: Parameters<typeof kpiFigures>[1]) => Object.fromEntries(kpiFigures(k, targets).map((f) => [f.key, [f.tone ?? 'plain', f.target]]));
+    expect(tones({ responseRate: 0.85, satisfactionRate: 0.85, onTimeRate: 0.9, reportOnTimeRate: 0.9125 })).toMatchObject({
+      responseRate: ['good', 0.85],
+      resolutionRate: ['plain', undefined],
+      onTimeRate: ['plain', 0.9],
+      satisfactionRate: ['alert', 0.85],
+      reportOnTimeRate: ['good', 0.9125],
+      overdue: ['alert', undefined],
+      meanReportMinutes: ['plain', undefined],
+    });
+    // no targets: no rate claims to be good or bad
+    expect(kpiFigures(k).filter((f) => f.percent).every((f) => f.tone === 'plain' && f.target === undefined)).toBe(true);
   });
 
   it('lists the header’s figures in its order, with the same digits the animated numbers show', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventTime } from '../../protocol/events';
 import { fold } from '../../protocol/reducer';
-import { kpis, overdueByArea } from '../../protocol/kpi';
+import { DEFAULT_KPI_TARGETS, kpis, kpiTargetStanding, overdueByArea, publishedKpiTargets } from '../../protocol/kpi';
 import { DAY0, EventLog, GRID_A, GRID_C, HOUR, MINUTE } from './builders';
 
 /**
@@ -136,5 +136,26 @@ describe('KPIs on a hand-computed day', () => {
     const state = fold(log.events);
     expect(() => kpis(state, '5301', noon)).toThrow(/^area:/);
     expect(() => kpis(state, 'city', Number.NaN)).toThrow(/^now:/);
+  });
+});
+
+describe('KPI targets', () => {
+  it('reads the targets a server publishes, each a share 0–1; an odd one is left out, none published is the defaults', () => {
+    expect(publishedKpiTargets({ onTimeRate: 0.92, responseRate: 1, satisfactionRate: 0 })).toEqual({ onTimeRate: 0.92, responseRate: 1, satisfactionRate: 0 });
+    expect(publishedKpiTargets({ onTimeRate: 92, satisfactionRate: '0.9', reportOnTimeRate: Number.NaN, resolutionRate: -0.1, happiness: 0.5 })).toEqual({});
+    expect(publishedKpiTargets({})).toEqual({});
+    expect(publishedKpiTargets(undefined)).toEqual(DEFAULT_KPI_TARGETS);
+    expect(publishedKpiTargets('onTimeRate=90')).toEqual(DEFAULT_KPI_TARGETS);
+  });
+
+  it('a rate meets its target at or above it, as the wall writes it (0.1 %), and misses it below; without either it stands nowhere', () => {
+    expect(kpiTargetStanding(0.91, 0.9)).toBe('met');
+    expect(kpiTargetStanding(0.9, 0.9)).toBe('met');
+    // 89.96 % is written 90.0 %: it reads as met, never as a miss of 90 %
+    expect(kpiTargetStanding(0.8996, 0.9)).toBe('met');
+    expect(kpiTargetStanding(0.8994, 0.9)).toBe('missed');
+    expect(kpiTargetStanding(0, 0.85)).toBe('missed');
+    expect(kpiTargetStanding(null, 0.9)).toBe('none');
+    expect(kpiTargetStanding(0.5, undefined)).toBe('none');
   });
 });

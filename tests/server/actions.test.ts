@@ -11,6 +11,7 @@ import { Access } from '../../server/auth/access';
 import { UserDirectory } from '../../server/auth/users';
 import { slaHoursFor } from '../../protocol/catalogues';
 import type { FieldError } from '../../protocol/events';
+import { DEFAULT_KPI_TARGETS } from '../../protocol/kpi';
 import type { IncidentRecord } from '../../protocol/transition';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
 import { reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
@@ -276,6 +277,25 @@ describe('the desk’s session check', () => {
     expect(status).toBe(401);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(((await (await peek()).json()) as { error: { message: string; cause: string } }).error).toMatchObject({ message: expect.stringMatching(/idle for more than 3 seconds/), cause: 'session_idle' });
+  });
+});
+
+describe('a server configured with its own KPI targets (KPI_TARGETS)', () => {
+  it('tells screens through /api/v1/city, as shares, and publishes the defaults without it', async () => {
+    const t = await startTestServer({ env: { KPI_TARGETS: 'resolutionRate=80,satisfactionRate=off' } });
+    try {
+      const city = (await (await fetch(`${t.url}/api/v1/city`)).json()) as { kpiTargets: Record<string, number> };
+      expect(city.kpiTargets).toEqual({ resolutionRate: 0.8, onTimeRate: 0.9, reportOnTimeRate: 0.95 });
+    } finally {
+      await t.close();
+    }
+    const plain = await startTestServer();
+    try {
+      const city = (await (await fetch(`${plain.url}/api/v1/city`)).json()) as { kpiTargets: Record<string, number> };
+      expect(city.kpiTargets).toEqual(DEFAULT_KPI_TARGETS);
+    } finally {
+      await plain.close();
+    }
   });
 });
 

@@ -47,6 +47,12 @@ describe('configuration from the environment', () => {
     ['WHISTLE_REPORT_MINUTES', 'emergency=2', /WHISTLE_REPORT_MINUTES: emergency=2: the limit must be 5 to 10080 minutes/],
     ['WHISTLE_REPORT_MINUTES', 'routine=20000', /WHISTLE_REPORT_MINUTES: routine=20000: the limit must be 5 to 10080/],
     ['WHISTLE_REPORT_MINUTES', 'hard=60,hard=90', /WHISTLE_REPORT_MINUTES: hard is given twice/],
+    ['KPI_TARGETS', 'happiness=90', /KPI_TARGETS: "happiness" is not a rate with a target/],
+    ['KPI_TARGETS', 'onTimeRate=0.9x', /KPI_TARGETS: "onTimeRate=0.9x" must be rate=percent or rate=off/],
+    ['KPI_TARGETS', 'onTimeRate', /KPI_TARGETS: "onTimeRate" must be rate=percent or rate=off/],
+    ['KPI_TARGETS', 'onTimeRate=-5', /KPI_TARGETS: "onTimeRate=-5" must be rate=percent or rate=off/],
+    ['KPI_TARGETS', 'satisfactionRate=120', /KPI_TARGETS: satisfactionRate=120: a target is a percentage, 0 to 100/],
+    ['KPI_TARGETS', 'onTimeRate=90,onTimeRate=off', /KPI_TARGETS: onTimeRate is given twice/],
   ])('a bad %s stops the start with a message naming it (%s)', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);
@@ -55,6 +61,12 @@ describe('configuration from the environment', () => {
   it('takes the 报到时限 by whistle type from WHISTLE_REPORT_MINUTES, the types it leaves out keeping their defaults', () => {
     expect(loadConfig({}).whistleReportMinutes).toEqual({ emergency: 30, hard: 120, routine: 1440 });
     expect(loadConfig({ WHISTLE_REPORT_MINUTES: 'emergency=20, routine=480' }).whistleReportMinutes).toEqual({ emergency: 20, hard: 120, routine: 480 });
+  });
+
+  it('takes the KPI targets from KPI_TARGETS in percent, over the defaults; `off` drops one and `none` all', () => {
+    expect(loadConfig({}).kpiTargets).toEqual({ onTimeRate: 0.9, satisfactionRate: 0.85, reportOnTimeRate: 0.95 });
+    expect(loadConfig({ KPI_TARGETS: 'responseRate=98, onTimeRate=92.5, reportOnTimeRate=off' }).kpiTargets).toEqual({ responseRate: 0.98, onTimeRate: 0.925, satisfactionRate: 0.85 });
+    expect(loadConfig({ KPI_TARGETS: 'None' }).kpiTargets).toEqual({});
   });
 
   it('names every bad variable at once', () => {
