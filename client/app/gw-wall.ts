@@ -480,13 +480,13 @@ export class GwWall extends LitElement {
     const view = this.playback.view;
     if (view) {
       const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('playback.mode')} ${clockDateTime(view.t)}`];
-      if (this.kpiFigures) lines.push(kpiCaptionItems(this.kpiFigures));
+      if (this.kpiFigures) lines.push(kpiCaptionItems(this.kpiFigures, city?.kpiTargets));
       return lines;
     }
     // live: the figures of this instant, not the header's (refreshed once a second, or still playback's for a frame)
     const now = this.liveNow();
     const lines: CaptionLine[] = [`${city ? this.areaLabel(city) : ''} · ${t('conn.live')} ${clockDateTime(now)}`];
-    if (this.model && this.snapshotApplied) lines.push(kpiCaptionItems(kpis(this.model.state, this.shownArea(), now)));
+    if (this.model && this.snapshotApplied) lines.push(kpiCaptionItems(kpis(this.model.state, this.shownArea(), now), city?.kpiTargets));
     return lines;
   }
 

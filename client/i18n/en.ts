@@ -30,6 +30,8 @@ export const en: Messages = {
   'kpi.target': '≥ {target}',
   'kpi.targetMet': '{label} {value}: meets its target of {target}',
   'kpi.targetMissed': '{label} {value}: below its target of {target}',
+  'kpi.captionMet': ' (target {target} met)',
+  'kpi.captionMissed': ' (below target {target})',
   'kpi.none': '—',
   'ticker.title': 'Live events',
   'ticker.empty': 'No events yet',

@@ -31,6 +31,8 @@ export const zhCN = {
   'kpi.target': '目标 {target}',
   'kpi.targetMet': '{label} {value}，达到目标 {target}',
   'kpi.targetMissed': '{label} {value}，低于目标 {target}',
+  'kpi.captionMet': '（达到目标 {target}）',
+  'kpi.captionMissed': '（低于目标 {target}）',
   'kpi.none': '—',
   'ticker.title': '实时动态',
   'ticker.empty': '暂无事件',

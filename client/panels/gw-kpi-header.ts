@@ -9,7 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { AreaKpis } from '../../protocol/kpi';
 import { t } from '../i18n/index';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
-import { figureText, kpiFigures, type KpiFigure } from './kpi-figures';
+import { figureText, kpiFigures, targetText, type KpiFigure } from './kpi-figures';
 import type { KpiTargets } from '../../protocol/kpi';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
@@ -120,7 +120,7 @@ export class GwKpiHeader extends LitElement {
           <div class="head">
             <span class="label">${t(f.label)}</span>${f.target === undefined
               ? nothing
-              : html`<span class="target num">${t('kpi.target', { target: percentText(f.target) })}</span>`}
+              : html`<span class="target num">${t('kpi.target', { target: targetText(f.target) })}</span>`}
           </div>
           <div class="value num">
             <gw-animated-number .value=${f.value} .digits=${f.digits ?? 0} ?percent=${f.percent ?? false}></gw-animated-number>${f.unit && f.value !== null
@@ -144,14 +144,9 @@ export class GwKpiHeader extends LitElement {
   }
 }
 
-/** A target as the header writes it: "90%", "92.5%". */
-function percentText(share: number): string {
-  return `${Number((share * 100).toFixed(1))}%`;
-}
-
 /** The tooltip of a rate with a target: whether its figure meets it, in words. */
 function targetTitle(f: KpiFigure): string {
-  const params = { label: t(f.label), value: figureText(f), target: percentText(f.target!) };
+  const params = { label: t(f.label), value: figureText(f), target: targetText(f.target!) };
   return f.tone === 'alert' ? t('kpi.targetMissed', params) : f.tone === 'good' ? t('kpi.targetMet', params) : `${t(f.label)} ${t('kpi.target', { target: params.target })}`;
 }
 

@@ -61,8 +61,22 @@ export function figureText(figure: KpiFigure): string {
   return figure.percent ? `${number}%` : figure.unit ? `${number} ${t(figure.unit)}` : number;
 }
 
-/** Every figure of the header as "label value", then today's whistles per tier: the items of an export's caption. */
-export function kpiCaptionItems(k: AreaKpis): string[] {
+/** A target as the wall writes it: "90%", "92.5%". */
+export function targetText(share: number): string {
+  return `${Number((share * 100).toFixed(1))}%`;
+}
+
+/**
+ * Every figure of the header as "label value", then today's whistles per tier: the items of an export's caption. A
+ * rate with a target says whether it meets it, in words ("满意率 84.8%（低于目标 85%）"), as a picture has no colour
+ * to say it with once printed in grey.
+ */
+export function kpiCaptionItems(k: AreaKpis, targets: Readonly<KpiTargets> = {}): string[] {
   const whistles = WHISTLE_TIERS.map((tier) => `${t(`tier.short.${tier}`)} ${figureNumber(k.whistlesToday[tier])}`);
-  return [...kpiFigures(k).map((figure) => `${t(figure.label)} ${figureText(figure)}`), `${t('kpi.whistlesToday')} ${whistles.join(' / ')}`];
+  const item = (figure: KpiFigure): string => {
+    const text = `${t(figure.label)} ${figureText(figure)}`;
+    if (figure.target === undefined || figure.tone === 'plain') return text;
+    return `${text}${t(figure.tone === 'alert' ? 'kpi.captionMissed' : 'kpi.captionMet', { target: targetText(figure.target) })}`;
+  };
+  return [...kpiFigures(k, targets).map(item), `${t('kpi.whistlesToday')} ${whistles.join(' / ')}`];
 }

@@ -63,6 +63,10 @@ describe('KPI figures as text', () => {
       overdue: ['alert', undefined],
       meanReportMinutes: ['plain', undefined],
     });
+    // an export's caption says it in words
+    expect(kpiCaptionItems(k, { satisfactionRate: 0.85, onTimeRate: 0.9, reportOnTimeRate: 0.9 })).toEqual(expect.arrayContaining(['满意率 83.8%（低于目标 85%）', '按期率 —', '报到及时率 91.3%（达到目标 90%）', '响应率 88.7%']));
+    setLanguage('en');
+    expect(kpiCaptionItems(k, { satisfactionRate: 0.855, reportOnTimeRate: 0.9 })).toEqual(expect.arrayContaining(['Satisfaction 83.8% (below target 85.5%)', 'Depts on time 91.3% (target 90% met)']));
     // no targets: no rate claims to be good or bad
     expect(kpiFigures(k).filter((f) => f.percent).every((f) => f.tone === 'plain' && f.target === undefined)).toBe(true);
   });
