@@ -114,8 +114,9 @@ export const deskApi = {
   /** `at`: a past instant (playback), the view as it stood then; null or left out, now */
   areaDesk: (code: string, signal?: AbortSignal, at?: number | null) =>
     call<AreaDeskView>(`/api/v1/desk/${encodeURIComponent(code)}${at == null ? '' : `?at=${Math.floor(at)}`}`, signal ? { signal } : {}),
-  search: (q: string, signal?: AbortSignal) =>
-    call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12`, signal ? { signal } : {}),
+  /** `at`: a past instant (playback), cases matched as they stood then; null or left out, now */
+  search: (q: string, signal?: AbortSignal, at?: number | null) =>
+    call<{ q: string; hits: SearchHit[] }>(`/api/v1/search?q=${encodeURIComponent(q)}&limit=12${at == null ? '' : `&at=${Math.floor(at)}`}`, signal ? { signal } : {}),
   incident: (id: string, signal?: AbortSignal) => call<CaseDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, signal ? { signal } : {}),
   /**
    * Who is logged in: the officer, or null with the server's refusal (its `authCause`: expired, idle, user removed,

@@ -234,7 +234,7 @@ export class GwDesk extends LitElement {
     const live = this.incident ? this.model?.state.incidents.get(this.incident) : undefined;
     return html`
       <div class="bar">
-        <gw-search-box></gw-search-box>
+        <gw-search-box .at=${this.replaying ? this.now : null}></gw-search-box>
         <gw-login .officer=${this.officer} .notice=${this.sessionEnded}></gw-login>
       </div>
       ${this.area || this.incident

@@ -2,10 +2,12 @@
  * Search by grid code, community or street name (Chinese, or pinyin initials such as `chsq`), incident id or the
  * address text of a case. A combobox in the ARIA sense: type, ↓/↑ move through the hits, Enter opens the active
  * one (an `area-select` or `case-select` event), Escape closes the list (and a second Escape clears the text).
- * Lookups wait for a short pause in typing and drop stale answers (@lit/task with an AbortSignal).
+ * Lookups wait for a short pause in typing and drop stale answers (@lit/task with an AbortSignal). In playback (`at`)
+ * the cases are matched as they stood at the wall's instant, with their status then.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { PropertyValues } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
@@ -64,17 +66,42 @@ export class GwSearchBox extends LitElement {
     `,
   ];
 
+  /**
+   * The wall's playback instant, or null live: in playback, cases are matched as they stood then. The instant is
+   * taken when a search is asked (a pause in typing, Enter, the list opened again, playback opened or closed), not
+   * at every tick of a playing wall.
+   */
+  @property({ attribute: false }) at: number | null = null;
   @state() private text = '';
   /** the text actually searched: follows `text` after a pause */
   @state() private query = '';
+  /** the instant the last search was asked for (null: live) */
+  @state() private queryAt: number | null = null;
   @state() private active = -1;
   @state() private expanded = false;
   private pause: ReturnType<typeof setTimeout> | null = null;
 
   private readonly searchTask = new Task(this, {
-    task: async ([q], { signal }): Promise<SearchHit[]> => (q.trim() === '' ? [] : (await deskApi.search(q, signal)).hits),
-    args: () => [this.query] as const,
+    task: async ([q, at], { signal }): Promise<SearchHit[]> => (q.trim() === '' ? [] : (await deskApi.search(q, signal, at)).hits),
+    args: () => [this.query, this.queryAt] as const,
   });
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // playback opened or closed: the list is asked again, of the other state
+    if (changed.has('at') && (changed.get('at') == null) !== (this.at === null)) this.queryAt = this.at;
+  }
+
+  /** Asks for `text` as of the wall's instant now. */
+  private ask(): void {
+    this.query = this.text;
+    this.queryAt = this.at;
+  }
+
+  /** Opens the list; in playback, of the wall's instant now (the last list may be of another). */
+  private expand(): void {
+    if (!this.expanded && this.at !== null && this.query !== '') this.queryAt = this.at;
+    this.expanded = true;
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -94,7 +121,7 @@ export class GwSearchBox extends LitElement {
     if (this.pause !== null) clearTimeout(this.pause);
     this.pause = setTimeout(() => {
       this.pause = null;
-      this.query = this.text;
+      this.ask();
     }, TYPING_PAUSE_MS);
   }
 
@@ -107,7 +134,7 @@ export class GwSearchBox extends LitElement {
     switch (event.key) {
       case 'ArrowDown':
         event.preventDefault();
-        this.expanded = true;
+        this.expand();
         if (hits.length > 0) this.active = (this.active + 1) % hits.length;
         break;
       case 'ArrowUp':
@@ -123,7 +150,7 @@ export class GwSearchBox extends LitElement {
           // Enter before the pause ran out: search now, and open the first hit when it comes.
           clearTimeout(this.pause);
           this.pause = null;
-          this.query = this.text;
+          this.ask();
           const asked = this.query;
           void this.updateComplete.then(() => this.searchTask.taskComplete).then((found) => {
             if (this.query === asked && found[0]) this.choose(found[0]);
@@ -174,7 +201,7 @@ export class GwSearchBox extends LitElement {
         .value=${this.text}
         @input=${this.onInput}
         @keydown=${this.onKeyDown}
-        @focus=${() => (this.expanded = true)}
+        @focus=${() => this.expand()}
       />
       ${open
         ? html`<ul id="hits" class="popup" role="listbox" aria-label=${t('desk.search.results')}>
@@ -189,6 +216,7 @@ export class GwSearchBox extends LitElement {
                 aria-selected=${i === this.active ? 'true' : 'false'}
                 data-kind=${hit.kind}
                 data-key=${hit.kind === 'area' ? hit.code : hit.id}
+                data-status=${hit.kind === 'incident' ? hit.status : nothing}
                 @mousedown=${(e: Event) => e.preventDefault()}
                 @click=${() => this.choose(hit)}
               >

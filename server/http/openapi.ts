@@ -337,6 +337,12 @@ function build(): Json {
           parameters: [
             { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
+            {
+              name: 'at',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'ISO 8601 or epoch ms, not in the future (playback): incidents are matched as they stood then (those open then and those of the day before it, with their status then), folded from the store; without it, the live ones',
+            },
           ],
           responses: { '200': json({ type: 'object', properties: { q: { type: 'string' }, hits: { type: 'array', items: { type: 'object' } } } }), ...readerErrors },
         },

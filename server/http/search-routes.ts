@@ -1,6 +1,6 @@
 /**
  * The officer's desk lookups: `GET /api/v1/search?q=…` (areas by code, name or pinyin initials; incidents by id or
- * address text, and any stored case by its exact id) and `GET /api/v1/desk/:code` (an area's open and recently closed cases, the service centres that
+ * address text, and any stored case by its exact id; `?at=` matches the cases as they stood at a past instant) and `GET /api/v1/desk/:code` (an area's open and recently closed cases, the service centres that
  * reach it and its public board; `?at=` gives it as it stood at a past instant, for playback). Both are scoped to
  * the caller like every other read.
  */
@@ -12,7 +12,7 @@ import type { IncidentRecord } from '../../protocol/transition';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
-import { AreaSearch, incidentsMatching } from '../search/area-search';
+import { AreaSearch, incidentsMatching, type IncidentHit } from '../search/area-search';
 import { areaDesk, RECENT_CLOSED_MS } from '../search/grid-desk';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
@@ -28,6 +28,8 @@ export const SearchQuery = z.object({
     .transform(Number)
     .pipe(z.number().min(1, 'must be ≥ 1').max(50, 'must be ≤ 50'))
     .optional(),
+  /** a past instant (playback): cases are matched as they stood then, folded from the store; without it, the live state */
+  at: Instant.optional(),
 });
 
 /** How far ahead of the server's clock a desk's `at` may be (a screen's clock runs a little fast): it reads as now. */
@@ -54,10 +56,19 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
   const areas = new AreaSearch(geodata.areas.values());
 
   router.get('/api/v1/search', reader, async (req, res) => {
-    const { q, limit = 10 } = parseQuery(req, SearchQuery);
+    const { q, limit = 10, at } = parseQuery(req, SearchQuery);
     const scope = principalOf(res).scope;
     const areaHits = areas.areasMatching(q, { scope, limit });
-    let incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
+    let incidentHits: IncidentHit[];
+    if (at === undefined) incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
+    else {
+      // In playback the cases are those of the state at `at`, folded as the desk's past views are (the cases open
+      // then and those of the day before it, with their status then); the caller's one area when it has one.
+      const instant = pastInstant(at);
+      const area = scope.length === 1 ? scope[0]! : 'city';
+      const from = shanghaiDayStart(shanghaiDay(instant - RECENT_CLOSED_MS));
+      incidentHits = await history.read({ from, at: instant, area, carry: true }, (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
+    }
     let exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
     // A case's own id finds it however long ago it ended (a resident calling back about last month's case, an
     // analyst in playback): the store's projection keeps every case, the live state only the last day's ended ones.
@@ -90,8 +101,7 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
       res.json(areaDesk(geodata, live.state.incidents.values(), code, now));
       return;
     }
-    if (at > now + DESK_AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
-    const instant = Math.min(at, now);
+    const instant = pastInstant(at, now);
     // Folded from 00:00 China time of the day the 24 h windows begin on, carrying in the cases open then: every
     // case open at `at`, closed within the window or whistled within it is in the state. The same start for every
     // `at` of a day, so a playing desk moves one cursor forward instead of folding afresh.
@@ -99,4 +109,10 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
     res.json(await history.read({ from, at: instant, area: code, carry: true }, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
   });
   return router;
+}
+
+/** A `?at=` instant as a past one: a little ahead of the server's clock reads as now; further ahead is refused. */
+function pastInstant(at: number, now = Date.now()): number {
+  if (at > now + DESK_AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
+  return Math.min(at, now);
 }

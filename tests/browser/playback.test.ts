@@ -244,6 +244,20 @@ describe('playback on the wall', () => {
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
+  it('paused, search finds the cases as they stood at t, with their status then', async () => {
+    const t = (await shown(page))!.t;
+    const then = stateAt(t);
+    const present = stateAt(Date.now());
+    const id = openAt(t).find((c) => present.incidents.get(c)?.status !== then.incidents.get(c)!.status);
+    expect(id, 'a case open at t whose status moved on since').toBeDefined();
+    const input = page.locator('gw-search-box input');
+    await input.fill(id!);
+    const hit = page.locator(`gw-search-box li[data-key="${id}"]`);
+    await expect.poll(() => hit.getAttribute('data-status'), { timeout: 30_000 }).toBe(then.incidents.get(id!)!.status);
+    await input.fill('');
+    await input.press('Escape');
+  });
+
   it('back to live resumes live updates', async () => {
     await press(page, 'live');
     await expect.poll(() => shown(page), { timeout: 10_000 }).toBeNull();

@@ -269,6 +269,52 @@ describe('a case found by its id after the live state let it go', () => {
   });
 });
 
+describe('search in playback (?at=)', () => {
+  it('matches the cases as they stood at the instant: those of then with their status then, not those of now', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-at-'));
+    UserDirectory.open(dataDir).upsert({ name: 'officer-panlong', role: 'officer', scope: ['530103'], password: 'officer password 2' });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const then = Date.now() - 40 * 60 * MIN;
+    let t = await startTestServer({ dataDir, geodata: city });
+    try {
+      const { json } = await t.post({
+        events: [
+          { id: 'p1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-then', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失甲' } },
+          { id: 'p2', type: 'incident.cancelled', incidentId: 'case-then', at: iso(then + 60 * MIN), reason: 'duplicate' },
+          { id: 'p3', type: 'incident.reported', at: iso(Date.now() - MIN), crs: 'wgs84', incident: { id: 'case-now', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失乙' } },
+        ],
+      });
+      expect(json.rejected, JSON.stringify(json)).toBe(0);
+    } finally {
+      await t.close();
+    }
+    // a restart rebuilds the live state without the case that ended more than a day ago
+    t = await startTestServer({ dataDir, geodata: city });
+    try {
+      const search = async (query: string, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${t.url}/api/v1/search?${query}`, { headers });
+        return { status: res.status, body: (await res.json()) as { hits: Hit[]; error?: string; fields?: Array<{ field: string }> } };
+      };
+      const q = `q=${encodeURIComponent('井盖缺失')}`;
+      expect((await search(q)).body.hits.map((h) => h.id)).toEqual(['case-now']);
+      expect((await search(`${q}&at=${then + 30 * MIN}`)).body.hits).toEqual([expect.objectContaining({ kind: 'incident', id: 'case-then', match: 'text', status: 'reported' })]);
+      expect((await search(`${q}&at=${encodeURIComponent(iso(then + 2 * 60 * MIN))}`)).body.hits).toEqual([expect.objectContaining({ id: 'case-then', status: 'cancelled' })]);
+      // scoped as ever: an officer of another district finds nothing then either
+      const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-panlong', password: 'officer password 2' }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      expect((await search(`${q}&at=${then + 30 * MIN}`, { cookie })).body.hits).toEqual([]);
+      // a bad or future instant is refused, naming the field
+      for (const at of ['yesterday', String(Date.now() + 10 * 60 * MIN)]) {
+        const bad = await search(`${q}&at=${encodeURIComponent(at)}`);
+        expect(bad.status, at).toBe(400);
+        expect(JSON.stringify(bad.body), at).toContain('"at"');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('area search ranking', () => {
   it('lists the areas under a typed code prefix in code order, higher levels first, whatever their names’ lengths', () => {
     const search = new AreaSearch([
