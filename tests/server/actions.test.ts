@@ -280,22 +280,20 @@ describe('the desk’s session check', () => {
   });
 });
 
+/** What GET /api/v1/city publishes on a server started with `env`. */
+async function publishedCity(env: Record<string, string> = {}): Promise<{ kpiTargets: Record<string, number> }> {
+  const t = await startTestServer({ env });
+  try {
+    return (await (await fetch(`${t.url}/api/v1/city`)).json()) as { kpiTargets: Record<string, number> };
+  } finally {
+    await t.close();
+  }
+}
+
 describe('a server configured with its own KPI targets (KPI_TARGETS)', () => {
   it('tells screens through /api/v1/city, as shares, and publishes the defaults without it', async () => {
-    const t = await startTestServer({ env: { KPI_TARGETS: 'resolutionRate=80,satisfactionRate=off' } });
-    try {
-      const city = (await (await fetch(`${t.url}/api/v1/city`)).json()) as { kpiTargets: Record<string, number> };
-      expect(city.kpiTargets).toEqual({ resolutionRate: 0.8, onTimeRate: 0.9, reportOnTimeRate: 0.95 });
-    } finally {
-      await t.close();
-    }
-    const plain = await startTestServer();
-    try {
-      const city = (await (await fetch(`${plain.url}/api/v1/city`)).json()) as { kpiTargets: Record<string, number> };
-      expect(city.kpiTargets).toEqual(DEFAULT_KPI_TARGETS);
-    } finally {
-      await plain.close();
-    }
+    expect((await publishedCity({ KPI_TARGETS: 'resolutionRate=80,satisfactionRate=off' })).kpiTargets).toEqual({ resolutionRate: 0.8, onTimeRate: 0.9, reportOnTimeRate: 0.95 });
+    expect((await publishedCity()).kpiTargets).toEqual(DEFAULT_KPI_TARGETS);
   });
 });
 

@@ -224,27 +224,40 @@ describe('desk search and area desk view', () => {
   });
 });
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const PANLONG_OFFICER = { name: 'officer-panlong', password: 'officer password 2' };
+
+/**
+ * A server that stored `events` and was restarted: the restart rebuilds the live state without the cases that ended
+ * more than a day ago. Its directory also holds an officer of 盘龙区 (PANLONG_OFFICER), to check scope with.
+ */
+async function restartedAfter(events: object[]): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-old-'));
+  UserDirectory.open(dataDir).upsert({ ...PANLONG_OFFICER, role: 'officer', scope: ['530103'] });
+  const first = await startTestServer({ dataDir, geodata: city });
+  try {
+    const { status, json } = await first.post({ events });
+    expect(json.rejected, JSON.stringify(json)).toBe(0);
+    expect(status).toBe(200);
+  } finally {
+    await first.close();
+  }
+  return startTestServer({ dataDir, geodata: city });
+}
+
+/** The session cookie of PANLONG_OFFICER on `url`. */
+async function panlongCookie(url: string): Promise<string> {
+  const login = await fetch(`${url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PANLONG_OFFICER) });
+  return (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
 describe('a case found by its id after the live state let it go', () => {
   it('a case that ended two days ago is found by its exact id (after a restart evicted it), scoped, and opens', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-old-'));
-    UserDirectory.open(dataDir).upsert({ name: 'officer-panlong', role: 'officer', scope: ['530103'], password: 'officer password 2' });
-    const iso = (ms: number) => new Date(ms).toISOString();
     const then = Date.now() - 48 * 60 * MIN;
-    let t = await startTestServer({ dataDir, geodata: city });
-    try {
-      const { status, json } = await t.post({
-        events: [
-          { id: 'o1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-closed-old', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '旧案' } },
-          { id: 'o2', type: 'incident.cancelled', incidentId: 'case-closed-old', at: iso(then + MIN), reason: 'duplicate' },
-        ],
-      });
-      expect(json.rejected, JSON.stringify(json)).toBe(0);
-      expect(status).toBe(200);
-    } finally {
-      await t.close();
-    }
-    // a restart rebuilds the live state without cases that ended more than a day ago
-    t = await startTestServer({ dataDir, geodata: city });
+    const t = await restartedAfter([
+      { id: 'o1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-closed-old', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '旧案' } },
+      { id: 'o2', type: 'incident.cancelled', incidentId: 'case-closed-old', at: iso(then + MIN), reason: 'duplicate' },
+    ]);
     try {
       const live = (await (await fetch(`${t.url}/api/v1/incidents?area=city`)).json()) as { incidents: unknown[] };
       expect(live.incidents).toEqual([]);
@@ -255,9 +268,7 @@ describe('a case found by its id after the live state let it go', () => {
       const prefix = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed`)).json()) as { hits: Hit[] }).hits;
       expect(prefix.some((h) => h.id === 'case-closed-old')).toBe(false);
       // an officer of another district does not find it
-      const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-panlong', password: 'officer password 2' }) });
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      const scoped = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old`, { headers: { cookie } })).json()) as { hits: Hit[] }).hits;
+      const scoped = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old`, { headers: { cookie: await panlongCookie(t.url) } })).json()) as { hits: Hit[] }).hits;
       expect(scoped).toEqual([]);
       // and the hit opens: the case and its timeline
       const detail = (await (await fetch(`${t.url}/api/v1/incidents/case-closed-old`)).json()) as { incident: { status: string }; events: unknown[] };
@@ -271,38 +282,23 @@ describe('a case found by its id after the live state let it go', () => {
 
 describe('search in playback (?at=)', () => {
   it('matches the cases as they stood at the instant: those of then with their status then, not those of now', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-search-at-'));
-    UserDirectory.open(dataDir).upsert({ name: 'officer-panlong', role: 'officer', scope: ['530103'], password: 'officer password 2' });
-    const iso = (ms: number) => new Date(ms).toISOString();
     const then = Date.now() - 40 * 60 * MIN;
-    let t = await startTestServer({ dataDir, geodata: city });
-    try {
-      const { json } = await t.post({
-        events: [
-          { id: 'p1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-then', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失甲' } },
-          { id: 'p2', type: 'incident.cancelled', incidentId: 'case-then', at: iso(then + 60 * MIN), reason: 'duplicate' },
-          { id: 'p3', type: 'incident.reported', at: iso(Date.now() - MIN), crs: 'wgs84', incident: { id: 'case-now', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失乙' } },
-        ],
-      });
-      expect(json.rejected, JSON.stringify(json)).toBe(0);
-    } finally {
-      await t.close();
-    }
-    // a restart rebuilds the live state without the case that ended more than a day ago
-    t = await startTestServer({ dataDir, geodata: city });
+    const t = await restartedAfter([
+      { id: 'p1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-then', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失甲' } },
+      { id: 'p2', type: 'incident.cancelled', incidentId: 'case-then', at: iso(then + 60 * MIN), reason: 'duplicate' },
+      { id: 'p3', type: 'incident.reported', at: iso(Date.now() - MIN), crs: 'wgs84', incident: { id: 'case-now', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '井盖缺失乙' } },
+    ]);
     try {
       const search = async (query: string, headers: Record<string, string> = {}) => {
         const res = await fetch(`${t.url}/api/v1/search?${query}`, { headers });
-        return { status: res.status, body: (await res.json()) as { hits: Hit[]; error?: string; fields?: Array<{ field: string }> } };
+        return { status: res.status, body: (await res.json()) as { hits: Hit[] } };
       };
       const q = `q=${encodeURIComponent('井盖缺失')}`;
       expect((await search(q)).body.hits.map((h) => h.id)).toEqual(['case-now']);
       expect((await search(`${q}&at=${then + 30 * MIN}`)).body.hits).toEqual([expect.objectContaining({ kind: 'incident', id: 'case-then', match: 'text', status: 'reported' })]);
       expect((await search(`${q}&at=${encodeURIComponent(iso(then + 2 * 60 * MIN))}`)).body.hits).toEqual([expect.objectContaining({ id: 'case-then', status: 'cancelled' })]);
       // scoped as ever: an officer of another district finds nothing then either
-      const login = await fetch(`${t.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'officer-panlong', password: 'officer password 2' }) });
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
-      expect((await search(`${q}&at=${then + 30 * MIN}`, { cookie })).body.hits).toEqual([]);
+      expect((await search(`${q}&at=${then + 30 * MIN}`, { cookie: await panlongCookie(t.url) })).body.hits).toEqual([]);
       // a bad or future instant is refused, naming the field
       for (const at of ['yesterday', String(Date.now() + 10 * 60 * MIN)]) {
         const bad = await search(`${q}&at=${encodeURIComponent(at)}`);
