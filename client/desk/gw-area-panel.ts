@@ -3,7 +3,8 @@
  * and 15-digit code), its households and population, who is responsible (grid secretary, head, workers, volunteers
  * with their phones), the service centres of the area and those within a 15-minute walk, its open cases with live
  * deadline clocks, the cases closed in the last day with satisfaction, how the departments summoned to it over the
- * last day reported (arrived of summoned, late, mean time to arrive), and the public board.
+ * last day reported (arrived of summoned, late, mean time to arrive), the areas within with today's figures against
+ * the city's targets (rankable by any column), and the public board.
  *
  * Open cases come from the live model (`open`, updated every frame the wall folds); the rest is read from the
  * server and read again when `refresh` changes (after an action, or when the area's cases changed). In playback
@@ -13,12 +14,14 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
+import { kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
 import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { categoryName, clockDateTime, dayTime, duration } from '../panels/format';
+import { figureNumber } from '../panels/kpi-figures';
 import { deskApi } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -31,6 +34,11 @@ import './gw-public-board';
 const OPEN_LISTED = 40;
 /** While the playback instant moves, the server's view is asked for at most this often. */
 export const PAST_VIEW_EVERY_MS = 1_000;
+
+/** The figures of the areas within, as columns: counts, then the rates a city sets targets for. */
+const CHILD_COLUMNS = ['open', 'overdue', 'onTimeRate', 'satisfactionRate', 'reportOnTimeRate'] as const;
+type ChildColumn = (typeof CHILD_COLUMNS)[number];
+const isRate = (column: ChildColumn): column is ChildColumn & KpiTargetKey => column.endsWith('Rate');
 
 const LEVEL_KEYS: Record<string, MessageKey> = {
   city: 'desk.level.city',
@@ -129,10 +137,60 @@ export class GwAreaPanel extends LitElement {
         color: #8fb8ff;
         min-width: 4.5em;
       }
-      .children {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.3em;
+      table[data-children] {
+        width: 100%;
+        table-layout: fixed;
+        border-collapse: collapse;
+        font-size: 0.9em;
+      }
+      table[data-children] th:first-child {
+        width: 30%;
+      }
+      table[data-children] th,
+      table[data-children] td {
+        padding: 0.1em 0.25em;
+        text-align: end;
+        white-space: nowrap;
+      }
+      table[data-children] th:first-child,
+      table[data-children] td:first-child {
+        text-align: start;
+        white-space: normal;
+      }
+      table[data-children] th {
+        font-weight: 400;
+        color: #8aa0c4;
+        vertical-align: bottom;
+        white-space: normal;
+      }
+      table[data-children] th button {
+        font: inherit;
+        color: inherit;
+        background: none;
+        border: 0;
+        padding: 0;
+        text-align: inherit;
+        white-space: normal;
+        cursor: pointer;
+      }
+      table[data-children] th[aria-sort='descending'] button,
+      table[data-children] th[aria-sort='ascending'] button {
+        color: #fff;
+        text-decoration: underline;
+      }
+      table[data-children] td button {
+        text-align: start;
+        max-width: 100%;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        padding: 0.05em 0.35em;
+      }
+      td.alert {
+        color: #ff6b6b;
+      }
+      td.good {
+        color: #5ee6a8;
       }
     `,
   ];
@@ -146,6 +204,10 @@ export class GwAreaPanel extends LitElement {
   @property({ type: Number }) refresh = 0;
   /** the playback instant the wall shows; null: live (now) */
   @property({ type: Number }) at: number | null = null;
+  /** today's figures of each area within this one (by code), from the model the wall shows: live, or playback's at t */
+  @property({ attribute: false }) childKpis: ReadonlyMap<string, AreaKpis> = new Map();
+  /** the column the areas within are ranked by, worst first; null: in code order */
+  @state() private childSort: ChildColumn | null = null;
   /** what the server's view was last asked for: `refresh` and `at`, held back while a playing instant moves */
   @state() private asked: { refresh: number; at: number | null } = { refresh: 0, at: null };
   private askedAtMs = 0;
@@ -206,6 +268,52 @@ export class GwAreaPanel extends LitElement {
     return out.sort((a, b) => a.code.localeCompare(b.code));
   }
 
+  /**
+   * The areas within, one row each, with today's open and overdue counts and the rates a city sets targets for: a rate
+   * is red below its target and green at or above it. A column's heading ranks the rows by it, worst first (the most
+   * open or overdue, the lowest rate; an area without a figure last); pressed again, back to code order.
+   */
+  private renderChildren(children: Array<{ code: string; name: string }>) {
+    const targets = this.city?.kpiTargets ?? {};
+    const sort = this.childSort;
+    const value = (code: string, column: ChildColumn): number | null => this.childKpis.get(code)?.[column] ?? null;
+    const rows =
+      sort === null
+        ? children
+        : [...children].sort((a, b) => {
+            const x = value(a.code, sort), y = value(b.code, sort);
+            if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+            return (isRate(sort) ? x - y : y - x) || a.code.localeCompare(b.code);
+          });
+    const cell = (code: string, column: ChildColumn) => {
+      const v = value(code, column);
+      if (v === null) return html`<td class="num muted" data-column=${column} data-value="">${t('kpi.none')}</td>`;
+      const tone = isRate(column) ? { met: 'good', missed: 'alert', none: '' }[kpiTargetStanding(v, targets[column])] : column === 'overdue' && v > 0 ? 'alert' : '';
+      return html`<td class="num ${tone}" data-column=${column} data-value=${String(v)} data-tone=${tone || 'plain'}>${isRate(column) ? `${figureNumber(v, 1, true)}%` : figureNumber(v)}</td>`;
+    };
+    return html`<h3>${t('desk.children')} · ${t('desk.children.today')}</h3>
+      <table data-children data-sort=${sort ?? 'code'}>
+        <thead>
+          <tr>
+            <th scope="col">${t('desk.children.area')}</th>
+            ${CHILD_COLUMNS.map(
+              (column) => html`<th scope="col" data-column=${column} aria-sort=${sort === column ? (isRate(column) ? 'ascending' : 'descending') : 'none'}>
+                <button title="${t(`kpi.${column}`)}: ${t('desk.children.rank')}" @click=${() => (this.childSort = sort === column ? null : column)}>${t(`desk.children.${column}`)}</button>
+              </th>`,
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (c) => html`<tr data-code=${c.code}>
+              <td><button data-code=${c.code} title=${c.name} @click=${() => this.dispatchEvent(new AreaSelectEvent(c.code))}>${c.name}</button></td>
+              ${CHILD_COLUMNS.map((column) => cell(c.code, column))}
+            </tr>`,
+          )}
+        </tbody>
+      </table>`;
+  }
+
   override render() {
     const detail = this.detailTask.value?.code === this.code ? this.detailTask.value : undefined;
     const desk = this.deskTask.value?.code === this.code ? this.deskTask.value : undefined;
@@ -241,12 +349,7 @@ export class GwAreaPanel extends LitElement {
               )}
             </ul>`
         : nothing}
-      ${children.length > 0
-        ? html`<h3>${t('desk.children')}</h3>
-            <div class="children" data-children>
-              ${children.map((c) => html`<button data-code=${c.code} @click=${() => this.dispatchEvent(new AreaSelectEvent(c.code))}>${c.name}</button>`)}
-            </div>`
-        : nothing}
+      ${children.length > 0 ? this.renderChildren(children) : nothing}
       <h3>${t('desk.open', { count: this.open.length })}</h3>
       <ul data-open-cases>
         ${this.open.length === 0 ? html`<li class="muted">${t('desk.none')}</li>` : nothing}

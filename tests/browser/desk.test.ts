@@ -12,6 +12,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
+import { DEFAULT_KPI_TARGETS, kpis, kpiTargetStanding } from '../../protocol/kpi';
+import { fold } from '../../protocol/reducer';
 import { deadlineInputTime } from '../../client/desk/dispatch-deadline';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { UserDirectory } from '../../server/auth/users';
@@ -175,6 +177,45 @@ describe('the officer’s desk', () => {
       const { ticker, board } = await sidePanelGrids(page);
       return ticker.length > 0 && board.length > 0 && [...ticker, ...board].every((grid) => grid.startsWith(DISTRICT));
     }, { timeout: 30_000 }).toBe(true);
+    // the areas within, in code order, with today's figures as the shared reducer gives them for the same events,
+    // each rate toned against the server's targets (the defaults here)
+    const streets = [...city.areas.values()].filter((a) => a.parent === DISTRICT).map((a) => a.code).sort();
+    const rows = () => page.locator('gw-area-panel table[data-children] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-code')!));
+    expect(await rows()).toEqual(streets);
+    const state = fold(await store.readSeqRange(0));
+    const today = new Map(streets.map((code) => [code, kpis(state, code, Date.now())]));
+    const cells = await page.locator('gw-area-panel table[data-children] td[data-column]').evaluateAll((tds) =>
+      tds.map((td) => ({ code: td.closest('tr')!.getAttribute('data-code')!, column: td.getAttribute('data-column')!, value: td.getAttribute('data-value')!, tone: td.getAttribute('data-tone') })),
+    );
+    expect(cells).toHaveLength(streets.length * 5);
+    for (const cell of cells) {
+      const k = today.get(cell.code)!;
+      const column = cell.column as 'open' | 'overdue' | 'onTimeRate' | 'satisfactionRate' | 'reportOnTimeRate';
+      if (column === 'overdue') continue; // moves with the clock alone; checked by the KPI tests
+      const value = k[column];
+      expect(cell.value, `${cell.code} ${column}`).toBe(value === null ? '' : String(value));
+      if (column !== 'open' && value !== null) {
+        const standing = kpiTargetStanding(value, DEFAULT_KPI_TARGETS[column]);
+        expect(cell.tone, `${cell.code} ${column}`).toBe(standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain');
+      }
+    }
+    expect(cells.some((c) => c.column === 'open' && Number(c.value) > 0), 'some street has open cases').toBe(true);
+    expect(cells.some((c) => c.column.endsWith('Rate') && c.value !== '' && c.tone !== 'plain'), 'some rate stands against its target').toBe(true);
+    // a column's heading ranks the rows by it, worst first (most open, lowest rate; no figure last); pressed again,
+    // back to code order. The column is one whose ranking differs from code order here.
+    const ranked = (column: 'open' | 'onTimeRate' | 'satisfactionRate' | 'reportOnTimeRate') =>
+      [...streets].sort((a, b) => {
+        const x = today.get(a)![column], y = today.get(b)![column];
+        if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+        return (column === 'open' ? y - x : x - y) || a.localeCompare(b);
+      });
+    const column = (['open', 'onTimeRate', 'satisfactionRate', 'reportOnTimeRate'] as const).find((c) => JSON.stringify(ranked(c)) !== JSON.stringify(streets));
+    expect(column, 'some column ranks the streets otherwise than their codes').toBeDefined();
+    await page.locator(`gw-area-panel table[data-children] th[data-column="${column}"] button`).click();
+    await expect.poll(rows, { timeout: 10_000 }).toEqual(ranked(column!));
+    expect(await page.locator(`gw-area-panel table[data-children] th[data-column="${column}"]`).getAttribute('aria-sort')).toBe(column === 'open' ? 'descending' : 'ascending');
+    await page.locator(`gw-area-panel table[data-children] th[data-column="${column}"] button`).click();
+    await expect.poll(rows, { timeout: 10_000 }).toEqual(streets);
     // drilling down from the district through its children
     await page.locator(`gw-area-panel [data-children] button[data-code="${STREET}"]`).click();
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(STREET);
