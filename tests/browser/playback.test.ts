@@ -201,6 +201,11 @@ describe('playback on the wall', () => {
     expect(await panel.locator('[data-departments] li[data-department]').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-department')))).toEqual(
       expected.departments.map((d) => d.department),
     );
+    // the areas within: their figures at t, from the playback model (open cases then, not now)
+    const within = [...city.areas.values()].filter((a) => a.parent === district).map((a) => a.code).sort();
+    const openWithin = (at: number) => within.map((code) => [code, String(kpis(stateAt(at), code, at).open)]);
+    expect(openWithin(t), 'the scenario tells t from now').not.toEqual(openWithin(Date.now()));
+    expect(await panel.locator('table[data-children] td[data-column="open"]').evaluateAll((tds) => tds.map((td) => [td.closest('tr')!.getAttribute('data-code'), td.getAttribute('data-value')]))).toEqual(openWithin(t));
     // playing, the panel follows t but asks the server at most about once a second; paused, it reads exactly t
     const asked: number[] = [];
     const onRequest = (request: { url(): string }) => {
