@@ -20,6 +20,7 @@
  * | whistlesToday | 今日吹哨 | whistles blown today, by tier (community / street / district) |
  * | meanReportMinutes | 平均报到时长 | mean of (arrived − whistle blown) over departments that arrived today |
  * | reportOnTimeRate | 报到及时率 | of the departments that arrived today, the share that arrived within their whistle's 报到时限 (its own, or its type's default) |
+ * | rateBases | 样本数 | what each rate divides by; a rate over fewer than KPI_MIN_BASE (5) is shown but not held to its target |
  * | activeWhistles | 未完成报到 | whistles on open incidents with at least one summoned department not yet arrived |
  * | supervisedToday | 今日督办 | supervisions today |
  * | cancelledToday / closedToday | 今日注销 / 今日结案 | incidents cancelled / closed today |
@@ -63,6 +64,12 @@ export interface AreaKpis {
   /** 报到及时率: of the departments that arrived today, the share that came within their whistle's 报到时限 */
   reportOnTimeRate: number | null;
   activeWhistles: number;
+  /**
+   * What each rate divides by: the cases first dispatched today (响应率), reported today and not cancelled (解决率),
+   * closed today with a deadline (按期率), today's ratings (满意率) and today's arrivals (报到及时率). A rate over fewer
+   * than KPI_MIN_BASE is shown but not held to its target.
+   */
+  rateBases: Record<KpiTargetKey, number>;
 }
 
 const AREA_PATTERN = /^(city|\d{6}|\d{9}|\d{12}|\d{15})$/;
@@ -110,6 +117,13 @@ export function kpis(state: CityState, area: string, now: number): AreaKpis {
     meanReportMinutes: today.arrivals > 0 ? today.reportMsSum / today.arrivals / 60_000 : null,
     reportOnTimeRate: ratio(today.arrivalsOnTime, today.arrivals),
     activeWhistles: counters?.activeWhistles ?? 0,
+    rateBases: {
+      responseRate: today.dispatched,
+      resolutionRate: today.reported - today.reportedCohortCancelled,
+      onTimeRate: today.closedWithDeadline,
+      satisfactionRate: today.ratings,
+      reportOnTimeRate: today.arrivals,
+    },
   };
 }
 
@@ -160,11 +174,18 @@ export function publishedKpiTargets(given: unknown): KpiTargets {
 }
 
 /**
- * How a rate stands against its target: `met` at or above it, `missed` below it, `none` without a target or without
- * a figure (nothing to divide). Compared on the figure rounded as the wall writes it (0.1 %), so a rate shown as
- * 90.0 % never reads as a miss of a 90 % target.
+ * The fewest cases, ratings or arrivals a rate must divide by to be held to its target: below it one more case moves
+ * the rate by 20 points or more (a community's 2 ratings of 3 read 66.7 %), so the figure is shown but not judged.
  */
-export function kpiTargetStanding(value: number | null, target: number | undefined): 'met' | 'missed' | 'none' {
+export const KPI_MIN_BASE = 5;
+
+/**
+ * How a rate stands against its target: `met` at or above it, `missed` below it, `few` when it divides by fewer than
+ * KPI_MIN_BASE (`base`, when given), `none` without a target or without a figure (nothing to divide). Compared on the
+ * figure rounded as the wall writes it (0.1 %), so a rate shown as 90.0 % never reads as a miss of a 90 % target.
+ */
+export function kpiTargetStanding(value: number | null, target: number | undefined, base?: number): 'met' | 'missed' | 'few' | 'none' {
   if (value === null || target === undefined) return 'none';
+  if (base !== undefined && base < KPI_MIN_BASE) return 'few';
   return Math.round(value * 1000) >= Math.round(target * 1000) ? 'met' : 'missed';
 }

@@ -14,14 +14,14 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import { kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
+import { KPI_MIN_BASE, kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
 import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { categoryName, clockDateTime, dayTime, duration } from '../panels/format';
-import { figureNumber } from '../panels/kpi-figures';
+import { figureNumber, standingTone } from '../panels/kpi-figures';
 import { deskApi } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -270,7 +270,8 @@ export class GwAreaPanel extends LitElement {
 
   /**
    * The areas within, one row each, with today's open and overdue counts and the rates a city sets targets for: a rate
-   * is red below its target and green at or above it. A column's heading ranks the rows by it, worst first (the most
+   * is red below its target and green at or above it (over fewer than KPI_MIN_BASE it is dimmed instead, not judged).
+   * A column's heading ranks the rows by it, worst first (the most
    * open or overdue, the lowest rate; an area without a figure last); pressed again, back to code order.
    */
   private renderChildren(children: Array<{ code: string; name: string }>) {
@@ -288,8 +289,14 @@ export class GwAreaPanel extends LitElement {
     const cell = (code: string, column: ChildColumn) => {
       const v = value(code, column);
       if (v === null) return html`<td class="num muted" data-column=${column} data-value="">${t('kpi.none')}</td>`;
-      const tone = isRate(column) ? { met: 'good', missed: 'alert', none: '' }[kpiTargetStanding(v, targets[column])] : column === 'overdue' && v > 0 ? 'alert' : '';
-      return html`<td class="num ${tone}" data-column=${column} data-value=${String(v)} data-tone=${tone || 'plain'}>${isRate(column) ? `${figureNumber(v, 1, true)}%` : figureNumber(v)}</td>`;
+      const base = isRate(column) ? this.childKpis.get(code)!.rateBases[column] : undefined;
+      const standing = isRate(column) ? kpiTargetStanding(v, targets[column], base) : 'none';
+      const tone = isRate(column) ? standingTone(standing) : column === 'overdue' && v > 0 ? 'alert' : 'plain';
+      // a rate over too few to judge says so on hover, and reads dimmed
+      const title = standing === 'few' ? t('desk.children.few', { base: base!, min: KPI_MIN_BASE }) : nothing;
+      return html`<td class="num ${tone} ${standing === 'few' ? 'muted' : ''}" data-column=${column} data-value=${String(v)} data-tone=${tone} title=${title}>
+        ${isRate(column) ? `${figureNumber(v, 1, true)}%` : figureNumber(v)}
+      </td>`;
     };
     return html`<h3>${t('desk.children')} · ${t('desk.children.today')}</h3>
       <table data-children data-sort=${sort ?? 'code'}>

@@ -10,7 +10,7 @@ import type { AreaKpis } from '../../protocol/kpi';
 import { t } from '../i18n/index';
 import { TIER_COLOURS, cssColour } from '../live/incident-style';
 import { figureText, kpiFigures, targetText, type KpiFigure } from './kpi-figures';
-import type { KpiTargets } from '../../protocol/kpi';
+import { KPI_MIN_BASE, type KpiTargets } from '../../protocol/kpi';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 import './gw-animated-number';
@@ -114,6 +114,7 @@ export class GwKpiHeader extends LitElement {
           data-kpi=${f.key}
           data-value=${f.value === null ? '' : String(f.value)}
           data-tone=${f.tone ?? 'plain'}
+          data-few=${f.few === undefined ? nothing : String(f.few)}
           data-target=${f.target === undefined ? nothing : String(f.target)}
           title=${f.target === undefined ? nothing : targetTitle(f)}
         >
@@ -147,6 +148,7 @@ export class GwKpiHeader extends LitElement {
 /** The tooltip of a rate with a target: whether its figure meets it, in words. */
 function targetTitle(f: KpiFigure): string {
   const params = { label: t(f.label), value: figureText(f), target: targetText(f.target!) };
+  if (f.few !== undefined) return t('kpi.targetFew', { ...params, base: f.few, min: KPI_MIN_BASE });
   return f.tone === 'alert' ? t('kpi.targetMissed', params) : f.tone === 'good' ? t('kpi.targetMet', params) : `${t(f.label)} ${t('kpi.target', { target: params.target })}`;
 }
 

@@ -22,18 +22,31 @@ export interface KpiFigure {
   tone?: 'alert' | 'good' | 'plain';
   /** the rate's target (a share 0–1), when the server sets one: the tone says whether the figure meets it */
   target?: number;
+  /** set (to what the rate divides by) when that is too few to hold the rate to its target (KPI_MIN_BASE): plain */
+  few?: number;
 }
 
 /**
  * The header's figures, in its order (today's whistles per tier follow them, as their own block). A rate with a
- * target is `good` at or above it and `alert` below it; a rate without one, or without a figure, is plain.
+ * target is `good` at or above it and `alert` below it; a rate without one, without a figure, or over too few cases
+ * to judge (`few`), is plain.
  */
 export function kpiFigures(k: AreaKpis | null, targets: Readonly<KpiTargets> = {}): KpiFigure[] {
   const rate = (key: KpiTargetKey): KpiFigure => {
     const value = k?.[key] ?? null;
     const target = targets[key];
-    const standing = kpiTargetStanding(value, target);
-    return { key, label: `kpi.${key}`, value, percent: true, digits: 1, tone: standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain', ...(target === undefined ? {} : { target }) };
+    const base = k?.rateBases[key];
+    const standing = kpiTargetStanding(value, target, base);
+    return {
+      key,
+      label: `kpi.${key}`,
+      value,
+      percent: true,
+      digits: 1,
+      tone: standingTone(standing),
+      ...(target === undefined ? {} : { target }),
+      ...(standing === 'few' ? { few: base } : {}),
+    };
   };
   return [
     { key: 'reportedToday', label: 'kpi.reportedToday', value: k?.reportedToday ?? null },
@@ -46,6 +59,11 @@ export function kpiFigures(k: AreaKpis | null, targets: Readonly<KpiTargets> = {
     { key: 'meanReportMinutes', label: 'kpi.meanReportMinutes', value: k?.meanReportMinutes ?? null, digits: 1, unit: 'kpi.minutes' },
     rate('reportOnTimeRate'),
   ];
+}
+
+/** How a rate's standing against its target is drawn: green met, red missed, plain otherwise (no target, no figure, too few). */
+export function standingTone(standing: ReturnType<typeof kpiTargetStanding>): 'good' | 'alert' | 'plain' {
+  return standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain';
 }
 
 /** A figure's number as the wall writes it: thousands separators and fixed digits; a rate (0–1) as a percentage, without the % sign. */

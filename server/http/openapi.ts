@@ -211,7 +211,7 @@ function build(): Json {
         AreaKpis: {
           type: 'object',
           description: 'The KPIs of an area now (protocol/kpi.ts AreaKpis); rates are 0–1 or null when nothing counts yet',
-          required: ['area', 'now', 'dayStart', 'reportedToday', 'open', 'overdue', 'resolvedToday', 'closedToday', 'whistlesToday', 'activeWhistles'],
+          required: ['area', 'now', 'dayStart', 'reportedToday', 'open', 'overdue', 'resolvedToday', 'closedToday', 'whistlesToday', 'activeWhistles', 'rateBases'],
           properties: {
             area: { type: 'string' },
             now: { type: 'number' },
@@ -236,6 +236,12 @@ function build(): Json {
             meanReportMinutes: { type: ['number', 'null'] },
             reportOnTimeRate: { ...rate, description: '报到及时率: of the departments that arrived today, the share within their whistle’s 报到时限' },
             activeWhistles: { type: 'integer' },
+            rateBases: {
+              type: 'object',
+              description: 'what each rate divides by (cases, ratings or arrivals today); a rate over fewer than 5 is shown but not held to its target',
+              required: ['responseRate', 'resolutionRate', 'onTimeRate', 'satisfactionRate', 'reportOnTimeRate'],
+              properties: { responseRate: { type: 'integer' }, resolutionRate: { type: 'integer' }, onTimeRate: { type: 'integer' }, satisfactionRate: { type: 'integer' }, reportOnTimeRate: { type: 'integer' } },
+            },
           },
         },
         AreaDetail: {

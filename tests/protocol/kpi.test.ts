@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventTime } from '../../protocol/events';
 import { fold } from '../../protocol/reducer';
-import { DEFAULT_KPI_TARGETS, kpis, kpiTargetStanding, overdueByArea, publishedKpiTargets } from '../../protocol/kpi';
+import { DEFAULT_KPI_TARGETS, KPI_MIN_BASE, kpis, kpiTargetStanding, overdueByArea, publishedKpiTargets } from '../../protocol/kpi';
 import { DAY0, EventLog, GRID_A, GRID_C, HOUR, MINUTE } from './builders';
 
 /**
@@ -61,6 +61,8 @@ describe('KPIs on a hand-computed day', () => {
       reportOnTimeRate: 1, // within the routine whistle's 24 hours
       activeWhistles: 1,
       dayStart: DAY0,
+      // what each rate divides by: 3 dispatched, 4 reported less 1 cancelled, 2 closed with a deadline, 2 ratings, 1 arrival
+      rateBases: { responseRate: 3, resolutionRate: 3, onTimeRate: 2, satisfactionRate: 2, reportOnTimeRate: 1 },
     });
     expect(k.responseRate).toBeCloseTo(2 / 3);
     expect(k.resolutionRate).toBeCloseTo(2 / 3);
@@ -148,7 +150,7 @@ describe('KPI targets', () => {
     expect(publishedKpiTargets('onTimeRate=90')).toEqual(DEFAULT_KPI_TARGETS);
   });
 
-  it('a rate meets its target at or above it, as the wall writes it (0.1 %), and misses it below; without either it stands nowhere', () => {
+  it('a rate meets its target at or above it, as the wall writes it (0.1 %), and misses it below; without either, or over too few, it is not judged', () => {
     expect(kpiTargetStanding(0.91, 0.9)).toBe('met');
     expect(kpiTargetStanding(0.9, 0.9)).toBe('met');
     // 89.96 % is written 90.0 %: it reads as met, never as a miss of 90 %
@@ -157,5 +159,9 @@ describe('KPI targets', () => {
     expect(kpiTargetStanding(0, 0.85)).toBe('missed');
     expect(kpiTargetStanding(null, 0.9)).toBe('none');
     expect(kpiTargetStanding(0.5, undefined)).toBe('none');
+    // over fewer than KPI_MIN_BASE, a rate is not judged: neither met nor missed
+    expect(kpiTargetStanding(0.5, 0.9, KPI_MIN_BASE - 1)).toBe('few');
+    expect(kpiTargetStanding(0.5, 0.9, KPI_MIN_BASE)).toBe('missed');
+    expect(kpiTargetStanding(null, 0.9, 0)).toBe('none');
   });
 });
