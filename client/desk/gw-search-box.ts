@@ -5,9 +5,8 @@
  * Lookups wait for a short pause in typing and drop stale answers (@lit/task with an AbortSignal). In playback (`at`)
  * the cases are matched as they stood at the wall's instant, with their status then.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { PropertyValues } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
