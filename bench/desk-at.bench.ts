@@ -28,10 +28,11 @@ import { createServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { loadCity } from '../server/geodata/load';
 import { CarryCache, HistoryStateFolder, pages } from '../server/http/history-state';
+import { readPastState } from '../server/http/search-routes';
 import { startSimulation } from '../server/ingest/simulator-feed';
 import { createLogger } from '../server/ops/logger';
 import { incidentsMatching } from '../server/search/area-search';
-import { areaDesk, RECENT_CLOSED_MS } from '../server/search/grid-desk';
+import { areaDesk } from '../server/search/grid-desk';
 import type { EventStore } from '../server/store/event-store';
 import { openEventStore } from '../server/store/open-event-store';
 
@@ -71,10 +72,7 @@ async function run(DAYS: number): Promise<Record<string, unknown>> {
 
     const carry = new CarryCache(store);
     const folder = new HistoryStateFolder(store, { carried: carry.carried, maxIncidents: 500_000 });
-    const ours = (area: string, at: number) => {
-      const from = shanghaiDayStart(shanghaiDay(at - RECENT_CLOSED_MS));
-      return <T>(use: (state: CityState) => T) => folder.read({ from, at, area, carry: true }, use);
-    };
+    const ours = (area: string, at: number) => <T>(use: (state: CityState) => T) => readPastState(folder, area, at, use);
     const panel = (state: CityState, at: number) => JSON.stringify(areaDesk(geodata, state.incidents.values(), DISTRICT, at));
     const hits = (state: CityState) => JSON.stringify(incidentsMatching(state.incidents.values(), SEARCH_TEXT, { scope: ['city'], limit: 12 }));
 

@@ -64,10 +64,8 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
     else {
       // In playback the cases are those of the state at `at`, folded as the desk's past views are (the cases open
       // then and those of the day before it, with their status then); the caller's one area when it has one.
-      const instant = pastInstant(at);
       const area = scope.length === 1 ? scope[0]! : 'city';
-      const from = shanghaiDayStart(shanghaiDay(instant - RECENT_CLOSED_MS));
-      incidentHits = await history.read({ from, at: instant, area, carry: true }, (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
+      incidentHits = await readPastState(history, area, pastInstant(at), (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
     }
     let exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
     // A case's own id finds it however long ago it ended (a resident calling back about last month's case, an
@@ -102,13 +100,20 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
       return;
     }
     const instant = pastInstant(at, now);
-    // Folded from 00:00 China time of the day the 24 h windows begin on, carrying in the cases open then: every
-    // case open at `at`, closed within the window or whistled within it is in the state. The same start for every
-    // `at` of a day, so a playing desk moves one cursor forward instead of folding afresh.
-    const from = shanghaiDayStart(shanghaiDay(instant - RECENT_CLOSED_MS));
-    res.json(await history.read({ from, at: instant, area: code, carry: true }, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
+    res.json(await readPastState(history, code, instant, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
   });
   return router;
+}
+
+/**
+ * Reads the area's state at a past instant, as the desk's views need it: folded from 00:00 China time of the day the
+ * 24 h windows begin on, carrying in the cases open then, so every case open at `at`, ended within the window or
+ * whistled within it is in the state. The same start for every `at` of a day, so a playing desk moves one cursor
+ * forward instead of folding afresh. `use` must take what it needs before it returns (the state is the cursor's).
+ */
+export function readPastState<T>(history: HistoryStateFolder, area: string, at: number, use: (state: CityState) => T): Promise<T> {
+  const from = shanghaiDayStart(shanghaiDay(at - RECENT_CLOSED_MS));
+  return history.read({ from, at, area, carry: true }, use);
 }
 
 /** A `?at=` instant as a past one: a little ahead of the server's clock reads as now; further ahead is refused. */
