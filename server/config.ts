@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES, type WhistleType } from '../protocol/events';
-import { DEFAULT_KPI_TARGETS, KPI_TARGET_KEYS, type KpiTargetKey, type KpiTargets } from '../protocol/kpi';
+import { DEFAULT_KPI_TARGETS, KPI_TARGET_KEYS, type KpiTargets } from '../protocol/kpi';
 import { REPORT_LIMIT_MINUTES } from '../protocol/transition';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,6 +39,33 @@ const Num = (min: number, max: number) =>
     .regex(/^\d+(\.\d+)?$/, 'must be a number')
     .transform(Number)
     .pipe(z.number().min(min, `must be ≥ ${min}`).max(max, `must be ≤ ${max}`));
+
+/**
+ * A comma list of `key=value` over known keys (`noun` says what a key is, for the message): each value read by `read`,
+ * which answers it or a problem in words (`value` is undefined when the entry has no `=` or more than one), and a key
+ * given twice refused. The first problem is added to `ctx`, naming the entry, and the answer is undefined.
+ */
+function keyValueList<K extends string, V>(
+  text: string,
+  ctx: z.RefinementCtx,
+  keys: readonly K[],
+  noun: string,
+  read: (key: K, value: string | undefined, entry: string) => { value: V } | { problem: string },
+): Partial<Record<K, V>> | undefined {
+  const out: Partial<Record<K, V>> = {};
+  for (const entry of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [key = '', value, ...rest] = entry.split('=').map((x) => x.trim());
+    const known = (keys as readonly string[]).includes(key);
+    const answer = known ? read(key as K, rest.length > 0 ? undefined : value, entry) : { problem: `"${key}" is not ${noun} (${keys.join(', ')})` };
+    const problem = 'problem' in answer ? answer.problem : key in out ? `${key} is given twice` : undefined;
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return undefined;
+    }
+    out[key as K] = (answer as { value: V }).value;
+  }
+  return out;
+}
 
 /**
  * The built-in simulator's default pace: 0.1 new incidents a second on the day's mean (8,640 a day, about 65,000
@@ -133,27 +160,15 @@ const EnvSchema = z.object({
   WHISTLE_REPORT_MINUTES: z
     .string()
     .trim()
-    .transform((v, ctx): Partial<Record<WhistleType, number>> => {
-      const limits: Partial<Record<WhistleType, number>> = {};
-      for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
-        const [type = '', minutes, ...rest] = entry.split('=').map((x) => x.trim());
-        const problem = !(WHISTLE_TYPES as readonly string[]).includes(type)
-          ? `"${type}" is not a whistle type (${WHISTLE_TYPES.join(', ')})`
-          : minutes === undefined || rest.length > 0 || !/^\d+$/.test(minutes)
-            ? `"${entry}" must be type=minutes, e.g. emergency=30`
-            : Number(minutes) < REPORT_WITHIN_MIN_MINUTES || Number(minutes) > REPORT_WITHIN_MAX_MINUTES
-              ? `${type}=${minutes}: the limit must be ${REPORT_WITHIN_MIN_MINUTES} to ${REPORT_WITHIN_MAX_MINUTES} minutes`
-              : type in limits
-                ? `${type} is given twice`
-                : undefined;
-        if (problem !== undefined) {
-          ctx.addIssue({ code: 'custom', message: problem });
-          return z.NEVER;
-        }
-        limits[type as WhistleType] = Number(minutes);
-      }
-      return limits;
-    })
+    .transform((v, ctx): Partial<Record<WhistleType, number>> =>
+      keyValueList(v, ctx, WHISTLE_TYPES, 'a whistle type', (type, minutes, entry) =>
+        minutes === undefined || !/^\d+$/.test(minutes)
+          ? { problem: `"${entry}" must be type=minutes, e.g. emergency=30` }
+          : Number(minutes) < REPORT_WITHIN_MIN_MINUTES || Number(minutes) > REPORT_WITHIN_MAX_MINUTES
+            ? { problem: `${type}=${minutes}: the limit must be ${REPORT_WITHIN_MIN_MINUTES} to ${REPORT_WITHIN_MAX_MINUTES} minutes` }
+            : { value: Number(minutes) },
+      ) ?? z.NEVER,
+    )
     .optional(),
   /**
    * The wall's targets for its rates (考核目标): a comma list of `rate=percent` (0 to 100, e.g. `onTimeRate=92.5`) or
@@ -166,26 +181,22 @@ const EnvSchema = z.object({
     .trim()
     .transform((v, ctx): KpiTargets => {
       if (v.toLowerCase() === 'none') return {};
+      // a share 0–1, or null for `off`
+      const given = keyValueList(v, ctx, KPI_TARGET_KEYS, 'a rate with a target', (key, value, entry) =>
+        value === undefined || !(/^\d+(\.\d+)?$/.test(value) || value.toLowerCase() === 'off')
+          ? { problem: `"${entry}" must be rate=percent or rate=off, e.g. onTimeRate=90` }
+          : value.toLowerCase() === 'off'
+            ? { value: null }
+            : Number(value) > 100
+              ? { problem: `${key}=${value}: a target is a percentage, 0 to 100` }
+              : { value: Number(value) / 100 },
+      );
+      if (given === undefined) return z.NEVER;
       const targets: KpiTargets = { ...DEFAULT_KPI_TARGETS };
-      const seen = new Set<string>();
-      for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
-        const [key = '', value, ...rest] = entry.split('=').map((x) => x.trim());
-        const problem = !(KPI_TARGET_KEYS as readonly string[]).includes(key)
-          ? `"${key}" is not a rate with a target (${KPI_TARGET_KEYS.join(', ')})`
-          : value === undefined || rest.length > 0 || !(/^\d+(\.\d+)?$/.test(value) || value.toLowerCase() === 'off')
-            ? `"${entry}" must be rate=percent or rate=off, e.g. onTimeRate=90`
-            : value.toLowerCase() !== 'off' && Number(value) > 100
-              ? `${key}=${value}: a target is a percentage, 0 to 100`
-              : seen.has(key)
-                ? `${key} is given twice`
-                : undefined;
-        if (problem !== undefined) {
-          ctx.addIssue({ code: 'custom', message: problem });
-          return z.NEVER;
-        }
-        seen.add(key);
-        if (value!.toLowerCase() === 'off') delete targets[key as KpiTargetKey];
-        else targets[key as KpiTargetKey] = Number(value) / 100;
+      for (const key of KPI_TARGET_KEYS) {
+        const share = given[key];
+        if (share === null) delete targets[key];
+        else if (share !== undefined) targets[key] = share;
       }
       return targets;
     })
