@@ -14,7 +14,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import { KPI_MIN_BASE, kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
+import { KPI_MIN_BASE, kpis, kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
+import type { CityState } from '../../protocol/reducer';
 import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
@@ -204,8 +205,11 @@ export class GwAreaPanel extends LitElement {
   @property({ type: Number }) refresh = 0;
   /** the playback instant the wall shows; null: live (now) */
   @property({ type: Number }) at: number | null = null;
-  /** today's figures of each area within this one (by code), from the model the wall shows: live, or playback's at t */
-  @property({ attribute: false }) childKpis: ReadonlyMap<string, AreaKpis> = new Map();
+  /**
+   * the state of the model the wall shows (live, or playback's at t), for the areas within's figures of today; it
+   * changes in place, and the panel is drawn again whenever the owner's `open` or `now` moves
+   */
+  @property({ attribute: false }) state: CityState | null = null;
   /** the column the areas within are ranked by, worst first; null: in code order */
   @state() private childSort: ChildColumn | null = null;
   /** what the server's view was last asked for: `refresh` and `at`, held back while a playing instant moves */
@@ -277,7 +281,9 @@ export class GwAreaPanel extends LitElement {
   private renderChildren(children: Array<{ code: string; name: string }>) {
     const targets = this.city?.kpiTargets ?? {};
     const sort = this.childSort;
-    const value = (code: string, column: ChildColumn): number | null => this.childKpis.get(code)?.[column] ?? null;
+    const state = this.state;
+    const figures = new Map<string, AreaKpis>(state ? children.map((c) => [c.code, kpis(state, c.code, this.now)]) : []);
+    const value = (code: string, column: ChildColumn): number | null => figures.get(code)?.[column] ?? null;
     const rows =
       sort === null
         ? children
@@ -289,7 +295,7 @@ export class GwAreaPanel extends LitElement {
     const cell = (code: string, column: ChildColumn) => {
       const v = value(code, column);
       if (v === null) return html`<td class="num muted" data-column=${column} data-value="">${t('kpi.none')}</td>`;
-      const base = isRate(column) ? this.childKpis.get(code)!.rateBases[column] : undefined;
+      const base = isRate(column) ? figures.get(code)!.rateBases[column] : undefined;
       const standing = isRate(column) ? kpiTargetStanding(v, targets[column], base) : 'none';
       const tone = isRate(column) ? standingTone(standing) : column === 'overdue' && v > 0 ? 'alert' : 'plain';
       // a rate over too few to judge says so on hover, and reads dimmed

@@ -15,7 +15,6 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { kpis, type AreaKpis } from '../../protocol/kpi';
 import { isOpenStatus, isUnresolvedStatus, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseActedEvent } from '../events/case-acted-event';
@@ -208,15 +207,6 @@ export class GwDesk extends LitElement {
    * overdue first), then those awaiting dispatch, newest first, then the resolved ones awaiting verification or
    * closure, whose clock has stopped.
    */
-  /** Today's figures of each area within `area`, from the model the wall shows (live, or playback's at t). */
-  private childKpis(area: string): Map<string, AreaKpis> {
-    const out = new Map<string, AreaKpis>();
-    const state = this.model?.state;
-    if (!state || !this.city || area.length === 15) return out;
-    for (const child of this.city.areas.values()) if (child.parent === area) out.set(child.code, kpis(state, child.code, this.now));
-    return out;
-  }
-
   private openCases(area: string): IncidentRecord[] {
     const out: IncidentRecord[] = [];
     for (const record of this.model?.state.incidents.values() ?? []) if (isOpenStatus(record.status) && record.grid.startsWith(area)) out.push(record);
@@ -267,7 +257,7 @@ export class GwDesk extends LitElement {
                   .now=${this.now}
                   .refresh=${this.refresh * 1_000_003 + openSignature}
                   .at=${this.replaying ? this.now : null}
-                  .childKpis=${this.area ? this.childKpis(this.area) : new Map()}
+                  .state=${this.model?.state ?? null}
                 ></gw-area-panel>`}
           </aside>`
         : nothing}
