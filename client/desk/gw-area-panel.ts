@@ -14,7 +14,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import { KPI_MIN_BASE, kpis, kpiTargetStanding, type AreaKpis, type KpiTargetKey } from '../../protocol/kpi';
+import { KPI_MIN_BASE, kpis, type KpiTargetKey } from '../../protocol/kpi';
 import type { CityState } from '../../protocol/reducer';
 import type { IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
@@ -22,7 +22,7 @@ import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { categoryName, clockDateTime, dayTime, duration } from '../panels/format';
-import { figureNumber, standingTone } from '../panels/kpi-figures';
+import { figureText, kpiFigures, type KpiFigure } from '../panels/kpi-figures';
 import { deskApi } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -282,8 +282,10 @@ export class GwAreaPanel extends LitElement {
     const targets = this.city?.kpiTargets ?? {};
     const sort = this.childSort;
     const state = this.state;
-    const figures = new Map<string, AreaKpis>(state ? children.map((c) => [c.code, kpis(state, c.code, this.now)]) : []);
-    const value = (code: string, column: ChildColumn): number | null => figures.get(code)?.[column] ?? null;
+    // each area's figures as the header draws them (value, tone against the target, too few to judge), by column
+    const figures = new Map(children.map((c) => [c.code, new Map(kpiFigures(state ? kpis(state, c.code, this.now) : null, targets).map((f) => [f.key, f]))]));
+    const figure = (code: string, column: ChildColumn): KpiFigure => figures.get(code)!.get(column)!;
+    const value = (code: string, column: ChildColumn): number | null => figure(code, column).value;
     const rows =
       sort === null
         ? children
@@ -293,15 +295,13 @@ export class GwAreaPanel extends LitElement {
             return (isRate(sort) ? x - y : y - x) || a.code.localeCompare(b.code);
           });
     const cell = (code: string, column: ChildColumn) => {
-      const v = value(code, column);
-      if (v === null) return html`<td class="num muted" data-column=${column} data-value="">${t('kpi.none')}</td>`;
-      const base = isRate(column) ? figures.get(code)!.rateBases[column] : undefined;
-      const standing = isRate(column) ? kpiTargetStanding(v, targets[column], base) : 'none';
-      const tone = isRate(column) ? standingTone(standing) : column === 'overdue' && v > 0 ? 'alert' : 'plain';
+      const f = figure(code, column);
+      if (f.value === null) return html`<td class="num muted" data-column=${column} data-value="">${figureText(f)}</td>`;
+      const tone = f.tone ?? 'plain';
       // a rate over too few to judge says so on hover, and reads dimmed
-      const title = standing === 'few' ? t('desk.children.few', { base: base!, min: KPI_MIN_BASE }) : nothing;
-      return html`<td class="num ${tone} ${standing === 'few' ? 'muted' : ''}" data-column=${column} data-value=${String(v)} data-tone=${tone} title=${title}>
-        ${isRate(column) ? `${figureNumber(v, 1, true)}%` : figureNumber(v)}
+      const title = f.few !== undefined ? t('desk.children.few', { base: f.few, min: KPI_MIN_BASE }) : nothing;
+      return html`<td class="num ${tone} ${f.few !== undefined ? 'muted' : ''}" data-column=${column} data-value=${String(f.value)} data-tone=${tone} title=${title}>
+        ${figureText(f)}
       </td>`;
     };
     return html`<h3>${t('desk.children')} · ${t('desk.children.today')}</h3>

@@ -62,7 +62,7 @@ export function kpiFigures(k: AreaKpis | null, targets: Readonly<KpiTargets> = {
 }
 
 /** How a rate's standing against its target is drawn: green met, red missed, plain otherwise (no target, no figure, too few). */
-export function standingTone(standing: ReturnType<typeof kpiTargetStanding>): 'good' | 'alert' | 'plain' {
+function standingTone(standing: ReturnType<typeof kpiTargetStanding>): 'good' | 'alert' | 'plain' {
   return standing === 'met' ? 'good' : standing === 'missed' ? 'alert' : 'plain';
 }
 
