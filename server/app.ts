@@ -185,9 +185,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   // their own: an analyst opening area after area neither evicts the playback's cursor nor waits behind its folds.
   // A desk's state holds an area's cases of about two days, so its folder is capped far lower.
   const carry = new CarryCache(store);
-  const folder = new HistoryStateFolder(store, { carried: carry.carried });
   const deskFolder = new HistoryStateFolder(store, { carried: carry.carried, maxIncidents: 500_000 });
-  app.use(historyRoutes({ access, store, carry, folder }));
+  app.use(historyRoutes({ access, store, carry }));
   app.use(searchRoutes({ access, geodata, live, history: deskFolder, store }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {

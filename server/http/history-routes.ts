@@ -118,19 +118,16 @@ async function sendMaybeGzipped(req: Request, res: Response, body: string | Buff
 export interface HistoryRouteDeps {
   access: Access;
   store: EventStore;
-  /** the carried-in cases, shared with `folder` (default: the routes' own) */
-  carry?: CarryCache;
-  /** the windowed states' folder, shared with the desk's past views (default: the routes' own) */
-  folder?: HistoryStateFolder;
+  /** the carried-in cases, shared with the desk's past views (server/http/search-routes.ts) */
+  carry: CarryCache;
 }
 
-export function historyRoutes({ access, store, ...shared }: HistoryRouteDeps): Router {
+export function historyRoutes({ access, store, carry }: HistoryRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
   // A playback asks for its count, then its stream (and, windowed, its states) carried in from the same day: the
   // carried-in cases are read once and brought up to date from the log after that.
-  const carry = shared.carry ?? new CarryCache(store);
-  const folder = shared.folder ?? new HistoryStateFolder(store, { carried: carry.carried });
+  const folder = new HistoryStateFolder(store, { carried: carry.carried });
 
   router.get('/api/v1/history/aggregate', reader, async (req, res) => {
     const query = parseQuery(req, HistoryAggregateQuery);
