@@ -438,3 +438,19 @@ export function transition(
       return { ok: true, next };
   }
 }
+
+/**
+ * One case as it stood at `at`: its own events (in seq order, as the store keeps them) that happened at or before
+ * `at`, folded through `transition`, the same rule as `fold(events with at ≤ t)` for the whole city. Undefined when
+ * the case had not been reported by then. For playback's views of a case the state at t no longer holds (it ended
+ * more than a day before t) or a case looked up by its id.
+ */
+export function recordAt(events: Iterable<CanonicalEvent & { seq: number; grid: string }>, at: number): IncidentRecord | undefined {
+  let record: IncidentRecord | undefined;
+  for (const event of events) {
+    if (!(Date.parse(event.at) <= at)) continue;
+    const result = transition(record, event, record?.grid ?? event.grid, event.seq);
+    if (result.ok) record = result.next;
+  }
+  return record;
+}

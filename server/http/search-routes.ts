@@ -8,7 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AreaCodeSchema, IdSchema } from '../../protocol/events';
 import type { CityState } from '../../protocol/reducer';
-import type { IncidentRecord } from '../../protocol/transition';
+import { recordAt, type IncidentRecord } from '../../protocol/transition';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
@@ -46,8 +46,8 @@ export interface SearchRouteDeps {
   live: { state: CityState };
   /** folds the state at a past instant for `?at=` (a folder of the desk's own, on playback's carried-in cache) */
   history: HistoryStateFolder;
-  /** finds a case by its exact id once the live state no longer holds it (ended more than a day ago) */
-  store: Pick<EventStore, 'getIncident'>;
+  /** finds a case by its exact id once the live state no longer holds it (ended more than a day ago); in playback, as it stood then */
+  store: Pick<EventStore, 'getIncident' | 'incidentEvents'>;
 }
 
 export function searchRoutes({ access, geodata, live, history, store }: SearchRouteDeps): Router {
@@ -59,21 +59,23 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
     const { q, limit = 10, at } = parseQuery(req, SearchQuery);
     const scope = principalOf(res).scope;
     const areaHits = areas.areasMatching(q, { scope, limit });
+    const instant = at === undefined ? undefined : pastInstant(at);
     let incidentHits: IncidentHit[];
-    if (at === undefined) incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
+    if (instant === undefined) incidentHits = incidentsMatching(live.state.incidents.values(), q, { scope, limit });
     else {
       // In playback the cases are those of the state at `at`, folded as the desk's past views are (the cases open
       // then and those of the day before it, with their status then); the caller's one area when it has one.
       const area = scope.length === 1 ? scope[0]! : 'city';
-      incidentHits = await readPastState(history, area, pastInstant(at), (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
+      incidentHits = await readPastState(history, area, instant, (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
     }
     let exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
     // A case's own id finds it however long ago it ended (a resident calling back about last month's case, an
     // analyst in playback): the store's projection keeps every case, the live state only the last day's ended ones.
+    // In playback it is the case as it stood at `at`, folded from its own events, and nothing if it came later.
     const id = IdSchema.safeParse(q.trim());
     if (!exactIncident && id.success) {
-      const row = await store.getIncident(id.data);
-      const stored = row ? incidentsMatching([row.doc as IncidentRecord], q, { scope, limit: 1 }) : [];
+      const record = instant === undefined ? ((await store.getIncident(id.data))?.doc as IncidentRecord | undefined) : recordAt(await store.incidentEvents(id.data), instant);
+      const stored = record ? incidentsMatching([record], q, { scope, limit: 1 }) : [];
       if (stored.length > 0) {
         incidentHits = [...stored, ...incidentHits.filter((hit) => hit.id !== id.data)];
         exactIncident = true;

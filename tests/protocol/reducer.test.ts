@@ -7,6 +7,7 @@ import {
   encodeCheckpoint,
   evict,
   fold,
+  recordAt,
   recountFromIncidents,
   restoreEvicted,
   restoreSnapshot,
@@ -224,5 +225,38 @@ describe('snapshots and checkpoints', () => {
     expect(() => snapshotOf(createState(), 'nope')).toThrow(/^area:/);
     const snapshot = snapshotOf(fold(busyLog().events), 'city');
     expect(() => restoreSnapshot({ ...snapshot, incidents: [null as unknown as IncidentRecord] })).toThrow(/^incidents\[0\]: must be an incident record/);
+  });
+});
+
+describe('recordAt', () => {
+  it('is each case as the whole city folded to t has it, at every instant an event happened and just before it', () => {
+    const log = busyLog();
+    const byCase = new Map<string, StoredEvent[]>();
+    for (const event of log.events) {
+      const id = 'incident' in event ? event.incident.id : event.incidentId;
+      byCase.set(id, [...(byCase.get(id) ?? []), event]);
+    }
+    let compared = 0;
+    for (const t of log.events.flatMap((e) => [eventTime(e) - 1, eventTime(e)])) {
+      const city = fold(log.events.filter((e) => eventTime(e) <= t));
+      for (const [id, events] of byCase) {
+        expect(recordAt(events, t), `${id} at ${new Date(t).toISOString()}`).toEqual(city.incidents.get(id));
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('leaves out what came after t: a rating given after the close, and the whole case before its report', () => {
+    const log = new EventLog();
+    log.lifecycle('x', DAY0);
+    log.rated('x', DAY0 + 3 * HOUR, 4);
+    const closedAt = eventTime(log.events.find((e) => e.type === 'incident.closed') as StoredEvent);
+    expect(recordAt(log.events, DAY0 + 3 * HOUR)).toMatchObject({ status: 'closed', satisfaction: 4 });
+    const before = recordAt(log.events, DAY0 + 3 * HOUR - 1);
+    expect(before).toMatchObject({ status: 'closed' });
+    expect(before?.satisfaction).toBeUndefined();
+    expect(recordAt(log.events, closedAt - 1)?.status).not.toBe('closed');
+    expect(recordAt(log.events, DAY0 - 1)).toBeUndefined();
   });
 });

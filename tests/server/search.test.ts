@@ -252,7 +252,7 @@ async function panlongCookie(url: string): Promise<string> {
 }
 
 describe('a case found by its id after the live state let it go', () => {
-  it('a case that ended two days ago is found by its exact id (after a restart evicted it), scoped, and opens', async () => {
+  it('a case that ended two days ago is found by its exact id (after a restart evicted it), scoped, and opens; in playback, as it stood then', async () => {
     const then = Date.now() - 48 * 60 * MIN;
     const t = await restartedAfter([
       { id: 'o1', type: 'incident.reported', at: iso(then), crs: 'wgs84', incident: { id: 'case-closed-old', location: wallGridCentre(city, GRID), category: 'other', channel: 'other', title: '旧案' } },
@@ -274,6 +274,12 @@ describe('a case found by its id after the live state let it go', () => {
       const detail = (await (await fetch(`${t.url}/api/v1/incidents/case-closed-old`)).json()) as { incident: { status: string }; events: unknown[] };
       expect(detail.incident.status).toBe('cancelled');
       expect(detail.events).toHaveLength(2);
+      // in playback, the id finds the case as it stood then: nothing before its report, cancelled after its end
+      const at = async (ms: number) => ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old&at=${ms}`)).json()) as { hits: Hit[] }).hits;
+      expect((await at(then - 30 * MIN)).filter((h) => h.kind === 'incident')).toEqual([]);
+      expect((await at(Date.now() - MIN))[0]).toMatchObject({ kind: 'incident', id: 'case-closed-old', match: 'id', status: 'cancelled' });
+      const scopedThen = ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old&at=${Date.now() - MIN}`, { headers: { cookie: await panlongCookie(t.url) } })).json()) as { hits: Hit[] }).hits;
+      expect(scopedThen).toEqual([]);
     } finally {
       await t.close();
     }
