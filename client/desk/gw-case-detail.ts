@@ -8,12 +8,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import type { StoredEvent } from '../../protocol/events';
-import type { IncidentRecord } from '../../protocol/transition';
+import { recordAt, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
-import { categoryName, clockDate, clockTime, dayTime, eventLabel, placeName } from '../panels/format';
+import { categoryName, clockDate, clockDateTime, clockTime, dayTime, eventLabel, placeName } from '../panels/format';
 import { deskApi, type Officer } from './desk-api';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
@@ -62,6 +62,15 @@ export class GwCaseDetail extends LitElement {
         color: #cfe0ff;
         overflow-wrap: anywhere;
       }
+      ol.timeline li.later {
+        opacity: 0.45;
+      }
+      ol.timeline li.after {
+        color: #8aa0c4;
+        font-size: 0.85em;
+        border-top: 1px dashed rgba(138, 160, 196, 0.6);
+        margin-top: 0.2em;
+      }
     `,
   ];
 
@@ -73,7 +82,7 @@ export class GwCaseDetail extends LitElement {
   @property({ attribute: false }) officer: Officer | null = null;
   @property({ attribute: false }) city: CityModel | null = null;
   @property({ type: Number }) now = Date.now();
-  /** playback: the case as it stood at the wall's instant, read-only */
+  /** playback: the case as it stood at the wall's instant (`now`), read-only; later steps are set apart */
   @property({ type: Boolean }) replaying = false;
 
   private readonly caseTask = new Task(this, {
@@ -86,6 +95,11 @@ export class GwCaseDetail extends LitElement {
     if (!actor) return t('desk.actor.system');
     const role = actor.role ? t(`desk.actor.${actor.role}` as MessageKey) : '';
     return [actor.name ?? actor.id, role].filter(Boolean).join(' · ');
+  }
+
+  /** whether the step came after the instant shown (playback) */
+  private later(event: StoredEvent): boolean {
+    return Date.parse(event.at) > this.now;
   }
 
   private details(event: StoredEvent): string {
@@ -104,8 +118,15 @@ export class GwCaseDetail extends LitElement {
 
   override render() {
     const fetched = this.caseTask.value?.incident.id === this.incidentId ? this.caseTask.value : undefined;
-    const incident = this.live ?? fetched?.incident;
+    // In playback the case is as it stood at the wall's instant: the state at t has it while it is open or ended
+    // within the day before; otherwise (ended long before t, or reported after it) its own events up to t tell.
+    const incident = this.live ?? (fetched && this.replaying ? recordAt(fetched.events, this.now) : fetched?.incident);
     const back = html`<button data-close-case @click=${() => this.dispatchEvent(new CaseSelectEvent(null))}>← ${t('desk.back')}</button>`;
+    if (!incident && fetched) {
+      // playback, before the case was reported
+      return html`${back}<h2 data-case=${fetched.incident.id}>${fetched.incident.title ?? categoryName(fetched.incident.category)}</h2>
+        <p class="muted" data-not-yet>${t('desk.case.notYet', { time: clockDateTime(fetched.incident.reportedAt) })}</p>`;
+    }
     if (!incident) {
       return html`${back}${this.caseTask.render({
         pending: () => html`<p class="muted">${t('app.loading')}</p>`,
@@ -134,8 +155,11 @@ export class GwCaseDetail extends LitElement {
       ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       <ol class="timeline" data-timeline>
         ${(fetched?.events ?? []).map(
-          // each step dated when its day is not the step before's (the first: the report's, dated above)
-          (event, i, events) => html`<li data-type=${event.type} data-seq=${event.seq}>
+          // each step dated when its day is not the step before's (the first: the report's, dated above); in
+          // playback the steps after the wall's instant follow a divider, dimmed: what came next, not what was
+          (event, i, events) => html`${this.replaying && this.later(event) && !(i > 0 && this.later(events[i - 1] as StoredEvent))
+              ? html`<li class="after" data-after-divider>${t('desk.timeline.after')}</li>`
+              : nothing}<li data-type=${event.type} data-seq=${event.seq} class=${this.replaying && this.later(event) ? 'later' : ''} ?data-later=${this.replaying && this.later(event)}>
             <span><span class="muted num" data-time>${dayTime(Date.parse(event.at), i === 0 ? incident.reportedAt : Date.parse((events[i - 1] as StoredEvent).at))}</span> <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
             ${this.details(event) ? html`<span>${this.details(event)}</span>` : nothing}
             ${event.note ? html`<span class="note">${event.note}</span>` : nothing}

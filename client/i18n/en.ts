@@ -232,6 +232,8 @@ export const en: Messages = {
   'desk.case.deadline': 'Deadline',
   'desk.whistles': 'Whistles & reports',
   'desk.timeline': 'Timeline',
+  'desk.timeline.after': 'After the playback instant',
+  'desk.case.notYet': 'Not yet reported at the playback instant: reported {time}',
   'desk.report.acknowledged': 'Acknowledged',
   'desk.report.arrived': 'Arrived',
   'desk.report.waiting': 'Waiting',

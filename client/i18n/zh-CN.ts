@@ -233,6 +233,8 @@ export const zhCN = {
   'desk.case.deadline': '办理时限',
   'desk.whistles': '吹哨报到',
   'desk.timeline': '办理过程',
+  'desk.timeline.after': '以下发生在回放时刻之后',
+  'desk.case.notYet': '回放时刻尚未受理：{time} 受理',
   'desk.report.acknowledged': '响应',
   'desk.report.arrived': '到场',
   'desk.report.waiting': '待响应',

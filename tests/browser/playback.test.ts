@@ -187,6 +187,34 @@ describe('playback on the wall', () => {
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
+  it('paused, a case opened reads its status at t, its steps after t set apart and dimmed; one reported after t says so', async () => {
+    const t = (await shown(page))!.t;
+    const then = stateAt(t);
+    const caseOf = (e: StoredEvent) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId);
+    const id = openAt(t).find((c) => events.some((e) => caseOf(e) === c && atOf(e) > t));
+    expect(id, 'a case open at t that moved on after it').toBeDefined();
+    const desk = () => page.evaluate((incident) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.openCase(incident), id!);
+    await desk();
+    const detail = page.locator('gw-case-detail');
+    await expect.poll(() => detail.locator('dd[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe(then.incidents.get(id!)!.status);
+    const own = events.filter((e) => caseOf(e) === id);
+    await expect.poll(() => detail.locator('ol[data-timeline] li[data-seq]').count(), { timeout: 30_000 }).toBe(own.length);
+    const later = await detail.locator('ol[data-timeline] li[data-seq]').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-seq'), li.hasAttribute('data-later')]));
+    expect(later).toEqual(own.map((e) => [String(e.seq), atOf(e) > t]));
+    // one divider, just before the first later step
+    expect(await detail.locator('ol[data-timeline] li[data-after-divider] + li[data-later]').count()).toBe(1);
+    expect(await detail.locator('ol[data-timeline] li[data-after-divider]').count()).toBe(1);
+    // a case reported after t: the detail says when it was reported, and shows no record of then
+    const future = events.find((e) => e.type === 'incident.reported' && atOf(e) > t);
+    expect(future, 'the scenario reports cases after t').toBeDefined();
+    await page.evaluate((incident) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.openCase(incident), caseOf(future!));
+    await detail.locator('[data-not-yet]').waitFor({ timeout: 30_000 });
+    expect(await detail.locator('[data-not-yet]').textContent()).toContain(clockDateTime(atOf(future!)));
+    expect(await detail.locator('dd[data-status]').count()).toBe(0);
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
   it('paused, the area panel reads the closed cases and the departments\' 报到 as they stood at t, not now', async () => {
     const t = (await shown(page))!.t;
     const district = (stateAt(t).incidents.get(openAt(t)[0]!)!.grid).slice(0, 6);
