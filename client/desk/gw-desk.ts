@@ -75,6 +75,9 @@ export class GwDesk extends LitElement {
         overflow-y: auto;
         overflow-x: hidden;
         padding: 0.6em 0.8em;
+        /* what lies under the panel (the synthetic-data note's long line, labels) shows only as a blur, not as text
+           running behind the panel's own */
+        backdrop-filter: blur(8px);
       }
       .close {
         float: right;
