@@ -41,6 +41,18 @@ export const Instant = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ], { message: 'must be an ISO 8601 time with offset or epoch milliseconds' });
 
+/** How far ahead of the server's clock a `?at=` may be (a screen's clock runs a little fast): it reads as now. */
+export const AT_SKEW_MS = 60_000;
+
+/**
+ * A `?at=` instant (the desk, search and a case as they stood then) as a past one: a little ahead of the server's
+ * clock reads as now; further ahead is refused, naming the field.
+ */
+export function pastInstant(at: number, now = Date.now()): number {
+  if (at > now + AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
+  return Math.min(at, now);
+}
+
 /** A `0` / `1` query switch. */
 const Flag = z.enum(['0', '1'], { message: 'must be 0 or 1' });
 

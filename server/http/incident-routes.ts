@@ -1,23 +1,28 @@
 /**
- * Reads of the live state and the log: one incident with its timeline, the open incidents of an area, the KPIs of
- * an area now (the same `kpis` function the client runs). Every read is scoped. History is in history-routes.ts.
+ * Reads of the live state and the log: one incident with its timeline (now, or `?at=` as it stood then), the open
+ * incidents of an area, the KPIs of an area now (the same `kpis` function the client runs). Every read is scoped. History is in history-routes.ts.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AreaCodeSchema, IdSchema } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
-import { isOpenStatus, type CityState } from '../../protocol/reducer';
+import { isOpenStatus, recordAt, type CityState } from '../../protocol/reducer';
 import type { Access } from '../auth/access';
 import type { Ingestor } from '../ingest/ingestor';
 import type { EventStore } from '../store/event-store';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
+import { Instant, pastInstant } from './history-routes';
 
 export const OpenIncidentsQuery = z.object({
   area: AreaCodeSchema.default('city'),
   status: z.literal('open', { message: 'must be `open` (the only listing for now)' }).default('open'),
 });
 export const KpiQuery = z.object({ area: AreaCodeSchema.default('city') });
+export const IncidentQuery = z.object({
+  /** a past instant: the case as it stood then, with the events up to it; without it, now */
+  at: Instant.optional(),
+});
 
 export interface IncidentRouteDeps {
   access: Access;
@@ -34,11 +39,20 @@ export function incidentRoutes({ access, store, live, ingestor }: IncidentRouteD
   router.get('/api/v1/incidents/:id', reader, async (req: Request<{ id: string }>, res: Response) => {
     const id = IdSchema.safeParse(req.params.id);
     if (!id.success) throw badRequest(`id: ${id.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'id', reason: id.error.issues[0]?.message ?? 'invalid' }]);
+    const { at } = parseQuery(req, IncidentQuery);
     const incident = await ingestor.incident(id.data);
     if (!incident) throw notFound(`No incident ${id.data}`);
     assertInScope(principalOf(res), incident.grid, 'incident in grid');
     const events = await store.incidentEvents(id.data);
-    res.json({ incident, events });
+    if (at === undefined) {
+      res.json({ incident, events });
+      return;
+    }
+    // as it stood at a past instant: its own events up to then, folded as playback folds the city
+    const instant = pastInstant(at);
+    const then = recordAt(events, instant);
+    if (!then) throw notFound(`No incident ${id.data} at ${new Date(instant).toISOString()}: it was reported at ${new Date(incident.reportedAt).toISOString()}`);
+    res.json({ incident: then, events: events.filter((event) => Date.parse(event.at) <= instant), at: instant });
   });
 
   router.get('/api/v1/incidents', reader, (req, res) => {

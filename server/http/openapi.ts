@@ -394,13 +394,29 @@ function build(): Json {
       },
       '/api/v1/incidents/{id}': {
         get: {
-          summary: 'One incident: its reducer record and full event timeline',
+          summary: 'One incident: its reducer record and full event timeline; with `at`, as it stood then',
           security: [{ screenToken: [] }, { session: [] }, {}],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'at',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'ISO 8601 or epoch ms, not in the future: the record as it stood then (its events up to `at`, folded) and those events only; without it, now',
+            },
+          ],
           responses: {
-            '200': json({ type: 'object', required: ['incident', 'events'], properties: { incident: ref('IncidentRecord'), events: { type: 'array', items: ref('StoredEvent') } } }),
+            '200': json({
+              type: 'object',
+              required: ['incident', 'events'],
+              properties: {
+                incident: ref('IncidentRecord'),
+                events: { type: 'array', items: ref('StoredEvent') },
+                at: { type: 'integer', description: 'With `at`: the instant the record describes (epoch ms)' },
+              },
+            }),
             ...readerErrors,
-            '404': errorResponse('No such incident'),
+            '404': errorResponse('No such incident, or (with `at`) not yet reported then'),
           },
         },
       },

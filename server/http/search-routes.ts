@@ -16,7 +16,7 @@ import { AreaSearch, incidentsMatching, type IncidentHit } from '../search/area-
 import { areaDesk, RECENT_CLOSED_MS } from '../search/grid-desk';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { Instant } from './history-routes';
+import { Instant, pastInstant } from './history-routes';
 import type { HistoryStateFolder } from './history-state';
 import type { EventStore } from '../store/event-store';
 
@@ -31,9 +31,6 @@ export const SearchQuery = z.object({
   /** a past instant (playback): cases are matched as they stood then, folded from the store; without it, the live state */
   at: Instant.optional(),
 });
-
-/** How far ahead of the server's clock a desk's `at` may be (a screen's clock runs a little fast): it reads as now. */
-export const DESK_AT_SKEW_MS = 60_000;
 
 export const DeskQuery = z.object({
   /** a past instant (playback): the desk as it stood then, folded from the store; without it, now from the live state */
@@ -116,10 +113,4 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
 export function readPastState<T>(history: HistoryStateFolder, area: string, at: number, use: (state: CityState) => T): Promise<T> {
   const from = shanghaiDayStart(shanghaiDay(at - RECENT_CLOSED_MS));
   return history.read({ from, at, area, carry: true }, use);
-}
-
-/** A `?at=` instant as a past one: a little ahead of the server's clock reads as now; further ahead is refused. */
-function pastInstant(at: number, now = Date.now()): number {
-  if (at > now + DESK_AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
-  return Math.min(at, now);
 }

@@ -274,6 +274,20 @@ describe('a case found by its id after the live state let it go', () => {
       const detail = (await (await fetch(`${t.url}/api/v1/incidents/case-closed-old`)).json()) as { incident: { status: string }; events: unknown[] };
       expect(detail.incident.status).toBe('cancelled');
       expect(detail.events).toHaveLength(2);
+      // and as it stood at a past instant: between its report and its cancel, reported, with the one event then
+      const caseAt = (at: string, headers: Record<string, string> = {}) => fetch(`${t.url}/api/v1/incidents/case-closed-old?at=${encodeURIComponent(at)}`, { headers });
+      const between = await caseAt(iso(then + MIN / 2));
+      expect(between.status).toBe(200);
+      expect(await between.json()).toMatchObject({ incident: { id: 'case-closed-old', status: 'reported' }, events: [{ id: 'o1' }], at: then + MIN / 2 });
+      const before = await caseAt(String(then - 30 * MIN));
+      expect(before.status).toBe(404);
+      expect(JSON.stringify(await before.json())).toContain(`reported at ${iso(then)}`);
+      for (const bad of ['yesterday', String(Date.now() + 10 * 60 * MIN)]) {
+        const refused = await caseAt(bad);
+        expect(refused.status, bad).toBe(400);
+        expect(JSON.stringify(await refused.json()), bad).toContain('"at"');
+      }
+      expect((await caseAt(String(then + MIN / 2), { cookie: await panlongCookie(t.url) })).status, 'scoped, at an instant too').toBe(403);
       // in playback, the id finds the case as it stood then: nothing before its report, cancelled after its end
       const at = async (ms: number) => ((await (await fetch(`${t.url}/api/v1/search?q=case-closed-old&at=${ms}`)).json()) as { hits: Hit[] }).hits;
       expect((await at(then - 30 * MIN)).filter((h) => h.kind === 'incident')).toEqual([]);

@@ -1,0 +1,10 @@
+import { launchChromium } from '../tests/browser/helpers/browser';
+const [url, out, sel] = process.argv.slice(2);
+const browser = await launchChromium();
+const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+await page.goto(url!);
+await page.waitForFunction(() => document.documentElement.dataset.ready === '1', null, { timeout: 120_000 });
+await page.waitForTimeout(4000);
+if (sel) await page.locator(sel).first().screenshot({ path: out! });
+else await page.screenshot({ path: out! });
+await browser.close();
