@@ -180,13 +180,13 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   });
   app.use(actionRoutes({ access, users: credentials.users, ingestor }));
   app.use(cityRoutes(geodata, access, { whistleReportMinutes: config.whistleReportMinutes, kpiTargets: config.kpiTargets }));
-  app.use(incidentRoutes({ access, store, live, ingestor }));
   // Playback's windowed states and the desk's past views start from one carried-in cache, but fold in folders of
   // their own: an analyst opening area after area neither evicts the playback's cursor nor waits behind its folds.
   // A desk's state holds an area's cases of about two days, so its folder is capped far lower.
   const carry = new CarryCache(store);
   const deskFolder = new HistoryStateFolder(store, { carried: carry.carried, maxIncidents: 500_000 });
   app.use(historyRoutes({ access, store, carry }));
+  app.use(incidentRoutes({ access, store, live, ingestor, history: deskFolder }));
   app.use(searchRoutes({ access, geodata, live, history: deskFolder, store }));
   const clientDir = options.clientDir ?? path.resolve('dist');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {

@@ -1,6 +1,6 @@
 /**
  * Reads of the live state and the log: one incident with its timeline (now, or `?at=` as it stood then), the open
- * incidents of an area, the KPIs of an area now (the same `kpis` function the client runs). Every read is scoped. History is in history-routes.ts.
+ * incidents of an area, the KPIs of an area (now, or `?at=` as they stood then) (the same `kpis` function the client runs). Every read is scoped. History is in history-routes.ts.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -13,12 +13,18 @@ import type { EventStore } from '../store/event-store';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
 import { Instant, pastInstant } from './history-routes';
+import type { HistoryStateFolder } from './history-state';
+import { readPastState } from './search-routes';
 
 export const OpenIncidentsQuery = z.object({
   area: AreaCodeSchema.default('city'),
   status: z.literal('open', { message: 'must be `open` (the only listing for now)' }).default('open'),
 });
-export const KpiQuery = z.object({ area: AreaCodeSchema.default('city') });
+export const KpiQuery = z.object({
+  area: AreaCodeSchema.default('city'),
+  /** a past instant: the figures as they stood then (a daily report at 18:00, say); without it, now */
+  at: Instant.optional(),
+});
 export const IncidentQuery = z.object({
   /** a past instant: the case as it stood then, with the events up to it; without it, now */
   at: Instant.optional(),
@@ -30,9 +36,11 @@ export interface IncidentRouteDeps {
   /** the live state, read through its holder (it is replaced once, at start) */
   live: { state: CityState };
   ingestor: Ingestor;
+  /** folds an area's state at a past instant for `/api/v1/kpis?at=` (the desk's folder) */
+  history: HistoryStateFolder;
 }
 
-export function incidentRoutes({ access, store, live, ingestor }: IncidentRouteDeps): Router {
+export function incidentRoutes({ access, store, live, ingestor, history }: IncidentRouteDeps): Router {
   const router = Router();
   const reader = requireReader(access);
 
@@ -66,10 +74,16 @@ export function incidentRoutes({ access, store, live, ingestor }: IncidentRouteD
     res.json({ area, headSeq: live.state.headSeq, incidents });
   });
 
-  router.get('/api/v1/kpis', reader, (req, res) => {
-    const { area } = parseQuery(req, KpiQuery);
+  router.get('/api/v1/kpis', reader, async (req, res) => {
+    const { area, at } = parseQuery(req, KpiQuery);
     assertInScope(principalOf(res), area);
-    res.json(kpis(live.state, area, Date.now()));
+    if (at === undefined) {
+      res.json(kpis(live.state, area, Date.now()));
+      return;
+    }
+    // as they stood at a past instant: the area folded as the desk's past views are (its day's counters whole)
+    const instant = pastInstant(at);
+    res.json(await readPastState(history, area, instant, (state) => kpis(state, area, instant)));
   });
 
   return router;

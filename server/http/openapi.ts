@@ -422,9 +422,17 @@ function build(): Json {
       },
       '/api/v1/kpis': {
         get: {
-          summary: 'AreaKpis of an area now (protocol/kpi.ts)',
+          summary: 'AreaKpis of an area now (protocol/kpi.ts); with `at`, as they stood then',
           security: [{ screenToken: [] }, { session: [] }, {}],
-          parameters: [areaParam('Area code or city')],
+          parameters: [
+            areaParam('Area code or city'),
+            {
+              name: 'at',
+              in: 'query',
+              schema: { type: 'string' },
+              description: "ISO 8601 or epoch ms, not in the future: the figures as they stood then (the day's counters of that day, folded from the store); without it, now, from the live state",
+            },
+          ],
           responses: { '200': json(ref('AreaKpis')), ...readerErrors },
         },
       },

@@ -119,6 +119,22 @@ describe('the state at t from the server, events in time order', () => {
     expect(windowsUsed).toBe(instants.length);
   });
 
+  it('/api/v1/kpis?at= is the reducer\'s figures of the whole log folded to t, for the city and a district', async () => {
+    const first = atOf(s.events[0]!);
+    for (const at of [first + 30 * MIN, first + 100 * MIN, now - MIN]) {
+      for (const area of ['city', WALL_DISTRICTS[0]]) {
+        const res = await fetch(`${s.wall.url}/api/v1/kpis?area=${area}&at=${encodeURIComponent(new Date(at).toISOString())}`);
+        expect(res.status).toBe(200);
+        expect(await res.json(), `${area} at ${new Date(at).toISOString()}`).toEqual(JSON.parse(JSON.stringify(kpis(s.truth(at), area, at))));
+      }
+    }
+    // the check tells then from now
+    expect(kpis(s.truth(first + 30 * MIN), 'city', first + 30 * MIN).open).not.toBe(kpis(s.truth(now), 'city', now).open);
+    const future = await fetch(`${s.wall.url}/api/v1/kpis?area=city&at=${now + 3_600_000}`);
+    expect(future.status).toBe(400);
+    expect(JSON.stringify(await future.json())).toContain('"at"');
+  });
+
   it('keeps only the open, the recently ended and the referenced cases in the answer', async () => {
     const at = atOf(s.events[0]!) + 150 * MIN;
     const answer = await loadHistoryState(range, at, 20 * MIN);

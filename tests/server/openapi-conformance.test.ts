@@ -147,6 +147,7 @@ describe('the OpenAPI document against the server', () => {
       `/api/v1/incidents/${encodeURIComponent(caseA)}?at=${Date.now()}`,
       `/api/v1/search?q=53&at=${Date.now()}`,
       `/api/v1/desk/${grid}?at=${Date.now()}`,
+      `/api/v1/kpis?area=${DISTRICT_A}&at=${Date.now() - 60_000}`,
       `/api/v1/kpis?area=${DISTRICT_A}`,
       `/api/v1/history?from=${from}&to=${to}&area=${DISTRICT_A}`,
       `/api/v1/history/aggregate?from=${from}&to=${to}`,
@@ -164,6 +165,7 @@ describe('the OpenAPI document against the server', () => {
       [`/api/v1/incidents/${encodeURIComponent(caseA)}?at=0`, 404],
       [`/api/v1/incidents/${encodeURIComponent(caseA)}?at=yesterday`, 400],
       ['/api/v1/kpis?area=53x', 400],
+      [`/api/v1/kpis?at=${Date.now() + 3_600_000}`, 400],
       ['/api/v1/history?from=yesterday&to=now', 400],
       ['/api/v1/history/state?from=0', 400],
     ];
