@@ -18,7 +18,7 @@ import { z } from 'zod';
 // Wherever zod checks input (ingest, officer actions, the /live protocol, configuration), a reason reads like the
 // project's own ("is required", "must be a number, not a string", "must be one of …") instead of zod's ("Invalid
 // input: expected string, received undefined"). A schema's own message for a field still wins over these.
-z.config({ customError: (issue) => plainReason(issue) });
+z.config({ customError: (issue) => describeIssue(issue, issue.input, true)?.reason });
 
 const EXPECTED: Record<string, string> = {
   string: 'a string',
@@ -46,28 +46,6 @@ function kindOf(input: unknown): string {
       return 'an object';
     default:
       return typeof input;
-  }
-}
-
-/** The project's wording of zod's common issues; undefined leaves zod's own. */
-function plainReason(issue: z.core.$ZodRawIssue): string | undefined {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(issue.input)}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
-    case 'too_big':
-      if (issue.origin === 'array') return `must have at most ${issue.maximum} item${issue.maximum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
-      if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? '<' : '≤'} ${issue.maximum}`;
-      return undefined;
-    case 'too_small':
-      if (issue.origin === 'array') return `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
-      if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? '>' : '≥'} ${issue.minimum}`;
-      return undefined;
-    default:
-      return undefined;
   }
 }
 
@@ -425,28 +403,48 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** The stable code of one zod issue, and the values it names; undefined for issues without one (a refinement). */
-function codeOf(issue: z.core.$ZodIssue, input: unknown): Pick<FieldError, 'code' | 'params'> | undefined {
+/**
+ * One zod issue in the project's terms, for both its readers: its stable code and the values it names (a client
+ * words it in its own language), and its reason in English (undefined leaves zod's own). `value` is the input at the
+ * issue's path, and `known` says whether it is known (a missing field is told apart from one of the wrong type only
+ * then). Undefined for issues without a code (a refinement, whose schema words its own message).
+ */
+function describeIssue(
+  issue: z.core.$ZodRawIssue | z.core.$ZodIssue,
+  value: unknown,
+  known: boolean,
+): (Required<Pick<FieldError, 'code' | 'params'>> & { reason?: string }) | undefined {
   const many = (origin: string) => origin === 'array' || origin === 'set';
+  const items = (n: number | bigint) => `${n} item${Number(n) === 1 ? '' : 's'}`;
   switch (issue.code) {
     case 'invalid_type':
-      return valueAt(input, issue.path) === undefined && input !== undefined
-        ? { code: 'required', params: {} }
-        : { code: 'wrong_type', params: { expected: issue.expected } };
-    case 'invalid_value':
-      return { code: 'not_one_of', params: { values: issue.values.map(String).join(', ') } };
+      return known && value === undefined
+        ? { code: 'required', params: {}, reason: 'is required' }
+        : { code: 'wrong_type', params: { expected: issue.expected }, reason: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}` };
+    case 'invalid_value': {
+      const values = issue.values.map(String).join(', ');
+      return { code: 'not_one_of', params: { values }, reason: `must be one of ${values}` };
+    }
     case 'invalid_format':
       return { code: 'bad_format', params: {} };
-    case 'too_big':
-      return {
-        code: issue.origin === 'string' ? 'too_long' : many(issue.origin) ? 'too_many' : 'too_large',
-        params: { maximum: String(issue.maximum) },
-      };
-    case 'too_small':
-      return {
-        code: issue.origin === 'string' ? 'too_short' : many(issue.origin) ? 'too_few' : 'too_small',
-        params: { minimum: String(issue.minimum) },
-      };
+    case 'too_big': {
+      const { origin, maximum } = issue;
+      const reason =
+        origin === 'array' ? `must have at most ${items(maximum)}`
+        : origin === 'string' ? `must be at most ${maximum} characters`
+        : origin === 'number' || origin === 'int' ? `must be ${issue.inclusive === false ? '<' : '≤'} ${maximum}`
+        : undefined;
+      return { code: origin === 'string' ? 'too_long' : many(origin) ? 'too_many' : 'too_large', params: { maximum: String(maximum) }, ...(reason && { reason }) };
+    }
+    case 'too_small': {
+      const { origin, minimum } = issue;
+      const reason =
+        origin === 'array' ? `must have at least ${items(minimum)}`
+        : origin === 'string' ? (Number(minimum) === 1 ? 'must not be empty' : `must be at least ${minimum} characters`)
+        : origin === 'number' || origin === 'int' ? `must be ${issue.inclusive === false ? '>' : '≥'} ${minimum}`
+        : undefined;
+      return { code: origin === 'string' ? 'too_short' : many(origin) ? 'too_few' : 'too_small', params: { minimum: String(minimum) }, ...(reason && { reason }) };
+    }
     default:
       return undefined;
   }
@@ -462,6 +460,7 @@ export function toFieldErrors(error: z.ZodError, prefix = '', input?: unknown): 
     for (const key of issue.path) {
       path += typeof key === 'number' ? `[${key}]` : path === '' ? String(key) : `.${String(key)}`;
     }
-    return { field: path === '' ? '(root)' : path, reason: issue.message, ...codeOf(issue, input) };
+    const described = describeIssue(issue, valueAt(input, issue.path), input !== undefined);
+    return { field: path === '' ? '(root)' : path, reason: issue.message, ...(described && { code: described.code, params: described.params }) };
   });
 }
