@@ -11,6 +11,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { recordAt, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
+import { PlaybackCommandEvent } from '../playback/playback-command-event';
 import type { CityModel } from '../geo/city-model';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { categoryName, clockDate, clockDateTime, clockTime, dayTime, eventLabel, placeName } from '../panels/format';
@@ -62,6 +63,14 @@ export class GwCaseDetail extends LitElement {
         color: #cfe0ff;
         overflow-wrap: anywhere;
       }
+      button.step {
+        color: #8aa0c4;
+        text-decoration-style: dotted;
+      }
+      button.step:disabled {
+        text-decoration: none;
+        cursor: default;
+      }
       ol.timeline li.later {
         opacity: 0.45;
       }
@@ -84,6 +93,8 @@ export class GwCaseDetail extends LitElement {
   @property({ type: Number }) now = Date.now();
   /** playback: the case as it stood at the wall's instant (`now`), read-only; later steps are set apart */
   @property({ type: Boolean }) replaying = false;
+  /** playback: the open range, which a step's time can move the wall within */
+  @property({ attribute: false }) range: { from: number; to: number } | null = null;
 
   private readonly caseTask = new Task(this, {
     task: ([id], { signal }) => deskApi.incident(id, signal),
@@ -95,6 +106,18 @@ export class GwCaseDetail extends LitElement {
     if (!actor) return t('desk.actor.system');
     const role = actor.role ? t(`desk.actor.${actor.role}` as MessageKey) : '';
     return [actor.name ?? actor.id, role].filter(Boolean).join(' · ');
+  }
+
+  /**
+   * A step's time: in playback, a button that moves the wall to that instant (within the open range), so an analyst
+   * walks the case step by step; otherwise plain text.
+   */
+  private stepTime(event: StoredEvent, text: string) {
+    const at = Date.parse(event.at);
+    if (!this.replaying || !this.range) return html`<span class="muted num" data-time>${text}</span>`;
+    const inRange = at >= this.range.from && at <= this.range.to;
+    return html`<button class="link num step" data-time data-seek=${at} ?disabled=${!inRange} title=${inRange ? t('desk.timeline.seek') : t('desk.timeline.outOfRange')}
+      @click=${() => this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: at }))}>${text}</button>`;
   }
 
   /** whether the step came after the instant shown (playback) */
@@ -125,7 +148,10 @@ export class GwCaseDetail extends LitElement {
     if (!incident && fetched) {
       // playback, before the case was reported
       return html`${back}<h2 data-case=${fetched.incident.id}>${fetched.incident.title ?? categoryName(fetched.incident.category)}</h2>
-        <p class="muted" data-not-yet>${t('desk.case.notYet', { time: clockDateTime(fetched.incident.reportedAt) })}</p>`;
+        <p class="muted" data-not-yet>${t('desk.case.notYet', { time: clockDateTime(fetched.incident.reportedAt) })}</p>
+        ${this.range && fetched.incident.reportedAt >= this.range.from && fetched.incident.reportedAt <= this.range.to
+          ? html`<button data-seek-report @click=${() => this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: fetched.incident.reportedAt }))}>${t('desk.case.seekReport')}</button>`
+          : nothing}`;
     }
     if (!incident) {
       return html`${back}${this.caseTask.render({
@@ -160,7 +186,7 @@ export class GwCaseDetail extends LitElement {
           (event, i, events) => html`${this.replaying && this.later(event) && !(i > 0 && this.later(events[i - 1] as StoredEvent))
               ? html`<li class="after" data-after-divider>${t('desk.timeline.after')}</li>`
               : nothing}<li data-type=${event.type} data-seq=${event.seq} class=${this.replaying && this.later(event) ? 'later' : ''} ?data-later=${this.replaying && this.later(event)}>
-            <span><span class="muted num" data-time>${dayTime(Date.parse(event.at), i === 0 ? incident.reportedAt : Date.parse((events[i - 1] as StoredEvent).at))}</span> <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
+            <span>${this.stepTime(event, dayTime(Date.parse(event.at), i === 0 ? incident.reportedAt : Date.parse((events[i - 1] as StoredEvent).at)))} <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
             ${this.details(event) ? html`<span>${this.details(event)}</span>` : nothing}
             ${event.note ? html`<span class="note">${event.note}</span>` : nothing}
           </li>`,

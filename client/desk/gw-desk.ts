@@ -94,6 +94,8 @@ export class GwDesk extends LitElement {
   @property({ type: Number }) version = 0;
   /** the wall shows a past instant (playback): cases read as they stood then, and cannot be acted on */
   @property({ type: Boolean }) replaying = false;
+  /** playback: the open range (a case's steps move the wall within it) */
+  @property({ attribute: false }) range: { from: number; to: number } | null = null;
   @state() private area: string | null = null;
   @state() private incident: string | null = null;
   @state() private officer: Officer | null = null;
@@ -252,6 +254,7 @@ export class GwDesk extends LitElement {
                   .city=${this.city}
                   .now=${this.now}
                   ?replaying=${this.replaying}
+                  .range=${this.range}
                 ></gw-case-detail>`
               : html`<gw-area-panel
                   .code=${this.area ?? ''}

@@ -37,6 +37,15 @@ const atOf = (e: StoredEvent) => Date.parse(e.at);
 const stateAt = (t: number): CityState => foldUpTo(events, t);
 const openAt = (t: number) => openCasesAt(events, t);
 
+/** Moves the wall to exactly t (the bar's date-time box takes whole seconds), as the bar's own seek command does. */
+async function seekExactly(t: number): Promise<void> {
+  await page.evaluate((at) => {
+    const command = Object.assign(new Event('gw-playback-command', { bubbles: true, composed: true }), { command: { kind: 'seek', t: at } });
+    document.querySelector('gw-wall')!.dispatchEvent(command);
+  }, t);
+  await expect.poll(async () => (await shown(page))!.t, { timeout: 30_000 }).toBe(t);
+}
+
 /** The desk's search bar and the synthetic-data note start below the playback bar's bottom edge (open or closed). */
 async function expectClearOfBar(p: Page): Promise<void> {
   await expect.poll(async () => {
@@ -187,7 +196,7 @@ describe('playback on the wall', () => {
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
-  it('paused, a case opened reads its status at t, its steps after t set apart and dimmed; one reported after t says so', async () => {
+  it('paused, a case opened reads its status at t, its steps after t set apart and dimmed, each a way to move the wall; one reported after t says so', async () => {
     const t = (await shown(page))!.t;
     const then = stateAt(t);
     const caseOf = (e: StoredEvent) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId);
@@ -204,6 +213,13 @@ describe('playback on the wall', () => {
     // one divider, just before the first later step
     expect(await detail.locator('ol[data-timeline] li[data-after-divider] + li[data-later]').count()).toBe(1);
     expect(await detail.locator('ol[data-timeline] li[data-after-divider]').count()).toBe(1);
+    // a later step's time moves the wall to it: the case reads as it stood then, that step no longer after t
+    const next = own.find((e) => atOf(e) > t && atOf(e) <= to)!;
+    await detail.locator(`ol[data-timeline] li[data-seq="${next.seq}"] button[data-seek]`).click();
+    await expect.poll(async () => (await shown(page))!.t, { timeout: 30_000 }).toBe(atOf(next));
+    await expect.poll(() => detail.locator('dd[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe(stateAt(atOf(next)).incidents.get(id!)!.status);
+    await expect.poll(() => detail.locator(`ol[data-timeline] li[data-seq="${next.seq}"]`).getAttribute('data-later'), { timeout: 30_000 }).toBeNull();
+    await seekExactly(t);
     // a case reported after t: the detail says when it was reported, and shows no record of then
     const future = events.find((e) => e.type === 'incident.reported' && atOf(e) > t);
     expect(future, 'the scenario reports cases after t').toBeDefined();
@@ -211,6 +227,13 @@ describe('playback on the wall', () => {
     await detail.locator('[data-not-yet]').waitFor({ timeout: 30_000 });
     expect(await detail.locator('[data-not-yet]').textContent()).toContain(clockDateTime(atOf(future!)));
     expect(await detail.locator('dd[data-status]').count()).toBe(0);
+    // and a button moves the wall to its report, where it reads as reported
+    if (atOf(future!) <= to) {
+      await detail.locator('button[data-seek-report]').click();
+      await expect.poll(async () => (await shown(page))!.t, { timeout: 30_000 }).toBe(atOf(future!));
+      await expect.poll(() => detail.locator('dd[data-status]').getAttribute('data-status'), { timeout: 30_000 }).toBe('reported');
+      await seekExactly(t);
+    }
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
