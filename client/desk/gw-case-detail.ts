@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import type { StoredEvent } from '../../protocol/events';
-import { recordAt, type IncidentRecord } from '../../protocol/transition';
+import { isOpenStatus, recordAt, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
 import { PlaybackCommandEvent } from '../playback/playback-command-event';
@@ -21,6 +21,9 @@ import { deskStyles } from './desk-styles';
 import './gw-case-actions';
 import './gw-deadline-timer';
 import './gw-whistle-sequence';
+
+/** How far before a case's report and after its last step "replay this case" opens playback. */
+export const CASE_REPLAY_MARGIN_MS = 5 * 60_000;
 
 @customElement('gw-case-detail')
 export class GwCaseDetail extends LitElement {
@@ -62,6 +65,15 @@ export class GwCaseDetail extends LitElement {
       .note {
         color: #cfe0ff;
         overflow-wrap: anywhere;
+      }
+      h3.timeline-head {
+        display: flex;
+        justify-content: space-between;
+        align-items: baseline;
+      }
+      h3.timeline-head button {
+        font-size: 0.8em;
+        font-weight: normal;
       }
       button.step {
         color: #8aa0c4;
@@ -118,6 +130,18 @@ export class GwCaseDetail extends LitElement {
     const inRange = at >= this.range.from && at <= this.range.to;
     return html`<button class="link num step" data-time data-seek=${at} ?disabled=${!inRange} title=${inRange ? t('desk.timeline.seek') : t('desk.timeline.outOfRange')}
       @click=${() => this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: at }))}>${text}</button>`;
+  }
+
+  /**
+   * Opens playback over the case's life (from a few minutes before its report to a few after its last step, or now
+   * while it is open) at its report, so its steps can be walked on the wall with the city around it.
+   */
+  private replayCase(incident: IncidentRecord, events: readonly StoredEvent[]): void {
+    const first = Date.parse((events[0] as StoredEvent).at);
+    const last = Date.parse((events.at(-1) as StoredEvent).at);
+    const to = isOpenStatus(incident.status) ? Date.now() : Math.min(Date.now(), last + CASE_REPLAY_MARGIN_MS);
+    this.dispatchEvent(new PlaybackCommandEvent({ kind: 'open', from: first - CASE_REPLAY_MARGIN_MS, to }));
+    this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: first }));
   }
 
   /** whether the step came after the instant shown (playback) */
@@ -177,7 +201,8 @@ export class GwCaseDetail extends LitElement {
       </dl>
       <gw-case-actions .incident=${incident} .officer=${this.officer} .city=${this.city} .now=${this.now} ?replaying=${this.replaying}></gw-case-actions>
       ${incident.whistles.length > 0 ? html`<h3>${t('desk.whistles')}</h3><gw-whistle-sequence .whistles=${incident.whistles} .city=${this.city} .now=${this.now}></gw-whistle-sequence>` : nothing}
-      <h3>${t('desk.timeline')}</h3>
+      <h3 class="timeline-head">${t('desk.timeline')}${!this.replaying && fetched ? html`<button class="link" data-replay-case title=${t('desk.case.replayTitle')}
+        @click=${() => this.replayCase(incident, fetched.events)}>${t('desk.case.replay')}</button>` : nothing}</h3>
       ${this.caseTask.render({ error: (e) => html`<p class="error" role="alert">${deskErrorText(e)}</p>` })}
       <ol class="timeline" data-timeline>
         ${(fetched?.events ?? []).map(

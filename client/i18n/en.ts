@@ -232,6 +232,8 @@ export const en: Messages = {
   'desk.case.deadline': 'Deadline',
   'desk.whistles': 'Whistles & reports',
   'desk.timeline': 'Timeline',
+  'desk.case.replay': 'Replay this case',
+  'desk.case.replayTitle': 'Play back the map from this case’s report to its last step',
   'desk.timeline.seek': 'Play back from this step',
   'desk.timeline.outOfRange': 'Outside the playback range',
   'desk.case.seekReport': 'Jump to its report',

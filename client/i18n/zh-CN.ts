@@ -233,6 +233,8 @@ export const zhCN = {
   'desk.case.deadline': '办理时限',
   'desk.whistles': '吹哨报到',
   'desk.timeline': '办理过程',
+  'desk.case.replay': '回放本案',
+  'desk.case.replayTitle': '在地图上回放此案件从受理到最后一步的全过程',
   'desk.timeline.seek': '回放到此刻',
   'desk.timeline.outOfRange': '不在回放范围内',
   'desk.case.seekReport': '跳到受理时刻',

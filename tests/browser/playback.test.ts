@@ -328,4 +328,25 @@ describe('playback on the wall', () => {
     const seq = ack.acks[0]!.status === 'stored' ? ack.acks[0]!.seq : -1;
     await page.locator(`gw-ticker li[data-seq="${seq}"]`).waitFor({ timeout: 60_000 });
   });
+
+  it('live, "replay this case" opens playback over the case\'s life at its report, then its steps walk the wall', async () => {
+    const caseOf = (e: StoredEvent) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId);
+    const present = stateAt(Date.now());
+    const id = [...present.incidents.values()].find((r) => r.status === 'closed' && events.filter((e) => caseOf(e) === r.id).length >= 4)?.id;
+    expect(id, 'a closed case with a few steps').toBeDefined();
+    const own = events.filter((e) => caseOf(e) === id);
+    await page.evaluate((incident) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.openCase(incident), id!);
+    const detail = page.locator('gw-case-detail');
+    await detail.locator('button[data-replay-case]').click();
+    const first = atOf(own[0]!);
+    await expect.poll(async () => (await shown(page))?.t, { timeout: 30_000 }).toBe(first);
+    const range = new URL(page.url()).searchParams.get('playback')!.split('~').map((iso) => Date.parse(iso));
+    const round = (ms: number) => Math.round(ms / 1000) * 1000;
+    expect(range).toEqual([round(first - 5 * 60_000), round(atOf(own.at(-1)!) + 5 * 60_000)]);
+    await expect.poll(() => detail.locator('dd[data-status]').getAttribute('data-status'), { timeout: 60_000 }).toBe('reported');
+    await expect.poll(() => detail.locator('ol[data-timeline] li[data-later]').count(), { timeout: 30_000 }).toBe(own.filter((e) => atOf(e) > first).length);
+    expect(await detail.locator('button[data-replay-case]').count(), 'not offered while replaying').toBe(0);
+    await press(page, 'live');
+    await expect.poll(() => shown(page), { timeout: 10_000 }).toBeNull();
+  });
 });
