@@ -19,7 +19,7 @@ import type {
   WhistleTier,
   WhistleType,
 } from './events';
-import { REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES } from './events';
+import { eventTime, REPORT_WITHIN_MAX_MINUTES, REPORT_WITHIN_MIN_MINUTES, WHISTLE_TYPES } from './events';
 import { isKnownCategory, isKnownChannel, slaHoursFor } from './catalogues';
 
 /** A department's 报到 on one whistle. */
@@ -448,7 +448,7 @@ export function transition(
 export function recordAt(events: Iterable<CanonicalEvent & { seq: number; grid: string }>, at: number): IncidentRecord | undefined {
   let record: IncidentRecord | undefined;
   for (const event of events) {
-    if (!(Date.parse(event.at) <= at)) continue;
+    if (!(eventTime(event) <= at)) continue;
     const result = transition(record, event, record?.grid ?? event.grid, event.seq);
     if (result.ok) record = result.next;
   }

@@ -556,16 +556,6 @@ export class GwWall extends LitElement {
   }
 
   /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */
-  private deskRangeShown: { from: number; to: number } | null = null;
-
-  /** The open playback range for the desk (the same object while it stands, so the desk is not redrawn for it). */
-  private deskRange(): { from: number; to: number } | null {
-    const view = this.playback.view;
-    if (!view) return (this.deskRangeShown = null);
-    if (this.deskRangeShown?.from !== view.from || this.deskRangeShown.to !== view.to) this.deskRangeShown = { from: view.from, to: view.to };
-    return this.deskRangeShown;
-  }
-
   private panelArea(): string | null {
     const area = this.shownArea();
     return area === this.config.area || area === 'city' ? null : area;
@@ -645,7 +635,7 @@ export class GwWall extends LitElement {
               .events=${this.playback.loaded.events} .expected=${this.playback.expected} .mode=${this.playback.mode} ?recording=${this.playback.recording} .exportProgress=${this.playback.exportProgress}
               ?exportCancelled=${this.playback.exportCancelled} .choroplethMetric=${this.playback.choroplethMetric}
               .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}></gw-timeline-bar>`}
-        ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.deskRange()}></gw-desk>`}
+        ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">
         <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>

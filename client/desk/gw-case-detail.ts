@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import type { StoredEvent } from '../../protocol/events';
+import { eventTime, type StoredEvent } from '../../protocol/events';
 import { isOpenStatus, recordAt, type IncidentRecord } from '../../protocol/transition';
 import { AreaSelectEvent } from '../events/area-select-event';
 import { CaseSelectEvent } from '../events/case-select-event';
@@ -125,11 +125,21 @@ export class GwCaseDetail extends LitElement {
    * walks the case step by step; otherwise plain text.
    */
   private stepTime(event: StoredEvent, text: string) {
-    const at = Date.parse(event.at);
+    const at = eventTime(event);
     if (!this.replaying || !this.range) return html`<span class="muted num" data-time>${text}</span>`;
-    const inRange = at >= this.range.from && at <= this.range.to;
+    const inRange = this.inRange(at);
     return html`<button class="link num step" data-time data-seek=${at} ?disabled=${!inRange} title=${inRange ? t('desk.timeline.seek') : t('desk.timeline.outOfRange')}
-      @click=${() => this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: at }))}>${text}</button>`;
+      @click=${() => this.seek(at)}>${text}</button>`;
+  }
+
+  /** whether playback's open range holds the instant (the wall can be moved there) */
+  private inRange(at: number): boolean {
+    return this.range !== null && at >= this.range.from && at <= this.range.to;
+  }
+
+  /** moves the playing wall to the instant */
+  private seek(at: number): void {
+    this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: at }));
   }
 
   /**
@@ -137,16 +147,16 @@ export class GwCaseDetail extends LitElement {
    * while it is open) at its report, so its steps can be walked on the wall with the city around it.
    */
   private replayCase(incident: IncidentRecord, events: readonly StoredEvent[]): void {
-    const first = Date.parse((events[0] as StoredEvent).at);
-    const last = Date.parse((events.at(-1) as StoredEvent).at);
+    const first = eventTime(events[0] as StoredEvent);
+    const last = eventTime(events.at(-1) as StoredEvent);
     const to = isOpenStatus(incident.status) ? Date.now() : Math.min(Date.now(), last + CASE_REPLAY_MARGIN_MS);
     this.dispatchEvent(new PlaybackCommandEvent({ kind: 'open', from: first - CASE_REPLAY_MARGIN_MS, to }));
-    this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: first }));
+    this.seek(first);
   }
 
-  /** whether the step came after the instant shown (playback) */
-  private later(event: StoredEvent): boolean {
-    return Date.parse(event.at) > this.now;
+  /** whether the step came after the instant shown (playback only) */
+  private later(event: StoredEvent | undefined): boolean {
+    return this.replaying && event !== undefined && eventTime(event) > this.now;
   }
 
   private details(event: StoredEvent): string {
@@ -173,8 +183,8 @@ export class GwCaseDetail extends LitElement {
       // playback, before the case was reported
       return html`${back}<h2 data-case=${fetched.incident.id}>${fetched.incident.title ?? categoryName(fetched.incident.category)}</h2>
         <p class="muted" data-not-yet>${t('desk.case.notYet', { time: clockDateTime(fetched.incident.reportedAt) })}</p>
-        ${this.range && fetched.incident.reportedAt >= this.range.from && fetched.incident.reportedAt <= this.range.to
-          ? html`<button data-seek-report @click=${() => this.dispatchEvent(new PlaybackCommandEvent({ kind: 'seek', t: fetched.incident.reportedAt }))}>${t('desk.case.seekReport')}</button>`
+        ${this.inRange(fetched.incident.reportedAt)
+          ? html`<button data-seek-report @click=${() => this.seek(fetched.incident.reportedAt)}>${t('desk.case.seekReport')}</button>`
           : nothing}`;
     }
     if (!incident) {
@@ -208,13 +218,15 @@ export class GwCaseDetail extends LitElement {
         ${(fetched?.events ?? []).map(
           // each step dated when its day is not the step before's (the first: the report's, dated above); in
           // playback the steps after the wall's instant follow a divider, dimmed: what came next, not what was
-          (event, i, events) => html`${this.replaying && this.later(event) && !(i > 0 && this.later(events[i - 1] as StoredEvent))
-              ? html`<li class="after" data-after-divider>${t('desk.timeline.after')}</li>`
-              : nothing}<li data-type=${event.type} data-seq=${event.seq} class=${this.replaying && this.later(event) ? 'later' : ''} ?data-later=${this.replaying && this.later(event)}>
-            <span>${this.stepTime(event, dayTime(Date.parse(event.at), i === 0 ? incident.reportedAt : Date.parse((events[i - 1] as StoredEvent).at)))} <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
+          (event, i, events) => {
+            const later = this.later(event);
+            return html`${later && !this.later(events[i - 1]) ? html`<li class="after" data-after-divider>${t('desk.timeline.after')}</li>` : nothing}
+            <li data-type=${event.type} data-seq=${event.seq} class=${later ? 'later' : ''} ?data-later=${later}>
+            <span>${this.stepTime(event, dayTime(eventTime(event), i === 0 ? incident.reportedAt : eventTime(events[i - 1] as StoredEvent)))} <strong>${eventLabel(event)}</strong> <span class="muted">${this.actor(event)}</span></span>
             ${this.details(event) ? html`<span>${this.details(event)}</span>` : nothing}
             ${event.note ? html`<span class="note">${event.note}</span>` : nothing}
-          </li>`,
+          </li>`;
+          },
         )}
       </ol>
     `;

@@ -94,7 +94,10 @@ export class GwDesk extends LitElement {
   @property({ type: Number }) version = 0;
   /** the wall shows a past instant (playback): cases read as they stood then, and cannot be acted on */
   @property({ type: Boolean }) replaying = false;
-  /** playback: the open range (a case's steps move the wall within it) */
+  /**
+   * playback: the open range (a case's steps move the wall within it); the wall passes its playback view, which a
+   * newly opened range replaces (its `from` and `to` never change in place)
+   */
   @property({ attribute: false }) range: { from: number; to: number } | null = null;
   @state() private area: string | null = null;
   @state() private incident: string | null = null;

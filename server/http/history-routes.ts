@@ -41,6 +41,9 @@ export const Instant = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ], { message: 'must be an ISO 8601 time with offset or epoch milliseconds' });
 
+/** The query of a view that can be read as it stood at a past instant (the desk, a case): `at`, or now without it. */
+export const AtQuery = z.object({ at: Instant.optional() });
+
 /** How far ahead of the server's clock a `?at=` may be (a screen's clock runs a little fast): it reads as now. */
 export const AT_SKEW_MS = 60_000;
 

@@ -1,10 +1,11 @@
 /**
- * Reads of the live state and the log: one incident with its timeline (now, or `?at=` as it stood then), the open
- * incidents of an area, the KPIs of an area (now, or `?at=` as they stood then) (the same `kpis` function the client runs). Every read is scoped. History is in history-routes.ts.
+ * Reads of the live state and the log: one incident with its timeline, the open incidents of an area, the KPIs of
+ * an area (the same `kpis` function the client runs). A case and the KPIs take `?at=`: as they stood then. Every
+ * read is scoped. History is in history-routes.ts.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AreaCodeSchema, IdSchema } from '../../protocol/events';
+import { AreaCodeSchema, eventTime, IdSchema } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import { isOpenStatus, recordAt, type CityState } from '../../protocol/reducer';
 import type { Access } from '../auth/access';
@@ -12,7 +13,7 @@ import type { Ingestor } from '../ingest/ingestor';
 import type { EventStore } from '../store/event-store';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { Instant, pastInstant } from './history-routes';
+import { AtQuery, Instant, pastInstant } from './history-routes';
 import type { HistoryStateFolder } from './history-state';
 import { readPastState } from './search-routes';
 
@@ -23,10 +24,6 @@ export const OpenIncidentsQuery = z.object({
 export const KpiQuery = z.object({
   area: AreaCodeSchema.default('city'),
   /** a past instant: the figures as they stood then (a daily report at 18:00, say); without it, now */
-  at: Instant.optional(),
-});
-export const IncidentQuery = z.object({
-  /** a past instant: the case as it stood then, with the events up to it; without it, now */
   at: Instant.optional(),
 });
 
@@ -47,7 +44,8 @@ export function incidentRoutes({ access, store, live, ingestor, history }: Incid
   router.get('/api/v1/incidents/:id', reader, async (req: Request<{ id: string }>, res: Response) => {
     const id = IdSchema.safeParse(req.params.id);
     if (!id.success) throw badRequest(`id: ${id.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'id', reason: id.error.issues[0]?.message ?? 'invalid' }]);
-    const { at } = parseQuery(req, IncidentQuery);
+    // a past instant: the case as it stood then, with the events up to it; without it, now
+    const { at } = parseQuery(req, AtQuery);
     const incident = await ingestor.incident(id.data);
     if (!incident) throw notFound(`No incident ${id.data}`);
     assertInScope(principalOf(res), incident.grid, 'incident in grid');
@@ -60,7 +58,7 @@ export function incidentRoutes({ access, store, live, ingestor, history }: Incid
     const instant = pastInstant(at);
     const then = recordAt(events, instant);
     if (!then) throw notFound(`No incident ${id.data} at ${new Date(instant).toISOString()}: it was reported at ${new Date(incident.reportedAt).toISOString()}`);
-    res.json({ incident: then, events: events.filter((event) => Date.parse(event.at) <= instant), at: instant });
+    res.json({ incident: then, events: events.filter((event) => eventTime(event) <= instant), at: instant });
   });
 
   router.get('/api/v1/incidents', reader, (req, res) => {

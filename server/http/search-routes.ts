@@ -16,7 +16,7 @@ import { AreaSearch, incidentsMatching, type IncidentHit } from '../search/area-
 import { areaDesk, RECENT_CLOSED_MS } from '../search/grid-desk';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
-import { Instant, pastInstant } from './history-routes';
+import { AtQuery, Instant, pastInstant } from './history-routes';
 import type { HistoryStateFolder } from './history-state';
 import type { EventStore } from '../store/event-store';
 
@@ -29,11 +29,6 @@ export const SearchQuery = z.object({
     .pipe(z.number().min(1, 'must be ≥ 1').max(50, 'must be ≤ 50'))
     .optional(),
   /** a past instant (playback): cases are matched as they stood then, folded from the store; without it, the live state */
-  at: Instant.optional(),
-});
-
-export const DeskQuery = z.object({
-  /** a past instant (playback): the desk as it stood then, folded from the store; without it, now from the live state */
   at: Instant.optional(),
 });
 
@@ -89,7 +84,8 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
       const reason = valid.success ? 'must be a district, street, community or grid code' : (valid.error.issues[0]?.message ?? 'invalid');
       throw badRequest(`code: ${reason}`, [{ field: 'code', reason }]);
     }
-    const { at } = parseQuery(req, DeskQuery);
+    // a past instant (playback): the desk as it stood then, folded from the store; without it, now from the live state
+    const { at } = parseQuery(req, AtQuery);
     const code = valid.data;
     assertInScope(principalOf(res), code);
     if (!geodata.areas.has(code)) throw notFound(`No area ${code} in ${geodata.meta.name}`);
