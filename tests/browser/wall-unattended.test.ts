@@ -127,7 +127,9 @@ describe('the unattended wall', () => {
       const from = STOPS.indexOf(touring[i - 1]!.area);
       expect(from, `tour stop ${touring[i - 1]!.area}`).toBeGreaterThanOrEqual(0);
       expect(touring[i]!.area, `the stop after ${touring[i - 1]!.area}`).toBe(STOPS[(from + 1) % STOPS.length]);
-      // one stop per interval (setInterval of 1 s drives the tour: allow its jitter, plus slow frames)
+      // one stop per interval (setInterval of 1 s drives the tour: allow its jitter, plus slow frames); timed from a
+      // stop seen to begin, not from one already shown when watching began (a slow start on a loaded machine)
+      if (!touring[i - 1]!.observed) continue;
       expect(touring[i]!.at - touring[i - 1]!.at, 'time at a stop').toBeGreaterThan(TOUR_S * 1000 - 50);
       // (a loaded CI machine blocks SwiftShader's main thread for seconds: the upper bound only catches a stalled tour)
       expect(touring[i]!.at - touring[i - 1]!.at).toBeLessThan(TOUR_S * 1000 + 12_000);

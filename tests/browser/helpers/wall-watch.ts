@@ -31,8 +31,13 @@ export interface AreaChange {
   area: string;
   /** the header's mode line */
   mode: string;
-  /** page time (performance.now) of the change */
+  /** page time (performance.now) of the change; for the first reading, of when watching began */
   at: number;
+  /**
+   * whether the change was seen happen: false for the first reading, which holds whatever the header showed when
+   * watching began (a tour stop reached earlier on a slow start), so its `at` is not when that stop began
+   */
+  observed: boolean;
 }
 
 /** Starts recording the header's shown area in the page; read it back with `areaChanges`. */
@@ -40,10 +45,10 @@ export async function watchShownArea(page: Page): Promise<void> {
   await page.evaluate(() => {
     const header = document.querySelector('gw-wall')!.shadowRoot!.querySelector<HTMLElement>('header .area')!;
     const log: AreaChange[] = [];
-    const read = () => ({ area: header.dataset.area ?? '', mode: header.querySelector('.mode')?.textContent ?? '', at: performance.now() });
-    log.push(read());
+    const read = (observed: boolean) => ({ area: header.dataset.area ?? '', mode: header.querySelector('.mode')?.textContent ?? '', at: performance.now(), observed });
+    log.push(read(false));
     new MutationObserver(() => {
-      const now = read();
+      const now = read(true);
       const last = log[log.length - 1]!;
       if (now.area !== last.area || now.mode !== last.mode) log.push(now);
     }).observe(header, { attributes: true, childList: true, subtree: true, characterData: true });
