@@ -28,7 +28,6 @@ import { createServer } from '../server/app';
 import { loadConfig } from '../server/config';
 import { loadCity } from '../server/geodata/load';
 import { CarryCache, HistoryStateFolder, pages } from '../server/http/history-state';
-import { readPastState } from '../server/http/search-routes';
 import { startSimulation } from '../server/ingest/simulator-feed';
 import { createLogger } from '../server/ops/logger';
 import { incidentsMatching } from '../server/search/area-search';
@@ -72,7 +71,7 @@ async function run(DAYS: number): Promise<Record<string, unknown>> {
 
     const carry = new CarryCache(store);
     const folder = new HistoryStateFolder(store, { carried: carry.carried, maxIncidents: 500_000 });
-    const ours = (area: string, at: number) => <T>(use: (state: CityState) => T) => readPastState(folder, area, at, use);
+    const ours = (area: string, at: number) => <T>(use: (state: CityState) => T) => folder.readPast(area, at, use);
     const panel = (state: CityState, at: number) => JSON.stringify(areaDesk(geodata, state.incidents.values(), DISTRICT, at));
     const hits = (state: CityState) => JSON.stringify(incidentsMatching(state.incidents.values(), SEARCH_TEXT, { scope: ['city'], limit: 12 }));
 

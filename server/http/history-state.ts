@@ -20,6 +20,7 @@ import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnsw
 import { incidentIdOf, type StoredEvent } from '../../protocol/events';
 import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
+import { RECENT_CLOSED_MS } from '../search/grid-desk';
 import type { EventStore } from '../store/event-store';
 
 /** Events read per store page while folding. */
@@ -249,6 +250,17 @@ export class HistoryStateFolder {
     const run = this.queue.then(async () => use(await this.stateAt(query.from, query.at, query.area, query.carry ?? false)));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Reads the area's state at a past instant, as the desk's views need it (the case list, search, KPIs): folded from
+   * 00:00 China time of the day the 24 h windows begin on, carrying in the cases open then, so every case open at
+   * `at`, ended within the window or whistled within it is in the state. The start is the same for every `at` of a
+   * day, so a playing desk moves one cursor forward instead of folding afresh. `use` as for `read`.
+   */
+  readPast<T>(area: string, at: number, use: (state: CityState) => T): Promise<T> {
+    const from = shanghaiDayStart(shanghaiDay(at - RECENT_CLOSED_MS));
+    return this.read({ from, at, area, carry: true }, use);
   }
 
   private async answerNow(query: HistoryStateQuery): Promise<HistoryStateAnswer> {

@@ -15,7 +15,6 @@ import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
 import { AtQuery, Instant, pastInstant } from './history-routes';
 import type { HistoryStateFolder } from './history-state';
-import { readPastState } from './search-routes';
 
 export const OpenIncidentsQuery = z.object({
   area: AreaCodeSchema.default('city'),
@@ -81,7 +80,7 @@ export function incidentRoutes({ access, store, live, ingestor, history }: Incid
     }
     // as they stood at a past instant: the area folded as the desk's past views are (its day's counters whole)
     const instant = pastInstant(at);
-    res.json(await readPastState(history, area, instant, (state) => kpis(state, area, instant)));
+    res.json(await history.readPast(area, instant, (state) => kpis(state, area, instant)));
   });
 
   return router;

@@ -9,11 +9,10 @@ import { z } from 'zod';
 import { AreaCodeSchema, IdSchema } from '../../protocol/events';
 import type { CityState } from '../../protocol/reducer';
 import { recordAt, type IncidentRecord } from '../../protocol/transition';
-import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import type { Access } from '../auth/access';
 import type { CityGeodata } from '../geodata/types';
 import { AreaSearch, incidentsMatching, type IncidentHit } from '../search/area-search';
-import { areaDesk, RECENT_CLOSED_MS } from '../search/grid-desk';
+import { areaDesk } from '../search/grid-desk';
 import { badRequest, notFound } from './errors';
 import { assertInScope, parseQuery, principalOf, requireReader } from './guards';
 import { AtQuery, Instant, pastInstant } from './history-routes';
@@ -58,7 +57,7 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
       // In playback the cases are those of the state at `at`, folded as the desk's past views are (the cases open
       // then and those of the day before it, with their status then); the caller's one area when it has one.
       const area = scope.length === 1 ? scope[0]! : 'city';
-      incidentHits = await readPastState(history, area, instant, (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
+      incidentHits = await history.readPast(area, instant, (state) => incidentsMatching(state.incidents.values(), q, { scope, limit }));
     }
     let exactIncident = incidentHits[0]?.id.toLowerCase() === q.trim().toLowerCase();
     // A case's own id finds it however long ago it ended (a resident calling back about last month's case, an
@@ -95,18 +94,7 @@ export function searchRoutes({ access, geodata, live, history, store }: SearchRo
       return;
     }
     const instant = pastInstant(at, now);
-    res.json(await readPastState(history, code, instant, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
+    res.json(await history.readPast(code, instant, (state) => areaDesk(geodata, state.incidents.values(), code, instant)));
   });
   return router;
-}
-
-/**
- * Reads the area's state at a past instant, as the desk's views need it: folded from 00:00 China time of the day the
- * 24 h windows begin on, carrying in the cases open then, so every case open at `at`, ended within the window or
- * whistled within it is in the state. The same start for every `at` of a day, so a playing desk moves one cursor
- * forward instead of folding afresh. `use` must take what it needs before it returns (the state is the cursor's).
- */
-export function readPastState<T>(history: HistoryStateFolder, area: string, at: number, use: (state: CityState) => T): Promise<T> {
-  const from = shanghaiDayStart(shanghaiDay(at - RECENT_CLOSED_MS));
-  return history.read({ from, at, area, carry: true }, use);
 }
