@@ -1,14 +1,15 @@
 /**
  * The `at` of every event of a range, kept per streamed chunk (4 bytes an event, one small typed array per chunk, so
- * no allocation grows with the range): what "step to the next event" needs when a range is too large to keep its
- * events (windowed playback, protocol/history-api.ts). The detailed timeline answers the same question from its
- * chunks with `nextAtAfter`.
+ * no allocation grows with the range): what "step to the next / previous event" needs when a range is too large to
+ * keep its events (windowed playback, protocol/history-api.ts). The detailed timeline answers the same questions from
+ * its chunks with `nextAtAfter` and `previousAtBefore`.
  *
  * @example
  * ```ts
  * const times = new EventTimes();
  * await loadHistory(range, (chunk) => times.add(chunk), { details: false });
  * const next = times.nextEventAfter(t);
+ * const previous = times.previousEventBefore(t);
  * ```
  */
 import type { HistoryChunk } from '../../protocol/history-codec';
@@ -29,6 +30,19 @@ export function nextAtAfter(chunks: Iterable<ChunkTimes>, t: number): number | u
   return Number.isFinite(next) ? next : undefined;
 }
 
+/** The last event time before t among the chunks, or undefined when there is none. */
+export function previousAtBefore(chunks: Iterable<ChunkTimes>, t: number): number | undefined {
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const chunk of chunks) {
+    if (chunk.minAt >= t || chunk.maxAt <= previous) continue;
+    for (let i = 0; i < chunk.count; i++) {
+      const at = chunk.baseAt + chunk.atOffset[i]!;
+      if (at < t && at > previous) previous = at;
+    }
+  }
+  return Number.isFinite(previous) ? previous : undefined;
+}
+
 export class EventTimes {
   private readonly chunks: ChunkTimes[] = [];
   /** events added */
@@ -42,6 +56,10 @@ export class EventTimes {
 
   nextEventAfter(t: number): number | undefined {
     return nextAtAfter(this.chunks, t);
+  }
+
+  previousEventBefore(t: number): number | undefined {
+    return previousAtBefore(this.chunks, t);
   }
 
   /** Bytes of the kept columns. */

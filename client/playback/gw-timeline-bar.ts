@@ -1,9 +1,10 @@
 /**
  * The playback timeline bar: a histogram of activity over the range (from the aggregate endpoint) with the cursor at
- * t (click or drag to jump), play/pause, speeds 1×…3600×, step to the next event, jump to a date/time, loop, the
+ * t (click or drag to jump), play/pause, speeds 1×…3600×, step to the previous or next event, jump to a date/time, loop, the
  * cumulative mode (a heatmap, or a per-grid choropleth of counts, overdue rate or satisfaction, with its legend), the
  * CSV export, the WebM export (its own range and speed, progress, cancel), and "back to live". When no range is open it offers one (the last 24 h by
- * default). Every action is a PlaybackCommandEvent; the element holds no playback state of its own.
+ * default). The keyboard drives it too (playback-keys.ts): on the focused timeline, and on the page where a key means
+ * nothing else. Every action is a PlaybackCommandEvent; the element holds no playback state of its own.
  */
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -15,6 +16,7 @@ import type { HistoryAggregate } from './history-loader';
 import type { PlaybackMode } from '../../protocol/history-api';
 import { PlaybackCommandEvent, type PlaybackCommand } from './playback-command-event';
 import { PLAYBACK_SPEEDS, type PlaybackView } from './playback-url';
+import { PLAYBACK_KEYS, playbackKeyCommand } from './playback-keys';
 
 const HOUR = 3_600_000;
 
@@ -68,6 +70,10 @@ export class GwTimelineBar extends LitElement {
         height: 2.6em;
         cursor: pointer;
         display: block;
+      }
+      svg:focus-visible {
+        outline: 2px solid #fde68a;
+        outline-offset: 2px;
       }
       .clock {
         font-variant-numeric: tabular-nums;
@@ -132,6 +138,23 @@ export class GwTimelineBar extends LitElement {
     this.dispatchEvent(new PlaybackCommandEvent(command));
   }
 
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const command = this.view && !this.recording ? playbackKeyCommand(event, this.view) : null;
+    if (!command) return;
+    event.preventDefault();
+    this.send(command);
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('keydown', this.onKey);
+    super.disconnectedCallback();
+  }
+
   private seekFromPointer(event: PointerEvent): void {
     const view = this.view;
     if (!view || (event.type === 'pointermove' && event.buttons !== 1)) return;
@@ -146,8 +169,9 @@ export class GwTimelineBar extends LitElement {
     const n = Math.max(1, counts.length);
     const cursor = ((view.t - view.from) / Math.max(1, view.to - view.from)) * 1000;
     return svg`
-      <svg viewBox="0 0 1000 100" preserveAspectRatio="none" role="slider" aria-label=${t('playback.scrub')}
-        aria-valuemin=${view.from} aria-valuemax=${view.to} aria-valuenow=${Math.round(view.t)}
+      <svg viewBox="0 0 1000 100" preserveAspectRatio="none" role="slider" tabindex="0" aria-label=${t('playback.scrub')}
+        aria-valuemin=${view.from} aria-valuemax=${view.to} aria-valuenow=${Math.round(view.t)} aria-valuetext=${clockDateTime(view.t)}
+        aria-keyshortcuts=${PLAYBACK_KEYS.slider} title=${t('playback.keys')}
         @pointerdown=${(e: PointerEvent) => this.seekFromPointer(e)} @pointermove=${(e: PointerEvent) => this.seekFromPointer(e)}>
         <rect x="0" y="0" width="1000" height="100" fill="rgba(15,30,60,0.6)"></rect>
         ${counts.map((c, i) => svg`<rect x=${(i / n) * 1000} width=${Math.max(1, 1000 / n - 0.5)} y=${100 - (c / max) * 95} height=${(c / max) * 95} fill="rgba(56,189,248,0.7)"></rect>`)}
@@ -230,10 +254,12 @@ export class GwTimelineBar extends LitElement {
     }
     return html`<div class="panel" data-playback="open">
       <div class="controls">
-        <button data-action="play" aria-pressed=${view.playing ? 'true' : 'false'} @click=${() => this.send({ kind: view.playing ? 'pause' : 'play' })}>
+        <button data-action="play" aria-pressed=${view.playing ? 'true' : 'false'} aria-keyshortcuts=${PLAYBACK_KEYS.play} title="${view.playing ? t('playback.pause') : t('playback.play')} (${t('playback.key.space')})"
+          @click=${() => this.send({ kind: view.playing ? 'pause' : 'play' })}>
           ${view.playing ? t('playback.pause') : t('playback.play')}
         </button>
-        <button data-action="step" @click=${() => this.send({ kind: 'step' })}>${t('playback.step')}</button>
+        <button data-action="step-back" aria-keyshortcuts=${PLAYBACK_KEYS.stepBack} title="${t('playback.stepBack')} (←)" @click=${() => this.send({ kind: 'step', back: true })}>◀</button>
+        <button data-action="step" aria-keyshortcuts=${PLAYBACK_KEYS.step} title="${t('playback.step')} (→)" @click=${() => this.send({ kind: 'step' })}>${t('playback.step')} ▶</button>
         <select data-action="speed" aria-label=${t('playback.speed')} @change=${(e: Event) => this.send({ kind: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
           ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === view.speed}>${s}×</option>`)}
         </select>

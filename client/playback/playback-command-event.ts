@@ -10,7 +10,8 @@ export type PlaybackCommand =
   | { kind: 'pause' }
   | { kind: 'speed'; speed: number }
   | { kind: 'seek'; t: number }
-  | { kind: 'step' }
+  /** to the next event after t, or with `back` the last one before t (the range's start when there is none); pauses */
+  | { kind: 'step'; back?: boolean }
   | { kind: 'loop'; loop: boolean }
   | { kind: 'cumulative'; cumulative: boolean }
   /** cumulative mode's per-grid choropleth (null: the heatmap) */

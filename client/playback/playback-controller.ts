@@ -164,8 +164,16 @@ export class PlaybackController implements ReactiveController {
         this.seek(command.t);
         break;
       case 'step': {
-        const next = (this.timeline ?? this.times)?.nextEventAfter(view.t);
-        if (next !== undefined && next <= view.to) this.seek(next);
+        // like a video's frame step: a step while playing would be overrun by the clock at once
+        view.playing = false;
+        const times = this.timeline ?? this.times;
+        if (command.back) {
+          const previous = times?.previousEventBefore(view.t);
+          this.seek(previous !== undefined && previous >= view.from ? previous : view.from);
+        } else {
+          const next = times?.nextEventAfter(view.t);
+          if (next !== undefined && next <= view.to) this.seek(next);
+        }
         break;
       }
       case 'loop':

@@ -134,6 +134,90 @@ describe('playback on the wall', () => {
     expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
   });
 
+  it('steps to the previous and next event by button and by key; Space, PageUp/PageDown and Home/End drive it; the keys are left to a box being typed in and to the map', async () => {
+    const before = (await shown(page))!.t;
+    const times = [...new Set(events.map(atOf))].sort((a, b) => a - b);
+    const previousBefore = (t: number) => times.findLast((at) => at < t)!;
+    // between two events, a few past the first
+    const start = Math.floor((times[5]! + times[6]!) / 2);
+    expect(start, 'two distinct event times with room between them').toBeGreaterThan(times[5]!);
+    await seekExactly(start);
+    const shownT = async () => (await shown(page))!.t;
+    const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+    // the buttons: next lands on the next event, with the cases open then; previous on the last one before
+    await press(page, 'step');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[6]);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(times[6]!));
+    await press(page, 'step-back');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[5]);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(times[5]!));
+
+    // the same by key, with nothing focused
+    await blur();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[6]);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[7]);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[4]);
+
+    // the focused timeline is a slider that says the time it is at, and takes the same keys
+    const slider = bar(page).locator('svg[role="slider"]');
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(times[5]);
+    await expect.poll(() => slider.getAttribute('aria-valuetext'), { timeout: 10_000 }).toBe(clockDateTime(times[5]!));
+
+    // Home and End: the range's ends; PageUp / PageDown: a tenth of it
+    await page.keyboard.press('Home');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(from);
+    const tenth = (to - from) * 0.1;
+    await page.keyboard.press('PageUp');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(Math.round(from + tenth));
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(previousBefore(Math.round(from + tenth)));
+    await page.keyboard.press('End');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(to);
+    await page.keyboard.press('PageDown');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(Math.round(to - tenth));
+    // before the first event, previous goes to the range's start
+    await seekExactly(times[0]!);
+    await blur();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(from);
+
+    // Space plays and pauses; a step while playing pauses too (the clock would overrun it at once)
+    const playing = () => bar(page).locator('[data-action="play"]').getAttribute('aria-pressed');
+    await seekExactly(start);
+    await blur();
+    await page.keyboard.press('Space');
+    await expect.poll(playing, { timeout: 30_000 }).toBe('true');
+    await page.keyboard.press('Space');
+    await expect.poll(playing, { timeout: 30_000 }).toBe('false');
+    await page.keyboard.press('Space');
+    await expect.poll(playing, { timeout: 30_000 }).toBe('true');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(playing, { timeout: 30_000 }).toBe('false');
+    const stepped = await shownT();
+    expect(times, 'a step lands on an event').toContain(stepped);
+
+    // typing in the jump box, the arrows are the box's; on the map, MapLibre's (it pans): playback stays where it is
+    await bar(page).locator('.right input[type="datetime-local"]').focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Home');
+    await page.locator('.maplibregl-canvas').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('End');
+    await page.waitForTimeout(1_500);
+    expect(await shownT()).toBe(stepped);
+
+    await blur();
+    await seekExactly(before);
+  });
+
   it('the desk and the synthetic-data note stay clear of the bar, whatever rows it shows', async () => {
     await press(page, 'cumulative');
     await press(page, 'webm');

@@ -4,6 +4,7 @@ import { kpis } from '../../protocol/kpi';
 import { fold } from '../../protocol/reducer';
 import type { StoredEvent } from '../../protocol/events';
 import { PlaybackTimeline } from '../../client/playback/playback-timeline';
+import { EventTimes } from '../../client/playback/event-times';
 import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, MINUTE } from '../protocol/builders';
 import { openIds } from './helpers/open-ids';
 
@@ -100,7 +101,29 @@ describe('playback state at t', () => {
   it('steps to the next event and lists the events of a range', () => {
     expect(timeline.nextEventAfter(DAY0)).toBe(DAY0 + 5 * MINUTE);
     expect(timeline.nextEventAfter(timeline.maxAt)).toBeUndefined();
+    expect(timeline.previousEventBefore(DAY0 + 5 * MINUTE)).toBe(DAY0);
+    expect(timeline.previousEventBefore(DAY0)).toBeUndefined();
     const between = [...timeline.eventsBetween(DAY0, DAY0 + 30 * MINUTE)];
     expect(between.map((e) => e.seq)).toEqual(events.filter((e) => atOf(e) >= DAY0 && atOf(e) <= DAY0 + 30 * MINUTE).map((e) => e.seq));
+  });
+
+  it('the next and previous event times are those of the log, from the timeline and from the times kept alone (windowed playback)', () => {
+    const times = new EventTimes();
+    for (const chunk of chunks) times.add(chunk);
+    const ats = [...new Set(events.map(atOf))].sort((a, b) => a - b);
+    let checked = 0;
+    for (const at of ats) {
+      for (const t of [at - 1, at, at + 1]) {
+        const next = ats.find((x) => x > t);
+        const previous = ats.findLast((x) => x < t);
+        expect(timeline.nextEventAfter(t), `next after ${t}`).toBe(next);
+        expect(times.nextEventAfter(t), `next after ${t}`).toBe(next);
+        expect(timeline.previousEventBefore(t), `previous before ${t}`).toBe(previous);
+        expect(times.previousEventBefore(t), `previous before ${t}`).toBe(previous);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(chunks.length, 'the times span several chunks').toBeGreaterThan(3);
   });
 });
