@@ -104,6 +104,7 @@ export class GwWall extends LitElement {
     },
     caption: () => this.playbackCaption(),
     now: () => this.liveNow(),
+    stepArea: () => this.deskFocus?.area ?? null,
   });
   private playbackLayers: WallLayers | null = null;
   /**
@@ -634,7 +635,8 @@ export class GwWall extends LitElement {
               .error=${this.playback.error ?? (this.playback.problems.map((p) => `${p.field}: ${p.reason}`).join('; ') || null)}
               .events=${this.playback.loaded.events} .expected=${this.playback.expected} .mode=${this.playback.mode} ?recording=${this.playback.recording} .exportProgress=${this.playback.exportProgress}
               ?exportCancelled=${this.playback.exportCancelled} .choroplethMetric=${this.playback.choroplethMetric}
-              .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}></gw-timeline-bar>`}
+              .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}
+              .stepArea=${this.deskFocus?.area ? (city?.areas.get(this.deskFocus.area)?.name ?? this.deskFocus.area) : null}></gw-timeline-bar>`}
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">

@@ -122,6 +122,8 @@ export const en: Messages = {
   'playback.pause': 'Pause',
   'playback.step': 'Next event',
   'playback.stepBack': 'Previous event',
+  'playback.stepIn': 'Next event in {area}',
+  'playback.stepBackIn': 'Previous event in {area}',
   'playback.key.space': 'Space',
   'playback.keys': 'Keys: Space play/pause · ←/→ previous/next event · PgDn/PgUp a tenth back/forward · Home/End start/end',
   'playback.speed': 'Speed',

@@ -123,6 +123,8 @@ export const zhCN = {
   'playback.pause': '暂停',
   'playback.step': '下一事件',
   'playback.stepBack': '上一事件',
+  'playback.stepIn': '{area}内的下一事件',
+  'playback.stepBackIn': '{area}内的上一事件',
   'playback.key.space': '空格',
   'playback.keys': '键盘：空格 播放/暂停 · ←/→ 上一/下一事件 · PgDn/PgUp 后退/前进十分之一 · Home/End 起点/终点',
   'playback.speed': '倍速',

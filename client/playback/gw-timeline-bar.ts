@@ -71,6 +71,15 @@ export class GwTimelineBar extends LitElement {
         cursor: pointer;
         display: block;
       }
+      .step-area {
+        display: inline-block;
+        max-width: 7em;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        vertical-align: bottom;
+        margin-left: 0.35em;
+        color: #fde68a;
+      }
       svg:focus-visible {
         outline: 2px solid #fde68a;
         outline-offset: 2px;
@@ -126,6 +135,8 @@ export class GwTimelineBar extends LitElement {
   /** the cumulative view's choropleth figure (null: heatmap) and its legend */
   @property({ attribute: false }) choroplethMetric: ChoroplethMetric | null = null;
   @property({ attribute: false }) legend: ChoroplethLegend | null = null;
+  /** the name of the area the desk is on, whose events the steps land on (null: the whole range's) */
+  @property({ attribute: false }) stepArea: string | null = null;
   /** the WebM export row is open; its range and speed (null: the open range's, the playback speed) */
   @state() private exportOpen = false;
   @state() private exportFrom: number | null = null;
@@ -136,6 +147,11 @@ export class GwTimelineBar extends LitElement {
 
   private send(command: PlaybackCommand): void {
     this.dispatchEvent(new PlaybackCommandEvent(command));
+  }
+
+  /** A step button's name: "next event", or "next event in 五华区" while the desk is on an area. */
+  private stepLabel(key: 'playback.step' | 'playback.stepBack'): string {
+    return this.stepArea ? t(key === 'playback.step' ? 'playback.stepIn' : 'playback.stepBackIn', { area: this.stepArea }) : t(key);
   }
 
   private readonly onKey = (event: KeyboardEvent): void => {
@@ -258,8 +274,10 @@ export class GwTimelineBar extends LitElement {
           @click=${() => this.send({ kind: view.playing ? 'pause' : 'play' })}>
           ${view.playing ? t('playback.pause') : t('playback.play')}
         </button>
-        <button data-action="step-back" aria-keyshortcuts=${PLAYBACK_KEYS.stepBack} title="${t('playback.stepBack')} (←)" @click=${() => this.send({ kind: 'step', back: true })}>◀</button>
-        <button data-action="step" aria-keyshortcuts=${PLAYBACK_KEYS.step} title="${t('playback.step')} (→)" @click=${() => this.send({ kind: 'step' })}>${t('playback.step')} ▶</button>
+        <button data-action="step-back" aria-keyshortcuts=${PLAYBACK_KEYS.stepBack} title="${this.stepLabel('playback.stepBack')} (←)" aria-label=${this.stepLabel('playback.stepBack')}
+          @click=${() => this.send({ kind: 'step', back: true })}>◀</button>
+        <button data-action="step" aria-keyshortcuts=${PLAYBACK_KEYS.step} title="${this.stepLabel('playback.step')} (→)" aria-label=${this.stepLabel('playback.step')}
+          data-step-area=${this.stepArea ?? nothing} @click=${() => this.send({ kind: 'step' })}>${t('playback.step')}${this.stepArea ? html`<span class="step-area">${this.stepArea}</span>` : nothing} ▶</button>
         <select data-action="speed" aria-label=${t('playback.speed')} @change=${(e: Event) => this.send({ kind: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
           ${PLAYBACK_SPEEDS.map((s) => html`<option value=${s} ?selected=${s === view.speed}>${s}×</option>`)}
         </select>

@@ -21,7 +21,7 @@ import { casesCsv, download, recordWebm, snapshotPng, type CaptionLine } from '.
 import { cityInputTime } from '../panels/format';
 import { playbackErrorText, webmRangeProblem } from './playback-errors';
 import { playbackModeFor, type PlaybackMode } from '../../protocol/history-api';
-import { EventTimes } from './event-times';
+import { EventTimes, gridsIn } from './event-times';
 import { loadAggregate, loadCount, loadHistory, loadHistoryState, type HistoryAggregate } from './history-loader';
 import { HistoryWindows, detailBudgetOf, windowSpanFor } from './history-windows';
 import { GridChoropleth, type ChoroplethMetric } from '../map/layers/grid-choropleth';
@@ -53,6 +53,8 @@ export interface PlaybackOptions {
   caption: () => CaptionLine[];
   /** the time the wall shows when live (server-aligned), for a picture taken while no range is open */
   now: () => number;
+  /** the area the desk is on, whose events the steps land on (null: every event of the range) */
+  stepArea?: () => string | null;
 }
 
 
@@ -167,11 +169,13 @@ export class PlaybackController implements ReactiveController {
         // like a video's frame step: a step while playing would be overrun by the clock at once
         view.playing = false;
         const times = this.timeline ?? this.times;
+        const area = this.options.stepArea?.() ?? null;
+        const accept = area && area !== 'city' ? gridsIn(this.gridTable, area) : undefined;
         if (command.back) {
-          const previous = times?.previousEventBefore(view.t);
+          const previous = times?.previousEventBefore(view.t, accept);
           this.seek(previous !== undefined && previous >= view.from ? previous : view.from);
         } else {
-          const next = times?.nextEventAfter(view.t);
+          const next = times?.nextEventAfter(view.t, accept);
           if (next !== undefined && next <= view.to) this.seek(next);
         }
         break;

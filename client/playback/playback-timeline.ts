@@ -21,7 +21,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { chunkAt, chunkEvents, type HistoryChunk, type HistoryTables } from '../../protocol/history-codec';
 import { PLAYBACK_FOLD_OPTIONS } from '../../protocol/history-api';
 import { applyEvent, createState, restoreSnapshot, snapshotOf, type CityState, type SerializedState } from '../../protocol/reducer';
-import { nextAtAfter, previousAtBefore } from './event-times';
+import { nextAtAfter, previousAtBefore, type GridFilter } from './event-times';
 
 interface Snapshot {
   /** the state after chunks[0, chunk) */
@@ -157,14 +157,14 @@ export class PlaybackTimeline {
     cursor.t = t;
   }
 
-  /** The first event time after t (for "step to the next event"), or undefined at the end. */
-  nextEventAfter(t: number): number | undefined {
-    return nextAtAfter(this.chunks, t);
+  /** The first event time after t (for "step to the next event"; of an event `accept` takes), or undefined at the end. */
+  nextEventAfter(t: number, accept?: GridFilter): number | undefined {
+    return nextAtAfter(this.chunks, t, accept);
   }
 
-  /** The last event time before t (for "step to the previous event"), or undefined at the start. */
-  previousEventBefore(t: number): number | undefined {
-    return previousAtBefore(this.chunks, t);
+  /** The last event time before t (for "step to the previous event"; of an event `accept` takes), or undefined at the start. */
+  previousEventBefore(t: number, accept?: GridFilter): number | undefined {
+    return previousAtBefore(this.chunks, t, accept);
   }
 
   /** Every added event with at in [from, to], in seq order (for the CSV export and the ticker). */

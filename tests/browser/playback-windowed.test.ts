@@ -1,7 +1,8 @@
 /**
  * Windowed playback in headless Chromium (a range above the detail budget; `?budget=10` lowers the budget so that a
  * small range takes that path): the bar says which mode it is in, the tab keeps the columns and takes the state at
- * t from the server, and jumping or playing still shows exactly the reducer's cases and KPIs at t.
+ * t from the server, and jumping, stepping (in the desk's district too) or playing still shows exactly the reducer's
+ * cases and KPIs at t.
  * One page load; everything waits for signals.
  */
 import type { Page } from 'playwright-core';
@@ -56,6 +57,43 @@ describe('windowed playback on the wall', () => {
     const t = await playPast(page, start);
     await expectKpiHeader(page, kpis(stateAt(t), 'city', t));
     await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(t));
+  });
+
+  it('steps to the next and previous event from the kept times, in the desk\'s district when it is on one, with the server\'s state there', async () => {
+    const timesIn = (code: string) => [...new Set(events.filter((e) => e.grid.startsWith(code)).map(atOf))].sort((a, b) => a - b);
+    const all = timesIn('');
+    const start = Math.floor((all[10]! + all[11]!) / 2);
+    await page.evaluate((at) => {
+      const command = Object.assign(new Event('gw-playback-command', { bubbles: true, composed: true }), { command: { kind: 'seek', t: at } });
+      document.querySelector('gw-wall')!.dispatchEvent(command);
+    }, start);
+    const shownT = async () => (await shown(page))!.t;
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(start);
+    await press(page, 'step');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(all[11]);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(all[11]!));
+    await press(page, 'step-back');
+    await press(page, 'step-back');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(all[9]);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(all[9]!));
+    // a district whose next event after t is not the city's
+    const t = all[9]!;
+    const district = [...new Set(events.map((e) => e.grid.slice(0, 6)))].find((code) => {
+      const after = timesIn(code).find((at) => at > t);
+      return after !== undefined && after !== all[10];
+    })!;
+    expect(district).toBeDefined();
+    const own = timesIn(district);
+    await page.evaluate((code) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea(code), district);
+    await page.locator('[data-desk-panel]').waitFor({ timeout: 30_000 });
+    await press(page, 'step');
+    const next = own.find((at) => at > t)!;
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(next);
+    await expect.poll(async () => (await shown(page))?.open, { timeout: 30_000 }).toEqual(openAt(next));
+    await press(page, 'step-back');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(own.findLast((at) => at < next) ?? from);
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('refuses the CSV export, saying why', async () => {

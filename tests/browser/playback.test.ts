@@ -134,7 +134,7 @@ describe('playback on the wall', () => {
     expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
   });
 
-  it('steps to the previous and next event by button and by key; Space, PageUp/PageDown and Home/End drive it; the keys are left to a box being typed in and to the map', async () => {
+  it('steps to the previous and next event by button and by key, in the desk\'s area when it is on one; Space, PageUp/PageDown and Home/End drive it; the keys are left to a box being typed in and to the map', async () => {
     const before = (await shown(page))!.t;
     const times = [...new Set(events.map(atOf))].sort((a, b) => a - b);
     const previousBefore = (t: number) => times.findLast((at) => at < t)!;
@@ -213,6 +213,31 @@ describe('playback on the wall', () => {
     await page.keyboard.press('End');
     await page.waitForTimeout(1_500);
     expect(await shownT()).toBe(stepped);
+
+    // with the desk on a district, the steps land on that district's events only, and the button says where
+    const timesIn = (code: string) => [...new Set(events.filter((e) => e.grid.startsWith(code)).map(atOf))].sort((a, b) => a - b);
+    const district = [...new Set(events.map((e) => e.grid.slice(0, 6)))].find((code) => {
+      const own = timesIn(code);
+      return own.filter((at) => at > start).length >= 2 && own.find((at) => at > start) !== times[6];
+    })!;
+    expect(district, 'a district whose next event is not the city\'s').toBeDefined();
+    const own = timesIn(district);
+    await page.evaluate((code) => document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-desk')!.selectArea(code), district);
+    await page.locator('[data-desk-panel]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => bar(page).locator('[data-action="step"]').getAttribute('data-step-area'), { timeout: 10_000 }).toBe(city.areas.get(district)!.name);
+    await seekExactly(start);
+    await press(page, 'step');
+    const first = own.find((at) => at > start)!;
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(first);
+    await press(page, 'step');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(own.find((at) => at > first));
+    await press(page, 'step-back');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(first);
+    await press(page, 'step-back');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(own.findLast((at) => at < first) ?? from);
+    await page.locator('[data-desk-panel] button[data-close-panel]').click();
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await bar(page).locator('[data-action="step"]').getAttribute('data-step-area')).toBeNull();
 
     await blur();
     await seekExactly(before);

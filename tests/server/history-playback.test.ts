@@ -4,7 +4,7 @@ import { kpis } from '../../protocol/kpi';
 import { fold } from '../../protocol/reducer';
 import type { StoredEvent } from '../../protocol/events';
 import { PlaybackTimeline } from '../../client/playback/playback-timeline';
-import { EventTimes } from '../../client/playback/event-times';
+import { EventTimes, gridsIn } from '../../client/playback/event-times';
 import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, MINUTE } from '../protocol/builders';
 import { openIds } from './helpers/open-ids';
 
@@ -110,20 +110,28 @@ describe('playback state at t', () => {
   it('the next and previous event times are those of the log, from the timeline and from the times kept alone (windowed playback)', () => {
     const times = new EventTimes();
     for (const chunk of chunks) times.add(chunk);
-    const ats = [...new Set(events.map(atOf))].sort((a, b) => a - b);
+    const timesOf = (list: StoredEvent[]) => [...new Set(list.map(atOf))].sort((a, b) => a - b);
+    const all = timesOf(events);
     let checked = 0;
-    for (const at of ats) {
-      for (const t of [at - 1, at, at + 1]) {
-        const next = ats.find((x) => x > t);
-        const previous = ats.findLast((x) => x < t);
-        expect(timeline.nextEventAfter(t), `next after ${t}`).toBe(next);
-        expect(times.nextEventAfter(t), `next after ${t}`).toBe(next);
-        expect(timeline.previousEventBefore(t), `previous before ${t}`).toBe(previous);
-        expect(times.previousEventBefore(t), `previous before ${t}`).toBe(previous);
-        checked++;
+    // the whole range, then only grid B's events (the desk on a grid), then its district's (grids A and B, not C)
+    for (const area of [null, GRID_B, GRID_B.slice(0, 6)]) {
+      const ats = area === null ? all : timesOf(events.filter((e) => e.grid.startsWith(area)));
+      const accept = area === null ? undefined : gridsIn(decoder.tables.grids, area);
+      expect(ats.length, `events in ${area}`).toBeGreaterThan(2);
+      for (const at of all) {
+        for (const t of [at - 1, at, at + 1]) {
+          const next = ats.find((x) => x > t);
+          const previous = ats.findLast((x) => x < t);
+          expect(timeline.nextEventAfter(t, accept), `next after ${t} in ${area}`).toBe(next);
+          expect(times.nextEventAfter(t, accept), `next after ${t} in ${area}`).toBe(next);
+          expect(timeline.previousEventBefore(t, accept), `previous before ${t} in ${area}`).toBe(previous);
+          expect(times.previousEventBefore(t, accept), `previous before ${t} in ${area}`).toBe(previous);
+          checked++;
+        }
       }
     }
-    expect(checked).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(300);
+    expect(timesOf(events.filter((e) => e.grid.startsWith(GRID_B.slice(0, 6)))).length, 'the district holds some of the event times, not all').toBeLessThan(all.length);
     expect(chunks.length, 'the times span several chunks').toBeGreaterThan(3);
   });
 });
