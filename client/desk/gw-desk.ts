@@ -32,6 +32,7 @@ import type { GwSearchBox } from './gw-search-box';
 import './gw-area-panel';
 import './gw-case-detail';
 import './gw-login';
+import './gw-key-help';
 import './gw-search-box';
 
 /** How often a logged-in desk checks that its session still holds. */
@@ -244,6 +245,7 @@ export class GwDesk extends LitElement {
       <div class="bar">
         <gw-search-box .at=${this.replaying ? this.now : null}></gw-search-box>
         <gw-login .officer=${this.officer} .notice=${this.sessionEnded}></gw-login>
+        <gw-key-help></gw-key-help>
       </div>
       ${this.area || this.incident
         ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>

@@ -260,6 +260,43 @@ describe('the officer’s desk', () => {
     expect(await page.locator('gw-area-panel [data-area-name]').textContent()).toBe('翠湖社区');
   });
 
+  /** Takes the focus off whatever has it, inside the wall's shadow roots too (nothing focused: keys go to the page). */
+  const blurDeep = () => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    (el as HTMLElement | null)?.blur();
+  };
+
+  it('? opens the list of keys (the desk\'s, playback\'s, the map\'s); Escape closes it first, then the panel; typed into the search, ? is text', async () => {
+    await page.evaluate(blurDeep);
+    const dialog = page.locator('gw-key-help [data-keys-help-dialog]');
+    await page.keyboard.press('?');
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await dialog.getAttribute('role')).toBe('dialog');
+    expect(await dialog.locator('h3').allTextContents()).toEqual(['值班台', '回放', '地图（先点一下地图）']);
+    expect(await dialog.locator('dd').count()).toBe(10);
+    expect(await page.locator('gw-key-help button[data-keys-help]').getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await page.locator('[data-desk-panel]').count(), 'the panel stays for the next Escape').toBe(1);
+    // the button opens and closes it too
+    await page.locator('gw-key-help button[data-keys-help]').click();
+    await dialog.waitFor({ timeout: 10_000 });
+    await page.locator('gw-key-help button[data-keys-help]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    // in the search box, ? is a character
+    await page.keyboard.press('/');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('?');
+    expect(await page.locator('gw-search-box input').inputValue()).toBe('?');
+    expect(await dialog.count()).toBe(0);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.evaluate(blurDeep);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
   it('without login the case detail is read-only; a logged-in officer whistles and a second page, opened from a shared URL, shows the board entry and the arc', async () => {
     await page.keyboard.press('/');
     await page.keyboard.press('Control+A');

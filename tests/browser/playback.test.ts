@@ -143,7 +143,13 @@ describe('playback on the wall', () => {
     expect(start, 'two distinct event times with room between them').toBeGreaterThan(times[5]!);
     await seekExactly(start);
     const shownT = async () => (await shown(page))!.t;
-    const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // takes the focus off whatever has it, inside the wall's shadow roots too
+    const blur = () =>
+      page.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        (el as HTMLElement | null)?.blur();
+      });
 
     // the buttons: next lands on the next event, with the cases open then; previous on the last one before
     await press(page, 'step');
