@@ -2,7 +2,8 @@
  * Playback's keyboard, as a video editor's: Space plays or pauses, ← / → step to the previous / next event, PageDown /
  * PageUp move a tenth of the range back / forward, Home / End go to its start / end. The same keys work on the
  * focused timeline (an ARIA slider) and anywhere on the page where they do not already mean something: not while
- * typing, not on a select, not on the map (MapLibre pans with the arrows), and Space not on a button (it presses it).
+ * typing, not on a select, not on the map (MapLibre pans with the arrows), Space not on a button (it presses it), and
+ * PageUp/PageDown/Home/End not inside something that scrolls (the desk's panel: they scroll it).
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ export function playbackKeyCommand(event: KeyboardEvent, view: PlaybackView): Pl
   if (element && typingIn(element)) return null;
   if (element?.closest('.maplibregl-map')) return null;
   const page = (view.to - view.from) * PAGE_FRACTION;
+  if (SCROLL_KEYS.has(event.key) && inScroller(event)) return null;
   switch (event.key) {
     case ' ':
       if (element?.closest('button, a[href], summary, [role="button"]')) return null;
@@ -53,6 +55,18 @@ export function playbackKeyCommand(event: KeyboardEvent, view: PlaybackView): Pl
     default:
       return null;
   }
+}
+
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'Home', 'End']);
+
+/** The key comes from inside an element that scrolls vertically (and so takes these keys itself). */
+function inScroller(event: KeyboardEvent): boolean {
+  for (const node of event.composedPath()) {
+    if (!(node instanceof HTMLElement) || node.scrollHeight <= node.clientHeight) continue;
+    const overflow = getComputedStyle(node).overflowY;
+    if (overflow === 'auto' || overflow === 'scroll') return true;
+  }
+  return false;
 }
 
 function typingIn(element: Element): boolean {

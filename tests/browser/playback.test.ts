@@ -134,7 +134,7 @@ describe('playback on the wall', () => {
     expect(csv.trim().split('\r\n').length - 1).toBe(new Set(events.map((e) => (e.type === 'incident.reported' ? e.incident.id : e.incidentId))).size);
   });
 
-  it('steps to the previous and next event by button and by key, in the desk\'s area when it is on one; Space, PageUp/PageDown and Home/End drive it; the keys are left to a box being typed in and to the map', async () => {
+  it('steps to the previous and next event by button and by key, in the desk\'s area when it is on one; Space, PageUp/PageDown and Home/End drive it; the keys are left to a box being typed in, to the map, and the scroll keys to the desk\'s panel', async () => {
     const before = (await shown(page))!.t;
     const times = [...new Set(events.map(atOf))].sort((a, b) => a - b);
     const previousBefore = (t: number) => times.findLast((at) => at < t)!;
@@ -241,6 +241,24 @@ describe('playback on the wall', () => {
     await expect.poll(shownT, { timeout: 30_000 }).toBe(first);
     await press(page, 'step-back');
     await expect.poll(shownT, { timeout: 30_000 }).toBe(own.findLast((at) => at < first) ?? from);
+    // inside the desk's panel, when it scrolls, PageDown / End / Home scroll it and leave t alone (a short window
+    // makes the district's panel taller than its box)
+    await page.setViewportSize({ width: 1920, height: 720 });
+    const panel = page.locator('[data-desk-panel]');
+    await expect.poll(() => panel.evaluate((el) => el.scrollHeight - el.clientHeight), { timeout: 30_000 }).toBeGreaterThan(100);
+    const kept = await shownT();
+    await page.locator('[data-desk-panel] button[data-close-panel]').focus();
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => panel.evaluate((el) => el.scrollTop), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.keyboard.press('End');
+    await expect.poll(() => panel.evaluate((el) => Math.abs(el.scrollTop + el.clientHeight - el.scrollHeight) <= 2), { timeout: 10_000 }).toBe(true);
+    await page.keyboard.press('Home');
+    await expect.poll(() => panel.evaluate((el) => el.scrollTop), { timeout: 10_000 }).toBe(0);
+    expect(await shownT()).toBe(kept);
+    // ← and → still step from there (they do not scroll the panel)
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(shownT, { timeout: 30_000 }).toBe(own.find((at) => at > kept));
+    await page.setViewportSize({ width: 1920, height: 1080 });
     await page.locator('[data-desk-panel] button[data-close-panel]').click();
     await page.locator('[data-desk-panel]').waitFor({ state: 'detached', timeout: 30_000 });
     expect(await bar(page).locator('[data-action="step"]').getAttribute('data-step-area')).toBeNull();
