@@ -636,7 +636,7 @@ export class GwWall extends LitElement {
               .events=${this.playback.loaded.events} .expected=${this.playback.expected} .mode=${this.playback.mode} ?recording=${this.playback.recording} .exportProgress=${this.playback.exportProgress}
               ?exportCancelled=${this.playback.exportCancelled} .choroplethMetric=${this.playback.choroplethMetric}
               .legend=${this.playback.choroplethMetric ? this.playback.choropleth.legend() : null}
-              .stepArea=${this.deskFocus?.area ? (city?.areas.get(this.deskFocus.area)?.name ?? this.deskFocus.area) : null}></gw-timeline-bar>`}
+              .stepArea=${this.deskFocus?.area && city ? this.areaLabel(city) : (this.deskFocus?.area ?? null)}></gw-timeline-bar>`}
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">

@@ -29,6 +29,7 @@ import { pushDeskLocation, readDeskLocation, scopedLocation } from './desk-url';
 import { deskErrorText } from './error-text';
 import { deskStyles } from './desk-styles';
 import type { GwSearchBox } from './gw-search-box';
+import { typingIn } from '../panels/typing';
 import './gw-area-panel';
 import './gw-case-detail';
 import './gw-login';
@@ -115,7 +116,7 @@ export class GwDesk extends LitElement {
   };
   private readonly onPopState = () => this.show(readDeskLocation(location.search), false);
   private readonly onKey = (event: KeyboardEvent) => {
-    const typing = event.composedPath().some((el) => el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement);
+    const typing = typingIn(event);
     if (event.key === '/' && !typing) {
       event.preventDefault();
       this.searchBox?.focus();

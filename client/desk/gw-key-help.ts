@@ -8,6 +8,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { t, type MessageKey } from '../i18n/index';
 import { deskStyles } from './desk-styles';
 import { popupStyles } from './popup-styles';
+import { typingIn } from '../panels/typing';
 
 /** The keys listed, by group: what to press (as shown) and what it does (a message key). */
 export const KEY_HELP: ReadonlyArray<{ group: MessageKey; keys: ReadonlyArray<readonly [string, MessageKey]> }> = [
@@ -86,9 +87,7 @@ export class GwKeyHelp extends LitElement {
   @state() private open = false;
 
   private readonly onKey = (event: KeyboardEvent): void => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    const target = event.composedPath()[0];
-    if (target instanceof Element && target.matches('input, select, textarea, [contenteditable=""], [contenteditable="true"]')) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || typingIn(event)) return;
     if (event.key === '?') {
       event.preventDefault();
       this.open = !this.open;

@@ -1,8 +1,9 @@
 /**
  * The `at` and grid of every event of a range, kept per streamed chunk (6 bytes an event while the stream's grid
- * table is under 65,536 grids, 8 above; small typed arrays per chunk, so no allocation grows with the range): what "step to the next / previous event" needs when a range is too
- * large to keep its events (windowed playback, protocol/history-api.ts), in the whole range or in the area the desk
- * is on (a `GridFilter` over the stream's grid table). The detailed timeline answers the same questions from its
+ * table is under 65,536 grids, 8 above; small typed arrays per chunk, so no allocation grows with the range): what
+ * "step to the next / previous event" needs when a range is too large to keep its events (windowed playback,
+ * protocol/history-api.ts), in the whole range or in the area the desk is on (a `GridFilter` over the stream's grid
+ * table). The detailed timeline answers the same questions from its
  * chunks with `nextAtAfter` and `previousAtBefore`.
  *
  * @example

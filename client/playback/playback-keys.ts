@@ -15,6 +15,7 @@
  */
 import type { PlaybackCommand } from './playback-command-event';
 import type { PlaybackView } from './playback-url';
+import { typingIn } from '../panels/typing';
 
 /** The keys, for `aria-keyshortcuts` and the hints. */
 export const PLAYBACK_KEYS = {
@@ -30,12 +31,12 @@ export const PAGE_FRACTION = 0.1;
 /** The command a key asks for while a range is open, or null when the key is not playback's here. */
 export function playbackKeyCommand(event: KeyboardEvent, view: PlaybackView): PlaybackCommand | null {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return null;
+  if (typingIn(event)) return null;
   const target = event.composedPath()[0];
   const element = target instanceof Element ? target : null;
-  if (element && typingIn(element)) return null;
   if (element?.closest('.maplibregl-map')) return null;
-  const page = (view.to - view.from) * PAGE_FRACTION;
   if (SCROLL_KEYS.has(event.key) && inScroller(event)) return null;
+  const page = (view.to - view.from) * PAGE_FRACTION;
   switch (event.key) {
     case ' ':
       if (element?.closest('button, a[href], summary, [role="button"]')) return null;
@@ -67,8 +68,4 @@ function inScroller(event: KeyboardEvent): boolean {
     if (overflow === 'auto' || overflow === 'scroll') return true;
   }
   return false;
-}
-
-function typingIn(element: Element): boolean {
-  return element.matches('input, select, textarea, [contenteditable=""], [contenteditable="true"]') || element.closest('[contenteditable="true"]') !== null;
 }
