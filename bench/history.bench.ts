@@ -31,6 +31,7 @@ import { finished } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import type { IncomingEvent, StoredEvent } from '../protocol/events';
 import { HISTORY_DETAIL_BUDGET, PLAYBACK_FOLD_OPTIONS } from '../protocol/history-api';
+import { RecentChanges, TICKER_LENGTH } from '../protocol/recent-changes';
 import { applyEvent, createState, restoreSnapshot } from '../protocol/reducer';
 import { stateAnswer } from '../server/http/history-state';
 import { EventTimes } from '../client/playback/event-times';
@@ -246,13 +247,17 @@ function measureWindow(events: StoredEvent[]): Record<string, unknown> {
   const at = ordered[Math.floor(ordered.length / 2)]!;
   const to = ordered[Math.min(ordered.length - 1, Math.floor(ordered.length / 2) + 20_000)]!;
   const state = createState(PLAYBACK_FOLD_OPTIONS);
+  // the server's fold keeps its last changes for the ticker (server/http/history-state.ts)
+  const recent = new RecentChanges(TICKER_LENGTH);
   const [, serverFold] = timed(() => {
     events.forEach((event, i) => {
-      if (times[i]! <= at) applyEvent(state, event);
+      if (times[i]! > at) return;
+      const applied = applyEvent(state, event);
+      if (applied.ok) recent.push(event, times[i]!, applied.next);
     });
   });
   const windowEvents = events.filter((_, i) => times[i]! > at && times[i]! <= to);
-  const [body, serverAnswer] = timed(() => JSON.stringify(stateAnswer(state, { from: 0, at, area: 'city' }, { to, events: windowEvents })));
+  const [body, serverAnswer] = timed(() => JSON.stringify(stateAnswer(state, { from: 0, at, area: 'city' }, { to, events: windowEvents }, recent.latestFirst())));
   const [, tab] = timed(() => {
     const answer = JSON.parse(body) as ReturnType<typeof stateAnswer>;
     const restored = restoreSnapshot(answer.state);

@@ -18,6 +18,7 @@
  */
 import type { StoredEvent } from './events';
 import type { ReducerOptions, SerializedState } from './reducer';
+import type { RecentChange } from './recent-changes';
 
 /** Per time bucket and per grid: how many incidents were reported, closed, whistled in the range. */
 export interface HistoryAggregate {
@@ -103,5 +104,10 @@ export interface HistoryStateAnswer {
   /** ended incidents kept in `state`: those that ended at most this long before `at` */
   recentMs: number;
   state: SerializedState;
+  /**
+   * The fold's last changes up to `at` (at most TICKER_LENGTH, protocol/recent-changes.ts), latest first, each event
+   * with the case as it left it: the ticker's rows at `at`, which the window's events then add to.
+   */
+  recent: RecentChange[];
   window: { to: number; events: StoredEvent[] };
 }

@@ -24,12 +24,12 @@ import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { IncidentBuffers } from './incident-buffers';
 import { OverdueWatch } from './overdue-watch';
+import { TICKER_LENGTH } from '../../protocol/recent-changes';
 
 /** Closed cases leave the live layers this long after they end (the reducer's counters, and so KPIs, keep them). */
 export const CLIENT_RETAIN_CLOSED_MS = 30 * 60_000;
 /** An answered whistle stays on the board and the map this long, so the wall sees the departments arrive. */
 export const ANSWERED_WHISTLE_LINGER_MS = 120_000;
-const TICKER_LENGTH = 40;
 const PULSE_MS = 10_000;
 
 export interface TickerEntry {
@@ -97,8 +97,12 @@ export class LiveModel {
     return grid ? (this.state.areas.get(grid.code)?.open ?? 0) : 0;
   }
 
-  /** Replaces everything with a snapshot from the relay. */
-  applySnapshot(serialized: SerializedState, seq: number): void {
+  /**
+   * Replaces everything with a snapshot: the relay's, or playback's state at t. `recent` (latest first) are the
+   * changes that led to it, as playback's fold knows them: the ticker shows them as the live wall showed them then,
+   * and only the rows they leave empty are seeded from the cases' latest states, as a freshly loaded wall's are.
+   */
+  applySnapshot(serialized: SerializedState, seq: number, recent: readonly TickerEntry[] = []): void {
     this.state = restoreSnapshot(serialized);
     this.state.options.retainClosedMs = CLIENT_RETAIN_CLOSED_MS;
     if (this.state.headSeq < seq) this.state.headSeq = seq;
@@ -112,7 +116,7 @@ export class LiveModel {
     for (const record of this.state.incidents.values()) this.track(undefined, record, now);
     this.rebuildWhistles(now);
     // Seed the ticker with the latest changes so a freshly loaded wall does not start blank.
-    this.ticker = this.seedsIn('', TICKER_LENGTH);
+    this.ticker = recent.length >= TICKER_LENGTH ? recent.slice(0, TICKER_LENGTH) : withSeeds(recent, this.seedsIn('', TICKER_LENGTH), TICKER_LENGTH);
     // an area's top-up held records of the state just replaced
     this.tickerScope = null;
     this.gridVersion += 1;
@@ -138,9 +142,7 @@ export class LiveModel {
         seeds = this.seedsIn(area, rows);
         seededAt = performance.now();
       }
-      const shown = new Set(live.map((entry) => entry.incident.id));
-      // by time, latest first: the area's own entries and, after them in time, the cases they leave out
-      entries = [...live, ...seeds.filter((seed) => !shown.has(seed.incident.id))].sort((a, b) => b.at - a.at).slice(0, rows);
+      entries = withSeeds(live, seeds, rows);
     }
     this.tickerScope = { area, version: this.tickerVersion, rows, entries, seeds, seededAt };
     return entries;
@@ -283,4 +285,10 @@ export class LiveModel {
     }
     return { key: `${incident.id}/${whistle.id}`, incident, whistle, source, targets, answered };
   }
+}
+
+/** By time, latest first: the changes held and, after them in time, the seeded cases they leave out; `rows` at most. */
+function withSeeds(changes: readonly TickerEntry[], seeds: readonly TickerEntry[], rows: number): TickerEntry[] {
+  const shown = new Set(changes.map((entry) => entry.incident.id));
+  return [...changes, ...seeds.filter((seed) => !shown.has(seed.incident.id))].sort((a, b) => b.at - a.at).slice(0, rows);
 }

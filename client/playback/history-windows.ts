@@ -20,6 +20,7 @@
 import type { StoredEvent } from '../../protocol/events';
 import { HISTORY_DETAIL_BUDGET, type HistoryAggregate, type HistoryStateAnswer } from '../../protocol/history-api';
 import { applyEvent, restoreSnapshot, type CityState, type SerializedState } from '../../protocol/reducer';
+import { RecentChanges, type RecentChange } from '../../protocol/recent-changes';
 
 export interface HistoryWindowsOptions {
   /** fetches the state at `at` and the events of the `windowMs` after it */
@@ -39,6 +40,8 @@ interface Window {
   state: SerializedState;
   events: StoredEvent[];
   eventAt: Float64Array;
+  /** the server's latest changes up to `at`, latest first: the ticker's rows before the window's events add to them */
+  recent: RecentChange[];
   /** the last state answered from this window, and where its fold stands */
   folded: Folded | null;
 }
@@ -50,6 +53,8 @@ interface Folded {
   next: number;
   /** the earliest `at` among events skipped before `next`: moving forward past it needs a fresh fold */
   minSkippedAt: number;
+  /** the last changes folded onto the window's state, for the ticker */
+  recent: RecentChanges;
 }
 
 /** Fetch the next window once the playhead is this far into the current one. */
@@ -92,6 +97,15 @@ export class HistoryWindows {
   }
 
   /**
+   * The ticker's rows at t, latest first (those in `area`: `city` or an area code): the last changes of the fold to
+   * t (the server's up to the window's start, then the window's), each with the case as it left it; undefined while
+   * the window holding t loads.
+   */
+  recentAt(t: number, area = 'city'): RecentChange[] | undefined {
+    return this.stateAt(t) ? this.find(t)!.folded!.recent.latestFirst(area) : undefined;
+  }
+
+  /**
    * Folds the window's events with at' ≤ t, in seq order, onto its state. Playing forward continues the previous
    * fold unless an event skipped before its head falls at or before t (it would have to be folded before events
    * already folded): then the window's state is restored afresh.
@@ -99,7 +113,7 @@ export class HistoryWindows {
   private foldTo(window: Window, t: number): CityState {
     let folded = window.folded;
     if (folded?.t === t) return folded.state;
-    if (!folded || t < folded.t || folded.minSkippedAt <= t) folded = { t, state: restoreSnapshot(window.state), next: 0, minSkippedAt: Number.POSITIVE_INFINITY };
+    if (!folded || t < folded.t || folded.minSkippedAt <= t) folded = { t, state: restoreSnapshot(window.state), next: 0, minSkippedAt: Number.POSITIVE_INFINITY, recent: RecentChanges.of(window.recent) };
     let pendingSkip = Number.POSITIVE_INFINITY;
     for (let i = folded.next; i < window.events.length; i++) {
       const at = window.eventAt[i]!;
@@ -108,7 +122,9 @@ export class HistoryWindows {
         continue;
       }
       // Refused: an event of a case reported before the range's `from` (refused the same way by the server's fold).
-      if (!applyEvent(folded.state, window.events[i]!).ok) this.rejected += 1;
+      const applied = applyEvent(folded.state, window.events[i]!);
+      if (applied.ok) folded.recent.push(window.events[i]!, at, applied.next);
+      else this.rejected += 1;
       folded.minSkippedAt = Math.min(folded.minSkippedAt, pendingSkip);
       pendingSkip = Number.POSITIVE_INFINITY;
       folded.next = i + 1;
@@ -141,7 +157,7 @@ export class HistoryWindows {
         if (this.closed) return;
         const eventAt = new Float64Array(answer.window.events.length);
         answer.window.events.forEach((event, i) => (eventAt[i] = Date.parse(event.at)));
-        this.windows.unshift({ at: answer.at, to: answer.window.to, state: answer.state, events: answer.window.events, eventAt, folded: null });
+        this.windows.unshift({ at: answer.at, to: answer.window.to, state: answer.state, events: answer.window.events, eventAt, recent: answer.recent, folded: null });
         if (this.windows.length > this.entries) this.windows.length = this.entries;
         this.loads += 1;
         this.options.onLoaded();

@@ -475,12 +475,15 @@ export class PlaybackController implements ReactiveController {
     const state = this.timeline ? this.timeline.stateAt(view.t) : this.windows!.stateAt(view.t);
     // windowed: the window holding t is on its way; its arrival refreshes the panels (onLoaded)
     if (!state) return;
-    const snapshot = snapshotOf(state, this.options.area(), { days: 2 });
+    const area = this.options.area();
+    const snapshot = snapshotOf(state, area, { days: 2 });
     snapshot.incidents = snapshot.incidents.filter((r) => {
       const ended = r.closedAt ?? r.cancelledAt;
       return ended === undefined || view.t - ended <= CLIENT_RETAIN_CLOSED_MS;
     });
-    this.model!.applySnapshot(snapshot, state.headSeq);
+    // the ticker's rows: the changes the fold to t made, as the live wall of this area showed them
+    const recent = (this.timeline ? this.timeline.recentAt(view.t, area) : this.windows!.recentAt(view.t, area)) ?? [];
+    this.model!.applySnapshot(snapshot, state.headSeq, recent);
     this.version += 1;
     this.host.requestUpdate();
   }

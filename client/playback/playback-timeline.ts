@@ -21,6 +21,7 @@ import type { StoredEvent } from '../../protocol/events';
 import { chunkAt, chunkEvents, type HistoryChunk, type HistoryTables } from '../../protocol/history-codec';
 import { PLAYBACK_FOLD_OPTIONS } from '../../protocol/history-api';
 import { applyEvent, createState, restoreSnapshot, snapshotOf, type CityState, type SerializedState } from '../../protocol/reducer';
+import { RecentChanges, TICKER_LENGTH, type RecentChange } from '../../protocol/recent-changes';
 import { nextAtAfter, previousAtBefore, type GridFilter } from './event-times';
 
 interface Snapshot {
@@ -39,6 +40,8 @@ interface Cursor {
   index: number;
   /** the earliest `at` among events skipped before the state's head (they forbid moving forward past it) */
   minSkippedAt: number;
+  /** the last changes folded into the state (since the snapshot it was restored from), for the ticker */
+  recent: RecentChanges;
 }
 
 export interface PlaybackTimelineOptions {
@@ -123,10 +126,20 @@ export class PlaybackTimeline {
     let best = this.snapshots[0];
     for (const snapshot of this.snapshots) if (snapshot.maxAt <= t && (!best || snapshot.chunk > best.chunk)) best = snapshot;
     const state = best ? restoreSnapshot(best.state) : PlaybackTimeline.emptyState();
-    const fresh: Cursor = { state, t, chunk: best?.chunk ?? 0, index: 0, minSkippedAt: Number.POSITIVE_INFINITY };
+    const fresh: Cursor = { state, t, chunk: best?.chunk ?? 0, index: 0, minSkippedAt: Number.POSITIVE_INFINITY, recent: new RecentChanges(TICKER_LENGTH) };
     this.scan(fresh, t);
     this.cursor = fresh;
     return fresh.state;
+  }
+
+  /**
+   * The ticker's rows at t, latest first: the last changes the fold to t applied, in seq order, each with the case
+   * as it left it; those in `area` (`city` or an area code). Right after a snapshot they may be fewer than the ticker
+   * holds: LiveModel.applySnapshot seeds the rest, as live does.
+   */
+  recentAt(t: number, area = 'city'): RecentChange[] {
+    this.stateAt(t);
+    return this.cursor!.recent.latestFirst(area);
   }
 
   /** Folds the events after the cursor with at ≤ t, moving the cursor past the last one folded. */
@@ -147,7 +160,9 @@ export class PlaybackTimeline {
           continue;
         }
         events ??= this.eventsOf(c);
-        if (!applyEvent(cursor.state, events[i]!).ok) this.rejected += 1;
+        const applied = applyEvent(cursor.state, events[i]!);
+        if (applied.ok) cursor.recent.push(events[i]!, at, applied.next);
+        else this.rejected += 1;
         cursor.minSkippedAt = Math.min(cursor.minSkippedAt, pendingSkipMin);
         pendingSkipMin = Number.POSITIVE_INFINITY;
         cursor.chunk = c;

@@ -18,6 +18,7 @@
  */
 import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
 import { incidentIdOf, type StoredEvent } from '../../protocol/events';
+import { RecentChanges, TICKER_LENGTH } from '../../protocol/recent-changes';
 import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import { RECENT_CLOSED_MS } from '../search/grid-desk';
@@ -193,6 +194,8 @@ interface Cursor {
   key: string;
   t: number;
   state: CityState;
+  /** the fold's last changes, for the ticker's rows at t */
+  recent: RecentChanges;
   usedAt: number;
 }
 
@@ -247,7 +250,7 @@ export class HistoryStateFolder {
    * the state belongs to a cursor that the next fold moves, so `use` must take what it needs before it returns.
    */
   read<T>(query: Omit<HistoryStateQuery, 'windowMs'>, use: (state: CityState) => T): Promise<T> {
-    const run = this.queue.then(async () => use(await this.stateAt(query.from, query.at, query.area, query.carry ?? false)));
+    const run = this.queue.then(async () => use((await this.cursorAt(query.from, query.at, query.area, query.carry ?? false)).state));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -264,8 +267,8 @@ export class HistoryStateFolder {
   }
 
   private async answerNow(query: HistoryStateQuery): Promise<HistoryStateAnswer> {
-    const state = await this.stateAt(query.from, query.at, query.area, query.carry ?? false);
-    return stateAnswer(state, query, await this.window(query, state.headSeq));
+    const cursor = await this.cursorAt(query.from, query.at, query.area, query.carry ?? false);
+    return stateAnswer(cursor.state, query, await this.window(query, cursor.state.headSeq), cursor.recent.latestFirst());
   }
 
   /**
@@ -287,23 +290,23 @@ export class HistoryStateFolder {
   }
 
   /**
-   * The fold of the area's events with from ≤ at' ≤ at (carrying in the cases open at `from` when `carry`). The state
-   * belongs to a cursor: read it, do not keep it.
+   * The fold of the area's events with from ≤ at' ≤ at (carrying in the cases open at `from` when `carry`), and its
+   * last changes. The cursor's state moves with the next fold: read it, do not keep it.
    */
-  private async stateAt(from: number, at: number, area: string, carry: boolean): Promise<CityState> {
+  private async cursorAt(from: number, at: number, area: string, carry: boolean): Promise<Cursor> {
     const key = `${from}|${area}|${carry}`;
     let best: Cursor | undefined;
     for (const cursor of this.cursors) if (cursor.key === key && cursor.t <= at && (!best || cursor.t > best.t)) best = cursor;
     if (best && best.t < at && !(await this.moveForward(best, at, area))) best = undefined;
     if (!best) {
-      best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), usedAt: 0 };
+      best = { key, t: at, state: createState(PLAYBACK_FOLD_OPTIONS), recent: new RecentChanges(TICKER_LENGTH), usedAt: 0 };
       const range = { from, to: at, area };
-      for await (const page of carry ? await carriedIn(this.store, range, this.carried) : pages(this.store, range, PAGE_EVENTS)) this.fold(best.state, page);
+      for await (const page of carry ? await carriedIn(this.store, range, this.carried) : pages(this.store, range, PAGE_EVENTS)) this.fold(best, page);
       this.cursors.push(best);
     }
     best.usedAt = ++this.uses;
     this.trim(best);
-    return best.state;
+    return best;
   }
 
   /** Moves a cursor forward to `at` when that is exact; answers false (cursor untouched) when it is not. */
@@ -312,15 +315,18 @@ export class HistoryStateFolder {
     for await (const page of pages(this.store, { from: cursor.t + 1, to: at, area }, PAGE_EVENTS)) {
       if (first && page[0]!.seq <= cursor.state.headSeq) return false;
       first = false;
-      this.fold(cursor.state, page);
+      this.fold(cursor, page);
     }
     cursor.t = at;
     return true;
   }
 
-  private fold(state: CityState, page: readonly StoredEvent[]): void {
+  private fold(cursor: Cursor, page: readonly StoredEvent[]): void {
     // A refused event is refused the same way by a tab folding the range: the states stay equal.
-    for (const event of page) applyEvent(state, event);
+    for (const event of page) {
+      const applied = applyEvent(cursor.state, event);
+      if (applied.ok) cursor.recent.push(event, Date.parse(event.at), applied.next);
+    }
     this.folded += page.length;
   }
 
@@ -339,7 +345,7 @@ export class HistoryStateFolder {
  * The answer for a state folded up to `query.at` and its window: the area's snapshot (two days of counters) with the
  * open cases, those ended within HISTORY_STATE_RECENT_MS, and those the window's events refer to.
  */
-export function stateAnswer(state: CityState, query: Pick<HistoryStateQuery, 'from' | 'at' | 'area'>, window: HistoryStateAnswer['window']): HistoryStateAnswer {
+export function stateAnswer(state: CityState, query: Pick<HistoryStateQuery, 'from' | 'at' | 'area'>, window: HistoryStateAnswer['window'], recent: HistoryStateAnswer['recent']): HistoryStateAnswer {
   const referenced = new Set(window.events.map(incidentIdOf));
   const snapshot = snapshotOf(state, query.area, { days: 2 });
   snapshot.incidents = snapshot.incidents.filter((record) => {
@@ -347,5 +353,5 @@ export function stateAnswer(state: CityState, query: Pick<HistoryStateQuery, 'fr
     const ended = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
     return query.at - ended <= HISTORY_STATE_RECENT_MS;
   });
-  return { from: query.from, at: query.at, area: query.area, recentMs: HISTORY_STATE_RECENT_MS, state: snapshot, window };
+  return { from: query.from, at: query.at, area: query.area, recentMs: HISTORY_STATE_RECENT_MS, state: snapshot, recent, window };
 }

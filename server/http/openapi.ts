@@ -508,7 +508,7 @@ function build(): Json {
       },
       '/api/v1/history/state': {
         get: {
-          summary: "The reducer's state at `at` of a range starting at `from` (folded by the server, area-scoped, open and recently ended cases), and the events of `window` ms after it that fold onto it exactly (protocol/history-api.ts): windowed playback",
+          summary: "The reducer's state at `at` of a range starting at `from` (folded by the server, area-scoped, open and recently ended cases), the fold's latest changes up to `at` (`recent`, latest first, each event with the case as it left it: the wall ticker's rows), and the events of `window` ms after it that fold onto it exactly (protocol/history-api.ts): windowed playback",
           security: [{ screenToken: [] }, { session: [] }, {}],
           parameters: [
             { name: 'from', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO 8601 or epoch ms: the range start the fold begins at' },

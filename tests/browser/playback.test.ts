@@ -17,6 +17,7 @@ import { areaDesk } from '../../server/search/grid-desk';
 import { clockDateTime, fromCityInputTime } from '../../client/panels/format';
 import { bar, busyRange, foldUpTo, openCasesAt, expectKpiHeader, openPlaybackPage, playbackRange, playPast, press, seek, type PlaybackPage } from './helpers/playback-page';
 import { colourDistance } from './helpers/png';
+import { changesUpTo } from '../server/helpers/recent-changes';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { projectOnWall, screenshotPixels } from './helpers/wall-page';
 import type { WallServer } from './helpers/wall-server';
@@ -111,6 +112,14 @@ describe('playback on the wall', () => {
       }
     }
     expect(timed, 'whistles within their limit at t').toBeGreaterThan(0);
+    // the ticker reads the changes that led to t, latest first, as the live wall showed them then: each row is an
+    // event of the log (not a case's latest state) with the status that event left its case in
+    const tickerRows = () =>
+      page.locator('gw-ticker li').evaluateAll((lis) => lis.map((li) => ({ seq: Number(li.getAttribute('data-seq')), type: li.getAttribute('data-type'), status: li.getAttribute('data-status') })));
+    const changes = changesUpTo(events, middle).map(({ seq, type, status }) => ({ seq, type, status }));
+    await expect.poll(() => page.locator('gw-ticker li').count(), { timeout: 30_000 }).toBeGreaterThan(5);
+    const rowsShown = await page.locator('gw-ticker li').count();
+    await expect.poll(tickerRows, { timeout: 30_000 }).toEqual(changes.slice(0, rowsShown));
 
     const end = Math.floor(to / 1000) * 1000;
     await seek(page, end);

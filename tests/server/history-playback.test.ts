@@ -7,6 +7,7 @@ import { PlaybackTimeline } from '../../client/playback/playback-timeline';
 import { EventTimes, gridsIn } from '../../client/playback/event-times';
 import { DAY0, EventLog, GRID_A, GRID_B, GRID_C, MINUTE } from '../protocol/builders';
 import { openIds } from './helpers/open-ids';
+import { changesUpTo, expectLatestChanges } from './helpers/recent-changes';
 
 /** 60 incidents reported 7 minutes apart, each with its whole lifecycle logged at once: seq order ≠ time order. */
 function history(): StoredEvent[] {
@@ -96,6 +97,34 @@ describe('playback state at t', () => {
       expect(openIds(state)).toEqual(openIds(truth(t)));
       expect(kpis(state, 'city', t)).toEqual(kpis(truth(t), 'city', t));
     }
+  });
+
+  it('the ticker\'s rows at t are the latest changes of the fold to t, each with the case as that change left it', () => {
+    // a fresh timeline with rarer snapshots, so that most folds hold a full ticker's worth of changes
+    const wide = new PlaybackTimeline({ snapshotEvery: 200 });
+    for (const chunk of chunks) wide.add(chunk, decoder.tables);
+    let full = 0;
+    let movedOn = 0;
+    const check = (tl: PlaybackTimeline, t: number) => {
+      for (const area of ['city', GRID_B.slice(0, 6), GRID_C]) {
+        const entries = tl.recentAt(t, area);
+        const n = expectLatestChanges(entries, events, t, area);
+        if (area === 'city' && n === 40) full += 1;
+        // a row keeps the status its change set although the case has moved on by t
+        const now = tl.stateAt(t);
+        if (entries.some((e) => now.incidents.get(e.incident.id)!.status !== e.incident.status)) movedOn += 1;
+      }
+    };
+    const instants = [DAY0 + 95 * MINUTE, DAY0 + 4 * 60 * MINUTE + 17_000, DAY0 + 400 * MINUTE, DAY0 + 10 * 60 * MINUTE, DAY0 + 30 * MINUTE];
+    for (const tl of [timeline, wide]) {
+      for (const t of instants) check(tl, t);
+      // playing forward continues the fold, and its rows
+      for (let t = DAY0; t <= DAY0 + 9 * 60 * MINUTE; t += 13 * MINUTE) check(tl, t);
+    }
+    expect(full, 'folds that hold the ticker\'s 40 rows').toBeGreaterThan(20);
+    expect(movedOn, 'rows whose case moved on by t').toBeGreaterThan(10);
+    expect(timeline.recentAt(DAY0 - 1)).toEqual([]);
+    expect(changesUpTo(events, DAY0 + 10 * 60 * MINUTE).length).toBeGreaterThan(40);
   });
 
   it('steps to the next event and lists the events of a range', () => {

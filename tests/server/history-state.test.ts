@@ -20,6 +20,7 @@ import { busyAfternoon } from '../browser/helpers/scenario';
 import { WALL_DISTRICTS, wallCity } from '../browser/helpers/wall-city';
 import { startWallServer, type WallServer } from '../browser/helpers/wall-server';
 import { openIds } from './helpers/open-ids';
+import { expectLatestChanges } from './helpers/recent-changes';
 
 const MIN = 60_000;
 const city = wallCity();
@@ -62,8 +63,11 @@ function foldWindow(answer: HistoryStateAnswer, t: number): CityState {
   return state;
 }
 
-/** Plays the range forward through HistoryWindows (as the tab does), checking the state at every step. */
-async function playWindowed(s: Served, range: HistoryRange): Promise<{ windows: HistoryWindows; steps: number }> {
+/**
+ * Plays the range forward through HistoryWindows (as the tab does), checking the state and the ticker's rows (the
+ * server's latest changes before the window, then the window's) at every step.
+ */
+async function playWindowed(s: Served, range: HistoryRange): Promise<{ windows: HistoryWindows; steps: number; tickerRows: number }> {
   let loaded: () => void = () => undefined;
   let failure: Error | null = null;
   const windows = new HistoryWindows({
@@ -85,12 +89,14 @@ async function playWindowed(s: Served, range: HistoryRange): Promise<{ windows: 
     throw new Error(`no window for ${t}`);
   };
   let steps = 0;
+  let tickerRows = 0;
   for (let t = s.from; t <= now; t += 3 * MIN + 17_000) {
     expectSameState(await stateAt(t), s.truth(t), t);
+    for (const area of ['city', WALL_DISTRICTS[0]]) tickerRows += expectLatestChanges(windows.recentAt(t, area)!, s.events, t, area);
     steps += 1;
   }
   windows.close();
-  return { windows, steps };
+  return { windows, steps, tickerRows };
 }
 
 describe('the state at t from the server, events in time order', () => {
@@ -108,15 +114,25 @@ describe('the state at t from the server, events in time order', () => {
     const first = atOf(s.events[0]!);
     const instants = [s.from, first + 45 * MIN, first + 90 * MIN, first + 150 * MIN, now, first + 60 * MIN];
     let windowsUsed = 0;
+    let fullTickers = 0;
     for (const at of instants) {
       const answer = await loadHistoryState(range, at, 30 * MIN);
       expectSameState(restoreSnapshot(answer.state), s.truth(at), at);
+      // the ticker's rows at `at`: the fold's latest changes, each with the case as it left it
+      if (expectLatestChanges(answer.recent, s.events, at) === 40) fullTickers += 1;
+      // the tab's window starts its ticker from those rows and adds the window's changes to them
+      const windows = new HistoryWindows({ load: async () => answer, windowMs: () => 30 * MIN, onLoaded: () => undefined, onError: (error) => { throw error; } });
+      expect(windows.recentAt(at)).toBeUndefined();
+      await expect.poll(() => windows.recentAt(at)).toEqual(answer.recent);
+      const later = Math.round((at + answer.window.to) / 2);
+      expect(expectLatestChanges(windows.recentAt(later)!, s.events, later)).toBe(Math.min(40, answer.recent.length + answer.window.events.filter((e) => atOf(e) <= later).length));
       expect(answer.window.events.every((e) => e.seq > answer.state.headSeq)).toBe(true);
       if (answer.window.to > at) windowsUsed += 1;
       for (const t of [at + 1, Math.round((at + answer.window.to) / 2), answer.window.to]) expectSameState(foldWindow(answer, t), s.truth(t), t);
     }
     // in time order nothing shortens a window
     expect(windowsUsed).toBe(instants.length);
+    expect(fullTickers, 'answers with a full ticker').toBeGreaterThanOrEqual(instants.length - 1);
   });
 
   it('/api/v1/kpis?at= is the reducer\'s figures of the whole log folded to t, for the city and a district', async () => {
@@ -154,10 +170,12 @@ describe('the state at t from the server, events in time order', () => {
     expect(answer.window.events.every((e) => e.grid.startsWith(area))).toBe(true);
     expect(kpis(restoreSnapshot(answer.state), area, at)).toEqual(kpis(s.truth(at), area, at));
     expectSameState(restoreSnapshot(answer.state), s.truth(at, area), at, area);
+    expect(expectLatestChanges(answer.recent, s.events, at, area)).toBeGreaterThan(10);
   });
 
   it('HistoryWindows plays forward exactly, fetching a window only now and then', async () => {
-    const { windows, steps } = await playWindowed(s, range);
+    const { windows, steps, tickerRows } = await playWindowed(s, range);
+    expect(tickerRows, 'ticker rows checked').toBeGreaterThan(steps * 10);
     expect(windows.held).toBeLessThanOrEqual(4);
     expect(windows.loads).toBeLessThan(steps / 4);
   });
@@ -247,6 +265,8 @@ describe('the state at t from the server, each lifecycle logged at once', () => 
     for (const at of [first + 30 * MIN, first + 100 * MIN, first + 170 * MIN, now - 10 * MIN]) {
       const answer = await loadHistoryState(range, at, 60 * MIN);
       expectSameState(restoreSnapshot(answer.state), s.truth(at), at);
+      // the ticker's rows at `at`: the fold's latest changes, each with the case as it left it
+      expect(expectLatestChanges(answer.recent, s.events, at)).toBe(40);
       expect(answer.window.events.every((e) => e.seq > answer.state.headSeq)).toBe(true);
       if (answer.window.to < Math.min(at + 60 * MIN)) shortened += 1;
       for (const t of [Math.round((at + answer.window.to) / 2), answer.window.to]) expectSameState(foldWindow(answer, t), s.truth(t), t);
