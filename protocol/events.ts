@@ -364,6 +364,13 @@ export const AUTH_CAUSES = [
 ] as const;
 export type AuthCause = (typeof AUTH_CAUSES)[number];
 
+/**
+ * A cookie the page can read (it holds no secret, only "1"), which the server sets and clears with the HttpOnly
+ * session cookie: a page without it has no session to ask about, so an anonymous wall (a kiosk on a loopback bind)
+ * loads without a refused `GET /api/v1/session`.
+ */
+export const SIGNED_IN_COOKIE = 'gw_signed_in';
+
 /** The JSON body of every 4xx/5xx answer. */
 export interface ErrorBody {
   /** `cause`: a 401's refinement (AUTH_CAUSES). */

@@ -11,7 +11,7 @@
  * catch (e) { show(deskErrorText(e)); } // "未能办理：案件当前状态为「派遣」，不能执行「结案」"
  * ```
  */
-import type { AuthCause, ErrorBody, FieldError, StoredEvent } from '../../protocol/events';
+import { SIGNED_IN_COOKIE, type AuthCause, type ErrorBody, type FieldError, type StoredEvent } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/transition';
 import type { StaffMember, ServiceCentreProperties, AreaLevel } from '../../server/geodata/types';
 
@@ -125,7 +125,9 @@ export const deskApi = {
    */
   async session(
     options: { peek?: boolean; signal?: AbortSignal } = {},
-  ): Promise<{ officer: Officer; refusal?: undefined } | { officer: null; refusal: DeskApiError }> {
+  ): Promise<{ officer: Officer; refusal?: undefined } | { officer: null; refusal: DeskApiError | null }> {
+    // no SIGNED_IN_COOKIE: nobody logged in from this browser (or the session ended), so there is nothing to ask
+    if (!signedInHere()) return { officer: null, refusal: null };
     try {
       return { officer: await call<Officer>(`/api/v1/session${options.peek ? '?peek=1' : ''}`, options.signal ? { signal: options.signal } : {}) };
     } catch (err) {
@@ -137,3 +139,8 @@ export const deskApi = {
   logout: () => call<void>('/api/v1/logout', { method: 'POST' }),
   act: (request: ActionRequest) => call<{ action: string; event: { id: string; type: string } }>('/api/v1/actions', { method: 'POST', body: JSON.stringify(request) }),
 };
+
+/** Whether the server's page-readable SIGNED_IN_COOKIE is set: a session may exist (the session cookie is HttpOnly). */
+function signedInHere(): boolean {
+  return document.cookie.split(';').some((pair) => pair.trim() === `${SIGNED_IN_COOKIE}=1`);
+}

@@ -192,7 +192,8 @@ export class GwDesk extends LitElement {
     }
     if (this.officer !== officer || result.officer) return;
     this.setOfficer(null);
-    this.sessionEnded = deskErrorText(result.refusal);
+    // no refusal: the session's cookies were cleared (a logout in another tab): not logged in any more
+    this.sessionEnded = result.refusal ? deskErrorText(result.refusal) : t('desk.error.notLoggedIn');
   }
 
   /** Opens an area's panel (any level); `city` closes it. Used for map clicks, breadcrumb steps and search hits. */

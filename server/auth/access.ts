@@ -7,16 +7,20 @@
  * downgraded to anonymous.
  */
 import type { Request } from 'express';
-import type { AuthCause } from '../../protocol/events';
+import { SIGNED_IN_COOKIE, type AuthCause } from '../../protocol/events';
 import { newToken, secretsEqual, tokenFingerprint } from './secrets';
 import { LOCAL_SCREEN, type Principal } from './scope';
 import type { UserDirectory } from './users';
 
 export const SESSION_COOKIE = 'gw_session';
 
-/** The `Set-Cookie` value for the session cookie: `token` for `maxAgeSeconds`, or '' with 0 to clear it. */
-export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+/**
+ * The `Set-Cookie` values for a session: the session cookie with `token` and the page-readable SIGNED_IN_COOKIE,
+ * both for `maxAgeSeconds`; '' with 0 clears both. The session cookie comes first.
+ */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): [string, string] {
+  const attributes = `SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  return [`${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; ${attributes}`, `${SIGNED_IN_COOKIE}=${token ? '1' : ''}; Path=/; ${attributes}`];
 }
 
 export interface AccessOptions {

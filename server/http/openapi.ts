@@ -522,7 +522,7 @@ function build(): Json {
       },
       '/api/v1/login': {
         post: {
-          summary: 'Officer/admin login; sets the gw_session cookie',
+          summary: 'Officer/admin login; sets the gw_session cookie (HttpOnly) and gw_signed_in=1 (page-readable, no secret: a page without it has no session to ask about); logout and a dead session clear both',
           requestBody: { required: true, content: { 'application/json': { schema: ref('Login') } } },
           responses: { '200': json(ref('LoginResult')), '400': errorResponse('Malformed'), '401': errorResponse('Wrong name or password'), '429': errorResponse('Too many attempts') },
         },

@@ -98,9 +98,19 @@ beforeAll(async () => {
   ({ browser } = session);
   ({ dataDir, store, url } = session.wall);
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/v1/session') sessionAsks.push(request.url());
+  });
+  page.on('response', (response) => {
+    if (response.status() === 401) refused.push(response.url());
+  });
   await page.goto(`${url}/?tour=0&motion=0`);
   await waitForWallReady(page);
 });
+
+/** The page's requests for `GET /api/v1/session`, and every answer it got refused with 401. */
+const sessionAsks: string[] = [];
+const refused: string[] = [];
 
 afterAll(() => session?.close());
 
@@ -306,6 +316,9 @@ describe('the officer’s desk', () => {
     await page.locator('gw-case-detail h2[data-case="dk-case"]').waitFor({ timeout: 30_000 });
     await page.locator('gw-case-actions [data-read-only]').waitFor({ timeout: 30_000 });
     expect(await page.locator('gw-case-actions button[data-action]').count()).toBe(0);
+    // an anonymous wall has no session to ask about: it loaded without a refused request
+    expect(sessionAsks).toEqual([]);
+    expect(refused).toEqual([]);
 
     await page.locator('gw-login button[data-login-open]').click();
     await page.locator('gw-login input[name="name"]').fill(OFFICER.name);
@@ -316,6 +329,11 @@ describe('the officer’s desk', () => {
     await page.waitForURL((u) => u.searchParams.get('area') === DISTRICT, { timeout: 60_000 });
     await waitForWallReady(page);
     await page.locator(`gw-login [data-officer="${OFFICER.name}"]`).waitFor({ timeout: 30_000 });
+    // the reloaded page found the session by asking, told to by the page-readable cookie (the session's is HttpOnly)
+    expect(sessionAsks.length).toBeGreaterThan(0);
+    const cookies = await page.evaluate(() => document.cookie);
+    expect(cookies).toContain('gw_signed_in=1');
+    expect(cookies).not.toContain('gw_session');
     expect(new URL(page.url()).searchParams.get('case')).toBe('dk-case');
     expect(await page.locator('gw-wall header .area').getAttribute('data-area')).toBe(DISTRICT);
     await page.locator('gw-connection-badge [data-state="live"]').waitFor({ timeout: 60_000 });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Access, SESSION_COOKIE } from '../../server/auth/access';
+import { SIGNED_IN_COOKIE } from '../../protocol/events';
 import { UserDirectory } from '../../server/auth/users';
 import { buildClient } from '../browser/helpers/build-client';
 import { DISTRICT_A } from '../server/helpers/tiny-city';
@@ -76,8 +77,14 @@ describe('headers, sessions and rate limits', () => {
     expect(Number(/Max-Age=(\d+)/.exec(setCookie)?.[1])).toBeGreaterThan(2 * 3600 - 60);
     expect(Number(/Max-Age=(\d+)/.exec(setCookie)?.[1])).toBeLessThanOrEqual(2 * 3600);
     const cookie = setCookie.split(';')[0] as string;
+    // with it, a cookie the page can read and that holds no secret, so that a page without it asks nothing
+    const [session, hint] = login.headers.getSetCookie();
+    expect(session).toBe(`${SESSION_COOKIE}=${cookie.split('=')[1]}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${/Max-Age=(\d+)/.exec(setCookie)?.[1]}`);
+    expect(hint).toBe(`${SIGNED_IN_COOKIE}=1; Path=/; SameSite=Strict; Max-Age=${/Max-Age=(\d+)/.exec(setCookie)?.[1]}`);
     expect((await fetch(`${t.url}/api/v1/session`, { headers: { cookie } })).status).toBe(200);
-    expect((await fetch(`${t.url}/api/v1/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    const logout = await fetch(`${t.url}/api/v1/logout`, { method: 'POST', headers: { cookie } });
+    expect(logout.status).toBe(204);
+    expect(logout.headers.getSetCookie()).toEqual([`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`, `${SIGNED_IN_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0`]);
     const after = await fetch(`${t.url}/api/v1/session`, { headers: { cookie } });
     expect(after.status).toBe(401);
     // a logged-out cookie is refused, never downgraded to an anonymous reader
