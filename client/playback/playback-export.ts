@@ -328,6 +328,9 @@ export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
  * made no progress for a while; then it stops. The video's time is the frames' capture time, so the wait adds nothing
  * to its duration.
  */
+/** How long a WebM export waits for the map's first frame before it records what the canvas holds. */
+const FIRST_MAP_FRAME_WAIT_MS = 30_000;
+
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
   if (!type) throw new ExportError('webm', 'unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');
@@ -346,7 +349,9 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   // The last map frame, at video size (copied while the WebGL buffer is valid).
   const { canvas: mapFrame, copy: copyMap } = mapFrameCanvas(options.source, canvas.width, canvas.height, 'webm');
   // Outside its render event a WebGL canvas without preserveDrawingBuffer reads back empty: with a subscription,
-  // the first video frame waits (at most 10 s) for the map's next frame.
+  // the first video frame waits for the map's next frame (at most FIRST_MAP_FRAME_WAIT_MS: on a loaded machine
+  // software WebGL takes many seconds a frame, and a video opening on the empty background is of no use), unless
+  // the export is cancelled first.
   let mapFrames = 0;
   let firstMapFrame: () => void = () => undefined;
   const firstFrame = new Promise<void>((resolve) => (firstMapFrame = resolve));
@@ -402,7 +407,12 @@ export async function recordWebm(options: RecordOptions): Promise<Blob> {
   };
   try {
     options.onTick?.(0);
-    if (unsubscribe && mapFrames === 0) await Promise.race([firstFrame, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (unsubscribe && mapFrames === 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cancelled = new Promise<void>((resolve) => (options.signal?.aborted ? resolve() : options.signal?.addEventListener('abort', () => resolve(), { once: true })));
+      await Promise.race([firstFrame, cancelled, new Promise((resolve) => (timer = setTimeout(resolve, FIRST_MAP_FRAME_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     draw();
     recorder.start(1_000);
     const started = performance.now();
