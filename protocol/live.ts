@@ -11,6 +11,7 @@
  *    send it as `sinceSeq` on reconnect: you get every missed event exactly once.
  * 4. A screen that falls too far behind gets a fresh `snapshot` instead of its backlog.
  */
+import type { RecentChange } from './recent-changes';
 import { z } from 'zod';
 import { AreaCodeSchema, type StoredEvent } from './events';
 
@@ -34,6 +35,13 @@ export interface Snapshot<State = unknown> {
   serverTime: number;
   reason: 'subscribe' | 'resume-too-old' | 'overflow';
   state: State;
+  /**
+   * The latest changes in the area that led to `state`, latest first (at most TICKER_LENGTH,
+   * protocol/recent-changes.ts): each event with the case as it left it, so a freshly loaded wall's ticker starts
+   * with events, as it would have shown them, rather than with each case's latest state. Fewer, or none, right after
+   * the server started or when the area is quiet.
+   */
+  recent?: RecentChange[];
 }
 
 /** The ack type of every client → server event, as in socket.io's basic-crud `Response<T>`. */

@@ -66,10 +66,10 @@ export class RecentChanges {
     return recent;
   }
 
-  /** The changes held, latest first; only those in `area` (`city` or an area code). */
-  latestFirst(area = 'city'): RecentChange[] {
+  /** The changes held, latest first; only those in `area` (`city` or an area code), at most `limit`. */
+  latestFirst(area = 'city', limit = this.capacity): RecentChange[] {
     const entries: RecentChange[] = [];
-    for (let k = this.pushed - 1; k >= this.pushed - this.size; k--) {
+    for (let k = this.pushed - 1; k >= this.pushed - this.size && entries.length < limit; k--) {
       const slot = k % this.capacity;
       const incident = this.records[slot]!;
       if (!areaWithin(incident.grid, area)) continue;

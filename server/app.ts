@@ -28,6 +28,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { StoredEvent } from '../protocol/events';
 import { LIVE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../protocol/live';
 import { applyEvent, createState, decodeCheckpoint, encodeCheckpoint, evict, restoreEvicted, snapshotOf, type CityState, type IncidentRecord } from '../protocol/reducer';
+import { RecentChanges, TICKER_LENGTH } from '../protocol/recent-changes';
 import { SNAPSHOT_VERSION } from '../protocol/snapshot';
 import { Access } from './auth/access';
 import { ensureCredentials } from './auth/credentials';
@@ -54,6 +55,12 @@ import { createMetrics } from './ops/metrics';
 import { LiveRelay, type RelayMode, type ScreenData } from './relay/live-relay';
 import { LogFollower } from './relay/log-follower';
 import type { EventStore } from './store/event-store';
+
+/**
+ * City-wide changes the live state keeps for snapshots' ticker rows: a district's or a street's wall takes its latest
+ * TICKER_LENGTH from them (a quiet community may find fewer; its wall seeds the rest from the cases).
+ */
+const LIVE_RECENT_CHANGES = 2_000;
 
 export interface CreateServerOptions {
   config: Config;
@@ -112,11 +119,14 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   const departments = new Map(geodata.departments.map((d) => [d.code, d]));
   /** The live state; replaced once by the rebuild in listen(), so routes read it through this holder. */
   const live: { state: CityState } = { state: createState() };
+  /** The live state's latest changes, for a snapshot's ticker rows (`Snapshot.recent`); refilled by the rebuild. */
+  const recentChanges = new RecentChanges(LIVE_RECENT_CHANGES);
   let relay: LiveRelay | undefined;
   const applyCommitted = (events: StoredEvent[]) => {
     for (const event of events) {
       const applied = applyEvent(live.state, event);
-      if (!applied.ok) logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
+      if (applied.ok) recentChanges.push(event, Date.parse(event.at), applied.next);
+      else logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
     }
     relay?.publish(events);
   };
@@ -225,7 +235,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
     createdCredentials: credentials.created,
     ingestKey: credentials.ingestKey,
     async listen() {
-      const rebuilt = await rebuildState(store, logger, { maxEnded: config.retainEndedMax });
+      const rebuilt = await rebuildState(store, logger, { maxEnded: config.retainEndedMax, recent: recentChanges });
       live.state = rebuilt.state;
       checkpointedSeq = live.state.headSeq;
       await ingestor.init();
@@ -250,6 +260,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
         access,
         // Screens need only today's counters (and yesterday's around midnight): two days keep snapshots small.
         snapshotOf: (area) => snapshotOf(live.state, area, { days: 2 }),
+        recentOf: (area) => recentChanges.latestFirst(area, TICKER_LENGTH),
         startSeq: headSeq,
         batchMs: config.relay.batchMs,
         maxBuffered: config.relay.maxBuffered,
@@ -307,7 +318,7 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
 export async function rebuildState(
   store: EventStore,
   logger: Logger,
-  options: { maxEnded?: number } = {},
+  options: { maxEnded?: number; recent?: RecentChanges } = {},
 ): Promise<{ state: CityState; seq: number }> {
   const started = Date.now();
   const saved = await store.loadCheckpoint();
@@ -335,7 +346,8 @@ export async function rebuildState(
     for (const event of page) {
       seq = event.seq;
       const applied = applyEvent(state, event);
-      if (!applied.ok) logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
+      if (applied.ok) options.recent?.push(event, Date.parse(event.at), applied.next);
+      else logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
       replayed++;
     }
   }

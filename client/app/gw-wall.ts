@@ -372,7 +372,8 @@ export class GwWall extends LitElement {
   private applyQueued(model: LiveModel): { snapshot: boolean } {
     const queued = this.socket.drain();
     if (queued.snapshot) {
-      model.applySnapshot(queued.snapshot.state as SerializedState, queued.snapshot.seq);
+      // the changes that led to it open the ticker, as a wall that had been watching would show them
+      model.applySnapshot(queued.snapshot.state as SerializedState, queued.snapshot.seq, queued.snapshot.recent ?? []);
       this.snapshotApplied = true;
     }
     for (const batch of queued.batches) model.applyEvents(batch.events);

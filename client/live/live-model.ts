@@ -99,8 +99,8 @@ export class LiveModel {
 
   /**
    * Replaces everything with a snapshot: the relay's, or playback's state at t. `recent` (latest first) are the
-   * changes that led to it, as playback's fold knows them: the ticker shows them as the live wall showed them then,
-   * and only the rows they leave empty are seeded from the cases' latest states, as a freshly loaded wall's are.
+   * changes that led to it (the relay's `Snapshot.recent`, or playback's fold): the ticker shows them as a wall
+   * watching then showed them, and only the rows they leave empty are seeded from the cases' latest states.
    */
   applySnapshot(serialized: SerializedState, seq: number, recent: readonly TickerEntry[] = []): void {
     this.state = restoreSnapshot(serialized);
@@ -115,7 +115,7 @@ export class LiveModel {
     const now = this.now();
     for (const record of this.state.incidents.values()) this.track(undefined, record, now);
     this.rebuildWhistles(now);
-    // Seed the ticker with the latest changes so a freshly loaded wall does not start blank.
+    // The ticker opens with the latest changes, so a freshly loaded wall does not start blank.
     this.ticker = recent.length >= TICKER_LENGTH ? recent.slice(0, TICKER_LENGTH) : withSeeds(recent, this.seedsIn('', TICKER_LENGTH), TICKER_LENGTH);
     // an area's top-up held records of the state just replaced
     this.tickerScope = null;

@@ -16,6 +16,7 @@
  * - A socket whose outgoing buffer exceeds RELAY_MAX_BUFFERED packets is taken out of its room, its backlog is
  *   dropped, and once its connection has drained it gets a fresh snapshot (`reason: 'overflow'`) and rejoins.
  */
+import type { RecentChange } from '../../protocol/recent-changes';
 import type { Namespace, Socket } from 'socket.io';
 import type { StoredEvent } from '../../protocol/events';
 import {
@@ -68,6 +69,8 @@ export interface LiveRelayDeps {
   access: Access;
   /** The reducer's serialised state of an area, as of the last flushed seq. */
   snapshotOf(area: string): unknown;
+  /** The latest changes in an area that led to that state, latest first (`Snapshot.recent`); none when absent. */
+  recentOf?(area: string): RecentChange[];
   /** The head seq of the store when the relay starts. */
   startSeq: number;
   batchMs: number;
@@ -313,6 +316,7 @@ export class LiveRelay {
       serverTime: Date.now(),
       reason,
       state: this.deps.snapshotOf(area),
+      ...(this.deps.recentOf ? { recent: this.deps.recentOf(area) } : {}),
     };
     socket.emit('snapshot', snapshot);
     this.join(socket, area);

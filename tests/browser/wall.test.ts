@@ -18,6 +18,7 @@ import { lateDepartments, reportDueAt, whistleAnswered } from '../../protocol/tr
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
 import { maxDistanceAround, colourDistance } from './helpers/png';
+import { changesUpTo } from '../server/helpers/recent-changes';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { panelBoxes, projectOnWall, screenshotPixels, kpiValues, waitForPanels, waitForWallReady, horizontalOverflow } from './helpers/wall-page';
@@ -101,6 +102,12 @@ describe('the command-centre wall', () => {
     expect(await page.locator('gw-kpi-header [data-kpi="open"] .label').textContent()).toBe('在办');
     expect(await page.locator('gw-wall [data-synthetic]').textContent()).toContain('合成');
     expect(await page.locator('gw-connection-badge [data-state]').getAttribute('data-state')).toBe('live');
+    // the ticker opens with the latest changes, as a wall that had been watching would list them: each row an event
+    // of the log with the status it left its case in (the snapshot's `recent`), not each case's latest state
+    await expect.poll(() => page.locator('gw-ticker li').count(), { timeout: 30_000 }).toBeGreaterThan(5);
+    const rows = await page.locator('gw-ticker li').evaluateAll((lis) => lis.map((li) => ({ seq: Number(li.getAttribute('data-seq')), type: li.getAttribute('data-type'), status: li.getAttribute('data-status') })));
+    const log = await wall.store.readSeqRange(0);
+    expect(rows).toEqual(changesUpTo(log, Number.POSITIVE_INFINITY).slice(0, rows.length).map(({ seq, type, status }) => ({ seq, type, status })));
   });
 
   it('draws loaded grids, service centres and incidents where the data puts them', async () => {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGridIndex } from '../../server/geodata/grid-index';
 import { fromWgs84, toWgs84 } from '../../server/ingest/crs';
 import { DISTRICT_A, DISTRICT_B, gridsOf } from './helpers/tiny-city';
+import { TICKER_LENGTH } from '../../protocol/recent-changes';
+import { changesUpTo, expectLatestChanges } from './helpers/recent-changes';
 import { lifecycle, reported, Screen, startTestServer, type TestServer } from './helpers/test-server';
 
 describe('the relay delivers ingested events to screens', () => {
@@ -79,6 +81,29 @@ describe('the relay delivers ingested events to screens', () => {
     const incidentId = report.type === 'incident.reported' ? report.incident.id : '';
     const { json } = await t.post({ events: [report, lifecycle('incident.registered', incidentId)] });
     expect(json.acks[1]).toMatchObject({ status: 'stored', grid });
+  });
+
+  it("a snapshot opens with the area's latest changes, each event with the case as it left it", async () => {
+    const reports = [...gridsOf(DISTRICT_A).slice(0, 15), ...gridsOf(DISTRICT_B).slice(0, 15)].map((grid) => reported(grid));
+    await t.post({ events: reports });
+    // half the cases move on: their report rows must still read as reported
+    await t.post({ events: reports.filter((_, i) => i % 2 === 0).map((r) => lifecycle('incident.registered', r.type === 'incident.reported' ? r.incident.id : '')) });
+    const log = await t.store.readSeqRange(0);
+    for (const area of ['city', DISTRICT_A]) {
+      const screen = new Screen(t.url);
+      try {
+        await screen.connected();
+        await screen.subscribe(area);
+        await screen.until(() => screen.snapshots.length === 1, 15_000, 'snapshot');
+        const recent = screen.snapshots[0]!.recent!;
+        const brute = changesUpTo(log, Number.POSITIVE_INFINITY, area);
+        expect(brute.length).toBeGreaterThan(5);
+        expect(expectLatestChanges(recent, log, Number.POSITIVE_INFINITY, area), area).toBe(Math.min(TICKER_LENGTH, brute.length));
+        expect(recent.some((change) => change.event.type === 'incident.reported' && change.incident.status === 'reported')).toBe(true);
+      } finally {
+        screen.close();
+      }
+    }
   });
 
   it('a malformed subscribe is refused naming the field, and a subscribe storm is refused', async () => {

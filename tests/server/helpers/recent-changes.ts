@@ -36,7 +36,7 @@ export function changesUpTo(events: readonly StoredEvent[], t: number, area = 'c
 export function expectLatestChanges(entries: readonly RecentChange[], events: readonly StoredEvent[], t: number, area = 'city'): number {
   const expected = changesUpTo(events, t, area).slice(0, entries.length);
   const shown = entries.map((e) => ({ seq: e.seq, type: e.event.type, incident: e.incident.id, status: e.incident.status, lastSeq: e.incident.lastSeq }));
-  expect(shown, `ticker at ${new Date(t).toISOString()} in ${area}`).toEqual(expected);
+  expect(shown, `ticker at ${Number.isFinite(t) ? new Date(t).toISOString() : "the head"} in ${area}`).toEqual(expected);
   for (const entry of entries) expect(entry.at).toBe(Date.parse(entry.event.at));
   return entries.length;
 }
