@@ -8,13 +8,13 @@
  * @example
  * ```ts
  * const recent = new RecentChanges(TICKER_LENGTH);
- * const result = applyEvent(state, event);
- * if (result.ok) recent.push(event, Date.parse(event.at), result.next);
+ * recent.apply(state, event); // applyEvent, keeping the change when the reducer took it
  * recent.latestFirst('530102'); // the district's, latest first
  * ```
  */
 import { areaWithin } from './counters';
 import type { StoredEvent } from './events';
+import { applyEvent, type Applied, type CityState } from './reducer';
 import type { IncidentRecord } from './transition';
 
 /** Rows the wall's ticker keeps city-wide (an area's view is topped up from the cases themselves: LiveModel.tickerIn). */
@@ -54,6 +54,13 @@ export class RecentChanges {
     this.ats[slot] = at;
     this.records[slot] = record;
     this.pushed += 1;
+  }
+
+  /** Folds `event` into `state` (applyEvent) and keeps the change when the reducer took it; `at` is the event's, parsed once by a caller that has it. */
+  apply(state: CityState, event: StoredEvent, at = Date.parse(event.at)): Applied {
+    const applied = applyEvent(state, event);
+    if (applied.ok) this.push(event, at, applied.next);
+    return applied;
   }
 
   /** Starts from changes answered latest first (a server's fold), so that later pushes continue them. */

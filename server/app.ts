@@ -124,9 +124,8 @@ export function createServer(options: CreateServerOptions): GridwatchServer {
   let relay: LiveRelay | undefined;
   const applyCommitted = (events: StoredEvent[]) => {
     for (const event of events) {
-      const applied = applyEvent(live.state, event);
-      if (applied.ok) recentChanges.push(event, Date.parse(event.at), applied.next);
-      else logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
+      const applied = recentChanges.apply(live.state, event);
+      if (!applied.ok) logger.warn({ seq: event.seq, field: applied.field, reason: applied.reason }, 'live state refused a committed event');
     }
     relay?.publish(events);
   };
@@ -345,9 +344,8 @@ export async function rebuildState(
   for await (const page of store.streamSeqRange(fromSeq)) {
     for (const event of page) {
       seq = event.seq;
-      const applied = applyEvent(state, event);
-      if (applied.ok) options.recent?.push(event, Date.parse(event.at), applied.next);
-      else logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
+      const applied = options.recent ? options.recent.apply(state, event) : applyEvent(state, event);
+      if (!applied.ok) logger.warn({ seq: event.seq, reason: applied.reason }, 'stored event refused during rebuild');
       replayed++;
     }
   }

@@ -24,7 +24,7 @@ import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { IncidentBuffers } from './incident-buffers';
 import { OverdueWatch } from './overdue-watch';
-import { TICKER_LENGTH } from '../../protocol/recent-changes';
+import { TICKER_LENGTH, type RecentChange } from '../../protocol/recent-changes';
 
 /** Closed cases leave the live layers this long after they end (the reducer's counters, and so KPIs, keep them). */
 export const CLIENT_RETAIN_CLOSED_MS = 30 * 60_000;
@@ -32,12 +32,9 @@ export const CLIENT_RETAIN_CLOSED_MS = 30 * 60_000;
 export const ANSWERED_WHISTLE_LINGER_MS = 120_000;
 const PULSE_MS = 10_000;
 
-export interface TickerEntry {
-  seq: number;
-  at: number;
-  /** the event, or null for an entry seeded from a snapshot (the incident's latest state) */
+/** A ticker row: a change (protocol/recent-changes.ts), or, with `event` null, a case seeded at its latest state. */
+export interface TickerEntry extends Omit<RecentChange, 'event'> {
   event: StoredEvent | null;
-  incident: IncidentRecord;
 }
 
 export interface ActiveWhistle {
@@ -115,7 +112,8 @@ export class LiveModel {
     const now = this.now();
     for (const record of this.state.incidents.values()) this.track(undefined, record, now);
     this.rebuildWhistles(now);
-    // The ticker opens with the latest changes, so a freshly loaded wall does not start blank.
+    // The ticker opens with the latest changes, so a freshly loaded wall does not start blank; only when they fall
+    // short are the cases scanned for seeds.
     this.ticker = recent.length >= TICKER_LENGTH ? recent.slice(0, TICKER_LENGTH) : withSeeds(recent, this.seedsIn('', TICKER_LENGTH), TICKER_LENGTH);
     // an area's top-up held records of the state just replaced
     this.tickerScope = null;

@@ -19,7 +19,7 @@
  */
 import type { StoredEvent } from '../../protocol/events';
 import { HISTORY_DETAIL_BUDGET, type HistoryAggregate, type HistoryStateAnswer } from '../../protocol/history-api';
-import { applyEvent, restoreSnapshot, type CityState, type SerializedState } from '../../protocol/reducer';
+import { restoreSnapshot, type CityState, type SerializedState } from '../../protocol/reducer';
 import { RecentChanges, type RecentChange } from '../../protocol/recent-changes';
 
 export interface HistoryWindowsOptions {
@@ -102,6 +102,9 @@ export class HistoryWindows {
    * the window holding t loads.
    */
   recentAt(t: number, area = 'city'): RecentChange[] | undefined {
+    // the fold stateAt(t) just made, or a fresh one (which may have to load its window first)
+    const folded = this.find(t)?.folded;
+    if (folded?.t === t) return folded.recent.latestFirst(area);
     return this.stateAt(t) ? this.find(t)!.folded!.recent.latestFirst(area) : undefined;
   }
 
@@ -122,9 +125,7 @@ export class HistoryWindows {
         continue;
       }
       // Refused: an event of a case reported before the range's `from` (refused the same way by the server's fold).
-      const applied = applyEvent(folded.state, window.events[i]!);
-      if (applied.ok) folded.recent.push(window.events[i]!, at, applied.next);
-      else this.rejected += 1;
+      if (!folded.recent.apply(folded.state, window.events[i]!, at).ok) this.rejected += 1;
       folded.minSkippedAt = Math.min(folded.minSkippedAt, pendingSkip);
       pendingSkip = Number.POSITIVE_INFINITY;
       folded.next = i + 1;

@@ -313,6 +313,9 @@ export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
   return blob;
 }
 
+/** How long a WebM export waits for the map's first frame before it records what the canvas holds. */
+const FIRST_MAP_FRAME_WAIT_MS = 30_000;
+
 /**
  * Records the map and the panel strip for `durationMs` of real time; resolves with the WebM blob.
  *
@@ -328,9 +331,6 @@ export async function snapshotPng(options: SnapshotOptions): Promise<Blob> {
  * made no progress for a while; then it stops. The video's time is the frames' capture time, so the wait adds nothing
  * to its duration.
  */
-/** How long a WebM export waits for the map's first frame before it records what the canvas holds. */
-const FIRST_MAP_FRAME_WAIT_MS = 30_000;
-
 export async function recordWebm(options: RecordOptions): Promise<Blob> {
   const type = webmType();
   if (!type) throw new ExportError('webm', 'unsupported', 'WebM export: this browser has no MediaRecorder for video/webm');

@@ -138,7 +138,8 @@ export class PlaybackTimeline {
    * holds: LiveModel.applySnapshot seeds the rest, as live does.
    */
   recentAt(t: number, area = 'city'): RecentChange[] {
-    this.stateAt(t);
+    // the fold stateAt(t) just made, or a fresh one
+    if (this.cursor?.t !== t) this.stateAt(t);
     return this.cursor!.recent.latestFirst(area);
   }
 
@@ -160,9 +161,7 @@ export class PlaybackTimeline {
           continue;
         }
         events ??= this.eventsOf(c);
-        const applied = applyEvent(cursor.state, events[i]!);
-        if (applied.ok) cursor.recent.push(events[i]!, at, applied.next);
-        else this.rejected += 1;
+        if (!cursor.recent.apply(cursor.state, events[i]!, at).ok) this.rejected += 1;
         cursor.minSkippedAt = Math.min(cursor.minSkippedAt, pendingSkipMin);
         pendingSkipMin = Number.POSITIVE_INFINITY;
         cursor.chunk = c;

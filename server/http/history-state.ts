@@ -19,7 +19,7 @@
 import { HISTORY_WINDOW_MAX_EVENTS, PLAYBACK_FOLD_OPTIONS, type HistoryStateAnswer } from '../../protocol/history-api';
 import { incidentIdOf, type StoredEvent } from '../../protocol/events';
 import { RecentChanges, TICKER_LENGTH } from '../../protocol/recent-changes';
-import { applyEvent, createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
+import { createState, isOpenStatus, snapshotOf, type CityState } from '../../protocol/reducer';
 import { shanghaiDay, shanghaiDayStart } from '../../protocol/time';
 import { RECENT_CLOSED_MS } from '../search/grid-desk';
 import type { EventStore } from '../store/event-store';
@@ -323,10 +323,7 @@ export class HistoryStateFolder {
 
   private fold(cursor: Cursor, page: readonly StoredEvent[]): void {
     // A refused event is refused the same way by a tab folding the range: the states stay equal.
-    for (const event of page) {
-      const applied = applyEvent(cursor.state, event);
-      if (applied.ok) cursor.recent.push(event, Date.parse(event.at), applied.next);
-    }
+    for (const event of page) cursor.recent.apply(cursor.state, event);
     this.folded += page.length;
   }
 
