@@ -154,8 +154,8 @@ async function main(): Promise<void> {
     for (const frame of frames) {
       for (const chunk of decoder.push(frame)) {
         chunks.push(chunk);
-        // the events the timeline decoded for its fold, handed to the points (as the controller does)
-        points.add(chunk, timeline.add(chunk, decoder.tables));
+        timeline.add(chunk, decoder.tables);
+        points.add(chunk);
       }
     }
     points.finish();

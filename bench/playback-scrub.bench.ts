@@ -18,8 +18,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_TYPES } from '../protocol/events';
-import type { StoredEvent } from '../protocol/events';
-import type { HistoryChunk } from '../protocol/history-codec';
+import { slaHoursFor } from '../protocol/catalogues';
+import { NO_LIMIT, type HistoryChunk } from '../protocol/history-codec';
 import { PlaybackPoints, playbackPointLayer } from '../client/playback/playback-points';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,21 +31,18 @@ const identity = (x: number, y: number): [number, number] => [x, y];
 const LIFECYCLE = ['incident.registered', 'incident.dispatched', 'incident.started', 'incident.resolved', 'incident.verified', 'incident.closed'] as const;
 
 /** A chunk-shaped column set of n whole lifecycles (7 events each) spread over 14 days. */
-function columns(n: number): { chunk: HistoryChunk; events: StoredEvent[] } {
+function columns(n: number): HistoryChunk {
   const per = 1 + LIFECYCLE.length;
   const count = n * per;
   const chunk = {
     count, baseSeq: 1, baseAt: 0,
     seqOffset: new Uint32Array(count), atOffset: new Uint32Array(count), type: new Uint8Array(count), arg: new Uint8Array(count),
-    grid: new Uint32Array(count), incident: new Uint32Array(count), lon: new Float32Array(count), lat: new Float32Array(count),
+    grid: new Uint32Array(count), incident: new Uint32Array(count), lon: new Float32Array(count), lat: new Float32Array(count), limit: new Int32Array(count).fill(NO_LIMIT),
     minAt: 0, maxAt: SPAN_S * 1000, details: new Uint8Array(0),
   };
   let seed = 7;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
-  // The decoded events the points read besides the columns: a report's category, a dispatch's deadline.
-  const events: StoredEvent[] = new Array(count);
-  const report = { type: 'incident.reported', incident: { category: 'other' } } as unknown as StoredEvent;
-  const other = { type: 'incident.registered' } as unknown as StoredEvent;
+  const otherSlaMinutes = Math.round(slaHoursFor('other') * 60);
   // Events are ordered per case (the points need each case's events in order, as the stream gives them).
   for (let i = 0; i < n; i++) {
     let at = random() * SPAN_S * 0.95;
@@ -56,7 +53,7 @@ function columns(n: number): { chunk: HistoryChunk; events: StoredEvent[] } {
     chunk.lon[k] = 102.6 + random() * 0.3;
     chunk.lat[k] = 24.9 + random() * 0.2;
     chunk.arg[k] = Math.floor(random() * 4);
-    events[k] = report;
+    chunk.limit[k] = otherSlaMinutes;
     const overdue = random() < 1 / 3;
     LIFECYCLE.forEach((type, j) => {
       at += type === 'incident.resolved' ? 3600 + random() * (overdue ? 3 * 86_400 : 3600) : 60 + random() * 1800;
@@ -64,10 +61,11 @@ function columns(n: number): { chunk: HistoryChunk; events: StoredEvent[] } {
       chunk.atOffset[k + 1 + j] = at * 1000;
       chunk.incident[k + 1 + j] = i;
       chunk.arg[k + 1 + j] = type === 'incident.verified' ? 1 : 0;
-      events[k + 1 + j] = type === 'incident.dispatched' ? ({ type, deadline: new Date((at + 4 * 3600) * 1000).toISOString() } as unknown as StoredEvent) : other;
+      // a dispatch's explicit deadline, in seconds after baseAt (0)
+      if (type === 'incident.dispatched') chunk.limit[k + 1 + j] = Math.ceil(at + 4 * 3600);
     });
   }
-  return { chunk, events };
+  return chunk;
 }
 
 function cpuMs<T>(work: () => T): number {
@@ -79,8 +77,7 @@ function cpuMs<T>(work: () => T): number {
 
 function run(n: number) {
   const points = new PlaybackPoints(0, identity);
-  const { chunk, events } = columns(n);
-  points.add(chunk, events);
+  points.add(columns(n));
   points.finish();
   const blocks = points.blockData();
   const segments = blocks.reduce((sum, b) => sum + b.length, 0);

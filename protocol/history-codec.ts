@@ -13,7 +13,7 @@
  * 24 f64 baseSeq           32 f64 baseAt (epoch ms, the smallest `at` of the frame)
  * 40 columns, each padded to 4 bytes:
  *    seq − baseSeq u32[n] · at − baseAt u32[n] · type u8[n] · arg u8[n] · grid u32[n] · incident u32[n]
- *    lon f32[n] · lat f32[n]
+ *    lon f32[n] · lat f32[n] · limit i32[n]
  * .. dictionary: UTF-8 JSON {grids: string[], incidents: string[]} of strings new to this stream (appended to
  *    the stream's tables, whose indexes the grid and incident columns hold)
  * .. details: UTF-8 JSON array, one entry per event: the event without seq, type, grid and incident id, so that
@@ -24,6 +24,11 @@
  * `arg` holds a small per-type value: priority for a report, satisfaction for a rating, tier for a whistle, stage
  * for a department report (1 arrived), `passed` for a verification.
  *
+ * `limit` holds what the overdue colour needs, so that a stream without details has it too: for a report, its
+ * category's SLA in minutes (`slaHoursFor`, what the reducer adds to the dispatch time); for a dispatch that names a
+ * deadline, that deadline in seconds after baseAt, rounded up (so a playback never shows a case overdue before it was;
+ * negative when earlier); `NO_LIMIT` otherwise.
+ *
  * @example
  * ```ts
  * const decoder = new HistoryDecoder();
@@ -31,10 +36,11 @@
  * decoder.end(); // throws if the stream stopped inside a frame
  * ```
  */
+import { slaHoursFor } from './catalogues';
 import { EVENT_TYPES, PRIORITIES, WHISTLE_TIERS, incidentIdOf, type EventType, type StoredEvent } from './events';
 
 export const HISTORY_COLUMNS_TYPE = 'application/vnd.gridwatch.history';
-export const HISTORY_CODEC_VERSION = 1;
+export const HISTORY_CODEC_VERSION = 2;
 const MAGIC = 0x43485747; // 'GWHC' little-endian
 const HEADER_BYTES = 40;
 
@@ -46,7 +52,9 @@ export class HistoryStreamError extends RangeError {
   override name = 'HistoryStreamError';
 }
 /** Fixed bytes per event in the columns (the figure playback keeps in memory per event, dictionaries aside). */
-export const COLUMN_BYTES_PER_EVENT = 4 + 4 + 1 + 1 + 4 + 4 + 4 + 4;
+export const COLUMN_BYTES_PER_EVENT = 4 + 4 + 1 + 1 + 4 + 4 + 4 + 4 + 4;
+/** `limit` of an event that has none (the smallest i32). */
+export const NO_LIMIT = -0x80000000;
 
 /** One decoded frame: typed columns, plus the raw details to turn back into events when they are folded. */
 export interface HistoryChunk {
@@ -65,6 +73,8 @@ export interface HistoryChunk {
   /** WGS84, for `incident.reported` (0 otherwise) */
   readonly lon: Float32Array;
   readonly lat: Float32Array;
+  /** a report's SLA in minutes, a dispatch's explicit deadline in seconds after baseAt, else NO_LIMIT (see above) */
+  readonly limit: Int32Array;
   /** smallest and largest `at` in the frame */
   readonly minAt: number;
   readonly maxAt: number;
@@ -100,6 +110,15 @@ function argOf(event: StoredEvent): number {
   }
 }
 
+function limitOf(event: StoredEvent, baseAt: number, i: number): number {
+  if (event.type === 'incident.reported') return Math.round(slaHoursFor(event.incident.category) * 60);
+  if (event.type !== 'incident.dispatched' || event.deadline === undefined) return NO_LIMIT;
+  const seconds = Math.ceil((Date.parse(event.deadline) - baseAt) / 1000);
+  if (Number.isNaN(seconds)) throw new RangeError(`events[${i}].deadline: not a time (${event.deadline})`);
+  if (!(seconds > NO_LIMIT && seconds <= 0x7fffffff)) throw new RangeError(`events[${i}].deadline: more than 68 years from the frame's earliest event`);
+  return seconds;
+}
+
 /** Encodes one stream: keeps the string tables, so each grid and incident id is sent once. */
 export class HistoryEncoder {
   private readonly gridIndex = new Map<string, number>();
@@ -125,7 +144,7 @@ export class HistoryEncoder {
     const newGrids: string[] = [];
     const newIncidents: string[] = [];
     const details: unknown[] = new Array(n);
-    const columnsBytes = pad4(n) * 2 + n * 4 * 6;
+    const columnsBytes = pad4(n) * 2 + n * 4 * 7;
     const columns = new ArrayBuffer(columnsBytes);
     let offset = 0;
     const take = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, bytes: number): T => {
@@ -141,6 +160,7 @@ export class HistoryEncoder {
     const incident = take((b, o, l) => new Uint32Array(b, o, l), 4);
     const lon = take((b, o, l) => new Float32Array(b, o, l), 4);
     const lat = take((b, o, l) => new Float32Array(b, o, l), 4);
+    const limit = take((b, o, l) => new Int32Array(b, o, l), 4);
     events.forEach((event, i) => {
       const seqDelta = event.seq - baseSeq;
       const atDelta = at[i]! - baseAt;
@@ -150,6 +170,7 @@ export class HistoryEncoder {
       atOffset[i] = atDelta;
       type[i] = TYPE_INDEX.get(event.type) ?? 255;
       arg[i] = argOf(event);
+      limit[i] = limitOf(event, baseAt, i);
       grid[i] = this.index(this.gridIndex, newGrids, event.grid);
       const id = incidentIdOf(event);
       incident[i] = this.index(this.incidentIndex, newIncidents, id);
@@ -251,7 +272,7 @@ export class HistoryDecoder {
     const version = view.getUint16(4, true);
     if (version !== HISTORY_CODEC_VERSION) throw new HistoryStreamError(`history stream: version ${version} is not ${HISTORY_CODEC_VERSION}`);
     const n = view.getUint32(8, true);
-    return HEADER_BYTES + pad4(n) * 2 + n * 24 + pad4(view.getUint32(12, true)) + view.getUint32(16, true);
+    return HEADER_BYTES + pad4(n) * 2 + n * 28 + pad4(view.getUint32(12, true)) + view.getUint32(16, true);
   }
 
   private decodeFrame(frame: Uint8Array): HistoryChunk {
@@ -275,6 +296,7 @@ export class HistoryDecoder {
     const incident = column((b) => new Uint32Array(b), 4);
     const lon = column((b) => new Float32Array(b), 4);
     const lat = column((b) => new Float32Array(b), 4);
+    const limit = column((b) => new Int32Array(b), 4);
     const dictionary = JSON.parse(decoder.decode(frame.subarray(offset, offset + dictionaryBytes))) as Partial<HistoryTables>;
     if (!Array.isArray(dictionary.grids) || !Array.isArray(dictionary.incidents)) {
       throw new HistoryStreamError(`history stream: frame ${this.frames} dictionary must hold grids and incidents arrays`);
@@ -291,7 +313,7 @@ export class HistoryDecoder {
       if (t < minAt) minAt = t;
       if (t > maxAt) maxAt = t;
     }
-    return { count: n, baseSeq: view.getFloat64(24, true), baseAt, seqOffset, atOffset, type, arg, grid, incident, lon, lat, minAt, maxAt, details };
+    return { count: n, baseSeq: view.getFloat64(24, true), baseAt, seqOffset, atOffset, type, arg, grid, incident, lon, lat, limit, minAt, maxAt, details };
   }
 }
 

@@ -211,11 +211,9 @@ export class GwTimelineBar extends LitElement {
         </select>
       </label>
       ${legend
-        ? legend.missing
-          ? html`<span class="error">${legend.missing}</span>`
-          : html`<span data-legend-low=${legend.low}>${label(legend.low)}</span>
-              <span class="ramp" style="background: linear-gradient(to right, ${legend.stops.join(', ')})"></span>
-              <span data-legend-high=${legend.high}>${label(legend.high)}</span>`
+        ? html`<span data-legend-low=${legend.low}>${label(legend.low)}</span>
+            <span class="ramp" style="background: linear-gradient(to right, ${legend.stops.join(', ')})"></span>
+            <span data-legend-high=${legend.high}>${label(legend.high)}</span>`
         : nothing}
     </div>`;
   }

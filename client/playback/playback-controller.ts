@@ -259,12 +259,10 @@ export class PlaybackController implements ReactiveController {
         this.options.onChange();
       });
       const result = await loadHistory(range, (chunk, tables) => {
-        // detailed mode: the points read a report's category (SLA) and a dispatch's deadline for the overdue colour,
-        // from the events the timeline decoded for its fold
-        const events = timeline ? timeline.add(chunk, tables) : undefined;
-        if (!timeline) times!.add(chunk);
+        if (timeline) timeline.add(chunk, tables);
+        else times!.add(chunk);
         this.gridTable = tables.grids;
-        points.add(chunk, events);
+        points.add(chunk);
         this.loaded = { events: this.loaded.events + chunk.count, bytes: this.loaded.bytes };
         this.panelsAt = -Infinity;
         this.panelsT = Number.NaN;

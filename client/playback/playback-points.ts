@@ -26,9 +26,8 @@ import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } 
 import { DataFilterExtension } from '@deck.gl/extensions';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import { slaHoursFor } from '../../protocol/catalogues';
-import { EVENT_TYPES, PRIORITIES, type IncidentStatus, type StoredEvent } from '../../protocol/events';
-import type { HistoryChunk } from '../../protocol/history-codec';
+import { EVENT_TYPES, PRIORITIES, type IncidentStatus } from '../../protocol/events';
+import { NO_LIMIT, type HistoryChunk } from '../../protocol/history-codec';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../live/live-model';
@@ -96,8 +95,6 @@ export class PlaybackPoints {
   private incidents = 0;
   /** bumps when the columns change (new chunk) */
   version = 0;
-  /** every chunk came with its decoded events, so deadlines (and overdue) are known */
-  deadlinesKnown = true;
   /** the stream ended and the columns were trimmed (`finish`) */
   finished = false;
   private heatCached: BinaryData | null = null;
@@ -124,14 +121,11 @@ export class PlaybackPoints {
   }
 
   /**
-   * Adds a chunk's events (in stream order). `events` are the chunk's decoded events (`chunkEvents`), read only for
-   * what the columns lack: the category of a report (its SLA) and the explicit deadline of a dispatch. Without them
-   * the overdue segments are left out (colours by status only).
+   * Adds a chunk's events (in stream order). The overdue switch comes from the `limit` column (a report's SLA, a
+   * dispatch's explicit deadline), which a stream without details carries too.
    */
-  add(chunk: HistoryChunk, events?: readonly StoredEvent[]): void {
+  add(chunk: HistoryChunk): void {
     if (this.finished) throw new Error('PlaybackPoints.add: the stream was finished (finish() trims the columns); start new points for a new range');
-    if (events && events.length !== chunk.count) throw new RangeError(`events: must hold the chunk's ${chunk.count} decoded events, got ${events.length}`);
-    if (!events && chunk.count > 0) this.deadlinesKnown = false;
     for (let i = 0; i < chunk.count; i++) {
       const type = chunk.type[i]!;
       const slot = chunk.incident[i]!;
@@ -139,9 +133,9 @@ export class PlaybackPoints {
       if (type === REPORTED) {
         this.ensureIncident(slot + 1);
         const [x, y] = this.shift(chunk.lon[i]!, chunk.lat[i]!);
-        const event = events?.[i];
+        const sla = chunk.limit[i]!;
         this.priority[slot] = chunk.arg[i]!;
-        this.slaMinutes[slot] = event?.type === 'incident.reported' ? Math.min(NO_SLA - 1, Math.round(slaHoursFor(event.incident.category) * 60)) : NO_SLA;
+        this.slaMinutes[slot] = sla === NO_LIMIT || sla < 0 ? NO_SLA : Math.min(NO_SLA - 1, sla);
         this.deadline[slot] = Number.NaN;
         this.current[slot] = -1;
         this.pending[slot] = -1;
@@ -165,8 +159,8 @@ export class PlaybackPoints {
       if (next === undefined) continue;
       const was = STATUS_CODES[this.status[slot]!]!;
       if (type === DISPATCHED) {
-        const event = events?.[i];
-        const explicit = event?.type === 'incident.dispatched' && event.deadline !== undefined ? this.seconds(Date.parse(event.deadline)) : Number.NaN;
+        const limit = chunk.limit[i]!;
+        const explicit = limit === NO_LIMIT ? Number.NaN : this.seconds(chunk.baseAt + limit * 1000);
         if (was === 'dispatched') {
           // a redispatch: same status; a new explicit deadline moves the overdue switch
           if (Number.isNaN(explicit)) continue;
@@ -296,7 +290,7 @@ export class PlaybackPoints {
    */
   gridFiguresAt(t: number, grids: number): GridFigures<Uint32Array> {
     const s = this.seconds(t);
-    const out: GridFigures<Uint32Array> = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids), overdueKnown: this.deadlinesKnown };
+    const out: GridFigures<Uint32Array> = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids) };
     for (let slot = 0; slot < this.incidents; slot++) {
       // the range's cases: not those carried in from before its start (reported before the origin)
       if (this.status[slot] === 0 || !(this.reportedS[slot]! >= 0 && this.reportedS[slot]! <= s)) continue;

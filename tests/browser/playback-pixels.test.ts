@@ -2,7 +2,8 @@
  * Playback really draws its cases, in the reducer's status colours: at one instant t of a replayed range, with the
  * incidents layer on and then off (the legend's switch), the canvas differs where each known case lies (projected
  * with the wall's public `project()`), and the colour at the case is the live wall's colour for the status the shared
- * reducer gives that case at t: reported, dispatched and overdue cases side by side.
+ * reducer gives that case at t: reported, dispatched and overdue cases side by side. The same again in windowed
+ * playback (a budget below the range's size), whose stream has no details: the overdue switch comes from its columns.
  *
  * Cumulative mode then washes the same cases in its heat map (a layer made only once first shown).
  *
@@ -17,7 +18,7 @@ import { STATUS_COLOURS } from '../../client/live/incident-style';
 import { colourDistance, type Pixels } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { bar, openPlaybackPage, playbackRange, press, type PlaybackPage } from './helpers/playback-page';
-import { projectOnWall, screenshotPixels } from './helpers/wall-page';
+import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
 
 const MIN = 60_000;
 let session: PlaybackPage | undefined;
@@ -110,42 +111,48 @@ beforeAll(async () => {
 
 afterAll(() => session?.close());
 
+/** Every case is drawn at its position in the colour of its status at t, and nothing there with the layer off. */
+async function expectCasesDrawn(mode: string): Promise<void> {
+  const cases = [
+    { id: 'px-a', grid: gridA },
+    { id: 'px-b', grid: gridB },
+    { id: 'px-c', grid: gridC },
+  ].map((c) => ({ ...c, expected: expectedColour(c.id) }));
+  // the scenario gives three different colours, so a layer drawing one colour everywhere fails
+  expect(cases.map((c) => c.expected.status)).toEqual(['dispatched', 'reported', 'overdue']);
+  // the panels' model at t is refreshed on the first frame after the range is in: wait for it, not only for t
+  await expect
+    .poll(async () => (await page.evaluate(() => document.querySelector('gw-wall')!.playbackShown()!.open)).sort(), { timeout: 60_000 })
+    .toEqual(['px-a', 'px-b', 'px-c']);
+
+  const on = await incidentsLayer(page, true);
+  const off = await incidentsLayer(page, false);
+  for (const c of cases) {
+    const [x, y] = await projectOnWall(page, ...wallGridCentre(city, c.grid));
+    const label = `${mode}: ${c.id} (${c.expected.status}) at ${Math.round(x)},${Math.round(y)}`;
+    const uncovered = await page.evaluate(([px, py]) => {
+      let el: Element | null = document.elementFromPoint(px!, py!);
+      while (el?.shadowRoot) {
+        const inner: Element | null = el.shadowRoot.elementFromPoint(px!, py!);
+        if (!inner || inner === el) break;
+        el = inner;
+      }
+      return el?.tagName === 'CANVAS' && el.classList.contains('maplibregl-canvas');
+    }, [x, y]);
+    expect(uncovered, `${label}: no panel floats over the case`).toBe(true);
+    expect(colourDistance(on.at(x, y), off.at(x, y)), `${label}: layer on vs off`).toBeGreaterThan(60);
+    // the centre pixel (radius ≥ 7 px for an urgent case; a pixel of slack for the projection's rounding)
+    expect(nearestMatch(on, x, y, 1, c.expected.rgb), `${label}: drawn ${on.at(x, y).join(',')}, status colour ${c.expected.rgb.join(',')}`).toBeLessThanOrEqual(8);
+    expect(colourDistance(off.at(x, y), c.expected.rgb), `${label}: the status colour is not the map's own`).toBeGreaterThan(60);
+    // a point, not a wash: 20 px away the layer changes nothing
+    expect(colourDistance(on.at(x + 20, y), off.at(x + 20, y)), `${label}: 20 px aside`).toBeLessThanOrEqual(4);
+  }
+  await incidentsLayer(page, true);
+}
+
 describe('playback pixels', () => {
   it('draws each case at its position in the colour of its status at t, and nothing there with the layer off', async () => {
-    const cases = [
-      { id: 'px-a', grid: gridA },
-      { id: 'px-b', grid: gridB },
-      { id: 'px-c', grid: gridC },
-    ].map((c) => ({ ...c, expected: expectedColour(c.id) }));
-    // the scenario gives three different colours, so a layer drawing one colour everywhere fails
-    expect(cases.map((c) => c.expected.status)).toEqual(['dispatched', 'reported', 'overdue']);
-    // the panels' model at t is refreshed on the first frame after the range is in: wait for it, not only for t
-    await expect
-      .poll(async () => (await page.evaluate(() => document.querySelector('gw-wall')!.playbackShown()!.open)).sort(), { timeout: 60_000 })
-      .toEqual(['px-a', 'px-b', 'px-c']);
-
-    const on = await incidentsLayer(page, true);
-    const off = await incidentsLayer(page, false);
-    for (const c of cases) {
-      const [x, y] = await projectOnWall(page, ...wallGridCentre(city, c.grid));
-      const label = `${c.id} (${c.expected.status}) at ${Math.round(x)},${Math.round(y)}`;
-      const uncovered = await page.evaluate(([px, py]) => {
-        let el: Element | null = document.elementFromPoint(px!, py!);
-        while (el?.shadowRoot) {
-          const inner: Element | null = el.shadowRoot.elementFromPoint(px!, py!);
-          if (!inner || inner === el) break;
-          el = inner;
-        }
-        return el?.tagName === 'CANVAS' && el.classList.contains('maplibregl-canvas');
-      }, [x, y]);
-      expect(uncovered, `${label}: no panel floats over the case`).toBe(true);
-      expect(colourDistance(on.at(x, y), off.at(x, y)), `${label}: layer on vs off`).toBeGreaterThan(60);
-      // the centre pixel (radius ≥ 7 px for an urgent case; a pixel of slack for the projection's rounding)
-      expect(nearestMatch(on, x, y, 1, c.expected.rgb), `${label}: drawn ${on.at(x, y).join(',')}, status colour ${c.expected.rgb.join(',')}`).toBeLessThanOrEqual(8);
-      expect(colourDistance(off.at(x, y), c.expected.rgb), `${label}: the status colour is not the map's own`).toBeGreaterThan(60);
-      // a point, not a wash: 20 px away the layer changes nothing
-      expect(colourDistance(on.at(x + 20, y), off.at(x + 20, y)), `${label}: 20 px aside`).toBeLessThanOrEqual(4);
-    }
+    await expectCasesDrawn('detailed');
   });
 
   it('cumulative mode washes the range so far in a heat map around each case (made on first use)', async () => {
@@ -161,5 +168,13 @@ describe('playback pixels', () => {
     }
     await press(page, 'cumulative');
     await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false');
+  });
+  it('windowed playback (the range above the detail budget: columns only, the state at t from the server) draws the same colours, overdue included', async () => {
+    await page.goto(`${session!.wall.url}/?tour=0&motion=0&lang=en&budget=1&playback=${playbackRange(from, to)}&t=${encodeURIComponent(iso(t))}`);
+    await waitForWallReady(page);
+    await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+    await expect.poll(() => bar(page).locator('[data-mode="windowed"]').count(), { timeout: 10_000 }).toBe(1);
+    await page.waitForFunction((at) => document.querySelector('gw-wall')?.playbackShown()?.t === at, t, { timeout: 30_000, polling: 250 });
+    await expectCasesDrawn('windowed');
   });
 });

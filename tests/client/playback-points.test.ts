@@ -6,7 +6,7 @@
  * the same arithmetic the DataFilterExtension does on the GPU, over the very arrays handed to deck.gl.
  */
 import { describe, expect, it } from 'vitest';
-import { HistoryDecoder, HistoryEncoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
+import { HistoryDecoder, HistoryEncoder, NO_LIMIT, type HistoryChunk } from '../../protocol/history-codec';
 import { fold, isUnresolvedStatus } from '../../protocol/reducer';
 import { EVENT_TYPES, type StoredEvent } from '../../protocol/events';
 import { PlaybackPoints } from '../../client/playback/playback-points';
@@ -81,11 +81,12 @@ function history(): StoredEvent[] {
   return log.events;
 }
 
-function decoded(events: StoredEvent[], perFrame: number): { chunks: HistoryChunk[]; decoder: HistoryDecoder } {
+/** The history as a decoded stream; `details: false` as windowed playback asks for it (columns only, no ids). */
+function decoded(events: StoredEvent[], perFrame: number, details = true): { chunks: HistoryChunk[]; decoder: HistoryDecoder } {
   const encoder = new HistoryEncoder();
-  const decoder = new HistoryDecoder();
+  const decoder = new HistoryDecoder({ incidentIds: details });
   const chunks: HistoryChunk[] = [];
-  for (let i = 0; i < events.length; i += perFrame) chunks.push(...decoder.push(encoder.encodeFrame(events.slice(i, i + perFrame))));
+  for (let i = 0; i < events.length; i += perFrame) chunks.push(...decoder.push(encoder.encodeFrame(events.slice(i, i + perFrame), { details })));
   decoder.end();
   return { chunks, decoder };
 }
@@ -133,11 +134,11 @@ const last = Math.max(...events.map(atOf));
 const instants = [...new Set(events.flatMap((e) => [atOf(e) - 1_000, atOf(e) + 1_000]).concat(Array.from({ length: 200 }, (_, i) => first + ((last + 12 * HOUR - first) * i) / 199)))].sort((a, b) => a - b);
 
 describe('playback points: status at t on the GPU filter', () => {
-  for (const perFrame of [7, 1000]) {
-    it(`draws every case in its reducer status at t (frames of ${perFrame})`, () => {
-      const { chunks, decoder } = decoded(events, perFrame);
+  for (const [perFrame, details] of [[7, true], [1000, true], [7, false]] as const) {
+    it(`draws every case in its reducer status at t, overdue included (frames of ${perFrame}, ${details ? 'with details' : 'columns only, as windowed playback loads'})`, () => {
+      const { chunks } = decoded(events, perFrame, details);
       const points = new PlaybackPoints(first - HOUR, identity);
-      for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
+      for (const chunk of chunks) points.add(chunk);
       let overdueSeen = 0;
       for (const t of instants) {
         const drawn = drawnAt(points, t);
@@ -149,9 +150,9 @@ describe('playback points: status at t on the GPU filter', () => {
   }
 
   it('heats each case once, at its report position from its report time on', () => {
-    const { chunks, decoder } = decoded(events, 50);
+    const { chunks } = decoded(events, 50);
     const points = new PlaybackPoints(first - HOUR, identity);
-    for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
+    for (const chunk of chunks) points.add(chunk);
     points.finish();
     const heat = points.heatData();
     const position = heat.attributes.getPosition!.value as Float32Array;
@@ -167,9 +168,9 @@ describe('playback points: status at t on the GPU filter', () => {
   });
 
   it('keeps segments in blocks with exact sizes after finish, and refuses chunks after it', () => {
-    const { chunks, decoder } = decoded(events, 50);
+    const { chunks } = decoded(events, 50);
     const points = new PlaybackPoints(first - HOUR, identity);
-    for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
+    for (const chunk of chunks) points.add(chunk);
     const before = points.bytes;
     points.finish();
     const blocks = points.blockData();
@@ -178,7 +179,6 @@ describe('playback points: status at t on the GPU filter', () => {
     expect(points.bytes).toBe(points.length * PlaybackPoints.BYTES_PER_SEGMENT + points.incidentCount * PlaybackPoints.BYTES_PER_INCIDENT);
     expect(points.bytes).toBeLessThan(before);
     expect(() => points.add(chunks[0]!)).toThrow(/finished/);
-    expect(() => new PlaybackPoints(0, identity).add(chunks[0]!, [])).toThrow(/events: must hold/);
   });
 
   it('splits a large range into blocks of 2^20 segments, re-uploading only the blocks a chunk changed', () => {
@@ -190,7 +190,7 @@ describe('playback points: status at t on the GPU filter', () => {
       const count = types.length;
       return {
         count, baseSeq: 1, baseAt: 0, seqOffset: new Uint32Array(count), atOffset: Uint32Array.from(atS, (s) => s * 1000), type: Uint8Array.from(types), arg: new Uint8Array(count),
-        grid: new Uint32Array(count), incident: Uint32Array.from(slots), lon: Float32Array.from(slots, (k) => k * 1e-3), lat: new Float32Array(count), minAt: 0, maxAt: 0, details: new Uint8Array(0),
+        grid: new Uint32Array(count), incident: Uint32Array.from(slots), lon: Float32Array.from(slots, (k) => k * 1e-3), lat: new Float32Array(count), limit: new Int32Array(count).fill(NO_LIMIT), minAt: 0, maxAt: 0, details: new Uint8Array(0),
       } as unknown as HistoryChunk;
     };
     const points = new PlaybackPoints(0, identity);
@@ -231,10 +231,10 @@ describe('playback points: per-grid figures of the choropleth', () => {
     });
   }
 
-  it('counts, overdue cases and ratings per grid equal the fold at t', () => {
-    const { chunks, decoder } = decoded(events, 13);
+  it.each([true, false])('counts, overdue cases and ratings per grid equal the fold at t (details: %s)', (details) => {
+    const { chunks, decoder } = decoded(events, 13, details);
     const points = new PlaybackPoints(first - HOUR, identity);
-    for (const chunk of chunks) points.add(chunk, chunkEvents(chunk, decoder.tables));
+    for (const chunk of chunks) points.add(chunk);
     for (const t of [first + 30 * MINUTE, first + 3 * HOUR, last + HOUR]) {
       const figures = points.gridFiguresAt(t, decoder.tables.grids.length);
       const state = fold(events.filter((e) => atOf(e) <= t));
@@ -252,7 +252,7 @@ describe('playback points: per-grid figures of the choropleth', () => {
 
   it('colours grids on the ramp: the busiest red, empty ones unfilled; rates and satisfaction on fixed scales', () => {
     const choropleth = new GridChoropleth();
-    const figures = { reported: [4, 2, 0], overdue: [1, 2, 0], ratings: [2, 0, 0], ratingSum: [10, 0, 0], overdueKnown: true };
+    const figures = { reported: [4, 2, 0], overdue: [1, 2, 0], ratings: [2, 0, 0], ratingSum: [10, 0, 0] };
     choropleth.update(figures, ['g0', 'g1', 'g2'], 'count');
     expect(choropleth.colourOf('g0')).toEqual([239, 68, 68, 170]);
     expect(choropleth.colourOf('g1')).toEqual(rampColour(0.5));
@@ -265,7 +265,5 @@ describe('playback points: per-grid figures of the choropleth', () => {
     expect(choropleth.colourOf('g0')).toEqual(rampColour(0));
     expect([...choropleth.values.keys()]).toEqual(['g0']);
     expect(() => choropleth.update(figures, ['g0'], 'nope' as never)).toThrow(/choropleth metric: must be one of count, overdue, satisfaction/);
-    choropleth.update({ ...figures, overdueKnown: false }, ['g0', 'g1', 'g2'], 'overdue');
-    expect(choropleth.legend().missing).toMatch(/windowed/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryDecoder, HistoryEncoder, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
+import { HistoryDecoder, HistoryEncoder, NO_LIMIT, chunkEvents, type HistoryChunk } from '../../protocol/history-codec';
+import { slaHoursFor } from '../../protocol/catalogues';
 import { kpis } from '../../protocol/kpi';
 import { fold } from '../../protocol/reducer';
 import type { StoredEvent } from '../../protocol/events';
@@ -54,6 +55,31 @@ describe('the history codec', () => {
       expect(chunks.flatMap((c) => chunkEvents(c, decoder.tables))).toEqual(events);
       expect(decoder.tables.incidents.length).toBe(60);
     }
+  });
+
+  it("carries what the overdue colour needs in the limit column, with or without details", () => {
+    const log = new EventLog();
+    log.reported('a', DAY0, { grid: GRID_A, category: 'env.litter' });
+    log.registered('a', DAY0 + MINUTE);
+    log.dispatched('a', DAY0 + 2 * MINUTE); // the category's SLA applies
+    log.reported('b', DAY0 + 3 * MINUTE, { grid: GRID_B });
+    log.registered('b', DAY0 + 4 * MINUTE);
+    log.dispatched('b', DAY0 + 5 * MINUTE, DAY0 + 5 * MINUTE + 90_500); // an explicit deadline, 90.5 s later
+    for (const details of [true, false]) {
+      const encoder = new HistoryEncoder();
+      const decoder = new HistoryDecoder({ incidentIds: details });
+      // a's events in one frame, b's in another (whose baseAt is b's report)
+      const [first] = decoder.push(encoder.encodeFrame(log.events.slice(0, 3), { details }));
+      const [second] = decoder.push(encoder.encodeFrame(log.events.slice(3), { details }));
+      expect([...first!.limit]).toEqual([Math.round(slaHoursFor('env.litter') * 60), NO_LIMIT, NO_LIMIT]);
+      const bReport = log.events[3] as Extract<StoredEvent, { type: 'incident.reported' }>;
+      expect(second!.limit[0]).toBe(Math.round(slaHoursFor(bReport.incident.category) * 60));
+      expect(second!.limit[1]).toBe(NO_LIMIT);
+      // seconds after the frame's earliest event, rounded up: never overdue earlier than the reducer says
+      expect(second!.baseAt + second!.limit[2]! * 1000).toBe(DAY0 + 5 * MINUTE + 91_000);
+    }
+    const far = { ...log.events[5]!, deadline: '2200-01-01T00:00:00Z' } as StoredEvent;
+    expect(() => new HistoryEncoder().encodeFrame([far])).toThrow(/events\[0\]\.deadline: more than 68 years/);
   });
 
   it('names the problem when a stream stops inside a frame or is not a history stream', () => {

@@ -34,8 +34,6 @@ export interface GridFigures<A extends ArrayLike<number> = ArrayLike<number>> {
   overdue: A;
   ratings: A;
   ratingSum: A;
-  /** false when chunks came without details (windowed mode): overdue is then unknown */
-  overdueKnown: boolean;
 }
 
 export interface ChoroplethLegend {
@@ -47,8 +45,6 @@ export interface ChoroplethLegend {
   stops: string[];
   /** grids with a figure */
   grids: number;
-  /** why there is no figure to show (e.g. overdue unknown in windowed mode), or null */
-  missing: string | null;
 }
 
 /** Colour of `k` ∈ [0, 1] on the ramp. */
@@ -67,7 +63,6 @@ export class GridChoropleth {
   readonly values = new Map<string, number>();
   /** largest count (the count scale's top; at least 1) */
   maxCount = 1;
-  overdueKnown = true;
   /** bumps on every update (the layer's recolour trigger) */
   version = 0;
 
@@ -76,7 +71,6 @@ export class GridChoropleth {
     if (!CHOROPLETH_METRICS.includes(metric)) throw new RangeError(`choropleth metric: must be one of ${CHOROPLETH_METRICS.join(', ')}, got ${String(metric)}`);
     this.metric = metric;
     this.values.clear();
-    this.overdueKnown = figures.overdueKnown;
     let max = 1;
     for (let g = 0; g < grids.length; g++) {
       const reported = figures.reported[g] ?? 0;
@@ -85,7 +79,7 @@ export class GridChoropleth {
         if (reported > 0) this.values.set(code, reported);
         max = Math.max(max, reported);
       } else if (metric === 'overdue') {
-        if (reported > 0 && figures.overdueKnown) this.values.set(code, (figures.overdue[g] ?? 0) / reported);
+        if (reported > 0) this.values.set(code, (figures.overdue[g] ?? 0) / reported);
       } else {
         const ratings = figures.ratings[g] ?? 0;
         if (ratings > 0) this.values.set(code, (figures.ratingSum[g] ?? 0) / ratings);
@@ -116,8 +110,7 @@ export class GridChoropleth {
   legend(): ChoroplethLegend {
     const stops = DENSITY_RAMP.map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`);
     const [low, high] = this.metric === 'count' ? [0, this.maxCount] : this.metric === 'overdue' ? [0, 1] : [5, 1];
-    const missing = this.metric === 'overdue' && !this.overdueKnown ? 'overdue needs the events’ deadlines, which a windowed (very large) range does not load' : null;
-    return { metric: this.metric, low, high, stops, grids: this.values.size, missing };
+    return { metric: this.metric, low, high, stops, grids: this.values.size };
   }
 }
 
