@@ -36,14 +36,15 @@ export function clockDateTime(ms: number): string {
 }
 
 /**
- * The value an `<input type="datetime-local">` shows for `ms`, in UTC+8 (`YYYY-MM-DDThh:mm:ss`, or to the minute),
- * so that the times an analyst or officer types are the city's, like every time the wall shows, whatever the PC's
- * own time zone. Empty for a time that is not finite.
+ * The value an `<input type="datetime-local">` shows for `ms`, in UTC+8 (`YYYY-MM-DDThh:mm:ss`, to the minute, or
+ * to the millisecond for an input with `step="0.001"`), so that the times an analyst or officer types are the city's,
+ * like every time the wall shows, whatever the PC's own time zone. Empty for a time that is not finite.
  */
-export function cityInputTime(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
+export function cityInputTime(ms: number, precision: 'milliseconds' | 'seconds' | 'minutes' = 'seconds'): string {
   if (!Number.isFinite(ms)) return '';
-  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, precision === 'seconds' ? 19 : 16);
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, INPUT_LENGTH[precision]);
 }
+const INPUT_LENGTH = { milliseconds: 23, seconds: 19, minutes: 16 } as const;
 
 const INPUT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
 

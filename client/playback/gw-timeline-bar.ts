@@ -283,7 +283,7 @@ export class GwTimelineBar extends LitElement {
       </div>
       ${this.histogram(view)}
       <div class="right">
-        <input type="datetime-local" step="1" aria-label=${t('playback.jump')} .value=${cityInputTime(view.t)}
+        <input type="datetime-local" step="0.001" aria-label=${t('playback.jump')} .value=${cityInputTime(view.t, 'milliseconds')}
           @change=${(e: Event) => this.send({ kind: 'seek', t: fromCityInputTime((e.target as HTMLInputElement).value) })} />
         <button data-action="loop" aria-pressed=${view.loop ? 'true' : 'false'} @click=${() => this.send({ kind: 'loop', loop: !view.loop })}>${t('playback.loop')}</button>
         <button data-action="cumulative" aria-pressed=${view.cumulative ? 'true' : 'false'} @click=${() => this.send({ kind: 'cumulative', cumulative: !view.cumulative })}>${t('playback.cumulative')}</button>

@@ -185,6 +185,7 @@ describe('date-time boxes in the city’s time', () => {
         expect(new Date(t).getTimezoneOffset(), `${zone} in effect`).toBe(offset);
         expect(cityInputTime(t), zone).toBe('2026-11-23T00:05:09');
         expect(cityInputTime(t, 'minutes'), zone).toBe('2026-11-23T00:05');
+        expect(cityInputTime(t + 250, 'milliseconds'), zone).toBe('2026-11-23T00:05:09.250');
         expect(clockDateTime(t), zone).toBe('2026-11-23 00:05:09');
         expect(fromCityInputTime('2026-11-23T00:05:09'), zone).toBe(t);
         expect(fromCityInputTime('2026-11-23T00:05'), zone).toBe(t - 9_000);

@@ -62,7 +62,7 @@ export const press = (p: Page, action: string) => bar(p).locator(`[data-action="
 
 /** Jumps to t through the bar's jump box, typed in the city's time (UTC+8) whatever the browser's zone. */
 export async function seek(p: Page, t: number): Promise<void> {
-  await bar(p).locator('.right input[type="datetime-local"]').fill(cityInputTime(t));
+  await bar(p).locator('.right input[type="datetime-local"]').fill(cityInputTime(t, 'milliseconds'));
   await bar(p).locator('.right input[type="datetime-local"]').dispatchEvent('change');
 }
 
