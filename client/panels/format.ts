@@ -44,6 +44,7 @@ export function cityInputTime(ms: number, precision: 'milliseconds' | 'seconds' 
   if (!Number.isFinite(ms)) return '';
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, INPUT_LENGTH[precision]);
 }
+/** How much of an ISO string each precision keeps. */
 const INPUT_LENGTH = { milliseconds: 23, seconds: 19, minutes: 16 } as const;
 
 const INPUT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;

@@ -169,6 +169,7 @@ describe('playback pixels', () => {
     await press(page, 'cumulative');
     await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false');
   });
+
   it('windowed playback (the range above the detail budget: columns only, the state at t from the server) draws the same colours, overdue included', async () => {
     await page.goto(`${session!.wall.url}/?tour=0&motion=0&lang=en&budget=1&playback=${playbackRange(from, to)}&t=${encodeURIComponent(iso(t))}`);
     await waitForWallReady(page);
