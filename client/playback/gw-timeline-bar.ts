@@ -11,6 +11,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { t } from '../i18n/index';
 import { panelStyles } from '../panels/theme';
 import { cityInputTime, clockDateTime, fromCityInputTime } from '../panels/format';
+import { styleProps } from '../panels/style-props';
 import { CHOROPLETH_METRICS, type ChoroplethLegend, type ChoroplethMetric } from '../map/layers/grid-choropleth';
 import type { HistoryAggregate } from './history-loader';
 import type { PlaybackMode } from '../../protocol/history-api';
@@ -212,7 +213,7 @@ export class GwTimelineBar extends LitElement {
       </label>
       ${legend
         ? html`<span data-legend-low=${legend.low}>${label(legend.low)}</span>
-            <span class="ramp" style="background: linear-gradient(to right, ${legend.stops.join(', ')})"></span>
+            <span class="ramp" style=${styleProps({ background: `linear-gradient(to right, ${legend.stops.join(', ')})` })}></span>
             <span data-legend-high=${legend.high}>${label(legend.high)}</span>`
         : nothing}
     </div>`;

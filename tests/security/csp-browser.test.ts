@@ -2,7 +2,8 @@
  * The CSP without `style-src 'unsafe-inline'` (docs/security.md §1), proved in Chromium: the built wall and the
  * officer's desk render and work under the server's real headers with zero CSP violations, counted by a
  * `securitypolicyviolation` listener installed before any page script and by the console. Per-element colours
- * (ticker, whistle board, KPI tiers, legend) still apply, so nothing was silently dropped. A deliberate inline
+ * (ticker, whistle board, KPI tiers, legend, playback's choropleth ramp) still apply, so nothing was silently
+ * dropped. Playback with its cumulative view is watched the same way. A deliberate inline
  * style at the end must be caught, so the listener is proved to work.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -12,8 +13,10 @@ import { inlineStyleHashes } from '../../server/http/security';
 import { busyAfternoon } from '../browser/helpers/scenario';
 import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
 import { projectOnWall, waitForPanels, waitForWallReady } from '../browser/helpers/wall-page';
+import { playbackRange } from '../browser/helpers/playback-page';
 import { openWallSession, type WallSession } from '../browser/helpers/wall-session';
 
+const MIN = 60_000;
 const OFFICER = { name: 'duty-csp', password: 'duty officer password' };
 const GRID = '530102001001005';
 const city = wallCity();
@@ -132,6 +135,22 @@ describe('the CSP without style-src unsafe-inline', () => {
       document.body.append(probe);
     });
     await expect.poll(async () => (await violations()).map((v) => v.directive), { timeout: 10_000 }).toEqual(['style-src-attr']);
+    await page.close();
+  }, 400_000);
+
+  it('playback with its cumulative choropleth renders with zero CSP violations, the legend ramp drawn', async () => {
+    const { page, violations, console: consoleCsp } = await watchedPage();
+    const now = Date.now();
+    await page.goto(`${url}/?tour=0&lang=en&cumulative=1&playback=${playbackRange(now - 4 * 60 * MIN, now)}`);
+    await waitForWallReady(page, 240_000);
+    await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 120_000, polling: 250 });
+    const choropleth = page.locator('gw-timeline-bar select[data-action="choropleth"]');
+    await choropleth.selectOption('overdue');
+    await page.locator('gw-timeline-bar .ramp').waitFor({ timeout: 30_000 });
+    // the ramp's gradient, set through the CSSOM (an inline style="…" would be refused and leave it blank)
+    await expect.poll(() => computed(page, 'gw-timeline-bar', '.ramp', 'background-image'), { timeout: 10_000 }).toEqual([expect.stringMatching(/^linear-gradient\(to right, rgb/)]);
+    expect(await violations()).toEqual([]);
+    expect(consoleCsp).toEqual([]);
     await page.close();
   }, 400_000);
 });
