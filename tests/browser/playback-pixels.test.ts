@@ -17,7 +17,7 @@ import { isUnresolvedStatus } from '../../protocol/transition';
 import { STATUS_COLOURS } from '../../client/live/incident-style';
 import { colourDistance, type Pixels } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { bar, openPlaybackPage, playbackRange, press, type PlaybackPage } from './helpers/playback-page';
+import { bar, openPlaybackPage, playbackRange, press, waitForPlaybackLoaded, type PlaybackPage } from './helpers/playback-page';
 import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
 
 const MIN = 60_000;
@@ -173,7 +173,7 @@ describe('playback pixels', () => {
   it('windowed playback (the range above the detail budget: columns only, the state at t from the server) draws the same colours, overdue included', async () => {
     await page.goto(`${session!.wall.url}/?tour=0&motion=0&lang=en&budget=1&playback=${playbackRange(from, to)}&t=${encodeURIComponent(iso(t))}`);
     await waitForWallReady(page);
-    await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+    await waitForPlaybackLoaded(page);
     await expect.poll(() => bar(page).locator('[data-mode="windowed"]').count(), { timeout: 10_000 }).toBe(1);
     await page.waitForFunction((at) => document.querySelector('gw-wall')?.playbackShown()?.t === at, t, { timeout: 30_000, polling: 250 });
     await expectCasesDrawn('windowed');

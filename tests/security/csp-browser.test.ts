@@ -13,7 +13,7 @@ import { inlineStyleHashes } from '../../server/http/security';
 import { busyAfternoon } from '../browser/helpers/scenario';
 import { wallCity, wallGridCentre } from '../browser/helpers/wall-city';
 import { projectOnWall, waitForPanels, waitForWallReady } from '../browser/helpers/wall-page';
-import { playbackRange } from '../browser/helpers/playback-page';
+import { playbackRange, waitForPlaybackLoaded } from '../browser/helpers/playback-page';
 import { openWallSession, type WallSession } from '../browser/helpers/wall-session';
 
 const MIN = 60_000;
@@ -143,7 +143,7 @@ describe('the CSP without style-src unsafe-inline', () => {
     const now = Date.now();
     await page.goto(`${url}/?tour=0&lang=en&cumulative=1&playback=${playbackRange(now - 4 * 60 * MIN, now)}`);
     await waitForWallReady(page, 240_000);
-    await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 120_000, polling: 250 });
+    await waitForPlaybackLoaded(page, 120_000);
     const choropleth = page.locator('gw-timeline-bar select[data-action="choropleth"]');
     await choropleth.selectOption('overdue');
     await page.locator('gw-timeline-bar .ramp').waitFor({ timeout: 30_000 });

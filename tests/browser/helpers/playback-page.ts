@@ -48,12 +48,17 @@ export async function openPlaybackPage(
     const page = await session.browser.newPage(pageOptions);
     await page.goto(`${session.wall.url}/${query}`);
     await waitForWallReady(page);
-    await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout: 60_000, polling: 250 });
+    await waitForPlaybackLoaded(page);
     return { ...session, page, events };
   } catch (error) {
     await session.close();
     throw error;
   }
+}
+
+/** Waits for the signal that the whole range is in (`data-playback-loaded` on the document element). */
+export async function waitForPlaybackLoaded(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.playbackLoaded !== undefined, null, { timeout, polling: 250 });
 }
 
 export const bar = (p: Page) => p.locator('gw-timeline-bar');
