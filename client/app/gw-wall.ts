@@ -281,14 +281,19 @@ export class GwWall extends LitElement {
       basemapStyleUrl: this.config.basemapStyleUrl,
     });
     // While the officer's desk shows an area or a case, the tour and urgent pulls leave the camera where the desk put it.
+    // Like the desk's own moves, they frame their area below the desk's search bar (an empty cover on a kiosk wall).
     this.tour.attach({
       fitBounds: (bounds, durationMs) => {
-        if (!this.deskPanelOpen) this.mapController.fitBounds(bounds, durationMs);
+        if (!this.deskPanelOpen) this.mapController.fitBounds(bounds, durationMs, this.deskCover());
       },
       flyTo: (centre, zoom) => {
-        if (!this.deskPanelOpen) this.mapController.flyTo(centre, zoom);
+        if (!this.deskPanelOpen) this.mapController.flyTo(centre, zoom, this.deskCover());
       },
     }, stops);
+    // The first frame fitted the home area to the whole map; where the desk's bar covers its top, fit it again at once
+    // below the bar, so that a city whose north would lie under it (Hefei's 蜀山区) opens with all of it in view.
+    const cover = this.deskCover();
+    if (cover.top) this.mapController.fitBounds(home.bounds, 0, cover);
     this.playbackLayers = new WallLayers(shift);
     this.playback.attach(city, shift);
     this.selection = new SelectionLayers(city, shift);

@@ -50,7 +50,8 @@ let scenario: IncomingEvent[] = [];
 
 /**
  * A point of `grid` on screen at least 24 px from every case's dot (a click there selects the grid; a click on a dot
- * opens the case). Grids are small rectangles here, so screen position is linear in longitude and latitude inside one.
+ * opens the case) where the map itself is on top (not the legend or a bar over its edges). Grids are small rectangles
+ * here, so screen position is linear in longitude and latitude inside one.
  */
 async function clearPointIn(grid: string): Promise<[number, number]> {
   const [x0, y0, x1, y1] = city.areas.get(grid)!.bbox;
@@ -61,10 +62,23 @@ async function clearPointIn(grid: string): Promise<[number, number]> {
   for (let i = 1; i < 10; i++) {
     for (let j = 1; j < 10; j++) {
       const point = onScreen(x0 + (i / 10) * (x1 - x0), y0 + (j / 10) * (y1 - y0));
-      if (dots.every(([x, y]) => Math.hypot(x - point[0], y - point[1]) > 24)) return point;
+      if (dots.every(([x, y]) => Math.hypot(x - point[0], y - point[1]) > 24) && (await mapIsOnTopAt(point))) return point;
     }
   }
   throw new Error(`no point of ${grid} is clear of the cases' dots`);
+}
+
+/** Whether the topmost element at a viewport point, looked for through the shadow roots, is a canvas of the map. */
+function mapIsOnTopAt([x, y]: [number, number]): Promise<boolean> {
+  return page.evaluate(([px, py]) => {
+    let el: Element | null = document.elementFromPoint(px, py);
+    while (el?.shadowRoot) {
+      const inner: Element | null = el.shadowRoot.elementFromPoint(px, py);
+      if (!inner || inner === el) break;
+      el = inner;
+    }
+    return el?.tagName === 'CANVAS' && el.closest('.maplibregl-map') !== null;
+  }, [x, y] as const);
 }
 
 function deskCases(now: number): IncomingEvent[] {

@@ -328,15 +328,22 @@ describe('the command-centre wall', () => {
         return { left: Math.min(x0, x1), right: Math.max(x0, x1), top: Math.min(y0, y1), bottom: Math.max(y0, y1) };
       };
       const own = await rect(city.areas.get('530102')!.bbox);
-      // all of the district is in view, and it fills the map across one dimension at least (fitBounds, 24 px padding)
+      // all of the district is in view below the desk's search bar, and it fills that part of the map across one
+      // dimension at least (fitBounds, 40 px in from each edge of it)
+      const barBottom = await district.locator('gw-desk .bar').evaluate((el) => el.getBoundingClientRect().bottom);
+      const shown = { top: barBottom, height: box.y + box.height - barBottom };
       expect(own.left).toBeGreaterThanOrEqual(box.x - 1);
       expect(own.right).toBeLessThanOrEqual(box.x + box.width + 1);
-      expect(own.top).toBeGreaterThanOrEqual(box.y - 1);
+      expect(own.top).toBeGreaterThanOrEqual(shown.top - 1);
       expect(own.bottom).toBeLessThanOrEqual(box.y + box.height + 1);
-      expect(Math.max((own.right - own.left) / box.width, (own.bottom - own.top) / box.height)).toBeGreaterThan(0.8);
-      // the other district lies (at least partly) outside the view: the camera is not on the whole city
-      const other = await rect(city.areas.get('530103')!.bbox);
-      expect(other.left < box.x || other.right > box.x + box.width || other.top < box.y || other.bottom > box.y + box.height).toBe(true);
+      expect(Math.max((own.right - own.left) / (box.width - 80), (own.bottom - own.top) / (shown.height - 80))).toBeGreaterThan(0.95);
+      // centred in that part of the map: the camera is on the district, not on the whole city, whose centre (the
+      // other district lies to one side) is off the centre
+      const centre = { x: box.x + box.width / 2, y: shown.top + shown.height / 2 };
+      expect(Math.abs((own.left + own.right) / 2 - centre.x)).toBeLessThan(3);
+      expect(Math.abs((own.top + own.bottom) / 2 - centre.y)).toBeLessThan(3);
+      const whole = await rect(city.meta.view.bounds);
+      expect(Math.hypot((whole.left + whole.right) / 2 - centre.x, (whole.top + whole.bottom) / 2 - centre.y)).toBeGreaterThan(50);
       expect(await district.locator('gw-wall header .area').getAttribute('data-area')).toBe('530102');
       // and is titled as the district's command centre
       expect(await district.locator('gw-wall h1').textContent()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
