@@ -11,41 +11,7 @@
 import type { CityState } from './state';
 import { isUnresolvedStatus, type IncidentRecord } from './transition';
 import { chainOf } from './state';
-
-interface Watch {
-  deadline: number;
-  id: string;
-}
-
-function push(heap: Watch[], entry: Watch): void {
-  heap.push(entry);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if ((heap[parent] as Watch).deadline <= entry.deadline) break;
-    heap[i] = heap[parent] as Watch;
-    i = parent;
-  }
-  heap[i] = entry;
-}
-
-function pop(heap: Watch[]): Watch | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (top === undefined || last === undefined || heap.length === 0) return top;
-  let i = 0;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= heap.length) break;
-    const right = left + 1;
-    const child = right < heap.length && (heap[right] as Watch).deadline < (heap[left] as Watch).deadline ? right : left;
-    if ((heap[child] as Watch).deadline >= last.deadline) break;
-    heap[i] = heap[child] as Watch;
-    i = child;
-  }
-  heap[i] = last;
-  return top;
-}
+import { heapPop, heapPush } from './min-heap';
 
 function count(state: CityState, record: IncidentRecord, delta: 1 | -1): void {
   for (const area of chainOf(state, record.grid)) area.overdue += delta;
@@ -63,7 +29,7 @@ export function trackOverdue(state: CityState, prev: IncidentRecord | undefined,
   }
   const enters = unresolved && (prev === undefined || !isUnresolvedStatus(prev.status) || deadlineChanged);
   if (enters && next.deadline !== undefined && !state.overdueIds.has(next.id)) {
-    push(state.overdueWatch, { deadline: next.deadline, id: next.id });
+    heapPush(state.overdueWatch, { key: next.deadline, id: next.id });
   }
 }
 
@@ -74,11 +40,11 @@ export function trackOverdue(state: CityState, prev: IncidentRecord | undefined,
 export function advanceOverdue(state: CityState, now: number): boolean {
   if (now < state.overdueAsOf) return false;
   const heap = state.overdueWatch;
-  while (heap.length > 0 && (heap[0] as Watch).deadline < now) {
-    const entry = pop(heap) as Watch;
+  while (heap.length > 0 && heap[0]!.key < now) {
+    const entry = heapPop(heap)!;
     const record = state.incidents.get(entry.id);
     // Stale entries (resolved since, or given a new deadline) are dropped here.
-    if (record === undefined || !isUnresolvedStatus(record.status) || record.deadline !== entry.deadline) continue;
+    if (record === undefined || !isUnresolvedStatus(record.status) || record.deadline !== entry.key) continue;
     if (!state.overdueIds.has(record.id)) count(state, record, 1);
   }
   state.overdueAsOf = now;
@@ -92,6 +58,6 @@ export function rebuildOverdue(state: CityState): void {
   state.overdueAsOf = Number.NEGATIVE_INFINITY;
   for (const area of state.areas.values()) area.overdue = 0;
   for (const record of state.unresolved.values()) {
-    if (record.deadline !== undefined) push(state.overdueWatch, { deadline: record.deadline, id: record.id });
+    if (record.deadline !== undefined) heapPush(state.overdueWatch, { key: record.deadline, id: record.id });
   }
 }

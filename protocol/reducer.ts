@@ -25,7 +25,8 @@ import { incidentIdOf, type StoredEvent } from './events';
 import { applyDelta, dropDaysBefore } from './counters';
 import { advanceOverdue, trackOverdue } from './overdue';
 import { isOpenStatus, isUnresolvedStatus, transition, type IncidentRecord, type Transition } from './transition';
-import { chainOf, createState, type CityState, type ReducerOptions } from './state';
+import { chainOf, createState, endedAt, type CityState, type ReducerOptions } from './state';
+import { heapPop, heapPush } from './min-heap';
 import { shanghaiDay } from './time';
 
 export * from './transition';
@@ -56,7 +57,7 @@ export function applyEvent(state: CityState, event: StoredEvent): Applied {
   applyDelta(chainOf(state, next.grid), prev, next);
   if (isUnresolvedStatus(next.status)) state.unresolved.set(next.id, next);
   else if (prev !== undefined && isUnresolvedStatus(prev.status)) state.unresolved.delete(next.id);
-  if (prev !== undefined && isOpenStatus(prev.status) && !isOpenStatus(next.status)) state.ended.push(next.id);
+  if (prev !== undefined && isOpenStatus(prev.status) && !isOpenStatus(next.status)) heapPush(state.ended, { key: endedAt(next), id: next.id });
   trackOverdue(state, prev, next);
   state.headSeq = event.seq;
   if (next.updatedAt > state.clock) state.clock = next.updatedAt;
@@ -72,7 +73,7 @@ export function applyEvent(state: CityState, event: StoredEvent): Applied {
 export function restoreEvicted(state: CityState, record: IncidentRecord): boolean {
   if (state.incidents.has(record.id) || isOpenStatus(record.status)) return false;
   state.incidents.set(record.id, record);
-  state.ended.push(record.id);
+  heapPush(state.ended, { key: endedAt(record), id: record.id });
   return true;
 }
 
@@ -103,10 +104,11 @@ export function fold(events: Iterable<StoredEvent>, options: FoldOptions = {}): 
 
 /**
  * Drops closed and cancelled incidents that ended more than `retainClosedMs` before `now` from the live map (and the
- * oldest-ended beyond `maxEnded`, whatever their age), and day
- * counters older than `retainDays`. Counters of the retained days are kept as they are, so KPIs do not change.
- * Returns the number of incidents dropped. Call it periodically (e.g. every minute) on long runs: it walks only the
- * incidents that ended since the last call (in the order they ended), and trims day counters only when the day turns.
+ * longest-ended beyond `maxEnded`, whatever their age), and day counters older than `retainDays`. Counters of the
+ * retained days are kept as they are, so KPIs do not change. Returns the number of incidents dropped. Call it
+ * periodically (e.g. every minute) on long runs: it takes the ended incidents from a heap keyed by when they ended
+ * (O(log n) each), so a case is dropped on time even when its events arrived after those of cases that ended later
+ * (a feed that sends a day's closed cases at night), and trims day counters only when the day turns.
  *
  * Contract: an event for an evicted incident is refused as an unknown incident, and a new report that reuses an
  * evicted incident's id would be taken as new: ingest must check the store for known ids.
@@ -117,42 +119,28 @@ export function evict(state: CityState, now: number): number {
   const cutoff = now - state.options.retainClosedMs;
   const ended = state.ended;
   let dropped = 0;
-  let head = state.endedHead;
-  // Incidents end roughly in time order, so the walk stops at the first one still inside the retention.
-  const requeue: string[] = [];
-  // Over the cap, the oldest-ended go whatever their age (entries of reopened or already dropped ids count too, so
-  // the queue itself stays bounded).
-  const cap = state.options.maxEnded;
-  while (head < ended.length) {
-    const id = ended[head] as string;
-    const record = state.incidents.get(id);
-    if (ended.length - head > cap) {
-      if (record !== undefined && !isOpenStatus(record.status)) {
-        state.incidents.delete(id);
-        dropped += 1;
-      }
-      head += 1;
-      continue;
-    }
+  // Over the cap, the longest-ended go whatever their age (entries of already dropped ids count too, so the heap
+  // itself stays bounded).
+  while (ended.length > state.options.maxEnded) {
+    const entry = heapPop(ended)!;
+    const record = state.incidents.get(entry.id);
     if (record !== undefined && !isOpenStatus(record.status)) {
-      const endedAt = record.closedAt ?? record.cancelledAt ?? record.updatedAt;
-      if (endedAt >= cutoff) break;
-      // A closed case may still be rated: keep it until the retention has passed since its last event too.
-      if (record.updatedAt >= cutoff) requeue.push(id);
-      else {
-        state.incidents.delete(id);
-        dropped += 1;
-      }
+      state.incidents.delete(entry.id);
+      dropped += 1;
     }
-    head += 1;
   }
-  for (const id of requeue) ended.push(id);
-  // Compact the queue once the walked-past part dominates, so it stays bounded.
-  if (head > 1024 && head * 2 > ended.length) {
-    ended.splice(0, head);
-    head = 0;
+  while (ended.length > 0 && ended[0]!.key < cutoff) {
+    const entry = heapPop(ended)!;
+    const record = state.incidents.get(entry.id);
+    // gone already (dropped over the cap, or an older entry of a restored case), or open again: nothing to drop
+    if (record === undefined || isOpenStatus(record.status)) continue;
+    // A closed case may still be rated: keep it until the retention has passed since its last event too.
+    if (record.updatedAt >= cutoff) heapPush(ended, { key: record.updatedAt, id: entry.id });
+    else {
+      state.incidents.delete(entry.id);
+      dropped += 1;
+    }
   }
-  state.endedHead = head;
 
   const oldestDay = shanghaiDay(now) - state.options.retainDays + 1;
   if (oldestDay > state.daysFrom) {

@@ -15,7 +15,7 @@
 import type { IncidentStatus } from './events';
 import { areaWithin, emptyDay, type AreaCounters, type DayCounters } from './counters';
 import { isOpenStatus, isUnresolvedStatus, normaliseRecord, type IncidentRecord } from './transition';
-import { createState, type CityState, type ReducerOptions } from './state';
+import { createState, endedAt, type CityState, type ReducerOptions } from './state';
 import { rebuildOverdue } from './overdue';
 import { shanghaiDay } from './time';
 
@@ -129,8 +129,8 @@ export function restoreSnapshot(snapshot: SerializedState): CityState {
     if (isUnresolvedStatus(record.status)) state.unresolved.set(record.id, record);
     if (!isOpenStatus(record.status)) ended.push(record);
   }
-  const endOf = (r: IncidentRecord): number => r.closedAt ?? r.cancelledAt ?? r.updatedAt;
-  for (const record of ended.sort((a, b) => endOf(a) - endOf(b))) state.ended.push(record.id);
+  // ascending keys make a valid heap as they are
+  for (const record of ended.sort((a, b) => endedAt(a) - endedAt(b))) state.ended.push({ key: endedAt(record), id: record.id });
   for (const area of snapshot.areas) {
     const counters: AreaCounters = {
       code: area.code,

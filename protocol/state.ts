@@ -4,6 +4,7 @@
  */
 import { chainFor, type AreaCounters } from './counters';
 import type { IncidentRecord } from './transition';
+import type { HeapEntry } from './min-heap';
 
 export interface ReducerOptions {
   /** How long a closed or cancelled incident stays in the live map after it ended (ms). Default 24 h. */
@@ -40,15 +41,14 @@ export interface CityState {
   /** per grid, its five AreaCounters (a cache, so that the hot path does not slice codes) */
   readonly chains: Map<string, AreaCounters[]>;
   /**
-   * Ids of closed and cancelled incidents in the order they ended, for `evict` to walk from the front instead of
-   * scanning the whole map. `endedHead` is the first entry not yet walked past.
+   * Closed and cancelled incidents keyed by when they ended (a min-heap, protocol/min-heap.ts), for `evict` to take
+   * the longest-ended first instead of scanning the whole map, whatever order their events arrived in.
    */
-  readonly ended: string[];
-  endedHead: number;
+  readonly ended: HeapEntry[];
   /** the oldest day `evict` has kept day counters from (so that it trims only when the day changes) */
   daysFrom: number;
   /** the overdue index (protocol/overdue.ts): deadlines still to pass, the cases counted overdue, and as of when */
-  readonly overdueWatch: Array<{ deadline: number; id: string }>;
+  readonly overdueWatch: HeapEntry[];
   readonly overdueIds: Set<string>;
   overdueAsOf: number;
 }
@@ -71,7 +71,6 @@ export function createState(options: ReducerOptions = {}, scope = 'city'): CityS
     options: { retainClosedMs, retainDays, maxEnded },
     chains: new Map(),
     ended: [],
-    endedHead: 0,
     daysFrom: Number.NEGATIVE_INFINITY,
     overdueWatch: [],
     overdueIds: new Set(),
@@ -89,3 +88,8 @@ export function chainOf(state: CityState, grid: string): AreaCounters[] {
   return chain;
 }
 
+
+/** When an ended (closed or cancelled) incident ended: the key `evict` drops it by. */
+export function endedAt(record: IncidentRecord): number {
+  return record.closedAt ?? record.cancelledAt ?? record.updatedAt;
+}

@@ -142,6 +142,23 @@ describe('evict', () => {
     expect(() => createState({ maxEnded: -1 })).toThrow(/maxEnded/);
   });
 
+  it('drops by when a case ended, not by when its events arrived: a late feed of long-closed cases leaves on time', () => {
+    // 'recent' closes at 10:50 and arrives first; 'old' and 'older', closed at 01:50 and 00:50, arrive after it (a
+    // feed that sends the night's cases late)
+    const log = new EventLog();
+    log.lifecycle('recent', DAY0 + 9 * HOUR, { grid: GRID_A });
+    log.lifecycle('old', DAY0 + HOUR, { grid: GRID_B });
+    log.lifecycle('older', DAY0, { grid: GRID_C });
+    const state = fold(log.events, { retainClosedMs: 2 * HOUR });
+    // at 11:00 the two ended over 2 h ago go, the one ended 10 min ago stays
+    expect(evict(state, DAY0 + 11 * HOUR)).toBe(2);
+    expect([...state.incidents.keys()]).toEqual(['recent']);
+    // and over a cap the longest-ended go first, whatever the arrival order
+    const capped = fold(log.events, { maxEnded: 1 });
+    expect(evict(capped, DAY0 + 11 * HOUR)).toBe(2);
+    expect([...capped.incidents.keys()]).toEqual(['recent']);
+  });
+
   it('a late event of an evicted case folds exactly once its record is restored', () => {
     const log = new EventLog();
     log.lifecycle('late', DAY0, { grid: GRID_A });
