@@ -232,6 +232,28 @@ describe('the command-centre wall', () => {
     expect(Object.keys(DEFAULT_KPI_TARGETS).some((rate) => expected[rate as keyof typeof DEFAULT_KPI_TARGETS] !== null), 'a rate with a target has a figure to stand').toBe(true);
   });
 
+  it('rolls any number of events through the ticker and keeps no more of the page than its rows (a wall left up for days)', async () => {
+    const location = wallGridCentre(city, city.grids[0]!.code);
+    // 80 new cases in 8 batches: each row that rolls off the bottom must take all of itself away, Lit's markers
+    // included (lit-html 3.3.1–3.3.3 leave one comment node behind per row removed: lit/lit#5298)
+    for (let b = 0; b < 8; b++) {
+      await wall.ingest(
+        Array.from({ length: 10 }, (_, i): IncomingEvent => ({
+          id: `bt-roll-e${b * 10 + i}`, type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84',
+          incident: { id: `bt-roll-${b * 10 + i}`, location, category: 'env.litter', channel: 'other' },
+        })),
+      );
+      await page.locator(`gw-ticker li[data-incident="bt-roll-${b * 10 + 9}"]`).waitFor({ timeout: 60_000 });
+    }
+    const { rows, comments } = await page.locator('gw-ticker ol').evaluate((ol) => ({
+      rows: ol.querySelectorAll(':scope > li').length,
+      comments: [...ol.childNodes].filter((node) => node.nodeType === Node.COMMENT_NODE).length,
+    }));
+    expect(rows).toBeGreaterThan(8);
+    // a start and an end marker per row, and the list's own two
+    expect(comments).toBeLessThanOrEqual(2 * rows + 2);
+  });
+
   it('marks the whistles and departments late to report that the shared report limits make late', async () => {
     const state = fold(await wall.store.readSeqRange(0));
     const now = Date.now();
