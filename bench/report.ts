@@ -164,6 +164,33 @@ const renderers: Record<string, (r: Json) => string> = {
       ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
     ].filter((line) => line !== null).join('\n');
   },
+  'wall-soak': (r) => {
+    const g = r.growthAfterWarmup ?? {};
+    const samples: Json[] = Array.isArray(r.samples) ? r.samples : [];
+    const s = r.setup ?? {};
+    const pct = (x: unknown) => (typeof x === 'number' ? `${n(x * 100, 1)} %` : '—');
+    const after = samples.filter((x) => x.atS >= (s.warmupSeconds ?? 0));
+    const first = after[0];
+    const last = after[after.length - 1];
+    const row = (label: string, key: string, growthKey: string, unit: string, digits = 0) =>
+      `| ${label} | ${first ? n(first[key], digits) : '—'} ${unit} | ${last ? n(last[key], digits) : '—'} ${unit} | ${pct(g[growthKey])} |`;
+    return [
+      `The wall (\`${s.url}\`, ${s.viewport}) left up for ${n((s.seconds ?? 0) / 60)} minutes in Chromium: the simulator's city live, plus ${n(s.churnPerSecond)} cases a second run through their whole lifecycle (${n(s.churnEventsPerCase)} events each, stamped ${n(s.churnAgeMinutes)} minutes in the past, so each leaves the wall's live state at its next eviction). The wall was shown ${n(r.eventsShown)} events; ${n(r.churnEventsStored)} of them churn.`,
+      '',
+      `| figure | first sample after warm-up (${n(s.warmupSeconds)} s) | last sample | growth after warm-up |`,
+      '|---|---|---|---|',
+      row('JS heap in use, after a forced GC', 'jsHeapUsedMb', 'jsHeapUsed', 'MB', 1),
+      row('DOM nodes, all', 'domNodes', 'domNodes', ''),
+      row('DOM nodes in the page (the rest: detached, awaiting collection)', 'attachedNodes', 'attachedNodes', ''),
+      row('JS event listeners', 'jsEventListeners', 'jsEventListeners', ''),
+      row('cases in the live state', 'liveIncidents', 'liveIncidents', ''),
+      row('renderer process RSS', 'rendererRssMb', 'rendererRss', 'MB'),
+      row('GPU process RSS (SwiftShader)', 'gpuRssMb', 'gpuRss', 'MB'),
+      '',
+      `Goals: ${Object.entries(r.goals ?? {}).map(([k, v]) => `${k} ${yes(v)}`).join('; ')}. No naive figure: the goal is bounded memory.`,
+      ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
+    ].join('\n');
+  },
   'soak-kill-loop': (r) => [
     `kill -9 of the relay ${n(r.setup?.kills)} times in a row at ${n(r.setup?.rate)} events/s.`,
     '',

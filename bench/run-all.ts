@@ -3,7 +3,7 @@
  * machine), regenerates bench/results/*.json, then re-renders BENCHMARKS.md.
  *
  *   npm run bench                        # every bench/*.bench.ts, the 2-minute soaks (plain and with network
- *                                        # faults) and the kill -9 loop
+ *                                        # faults), the kill -9 loop and the 15-minute wall soak in Chromium
  *   npm run bench -- --long              # the same plus the 30-minute soak (with network faults) → soak.json
  *   npm run bench -- grid-index soak     # a subset, by name prefix (`npm run bench -- --list` names them all)
  *
@@ -49,6 +49,8 @@ const all: Bench[] = [
   // in about 200 s; growth is measured after that.
   ...(long ? [{ name: 'soak-30min', script: 'soak/soak.ts', args: [...soak(30, true, 'soak.json'), '--warmup', '300'] }] : []),
   { name: 'soak-kill-loop', script: 'soak/kill-loop.ts', args: [] },
+  // the wall's own memory in the browser over 15 minutes (bench/soak/wall-soak.ts)
+  { name: 'wall-soak', script: 'soak/wall-soak.ts', args: [] },
 ];
 
 if (list) {
