@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { positiveFlag } from './flags';
 import { DEFAULT_RETAIN_CLOSED_MS } from '../../protocol/state';
 import { runSoak } from './soak-run';
 import { ROOT } from './server-process';
@@ -31,26 +32,17 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string | undefined, allowZero = false): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    console.error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${text}`);
-    process.exit(2);
-  }
-  return value;
-}
-
 async function main(): Promise<void> {
-  const minutes = positive('minutes', values.minutes);
-  const dropEvery = positive('drop-every', values['drop-every'], true);
+  const minutes = positiveFlag('minutes', values.minutes);
+  const dropEvery = positiveFlag('drop-every', values['drop-every'], true);
   const result = await runSoak({
-    screens: Math.round(positive('screens', values.screens)),
-    rate: positive('rate', values.rate),
+    screens: Math.round(positiveFlag('screens', values.screens)),
+    rate: positiveFlag('rate', values.rate),
     seconds: Math.round(minutes * 60),
     dropEveryMs: dropEvery * 1000,
-    dropForMs: positive('drop-for', values['drop-for']) * 1000,
-    drainSeconds: positive('drain-seconds', values['drain-seconds']),
-    ...(values.warmup !== undefined ? { warmupSeconds: positive('warmup', values.warmup, true) } : {}),
+    dropForMs: positiveFlag('drop-for', values['drop-for']) * 1000,
+    drainSeconds: positiveFlag('drain-seconds', values['drain-seconds']),
+    ...(values.warmup !== undefined ? { warmupSeconds: positiveFlag('warmup', values.warmup, true) } : {}),
     log: (line) => console.log(`[soak] ${line}`),
   });
   const name = values.out ?? defaultName(minutes, dropEvery);

@@ -32,6 +32,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCity } from '../../server/geodata/load';
 import { launchChromium } from '../../tests/browser/helpers/browser';
+import { positiveFlag } from './flags';
 import { pointsIn, ROOT, startServerProcess } from './server-process';
 
 const { values } = parseArgs({
@@ -44,19 +45,10 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string | undefined, allowZero = false): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    console.error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${text}`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const seconds = Math.round(positive('minutes', values.minutes) * 60);
-const churnPerSecond = positive('churn', values.churn, true);
-const warmupSeconds = values.warmup !== undefined ? positive('warmup', values.warmup, true) : Math.min(180, seconds / 5);
-const sampleMs = positive('sample-seconds', values['sample-seconds']) * 1000;
+const seconds = Math.round(positiveFlag('minutes', values.minutes) * 60);
+const churnPerSecond = positiveFlag('churn', values.churn, true);
+const warmupSeconds = values.warmup !== undefined ? positiveFlag('warmup', values.warmup, true) : Math.min(180, seconds / 5);
+const sampleMs = positiveFlag('sample-seconds', values['sample-seconds']) * 1000;
 /** How far in the past the churn cases are stamped: beyond the wall's 30-minute retention of ended cases. */
 const CHURN_AGE_MS = 40 * 60_000;
 /** report, register, dispatch, whistle, the department's acknowledgement and arrival, start, resolve, verify, close, rate */
