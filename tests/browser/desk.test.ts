@@ -65,7 +65,7 @@ async function clearPointIn(grid: string): Promise<[number, number]> {
       if (dots.every(([x, y]) => Math.hypot(x - point[0], y - point[1]) > 24) && (await mapIsOnTopAt(point))) return point;
     }
   }
-  throw new Error(`no point of ${grid} is clear of the cases' dots`);
+  throw new Error(`no point of ${grid} is clear of the cases' dots with the map on top`);
 }
 
 /** Whether the topmost element at a viewport point, looked for through the shadow roots, is a canvas of the map. */
