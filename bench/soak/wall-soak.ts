@@ -34,6 +34,7 @@ import { loadCity } from '../../server/geodata/load';
 import { launchChromium } from '../../tests/browser/helpers/browser';
 import { positiveFlag } from './flags';
 import { pointsIn, ROOT, startServerProcess } from './server-process';
+import { growth, procStatus } from './soak-run';
 
 const { values } = parseArgs({
   options: {
@@ -77,21 +78,12 @@ function chromiumRssMb(type: string): number {
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('chromium') || !cmdline.includes(`--type=${type}`)) continue;
-      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) kb += Number(match[1]);
+      kb += procStatus(Number(pid)).VmRSS ?? 0;
     } catch {
       // the process ended between listing and reading
     }
   }
   return kb / 1024;
-}
-
-/** (mean of the last fifth − mean of the first fifth) / mean of the first fifth, of the samples after warm-up. */
-function growth(samples: Sample[], key: keyof Sample): number {
-  const fifth = Math.max(1, Math.floor(samples.length / 5));
-  const mean = (xs: Sample[]) => xs.reduce((sum, s) => sum + s[key], 0) / xs.length;
-  const first = mean(samples.slice(0, fifth));
-  return (mean(samples.slice(-fifth)) - first) / first;
 }
 
 async function main(): Promise<void> {
@@ -230,13 +222,13 @@ async function main(): Promise<void> {
     eventsShown: eventsSeen,
     pageErrors: errors.slice(0, 20),
     growthAfterWarmup: {
-      jsHeapUsed: growth(after, 'jsHeapUsedMb'),
-      domNodes: growth(after, 'domNodes'),
-      attachedNodes: growth(after, 'attachedNodes'),
-      jsEventListeners: growth(after, 'jsEventListeners'),
-      liveIncidents: growth(after, 'liveIncidents'),
-      rendererRss: growth(after, 'rendererRssMb'),
-      gpuRss: growth(after, 'gpuRssMb'),
+      jsHeapUsed: growth(after.map((s) => s.jsHeapUsedMb)),
+      domNodes: growth(after.map((s) => s.domNodes)),
+      attachedNodes: growth(after.map((s) => s.attachedNodes)),
+      jsEventListeners: growth(after.map((s) => s.jsEventListeners)),
+      liveIncidents: growth(after.map((s) => s.liveIncidents)),
+      rendererRss: growth(after.map((s) => s.rendererRssMb)),
+      gpuRss: growth(after.map((s) => s.gpuRssMb)),
     },
     samples,
     goals: {} as Record<string, boolean>,
