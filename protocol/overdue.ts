@@ -4,6 +4,9 @@
  * instant asked about: `advanceOverdue(state, now)` counts every unresolved case whose deadline is before `now` into
  * its five areas' `overdue` counters, once. Events then keep the counters right (a resolution takes a counted case
  * out; a redispatch with a later deadline too). Each deadline enters and leaves the heap once: O(log n) per case.
+ * The entry of a case resolved before its deadline is dropped when it surfaces; until then it is stale, and once
+ * stale entries outnumber the unresolved cases the heap is rebuilt from those (a wall or a server left up for days
+ * would otherwise hold an entry for every case of the last SLA period).
  *
  * The counters are as of `state.overdueAsOf` and only move forward in time; asking about an earlier instant falls
  * back to a scan (see `kpis`).
@@ -11,7 +14,7 @@
 import type { CityState } from './state';
 import { isUnresolvedStatus, type IncidentRecord } from './transition';
 import { chainOf } from './state';
-import { heapPop, heapPush } from './min-heap';
+import { heapPop, heapPush, type HeapEntry } from './min-heap';
 
 function count(state: CityState, record: IncidentRecord, delta: 1 | -1): void {
   for (const area of chainOf(state, record.grid)) area.overdue += delta;
@@ -31,6 +34,25 @@ export function trackOverdue(state: CityState, prev: IncidentRecord | undefined,
   if (enters && next.deadline !== undefined && !state.overdueIds.has(next.id)) {
     heapPush(state.overdueWatch, { key: next.deadline, id: next.id });
   }
+  if (state.overdueWatch.length > 2 * state.unresolved.size + STALE_SLACK) compactOverdue(state);
+}
+
+/** Stale heap entries tolerated beyond the unresolved cases before the heap is rebuilt (small heaps are left alone). */
+const STALE_SLACK = 256;
+
+/**
+ * Rebuilds the heap from the unresolved cases whose deadline is not yet counted: the same entries, less the stale
+ * ones. O(n log n), once per n stale entries at least: amortised O(log n) a case. (A sorted array is a min-heap.)
+ */
+function compactOverdue(state: CityState): void {
+  const live: HeapEntry[] = [];
+  for (const record of state.unresolved.values()) {
+    if (record.deadline !== undefined && !state.overdueIds.has(record.id)) live.push({ key: record.deadline, id: record.id });
+  }
+  live.sort((a, b) => a.key - b.key);
+  const heap = state.overdueWatch;
+  heap.length = 0;
+  for (const entry of live) heap.push(entry);
 }
 
 /**

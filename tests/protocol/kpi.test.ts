@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventTime } from '../../protocol/events';
-import { fold } from '../../protocol/reducer';
+import { applyEvent, fold } from '../../protocol/reducer';
 import { DEFAULT_KPI_TARGETS, KPI_MIN_BASE, kpis, kpiTargetStanding, overdueByArea, publishedKpiTargets } from '../../protocol/kpi';
 import { DAY0, EventLog, GRID_A, GRID_C, HOUR, MINUTE } from './builders';
 
@@ -132,6 +132,40 @@ describe('KPIs on a hand-computed day', () => {
     overdueByArea(state, DAY0 + 15 * HOUR);
     const earlier = overdueByArea(state, DAY0 + 10 * HOUR + 35 * MINUTE);
     expect(earlier.get('city')).toBe(1); // only f: b's deadline (10:00) had passed but b was resolved by 11:00 in this state
+  });
+
+  it('keeps the overdue index near the open cases while thousands resolve before their deadline, and counts each late one', () => {
+    const log = new EventLog();
+    const at = (minutes: number) => DAY0 + minutes * MINUTE;
+    const open = (id: string, deadline: number) => {
+      log.reported(id, at(0));
+      log.registered(id, at(0));
+      log.dispatched(id, at(0), deadline);
+    };
+    for (let i = 1; i <= 4; i++) open(`late${i}`, at(30));
+    open('later', at(200));
+    for (let i = 1; i <= 6; i++) open(`open${i}`, DAY0 + 48 * HOUR);
+    // 3,000 cases dispatched with four hours to go and resolved a minute later, as a city's day is mostly made of
+    for (let i = 0; i < 3_000; i++) {
+      const t = at(i / 10);
+      log.reported(`r${i}`, t);
+      log.registered(`r${i}`, t);
+      log.dispatched(`r${i}`, t, t + 4 * HOUR);
+      log.started(`r${i}`, t);
+      log.resolved(`r${i}`, t + MINUTE);
+    }
+    const half = Math.floor(log.events.length / 2);
+    const state = fold(log.events.slice(0, half));
+    expect(state.unresolved.size).toBeLessThan(100);
+    // the four late ones are counted midway, so the index is rebuilt around counted cases too
+    expect(overdueByArea(state, at(60)).get('city')).toBe(4);
+    for (const event of log.events.slice(half)) expect(applyEvent(state, event).ok).toBe(true);
+    // one entry per case would be 3,011: stale entries of resolved cases are let go
+    expect(state.unresolved.size).toBe(11);
+    expect(state.overdueWatch.length).toBeLessThanOrEqual(2 * 11 + 256);
+    expect(overdueByArea(state, at(100)).get('city')).toBe(4);
+    expect(overdueByArea(state, at(400)).get('city')).toBe(5);
+    expect(overdueByArea(state, DAY0 + 49 * HOUR).get('city')).toBe(11);
   });
 
   it('refuses a malformed area or instant, naming it', () => {
