@@ -1,26 +1,36 @@
 /**
  * Overdue (超期) is a matter of time, not of events: a dispatched case becomes overdue when its deadline passes
  * while nothing happens to it. Rather than rescanning every case each second, the watch keeps a min-heap of
- * deadlines and pops only the ones that have just passed; stale heap entries (the case moved on, or was
- * redispatched with a new deadline) are dropped lazily when they surface.
+ * deadlines (protocol/min-heap.ts) and pops only the ones that have just passed.
+ *
+ * A wall is left up for days, so the heap holds one entry per case and deadline, not one per event: a case's later
+ * events with the same deadline add nothing. Entries whose case moved on (resolved, given a new deadline, evicted)
+ * are dropped lazily when they surface, and once they outnumber the live ones the heap is rebuilt from those, so it
+ * never holds more than about twice the cases whose clock runs.
  */
+import { heapPop, heapPush, type HeapEntry } from '../../protocol/min-heap';
 import { isUnresolvedStatus, type IncidentRecord } from '../../protocol/reducer';
 
 export function isOverdue(record: IncidentRecord, now: number): boolean {
   return isUnresolvedStatus(record.status) && record.deadline !== undefined && record.deadline < now;
 }
 
-interface Entry {
-  deadline: number;
-  id: string;
-}
+/** Stale entries tolerated beyond the live ones before the heap is rebuilt (so small heaps are not rebuilt often). */
+const SLACK = 256;
 
 export class OverdueWatch {
-  private readonly heap: Entry[] = [];
+  private heap: HeapEntry[] = [];
+  /** the deadline each case with a running clock is in the heap for */
+  private readonly scheduled = new Map<string, number>();
   private readonly overdue = new Set<string>();
 
   get count(): number {
     return this.overdue.size;
+  }
+
+  /** Heap entries held, stale ones included (for tests and memory checks). */
+  get entries(): number {
+    return this.heap.length;
   }
 
   has(id: string): boolean {
@@ -29,24 +39,37 @@ export class OverdueWatch {
 
   /**
    * Re-evaluates one case after an event. Returns whether it is overdue now; a case not yet overdue with a running
-   * clock is scheduled.
+   * clock is scheduled (once for each deadline it is given).
    */
   update(record: IncidentRecord, now: number): boolean {
     if (isOverdue(record, now)) {
+      this.scheduled.delete(record.id);
       this.overdue.add(record.id);
       return true;
     }
     this.overdue.delete(record.id);
-    if (isUnresolvedStatus(record.status) && record.deadline !== undefined) this.push({ deadline: record.deadline, id: record.id });
+    if (isUnresolvedStatus(record.status) && record.deadline !== undefined) {
+      if (this.scheduled.get(record.id) !== record.deadline) {
+        this.scheduled.set(record.id, record.deadline);
+        heapPush(this.heap, { key: record.deadline, id: record.id });
+      }
+    } else {
+      this.scheduled.delete(record.id);
+    }
+    this.compact();
     return false;
   }
 
+  /** A case that left the live state (evicted). */
   forget(id: string): void {
     this.overdue.delete(id);
+    this.scheduled.delete(id);
+    this.compact();
   }
 
   clear(): void {
-    this.heap.length = 0;
+    this.heap = [];
+    this.scheduled.clear();
     this.overdue.clear();
   }
 
@@ -56,10 +79,12 @@ export class OverdueWatch {
    */
   due(now: number, lookup: (id: string) => IncidentRecord | undefined): IncidentRecord[] {
     const became: IncidentRecord[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.deadline < now) {
-      const entry = this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.key < now) {
+      const entry = heapPop(this.heap)!;
+      if (this.scheduled.get(entry.id) !== entry.key) continue;
+      this.scheduled.delete(entry.id);
       const record = lookup(entry.id);
-      if (!record || record.deadline !== entry.deadline || this.overdue.has(record.id)) continue;
+      if (!record || record.deadline !== entry.key || this.overdue.has(record.id)) continue;
       if (isOverdue(record, now)) {
         this.overdue.add(record.id);
         became.push(record);
@@ -68,36 +93,9 @@ export class OverdueWatch {
     return became;
   }
 
-  private push(entry: Entry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.deadline <= entry.deadline) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = entry;
-  }
-
-  private pop(): Entry {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= heap.length) break;
-        const r = l + 1;
-        const child = r < heap.length && heap[r]!.deadline < heap[l]!.deadline ? r : l;
-        if (heap[child]!.deadline >= last.deadline) break;
-        heap[i] = heap[child]!;
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
+  /** Rebuilds the heap from the live entries once the stale ones outnumber them (a sorted array is a min-heap). */
+  private compact(): void {
+    if (this.heap.length <= 2 * this.scheduled.size + SLACK) return;
+    this.heap = [...this.scheduled].map(([id, key]) => ({ key, id })).sort((a, b) => a.key - b.key);
   }
 }

@@ -72,6 +72,29 @@ describe('the overdue watch', () => {
     expect(watch.has('a')).toBe(true);
     expect(watch.count).toBe(1);
   });
+
+  it('holds one entry per case and deadline, however many events a case has, and lets go of cases that leave', () => {
+    const watch = new OverdueWatch();
+    const ids = Array.from({ length: 1_000 }, (_, i) => `c${i}`);
+    // ten events each (registered, dispatched, whistled, reports, …) with the same deadline: a wall left up for days
+    // sees hundreds of thousands of such events
+    for (let step = 0; step < 10; step++) for (const id of ids) watch.update(record(id, 60_000), step);
+    expect(watch.entries).toBe(1_000);
+    // resolved, then evicted: their entries go long before their deadline does
+    for (const id of ids.slice(0, 900)) watch.update(record(id, 60_000, 'resolved'), 20);
+    expect(watch.entries).toBeLessThanOrEqual(2 * 100 + 256);
+    for (const id of ids.slice(100)) watch.forget(id);
+    // redispatched again and again, each time with a later deadline: stale entries stay bounded
+    for (let k = 1; k <= 50; k++) for (const id of ids.slice(0, 100)) watch.update(record(id, 60_000 + k * 1_000), 30);
+    expect(watch.entries).toBeLessThanOrEqual(2 * 100 + 256);
+    // and the latest deadline of each still counts, once
+    const records = new Map(ids.slice(0, 100).map((id) => [id, record(id, 110_000)] as const));
+    expect(watch.due(100_000, (id) => records.get(id))).toEqual([]);
+    expect(watch.due(120_000, (id) => records.get(id)).map((r) => r.id).sort()).toEqual(ids.slice(0, 100).sort());
+    expect(watch.due(130_000, (id) => records.get(id))).toEqual([]);
+    expect(watch.count).toBe(100);
+    expect(watch.entries).toBe(0);
+  });
 });
 
 describe('incident GPU columns', () => {
