@@ -6,7 +6,10 @@
  *   npx tsx bench/soak/wall-soak.ts --minutes 5 --out wall-soak-5min.json
  *
  * Flags: --minutes, --churn (extra short-lived cases a second, default 10), --warmup (seconds before growth is
- * measured, default a fifth of the run, at most 180), --sample-seconds (default 20), --out (under bench/results/).
+ * measured, default a fifth of the run, at most 180), --sample-seconds (default 20), --out (under bench/results/),
+ * --heap-diff (a heap snapshot at the end of the warm-up and one at the end, summed per constructor: the report's
+ * `heapGrowthByKind` says which kinds of object the heap gained in between; each snapshot stalls the page a few
+ * seconds).
  *
  * The feed, on a server child process (Kunming, SQLite in a temp DATA_DIR):
  * - the built-in simulator as `npm start` runs it (a day's history backfilled, then live at the demo pace), so the wall
@@ -35,6 +38,7 @@ import { launchChromium } from '../../tests/browser/helpers/browser';
 import { positiveFlag } from './flags';
 import { pointsIn, ROOT, startServerProcess } from './server-process';
 import { growth, procStatus } from './soak-run';
+import { heapGrowth, heapSummary, type HeapGroup } from './heap-summary';
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +47,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     'sample-seconds': { type: 'string', default: '20' },
     out: { type: 'string', default: 'wall-soak.json' },
+    'heap-diff': { type: 'boolean', default: false },
   },
 });
 
@@ -171,7 +176,12 @@ async function main(): Promise<void> {
 
   const samples: Sample[] = [];
   const runStarted = Date.now();
+  let heapAtWarmup: Map<string, HeapGroup> | undefined;
   while (Date.now() - runStarted < seconds * 1000) {
+    if (values['heap-diff'] && !heapAtWarmup && Date.now() - runStarted >= warmupSeconds * 1000) {
+      heapAtWarmup = await heapSummary(cdp);
+      log('heap snapshot at the end of the warm-up');
+    }
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
     const dom = await cdp.send('Memory.getDOMCounters');
@@ -206,6 +216,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, sampleMs));
   }
   clearInterval(feed);
+  const heapByKind = heapAtWarmup ? heapGrowth(heapAtWarmup, await heapSummary(cdp)) : undefined;
   await browser.close();
   server.child.kill('SIGTERM');
   await server.exited;
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
       rendererRss: growth(after.map((s) => s.rendererRssMb)),
       gpuRss: growth(after.map((s) => s.gpuRssMb)),
     },
+    ...(heapByKind ? { heapGrowthByKind: heapByKind } : {}),
     samples,
     goals: {} as Record<string, boolean>,
     notes: [
@@ -249,6 +261,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   log(`growth after warm-up: ${JSON.stringify(report.growthAfterWarmup)}`);
+  for (const row of heapByKind?.slice(0, 15) ?? []) {
+    log(`heap ${row.group}: ${row.countBefore} → ${row.countAfter} objects, ${(row.bytesBefore / 1024).toFixed(0)} → ${(row.bytesAfter / 1024).toFixed(0)} KiB`);
+  }
   log(`goals: ${JSON.stringify(report.goals)}`);
   log(`written ${path.relative(ROOT, file)}`);
   if (Object.values(report.goals).some((met) => !met)) process.exit(1);

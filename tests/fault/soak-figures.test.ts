@@ -1,8 +1,11 @@
 /**
  * The arithmetic behind the soak's figures (bench/soak): percentiles from the fixed-bucket histogram, memory growth
- * after warm-up, and reading a sample from Prometheus text. Wrong here, every soak figure would be wrong.
+ * after warm-up, reading a sample from Prometheus text, and summing a V8 heap snapshot per constructor. Wrong here,
+ * every soak figure would be wrong.
  */
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { heapGrowth, summarise } from '../../bench/soak/heap-summary';
 import { LatencyHistogram } from '../../bench/soak/latency-histogram';
 import { growth, metric, parseKbFields, residentKbUnder } from '../../bench/soak/soak-run';
 
@@ -53,5 +56,31 @@ describe('soak figures', () => {
     ].join('\n');
     expect(residentKbUnder(smaps, '/tmp/gridwatch-soak-ab')).toBe(47732);
     expect(residentKbUnder(smaps, '/nowhere')).toBe(0);
+  });
+
+  it('sums a real V8 heap snapshot per constructor, and says which kinds grew between two', async () => {
+    class SoakProbe {
+      constructor(readonly n: number) {}
+    }
+    const snapshot = async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
+      return summarise(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    };
+    const kept = Array.from({ length: 1_000 }, (_, n) => new SoakProbe(n));
+    const before = await snapshot();
+    expect(before.get('object:SoakProbe')?.count).toBe(1_000);
+    expect(before.get('object:SoakProbe')!.bytes).toBeGreaterThanOrEqual(1_000 * 16);
+    kept.push(...Array.from({ length: 3_000 }, (_, n) => new SoakProbe(n)));
+    const after = await snapshot();
+    const grew = heapGrowth(before, after, 5_000).find((row) => row.group === 'object:SoakProbe');
+    expect(grew).toMatchObject({ countBefore: 1_000, countAfter: 4_000 });
+    expect(grew!.bytesAfter).toBe(4 * grew!.bytesBefore);
+    // the largest growth comes first
+    const rows = heapGrowth(before, after);
+    for (let i = 1; i < rows.length; i++) {
+      expect(rows[i - 1]!.bytesAfter - rows[i - 1]!.bytesBefore).toBeGreaterThanOrEqual(rows[i]!.bytesAfter - rows[i]!.bytesBefore);
+    }
+    expect(kept).toHaveLength(4_000);
   });
 });
