@@ -272,11 +272,15 @@ export class GwWall extends LitElement {
         bounds: district?.bbox ?? home.bounds,
       });
     };
+    // The map opens with its home area below the desk's bar (Hefei's 蜀山区 would otherwise have its north under it).
+    await this.renderRoot.querySelector('gw-desk')?.updateComplete;
+    const openingCover = this.deskCover();
     await this.mapController.start({
       container: this.mapElement,
       city,
       // a district's (street's, …) wall opens on its own area, as its tour ends on it
       bounds: home.bounds,
+      cover: openingCover,
       kiosk: this.config.kiosk,
       basemapStyleUrl: this.config.basemapStyleUrl,
     });
@@ -290,10 +294,9 @@ export class GwWall extends LitElement {
         if (!this.deskPanelOpen) this.mapController.flyTo(centre, zoom, this.deskCover());
       },
     }, stops);
-    // The first frame fitted the home area to the whole map; where the desk's bar covers its top, fit it again at once
-    // below the bar, so that a city whose north would lie under it (Hefei's 蜀山区) opens with all of it in view.
+    // Where the bar moved while the map loaded (the playback bar above it settling its height), fit again at once.
     const cover = this.deskCover();
-    if (cover.top) this.mapController.fitBounds(home.bounds, 0, cover);
+    if (Math.abs((cover.top ?? 0) - (openingCover.top ?? 0)) > 1) this.mapController.fitBounds(home.bounds, 0, cover);
     this.playbackLayers = new WallLayers(shift);
     this.playback.attach(city, shift);
     this.selection = new SelectionLayers(city, shift);
@@ -523,7 +526,8 @@ export class GwWall extends LitElement {
    */
   private deskCover(): MapCover {
     const root = this.renderRoot.querySelector('gw-desk')?.shadowRoot;
-    const canvas = this.mapController.map?.getCanvas().getBoundingClientRect();
+    // the map's container, which its canvas fills (and which is there before the map is)
+    const canvas = this.mapElement?.getBoundingClientRect();
     if (!root || !canvas) return {};
     const bar = root.querySelector('.bar')?.getBoundingClientRect();
     const panel = root.querySelector('[data-desk-panel]')?.getBoundingClientRect();

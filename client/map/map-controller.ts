@@ -27,6 +27,8 @@ export interface MapStartOptions {
   basemapStyleUrl: string | null;
   /** where the map opens (default: the city's view) */
   bounds?: [number, number, number, number];
+  /** what lies over the map's edges as it opens (the desk's bar): `bounds` is fitted into the rest */
+  cover?: MapCover;
 }
 
 export class MapController implements ReactiveController {
@@ -61,7 +63,7 @@ export class MapController implements ReactiveController {
       container: options.container,
       style: options.basemapStyleUrl ?? ours,
       bounds: options.bounds ?? view.bounds,
-      fitBoundsOptions: { padding: 24 },
+      fitBoundsOptions: { padding: { top: 24 + (options.cover?.top ?? 0), bottom: 24, left: 24, right: 24 + (options.cover?.right ?? 0) } },
       localIdeographFontFamily: LOCAL_IDEOGRAPH_FONT_FAMILY,
       attributionControl: false,
       interactive: !options.kiosk,
