@@ -21,7 +21,7 @@ import type { EventStore } from '../../server/store/event-store';
 import { maxDistanceAround } from './helpers/png';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { projectOnWall, screenshotPixels, sidePanelGrids, waitForWallReady } from './helpers/wall-page';
+import { projectOnWall, screenshotPixels, sidePanelGrids, topmostAt, waitForWallReady } from './helpers/wall-page';
 import { openWallSession, type WallSession } from './helpers/wall-session';
 
 const OFFICER = { name: 'duty-wuhua', password: 'duty officer password' };
@@ -69,16 +69,8 @@ async function clearPointIn(grid: string): Promise<[number, number]> {
 }
 
 /** Whether the topmost element at a viewport point, looked for through the shadow roots, is a canvas of the map. */
-function mapIsOnTopAt([x, y]: [number, number]): Promise<boolean> {
-  return page.evaluate(([px, py]) => {
-    let el: Element | null = document.elementFromPoint(px, py);
-    while (el?.shadowRoot) {
-      const inner: Element | null = el.shadowRoot.elementFromPoint(px, py);
-      if (!inner || inner === el) break;
-      el = inner;
-    }
-    return el?.tagName === 'CANVAS' && el.closest('.maplibregl-map') !== null;
-  }, [x, y] as const);
+async function mapIsOnTopAt(point: [number, number]): Promise<boolean> {
+  return (await topmostAt(page, [point]))[0]?.mapCanvas === true;
 }
 
 function deskCases(now: number): IncomingEvent[] {
@@ -153,19 +145,11 @@ describe('the officer’s desk', () => {
     expect(await page.locator('gw-area-panel li[data-incident="dk-late"] gw-deadline-timer [data-tone]').getAttribute('data-tone')).toBe('red');
     expect(new URL(page.url()).searchParams.get('sel')).toBe(GRID);
     // the open panel leaves the map's zoom buttons uncovered: what lies under each button's centre is the button
-    const uncovered = await page.evaluate(() =>
-      ['.maplibregl-ctrl-zoom-in', '.maplibregl-ctrl-zoom-out'].map((selector) => {
-        const button = document.querySelector('gw-wall')!.shadowRoot!.querySelector(selector)!;
-        const r = button.getBoundingClientRect();
-        let el: Element | null = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-        while (el?.shadowRoot) {
-          const inner: Element | null = el.shadowRoot.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-          if (!inner || inner === el) break;
-          el = inner;
-        }
-        return el === button || button.contains(el);
-      }),
-    );
+    const uncovered: boolean[] = [];
+    for (const selector of ['.maplibregl-ctrl-zoom-in', '.maplibregl-ctrl-zoom-out']) {
+      const r = (await page.locator(`gw-wall ${selector}`).boundingBox())!;
+      uncovered.push((await topmostAt(page, [[r.x + r.width / 2, r.y + r.height / 2]], selector))[0]?.matches === true);
+    }
     expect(uncovered).toEqual([true, true]);
     // the synthetic-data note, in that corner otherwise, steps aside rather than show through the panel
     expect(await page.locator('gw-wall .note[data-synthetic]').isHidden()).toBe(true);

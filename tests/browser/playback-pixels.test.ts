@@ -18,7 +18,7 @@ import { STATUS_COLOURS } from '../../client/live/incident-style';
 import { colourDistance, type Pixels } from './helpers/png';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { bar, openPlaybackPage, playbackRange, press, waitForPlaybackLoaded, type PlaybackPage } from './helpers/playback-page';
-import { projectOnWall, screenshotPixels, waitForWallReady } from './helpers/wall-page';
+import { projectOnWall, screenshotPixels, topmostAt, waitForWallReady } from './helpers/wall-page';
 
 const MIN = 60_000;
 let session: PlaybackPage | undefined;
@@ -130,15 +130,7 @@ async function expectCasesDrawn(mode: string): Promise<void> {
   for (const c of cases) {
     const [x, y] = await projectOnWall(page, ...wallGridCentre(city, c.grid));
     const label = `${mode}: ${c.id} (${c.expected.status}) at ${Math.round(x)},${Math.round(y)}`;
-    const uncovered = await page.evaluate(([px, py]) => {
-      let el: Element | null = document.elementFromPoint(px!, py!);
-      while (el?.shadowRoot) {
-        const inner: Element | null = el.shadowRoot.elementFromPoint(px!, py!);
-        if (!inner || inner === el) break;
-        el = inner;
-      }
-      return el?.tagName === 'CANVAS' && el.classList.contains('maplibregl-canvas');
-    }, [x, y]);
+    const uncovered = (await topmostAt(page, [[x, y]]))[0]?.mapCanvas === true;
     expect(uncovered, `${label}: no panel floats over the case`).toBe(true);
     expect(colourDistance(on.at(x, y), off.at(x, y)), `${label}: layer on vs off`).toBeGreaterThan(60);
     // the centre pixel (radius ≥ 7 px for an urgent case; a pixel of slack for the projection's rounding)

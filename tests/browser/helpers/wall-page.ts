@@ -21,6 +21,43 @@ export async function projectOnWall(page: Page, lon: number, lat: number): Promi
   return point;
 }
 
+/** What lies on top at a viewport point, looked for through the shadow roots (see topmostAt). */
+export interface Topmost {
+  tag: string;
+  /** its computed `cursor` */
+  cursor: string;
+  /** it is a canvas of the map (not a panel, control or note drawn over it) */
+  mapCanvas: boolean;
+  /** it is, or lies inside, an element that `selector` matches (in its own shadow tree) */
+  matches: boolean;
+}
+
+/**
+ * The topmost element at each viewport point: `elementFromPoint` on the document, then on each shadow root it lands in,
+ * down to the innermost element (what the user's pointer would hit). null where the point is off the page.
+ */
+export function topmostAt(page: Page, points: ReadonlyArray<readonly [number, number]>, selector = ':not(*)'): Promise<Array<Topmost | null>> {
+  return page.evaluate(
+    ([list, sel]) =>
+      list.map(([x, y]) => {
+        let el: Element | null = document.elementFromPoint(x, y);
+        while (el?.shadowRoot) {
+          const inner: Element | null = el.shadowRoot.elementFromPoint(x, y);
+          if (!inner || inner === el) break;
+          el = inner;
+        }
+        if (!el) return null;
+        return {
+          tag: el.tagName.toLowerCase(),
+          cursor: getComputedStyle(el).cursor,
+          mapCanvas: el.tagName === 'CANVAS' && el.closest('.maplibregl-map') !== null,
+          matches: el.closest(sel) !== null,
+        };
+      }),
+    [points.map(([x, y]) => [x, y] as [number, number]), selector] as const,
+  );
+}
+
 export async function screenshotPixels(page: Page): Promise<Pixels> {
   return decodePng(await page.screenshot({ type: 'png' }));
 }
