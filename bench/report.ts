@@ -186,6 +186,16 @@ const renderers: Record<string, (r: Json) => string> = {
       row('cases in the live state', 'liveIncidents', 'liveIncidents', ''),
       row('renderer process RSS', 'rendererRssMb', 'rendererRss', 'MB'),
       row('GPU process RSS (SwiftShader)', 'gpuRssMb', 'gpuRss', 'MB'),
+      ...(Array.isArray(r.heapGrowthByKind)
+        ? [
+            '',
+            'What the JS heap gained between the end of the warm-up and the end (two heap snapshots, self sizes, the ten largest gains):',
+            '',
+            '| kind | objects | KiB |',
+            '|---|---|---|',
+            ...r.heapGrowthByKind.slice(0, 10).map((k: Json) => `| \`${k.group}\` | ${n(k.countBefore)} → ${n(k.countAfter)} | ${n(k.bytesBefore / 1024)} → ${n(k.bytesAfter / 1024)} |`),
+          ]
+        : []),
       '',
       `Goals: ${Object.entries(r.goals ?? {}).map(([k, v]) => `${k} ${yes(v)}`).join('; ')}. No naive figure: the goal is bounded memory.`,
       ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
