@@ -36,3 +36,18 @@ export function heapPop(heap: HeapEntry[]): HeapEntry | undefined {
   heap[i] = last;
   return top;
 }
+
+/** Stale entries a heap may hold beyond its live ones before `heapCompact` rebuilds it (small heaps are left alone). */
+const STALE_SLACK = 256;
+
+/**
+ * For a heap whose outdated entries are dropped lazily when they surface (the overdue index, the wall's overdue
+ * watch): once it holds more than twice its `liveCount` current entries (plus a slack), its contents are replaced
+ * by `live()`, sorted (a sorted array is a min-heap). O(n log n) once per n stale entries: amortised O(log n) each.
+ */
+export function heapCompact(heap: HeapEntry[], liveCount: number, live: () => Iterable<HeapEntry>): void {
+  if (heap.length <= 2 * liveCount + STALE_SLACK) return;
+  const entries = [...live()].sort((a, b) => a.key - b.key);
+  heap.length = 0;
+  for (const entry of entries) heap.push(entry);
+}

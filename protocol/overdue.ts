@@ -14,7 +14,7 @@
 import type { CityState } from './state';
 import { isUnresolvedStatus, type IncidentRecord } from './transition';
 import { chainOf } from './state';
-import { heapPop, heapPush, type HeapEntry } from './min-heap';
+import { heapCompact, heapPop, heapPush, type HeapEntry } from './min-heap';
 
 function count(state: CityState, record: IncidentRecord, delta: 1 | -1): void {
   for (const area of chainOf(state, record.grid)) area.overdue += delta;
@@ -34,25 +34,15 @@ export function trackOverdue(state: CityState, prev: IncidentRecord | undefined,
   if (enters && next.deadline !== undefined && !state.overdueIds.has(next.id)) {
     heapPush(state.overdueWatch, { key: next.deadline, id: next.id });
   }
-  if (state.overdueWatch.length > 2 * state.unresolved.size + STALE_SLACK) compactOverdue(state);
+  // stale entries (cases resolved before their deadline) go once they outnumber the unresolved cases
+  heapCompact(state.overdueWatch, state.unresolved.size, () => liveDeadlines(state));
 }
 
-/** Stale heap entries tolerated beyond the unresolved cases before the heap is rebuilt (small heaps are left alone). */
-const STALE_SLACK = 256;
-
-/**
- * Rebuilds the heap from the unresolved cases whose deadline is not yet counted: the same entries, less the stale
- * ones. O(n log n), once per n stale entries at least: amortised O(log n) a case. (A sorted array is a min-heap.)
- */
-function compactOverdue(state: CityState): void {
-  const live: HeapEntry[] = [];
+/** The heap's current entries: the unresolved cases whose deadline is not yet counted. */
+function* liveDeadlines(state: CityState): Iterable<HeapEntry> {
   for (const record of state.unresolved.values()) {
-    if (record.deadline !== undefined && !state.overdueIds.has(record.id)) live.push({ key: record.deadline, id: record.id });
+    if (record.deadline !== undefined && !state.overdueIds.has(record.id)) yield { key: record.deadline, id: record.id };
   }
-  live.sort((a, b) => a.key - b.key);
-  const heap = state.overdueWatch;
-  heap.length = 0;
-  for (const entry of live) heap.push(entry);
 }
 
 /**

@@ -8,18 +8,15 @@
  * are dropped lazily when they surface, and once they outnumber the live ones the heap is rebuilt from those, so it
  * never holds more than about twice the cases whose clock runs.
  */
-import { heapPop, heapPush, type HeapEntry } from '../../protocol/min-heap';
+import { heapCompact, heapPop, heapPush, type HeapEntry } from '../../protocol/min-heap';
 import { isUnresolvedStatus, type IncidentRecord } from '../../protocol/reducer';
 
 export function isOverdue(record: IncidentRecord, now: number): boolean {
   return isUnresolvedStatus(record.status) && record.deadline !== undefined && record.deadline < now;
 }
 
-/** Stale entries tolerated beyond the live ones before the heap is rebuilt (so small heaps are not rebuilt often). */
-const SLACK = 256;
-
 export class OverdueWatch {
-  private heap: HeapEntry[] = [];
+  private readonly heap: HeapEntry[] = [];
   /** the deadline each case with a running clock is in the heap for */
   private readonly scheduled = new Map<string, number>();
   private readonly overdue = new Set<string>();
@@ -68,7 +65,7 @@ export class OverdueWatch {
   }
 
   clear(): void {
-    this.heap = [];
+    this.heap.length = 0;
     this.scheduled.clear();
     this.overdue.clear();
   }
@@ -93,9 +90,8 @@ export class OverdueWatch {
     return became;
   }
 
-  /** Rebuilds the heap from the live entries once the stale ones outnumber them (a sorted array is a min-heap). */
+  /** Rebuilds the heap from the scheduled deadlines once stale entries outnumber them (protocol/min-heap.ts). */
   private compact(): void {
-    if (this.heap.length <= 2 * this.scheduled.size + SLACK) return;
-    this.heap = [...this.scheduled].map(([id, key]) => ({ key, id })).sort((a, b) => a.key - b.key);
+    heapCompact(this.heap, this.scheduled.size, () => [...this.scheduled].map(([id, key]) => ({ key, id })));
   }
 }
