@@ -16,6 +16,17 @@ export const CHROMIUM_ARGS = [
   '--disable-domain-reliability',
 ];
 
+const QUIET_ARGS = CHROMIUM_ARGS.filter((a) => !a.includes('swiftshader'));
+
+/**
+ * Hardware WebGL for bench/frames.bench.ts on a machine with a GPU: ANGLE over Vulkan. GPU_CHROMIUM_ARGS in the
+ * environment (space-separated) replaces the GPU-specific part.
+ */
+export const GPU_CHROMIUM_ARGS = [
+  ...QUIET_ARGS,
+  ...(process.env.GPU_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? ['--use-angle=vulkan', '--enable-features=Vulkan', '--ignore-gpu-blocklist']),
+];
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
