@@ -13,11 +13,9 @@
  *   npx tsx bench/client-update.bench.ts            # BATCHES=30 BATCHES_100K=8 BATCH_SIZE=50
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import { build } from 'vite';
 import { launchChromium } from '../tests/browser/helpers/browser';
+import { buildHarness, serveHarness } from './harness-site';
 
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 50);
 const SIZES = [
@@ -25,35 +23,6 @@ const SIZES = [
   { incidents: 100_000, batches: Number(process.env.BATCHES_100K ?? 8) },
 ];
 const WARMUP = 2;
-
-async function buildHarness(): Promise<string> {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-bench-'));
-  await build({
-    configFile: false,
-    root: path.resolve('client/dev'),
-    base: './',
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rolldownOptions: { input: path.resolve('client/dev/bench.html') } },
-  });
-  return outDir;
-}
-
-function serve(dir: string): Promise<{ url: string; close: () => void }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
-  const server = http.createServer((req, res) => {
-    const file = path.join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!).replace(/^\/$/, '/bench.html'));
-    if (!file.startsWith(dir) || !fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    resolve({ url: `http://127.0.0.1:${port}/bench.html`, close: () => server.close() });
-  }));
-}
 
 interface PathFigures {
   mainThreadMsPerUpdate: number;
@@ -63,7 +32,7 @@ interface PathFigures {
 
 async function main(): Promise<void> {
   const dir = await buildHarness();
-  const site = await serve(dir);
+  const site = await serveHarness(dir);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   const cdp = await page.context().newCDPSession(page);

@@ -29,12 +29,12 @@
  * a lent NVIDIA H100 run that way; client/README.md ("Frame rate on a GPU") says what they show.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, GPU_CHROMIUM_ARGS } from '../tests/browser/helpers/browser';
+import { buildHarness, serveHarness } from './harness-site';
 import type { FrameRun } from '../client/dev/bench-harness';
 
 const { values: opts } = parseArgs({
@@ -77,33 +77,7 @@ const batchSize = positiveInts('batch-size', opts['batch-size']!)[0]!;
 
 async function harnessDir(): Promise<{ dir: string; built: boolean }> {
   if (process.env.HARNESS_DIR) return { dir: path.resolve(process.env.HARNESS_DIR), built: false };
-  const { build } = await import('vite');
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-frames-'));
-  await build({
-    configFile: false,
-    root: path.resolve('client/dev'),
-    base: './',
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rolldownOptions: { input: path.resolve('client/dev/bench.html') } },
-  });
-  return { dir: outDir, built: true };
-}
-
-function serve(dir: string): Promise<{ url: string; close: () => void }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
-  const server = http.createServer((req, res) => {
-    const file = path.join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!).replace(/^\/$/, '/bench.html'));
-    if (!file.startsWith(dir) || !fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    resolve({ url: `http://127.0.0.1:${port}/bench.html`, close: () => server.close() });
-  }));
+  return { dir: await buildHarness(), built: true };
 }
 
 /**
@@ -166,7 +140,7 @@ type Row = {
 
 async function main(): Promise<void> {
   const { dir, built } = opts.wall ? { dir: '', built: false } : await harnessDir();
-  const site = opts.wall ? { url: '', close: () => {} } : await serve(dir);
+  const site = opts.wall ? { url: '', close: () => {} } : await serveHarness(dir);
   const args = opts.gpu ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS;
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   if (process.env.CHROMIUM_LIBS) env.LD_LIBRARY_PATH = [process.env.CHROMIUM_LIBS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
