@@ -21,7 +21,10 @@
  *
  * `--wall URL` times the same orbit on the wall itself (every layer: districts, grid cells, labels, service centres,
  * live incidents, whatever the server's live stream brings meanwhile) and writes frames-wall-<renderer>.json. It
- * has no naive twin; it says what the harness rows mean for the whole page.
+ * has no naive twin; it says what the harness rows mean for the whole page. `--wall URL --scrub` opens the wall's
+ * playback of the last 7 days (RANGE_DAYS) and, once loaded, seeks every animation frame across it with the camera
+ * still, as a dragged timeline does (frames-wall-scrub-<renderer>.json; the CPU-versus-GPU filter comparison is
+ * bench/playback-scrub.bench.ts).
  *
  * CHROMIUM_PATH, CHROMIUM_LIBS (prepended to the browser's LD_LIBRARY_PATH) and FONTCONFIG_FILE let it run a
  * Chromium unpacked outside /usr (a GPU machine with no Debian packages); HARNESS_DIR serves an already built
@@ -47,6 +50,7 @@ const { values: opts } = parseArgs({
     'batch-size': { type: 'string', default: '50' },
     out: { type: 'string' },
     wall: { type: 'string' },
+    scrub: { type: 'boolean', default: false },
     paths: { type: 'string', default: 'ours,naive' },
   },
 });
@@ -67,6 +71,7 @@ function viewportsOf(text: string): { width: number; height: number }[] {
 const sizes = positiveInts('sizes', opts.sizes ?? (opts.gpu ? '10000,100000,1000000' : '10000,100000'));
 const viewports = viewportsOf(opts.viewports ?? (opts.gpu ? '1920x1080,3840x2160' : '1280x720'));
 const seconds = Number(opts.seconds ?? (opts.gpu ? 10 : 6));
+if (opts.scrub && !opts.wall) throw new Error('--scrub: needs --wall URL (it scrubs the wall\'s playback)');
 if (!(seconds > 0)) throw new Error(`--seconds: "${opts.seconds}" is not a positive number`);
 const paths = opts.paths!.split(',').map((p) => {
   if (p !== 'ours' && p !== 'naive') throw new Error(`--paths: "${p}" is neither ours nor naive`);
@@ -81,15 +86,25 @@ async function harnessDir(): Promise<{ dir: string; built: boolean }> {
 }
 
 /**
- * Runs in the page: orbits `map` around its current centre for `seconds` and times every frame it draws (the
- * harness's `frames()` without batches, for a map the bench does not own).
+ * Runs in the page: for `seconds`, either orbits the wall's map around its centre ('orbit') or, in playback, seeks
+ * once per animation frame across the loaded range as a dragged timeline does ('scrub', camera still), and times
+ * every frame the map draws (the harness's `frames()` without batches, for a map the bench does not own).
  */
-function orbitInPage([seconds]: readonly [number]): Promise<FrameRun & { incidents: number }> {
+async function wallFramesInPage([seconds, mode]: readonly [number, 'orbit' | 'scrub']): Promise<FrameRun & { incidents: number; events: number }> {
   const wall = document.querySelector('gw-wall') as unknown as {
     mapController: { map: import('maplibre-gl').Map };
     model: { state: { incidents: Map<string, unknown> } };
+    playback: { loading: boolean; view: { from: number; to: number } | null; loaded: { events: number }; seek(t: number): void };
   };
   const map = wall.mapController.map;
+  if (mode === 'scrub') {
+    const until = performance.now() + 240_000;
+    while (wall.playback.loading || !wall.playback.view) {
+      if (performance.now() > until) throw new Error('scrub: the playback range did not finish loading in 240 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const range = wall.playback.view;
   const home = { center: map.getCenter(), zoom: map.getZoom(), bearing: map.getBearing(), pitch: map.getPitch() };
   const stamps: number[] = [];
   const onRender = () => stamps.push(performance.now());
@@ -99,8 +114,11 @@ function orbitInPage([seconds]: readonly [number]): Promise<FrameRun & { inciden
     const step = (now: number) => {
       const t = (now - start) / 1000;
       if (t < seconds) {
-        const a = (t / 36) * 2 * Math.PI;
-        map.jumpTo({ center: [home.center.lng + 0.04 * Math.cos(a), home.center.lat + 0.03 * Math.sin(a)], bearing: t * 10, zoom: home.zoom + 0.5 + 0.5 * Math.sin(a * 3), pitch: 30 });
+        if (mode === 'scrub' && range) wall.playback.seek(range.from + ((t / seconds) % 1) * (range.to - range.from));
+        else {
+          const a = (t / 36) * 2 * Math.PI;
+          map.jumpTo({ center: [home.center.lng + 0.04 * Math.cos(a), home.center.lat + 0.03 * Math.sin(a)], bearing: t * 10, zoom: home.zoom + 0.5 + 0.5 * Math.sin(a * 3), pitch: 30 });
+        }
         requestAnimationFrame(step);
         return;
       }
@@ -118,6 +136,7 @@ function orbitInPage([seconds]: readonly [number]): Promise<FrameRun & { inciden
         batches: 0,
         applyMsPerBatch: 0,
         incidents: wall.model.state.incidents.size,
+        events: wall.playback.loaded.events,
       });
     };
     requestAnimationFrame(step);
@@ -127,6 +146,8 @@ function orbitInPage([seconds]: readonly [number]): Promise<FrameRun & { inciden
 type Row = {
   viewport: string;
   incidents: number;
+  /** --scrub: events in the playback range */
+  events?: number;
   path: 'ours' | 'naive';
   updates: 'still' | 'live';
 } & (
@@ -147,20 +168,31 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args, env });
   const rows: Row[] = [];
   let renderer = 'unknown';
+  // --scrub: the wall's playback of the last RANGE_DAYS (7) days, unless the URL names a range itself
+  let wallUrl = opts.wall ?? '';
+  if (opts.scrub && !/[?&]playback=/.test(wallUrl)) {
+    const to = Date.now();
+    const from = to - Number(process.env.RANGE_DAYS ?? 7) * 86_400_000;
+    wallUrl += `${wallUrl.includes('?') ? '&' : '?'}playback=${new Date(from).toISOString()}~${new Date(to).toISOString()}`;
+  }
   const out = opts.out ?? '';
   const write = (file: string, done: boolean) => {
     const result = {
       benchmark: 'frames',
-      subject: opts.wall ? 'wall' : 'harness',
+      subject: opts.wall ? (opts.scrub ? 'wall-scrub' : 'wall') : 'harness',
       date: new Date().toISOString(),
       complete: done,
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, browser: browser.version(), webgl: renderer },
-      method: opts.wall
-        ? `the wall at ${opts.wall}: camera orbiting without pause (jumpTo every animation frame, pitch 30°) for ${seconds} s while the server's live stream runs; every MapLibre render event timed; frame pacing 60 Hz (headless default)`
+      method: opts.scrub
+        ? `the wall in playback at ${wallUrl}: once the range has loaded, a seek every animation frame across the whole range in ${seconds} s (as a dragged timeline), camera still; every MapLibre render event timed; frame pacing 60 Hz (headless default)`
+        : opts.wall
+        ? `the wall at ${wallUrl}: camera orbiting without pause (jumpTo every animation frame, pitch 30°) for ${seconds} s while the server's live stream runs; every MapLibre render event timed; frame pacing 60 Hz (headless default)`
         : `camera orbiting without pause (jumpTo every animation frame, pitch 30°) for ${seconds} s; live: ${batchesPerSecond} batches/s of ${batchSize} status changes ` +
           `(setInterval) on the path under test; still: the same orbit, no batches; every MapLibre render event timed; frame pacing 60 Hz (headless default)`,
       chromiumArgs: args,
-      goal: opts.wall
+      goal: opts.scrub
+        ? 'scrubbing the timeline keeps the wall at a video frame rate'
+        : opts.wall
         ? 'the whole wall keeps up with a moving camera at a video wall’s resolutions'
         : 'ours holds the frame rate of a still map while 500 changes a second arrive, at every size; naive setData does not',
       rows,
@@ -177,7 +209,7 @@ async function main(): Promise<void> {
         const busy = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
         // tsx compiles with keepNames: functions sent to the page call esbuild's __name helper
         await page.addInitScript('globalThis.__name = (f) => f');
-        await page.goto(opts.wall);
+        await page.goto(wallUrl);
         await page.waitForFunction(() => document.documentElement.dataset.ready === '1', undefined, { timeout: 300_000 });
         renderer = await page.evaluate(() => {
           const canvas = (document.querySelector('gw-wall') as unknown as { mapController: { map: import('maplibre-gl').Map } }).mapController.map.getCanvas();
@@ -187,15 +219,16 @@ async function main(): Promise<void> {
         });
         const software = /swiftshader|llvmpipe|software/i.test(renderer);
         if (opts.gpu && software) throw new Error(`--gpu: Chromium gave software WebGL (${renderer})`);
-        const file = out || `bench/results/frames-wall-${software ? 'software' : 'gpu'}.json`;
-        console.log(`[frames] the wall at ${opts.wall}, ${viewport.width}×${viewport.height}, WebGL: ${renderer} → ${file}`);
-        await page.evaluate(orbitInPage, [1] as const);
+        const file = out || `bench/results/frames-wall${opts.scrub ? '-scrub' : ''}-${software ? 'software' : 'gpu'}.json`;
+        console.log(`[frames] the wall at ${wallUrl}, ${viewport.width}×${viewport.height}, WebGL: ${renderer} → ${file}`);
+        const mode = opts.scrub ? 'scrub' : 'orbit';
+        await page.evaluate(wallFramesInPage, [1, mode] as const);
         const before = await busy();
-        const { incidents, ...run } = await page.evaluate(orbitInPage, [seconds] as const);
+        const { incidents, events, ...run } = await page.evaluate(wallFramesInPage, [seconds, mode] as const);
         const mainThreadBusy = (await busy() - before) / 1000 / run.seconds;
-        rows.push({ viewport: `${viewport.width}x${viewport.height}`, incidents, path: 'ours', updates: 'live', run, mainThreadBusy });
+        rows.push({ viewport: `${viewport.width}x${viewport.height}`, incidents, ...(opts.scrub ? { events } : {}), path: 'ours', updates: 'live', run, mainThreadBusy });
         console.log(
-          `  the wall, ${incidents.toLocaleString('en-US')} incidents: ${run.fps.toFixed(1)} fps, frame p50 ${run.frameMs.p50.toFixed(1)} p95 ${run.frameMs.p95.toFixed(1)} ` +
+          `  the wall, ${opts.scrub ? `playback of ${events.toLocaleString('en-US')} events` : `${incidents.toLocaleString('en-US')} incidents`}: ${run.fps.toFixed(1)} fps, frame p50 ${run.frameMs.p50.toFixed(1)} p95 ${run.frameMs.p95.toFixed(1)} ` +
             `p99 ${run.frameMs.p99.toFixed(1)} max ${run.frameMs.max.toFixed(0)} ms, ${run.slowFrames} over 50 ms, main thread ${(mainThreadBusy * 100).toFixed(0)} % busy`,
         );
         write(file, viewport === viewports.at(-1));

@@ -112,13 +112,16 @@ const renderers: Record<string, (r: Json) => string> = {
     const fps = (x: Json | undefined): string =>
       !x ? '—' : x.crashed ? `tab crashed (${x.crashed.phase === 'start' ? 'loading the incidents' : x.crashed.phase})` : `${n(x.run.fps, 1)} fps (p95 ${n(x.run.frameMs.p95, 1)}, p99 ${n(x.run.frameMs.p99, 1)}, max ${n(x.run.frameMs.max)} ms; ${n(x.run.slowFrames)} over 50 ms)`;
     const rows: Json[] = r.rows ?? [];
-    if (r.subject === 'wall') {
+    if (r.subject === 'wall' || r.subject === 'wall-scrub') {
+      const scrub = r.subject === 'wall-scrub';
       return [
-        `The wall itself (every layer, the demo city's live stream running) under a camera that never stops. ${r.method ?? ''}.`,
+        scrub
+          ? `The wall in playback, the timeline dragged across the whole range without pause (every layer of playback drawn). ${r.method ?? ''}.`
+          : `The wall itself (every layer, the demo city's live stream running) under a camera that never stops. ${r.method ?? ''}.`,
         '',
-        '| viewport | incidents on the wall | frame rate | main thread busy |',
+        `| viewport | ${scrub ? 'events in the range' : 'incidents on the wall'} | frame rate | main thread busy |`,
         '|---|---|---|---|',
-        ...rows.map((x) => `| ${x.viewport} | ${n(x.incidents)} | ${fps(x)} | ${n((x.mainThreadBusy ?? 0) * 100)} % |`),
+        ...rows.map((x) => `| ${x.viewport} | ${n(scrub ? x.events : x.incidents)} | ${fps(x)} | ${n((x.mainThreadBusy ?? 0) * 100)} % |`),
         '',
         `Goal: ${r.goal ?? '—'}.${gpu ? '' : ' Software WebGL: the frame rate is SwiftShader’s, not the page’s.'}`,
       ].join('\n');
