@@ -192,6 +192,12 @@ export class Ingestor {
     const now = (this.deps.now ?? Date.now)();
     const acks: Array<Array<EventAck | undefined>> = run.map((batch) => new Array(batch.events.length));
     const staged = new Map<string, IncidentRecord>();
+    /**
+     * Each incident's record as this run found it, before its first event here: the live state's, or the store's
+     * for one the live state had evicted. The live state may evict a closed case while the append is in flight
+     * (its minute timer), so a late event of it is handed over with this record, never refused after its commit.
+     */
+    const found = new Map<string, IncidentRecord>();
     const valid: StagedEvent[] = [];
     /** per batch: first index of each id in it, for in-batch retries, and the repeats */
     const sameAs = run.map(() => new Map<number, number>());
@@ -262,6 +268,7 @@ export class Ingestor {
         }
         // Other nodes write to the same store: the append checks that the incident is still where it was validated.
         const expectedLastSeq = this.deps.storeFirst && !staged.has(incidentId) ? (storedRow.get(incidentId)?.lastSeq ?? 0) : undefined;
+        if (prev !== undefined && !staged.has(incidentId)) found.set(incidentId, prev);
         staged.set(incidentId, result.next);
         firstIndex.set(event.id, i);
         valid.push({ batch: b, index: i, event, grid, next: result.next, ...(expectedLastSeq !== undefined ? { expectedLastSeq } : {}) });
@@ -322,12 +329,13 @@ export class Ingestor {
       }
     });
     if (stored.length > 0) {
-      // Incidents the live state no longer had were read from the store above (incidentIds): hand those records over.
+      // Incidents the live state does not have now (evicted before this run, or while its append was in flight):
+      // hand over the records this run validated them against, so their events fold.
       const restored = new Map<string, IncidentRecord>();
       if (!this.deps.storeFirst) {
         for (const item of valid) {
           const id = incidentIdOf(item.event as StoredEvent);
-          const record = item.event.type === 'incident.reported' ? undefined : storedIncident(id);
+          const record = found.get(id);
           if (record !== undefined && this.deps.liveIncident(id) === undefined) restored.set(id, record);
         }
       }

@@ -1,0 +1,127 @@
+/**
+ * The live state evicts ended cases on a timer, and that timer can fire while a batch's append is in flight. A late
+ * event of such a case (a rating days after closing) was validated against the live record, so the store was never
+ * asked for it: the ingestor must still hand that record over with the commit, or the live state refuses an event
+ * the store has acknowledged (it did, 215 times in a 16-day backfill, before the fix).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEvent, createState, evict, restoreEvicted, type IncidentRecord } from '../../protocol/reducer';
+import type { StoredEvent } from '../../protocol/events';
+import { createGridIndex } from '../../server/geodata/grid-index';
+import { loadCity } from '../../server/geodata/load';
+import type { CityGeodata } from '../../server/geodata/types';
+import { Ingestor } from '../../server/ingest/ingestor';
+import { createLogger } from '../../server/ops/logger';
+import { createMetrics } from '../../server/ops/metrics';
+import { SqliteEventStore } from '../../server/store/sqlite/sqlite-event-store';
+
+const HOUR = 3_600_000;
+const now = Date.parse('2026-11-22T01:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+let city: CityGeodata;
+let location: [number, number];
+let department: string;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  city = await loadCity(path.resolve('geodata', 'kunming'));
+  const locator = createGridIndex(city.grids);
+  for (const g of city.grids) {
+    const centre: [number, number] = [(g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2];
+    if (locator.locate(centre[0], centre[1])) {
+      location = centre;
+      break;
+    }
+  }
+  department = city.departments[0]!.code;
+});
+afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+async function makeIngest() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-evict-race-'));
+  dirs.push(dir);
+  const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+  await store.init();
+  const state = createState();
+  const refused: string[] = [];
+  /** runs once inside the next append, before it commits (the eviction timer firing meanwhile) */
+  let duringAppend: (() => void) | undefined;
+  const append = store.append.bind(store);
+  store.append = async (events) => {
+    const hook = duringAppend;
+    duringAppend = undefined;
+    hook?.();
+    return append(events);
+  };
+  const ingestor = new Ingestor({
+    store,
+    locator: createGridIndex(city.grids),
+    departments: new Map(city.departments.map((d) => [d.code, d])),
+    cityName: 'kunming',
+    liveIncident: (id: string) => state.incidents.get(id),
+    // as server/app.ts does: records of evicted cases first, then the events
+    onCommitted: (events: StoredEvent[], restored: IncidentRecord[]) => {
+      for (const record of restored) restoreEvicted(state, record);
+      for (const event of events) {
+        const applied = applyEvent(state, event);
+        if (!applied.ok) refused.push(`${event.id}: ${applied.field} ${applied.reason}`);
+      }
+    },
+    metrics: createMetrics(),
+    logger: createLogger('silent'),
+    now: () => now,
+  } as ConstructorParameters<typeof Ingestor>[0]);
+  await ingestor.init();
+  return { ingestor, state, refused, store, onNextAppend: (hook: () => void) => (duringAppend = hook) };
+}
+
+/** A case closed three days before `now`: long past the live state's retention of ended cases. */
+function closedCase(id: string): Record<string, unknown>[] {
+  const t0 = now - 72 * HOUR;
+  return [
+    { id: `${id}-r`, type: 'incident.reported', at: iso(t0), incident: { id, location, category: 'env.litter', channel: 'grid-patrol' } },
+    { id: `${id}-g`, type: 'incident.registered', incidentId: id, at: iso(t0 + 0.1 * HOUR) },
+    { id: `${id}-d`, type: 'incident.dispatched', incidentId: id, at: iso(t0 + 0.2 * HOUR), departments: [department], deadline: iso(t0 + 8 * HOUR) },
+    { id: `${id}-s`, type: 'incident.started', incidentId: id, at: iso(t0 + 1 * HOUR) },
+    { id: `${id}-x`, type: 'incident.resolved', incidentId: id, at: iso(t0 + 2 * HOUR) },
+    { id: `${id}-v`, type: 'incident.verified', incidentId: id, at: iso(t0 + 3 * HOUR), passed: true },
+    { id: `${id}-c`, type: 'incident.closed', incidentId: id, at: iso(t0 + 4 * HOUR) },
+  ];
+}
+const rating = (id: string, satisfaction: number) => ({ id: `${id}-rated`, type: 'incident.rated', incidentId: id, at: iso(now - HOUR), satisfaction });
+
+describe('a late event of a case evicted while its batch commits', () => {
+  it('folds into the live state: the record it was validated against comes back with the commit', async () => {
+    const t = await makeIngest();
+    const first = await t.ingestor.submit({ events: closedCase('race') });
+    expect(first.rejected).toBe(0);
+    expect(t.state.incidents.get('race')?.status).toBe('closed');
+
+    // validated against the live record; the live state evicts the case before the append commits
+    t.onNextAppend(() => {
+      expect(evict(t.state, now)).toBe(1);
+      expect(t.state.incidents.has('race')).toBe(false);
+    });
+    const late = await t.ingestor.submit({ events: [rating('race', 4)] });
+    expect(late.stored).toBe(1);
+    expect(t.refused).toEqual([]);
+    expect(t.state.incidents.get('race')).toMatchObject({ status: 'closed', satisfaction: 4 });
+    // and the store agrees
+    expect(((await t.store.getIncident('race'))?.doc as IncidentRecord).satisfaction).toBe(4);
+    await t.store.close();
+  });
+
+  it('still comes back from the store when it was evicted before the batch arrived', async () => {
+    const t = await makeIngest();
+    await t.ingestor.submit({ events: closedCase('before') });
+    expect(evict(t.state, now)).toBe(1);
+    const late = await t.ingestor.submit({ events: [rating('before', 2)] });
+    expect(late.stored).toBe(1);
+    expect(t.refused).toEqual([]);
+    expect(t.state.incidents.get('before')?.satisfaction).toBe(2);
+    await t.store.close();
+  });
+});
