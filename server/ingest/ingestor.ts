@@ -46,8 +46,9 @@ export interface IngestorDeps {
   storeFirst?: boolean;
   /**
    * Called after each commit with the new events in seq order: apply to the live state, then relay. `restored` holds
-   * the store's records of incidents the events continue that the live state no longer had (evicted ended cases),
-   * to put back before applying.
+   * the records of incidents the events continue that the live state does not have now (ended cases evicted before
+   * the batch, or while its append was in flight), as the batch was validated against them, to put back before
+   * applying.
    */
   onCommitted(events: StoredEvent[], restored: IncidentRecord[]): void;
   metrics: ServerMetrics;

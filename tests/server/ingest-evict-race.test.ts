@@ -4,19 +4,13 @@
  * asked for it: the ingestor must still hand that record over with the commit, or the live state refuses an event
  * the store has acknowledged (it did, 215 times in a 16-day backfill, before the fix).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, createState, evict, restoreEvicted, type IncidentRecord } from '../../protocol/reducer';
-import type { StoredEvent } from '../../protocol/events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyEvent, evict, restoreEvicted, type IncidentRecord } from '../../protocol/reducer';
 import { createGridIndex } from '../../server/geodata/grid-index';
 import { loadCity } from '../../server/geodata/load';
 import type { CityGeodata } from '../../server/geodata/types';
-import { Ingestor } from '../../server/ingest/ingestor';
-import { createLogger } from '../../server/ops/logger';
-import { createMetrics } from '../../server/ops/metrics';
-import { SqliteEventStore } from '../../server/store/sqlite/sqlite-event-store';
+import { sqliteIngestor } from './helpers/sqlite-ingestor';
 
 const HOUR = 3_600_000;
 const now = Date.parse('2026-11-22T01:00:00Z');
@@ -24,7 +18,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 let city: CityGeodata;
 let location: [number, number];
 let department: string;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   city = await loadCity(path.resolve('geodata', 'kunming'));
@@ -38,44 +31,27 @@ beforeAll(async () => {
   }
   department = city.departments[0]!.code;
 });
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 async function makeIngest() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-evict-race-'));
-  dirs.push(dir);
-  const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
-  await store.init();
-  const state = createState();
   const refused: string[] = [];
+  // as server/app.ts does: records of evicted cases first, then the events
+  const t = await sqliteIngestor(city, now, (state, events, restored) => {
+    for (const record of restored) restoreEvicted(state, record);
+    for (const event of events) {
+      const applied = applyEvent(state, event);
+      if (!applied.ok) refused.push(`${event.id}: ${applied.field} ${applied.reason}`);
+    }
+  });
   /** runs once inside the next append, before it commits (the eviction timer firing meanwhile) */
   let duringAppend: (() => void) | undefined;
-  const append = store.append.bind(store);
-  store.append = async (events) => {
+  const append = t.store.append.bind(t.store);
+  t.store.append = async (events) => {
     const hook = duringAppend;
     duringAppend = undefined;
     hook?.();
     return append(events);
   };
-  const ingestor = new Ingestor({
-    store,
-    locator: createGridIndex(city.grids),
-    departments: new Map(city.departments.map((d) => [d.code, d])),
-    cityName: 'kunming',
-    liveIncident: (id: string) => state.incidents.get(id),
-    // as server/app.ts does: records of evicted cases first, then the events
-    onCommitted: (events: StoredEvent[], restored: IncidentRecord[]) => {
-      for (const record of restored) restoreEvicted(state, record);
-      for (const event of events) {
-        const applied = applyEvent(state, event);
-        if (!applied.ok) refused.push(`${event.id}: ${applied.field} ${applied.reason}`);
-      }
-    },
-    metrics: createMetrics(),
-    logger: createLogger('silent'),
-    now: () => now,
-  } as ConstructorParameters<typeof Ingestor>[0]);
-  await ingestor.init();
-  return { ingestor, state, refused, store, onNextAppend: (hook: () => void) => (duringAppend = hook) };
+  return { ...t, refused, onNextAppend: (hook: () => void) => (duringAppend = hook) };
 }
 
 /** A case closed three days before `now`: long past the live state's retention of ended cases. */
@@ -111,7 +87,7 @@ describe('a late event of a case evicted while its batch commits', () => {
     expect(t.state.incidents.get('race')).toMatchObject({ status: 'closed', satisfaction: 4 });
     // and the store agrees
     expect(((await t.store.getIncident('race'))?.doc as IncidentRecord).satisfaction).toBe(4);
-    await t.store.close();
+    await t.close();
   });
 
   it('still comes back from the store when it was evicted before the batch arrived', async () => {
@@ -122,6 +98,6 @@ describe('a late event of a case evicted while its batch commits', () => {
     expect(late.stored).toBe(1);
     expect(t.refused).toEqual([]);
     expect(t.state.incidents.get('before')?.satisfaction).toBe(2);
-    await t.store.close();
+    await t.close();
   });
 });

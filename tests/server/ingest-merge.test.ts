@@ -2,24 +2,18 @@
  * Ingest merges batches that queue behind a commit into one store call. This proves the merge is invisible: the same
  * batches submitted all at once answer exactly what they answer one at a time (acks, errors, seqs, live state).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent, createState } from '../../protocol/reducer';
-import type { IngestResponse, StoredEvent } from '../../protocol/events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyEvent } from '../../protocol/reducer';
+import type { IngestResponse } from '../../protocol/events';
 import { createGridIndex } from '../../server/geodata/grid-index';
 import { loadCity } from '../../server/geodata/load';
 import type { CityGeodata } from '../../server/geodata/types';
-import { Ingestor } from '../../server/ingest/ingestor';
-import { createLogger } from '../../server/ops/logger';
-import { createMetrics } from '../../server/ops/metrics';
-import { SqliteEventStore } from '../../server/store/sqlite/sqlite-event-store';
+import { sqliteIngestor } from './helpers/sqlite-ingestor';
 
 const at = '2026-11-22T00:59:00Z';
 let city: CityGeodata;
 let points: Array<[number, number]>;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   city = await loadCity(path.resolve('geodata', 'kunming'));
@@ -30,39 +24,22 @@ beforeAll(async () => {
     if (locator.locate(centre[0], centre[1])) points.push(centre);
   }
 });
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 async function makeIngest() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridwatch-merge-'));
-  dirs.push(dir);
-  const store = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
-  await store.init();
-  const state = createState();
   const published: number[] = [];
+  const t = await sqliteIngestor(city, Date.parse('2026-11-22T01:00:00Z'), (state, events) => {
+    for (const event of events) {
+      applyEvent(state, event);
+      published.push(event.seq);
+    }
+  });
   let appendCalls = 0;
-  const append = store.append.bind(store);
-  store.append = (events) => {
+  const append = t.store.append.bind(t.store);
+  t.store.append = (events) => {
     appendCalls++;
     return append(events);
   };
-  const ingestor = new Ingestor({
-    store,
-    locator: createGridIndex(city.grids),
-    departments: new Map(city.departments.map((d) => [d.code, d])),
-    cityName: 'kunming',
-    liveIncident: (id: string) => state.incidents.get(id),
-    onCommitted: (events: StoredEvent[]) => {
-      for (const event of events) {
-        applyEvent(state, event);
-        published.push(event.seq);
-      }
-    },
-    metrics: createMetrics(),
-    logger: createLogger('silent'),
-    now: () => Date.parse('2026-11-22T01:00:00Z'),
-  } as ConstructorParameters<typeof Ingestor>[0]);
-  await ingestor.init();
-  return { ingestor, state, published, appendCalls: () => appendCalls, close: () => store.close() };
+  return { ingestor: t.ingestor, state: t.state, published, appendCalls: () => appendCalls, close: t.close };
 }
 
 const reported = (id: string, incident: string, k: number) => ({
