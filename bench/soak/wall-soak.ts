@@ -9,7 +9,8 @@
  * measured, default a fifth of the run, at most 180), --sample-seconds (default 20), --out (under bench/results/),
  * --heap-diff (a heap snapshot at the end of the warm-up and one at the end, summed per constructor: the report's
  * `heapGrowthByKind` says which kinds of object the heap gained in between; each snapshot stalls the page a few
- * seconds).
+ * seconds), --heap-save DIR (with --heap-diff: also write the two raw snapshots there, warmup.heapsnapshot and
+ * end.heapsnapshot, for bench/soak/heap-retainers.ts or DevTools; tens to hundreds of MB each).
  *
  * The feed, on a server child process (Kunming, SQLite in a temp DATA_DIR):
  * - the built-in simulator as `npm start` runs it (a day's history backfilled, then live at the demo pace), so the wall
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'sample-seconds': { type: 'string', default: '20' },
     out: { type: 'string', default: 'wall-soak.json' },
     'heap-diff': { type: 'boolean', default: false },
+    'heap-save': { type: 'string' },
   },
 });
 
@@ -55,6 +57,15 @@ const seconds = Math.round(positiveFlag('minutes', values.minutes) * 60);
 const churnPerSecond = positiveFlag('churn', values.churn, true);
 const warmupSeconds = values.warmup !== undefined ? positiveFlag('warmup', values.warmup, true) : Math.min(180, seconds / 5);
 const sampleMs = positiveFlag('sample-seconds', values['sample-seconds']) * 1000;
+const heapSaveDir = values['heap-save'];
+if (heapSaveDir !== undefined) {
+  if (!values['heap-diff']) throw new Error('--heap-save: needs --heap-diff (it saves the snapshots that one takes)');
+  fs.mkdirSync(heapSaveDir, { recursive: true });
+}
+/** Where a raw snapshot goes with --heap-save, else undefined. */
+function snapshotPath(name: 'warmup' | 'end'): string | undefined {
+  return heapSaveDir === undefined ? undefined : path.join(heapSaveDir, `${name}.heapsnapshot`);
+}
 /** How far in the past the churn cases are stamped: beyond the wall's 30-minute retention of ended cases. */
 const CHURN_AGE_MS = 40 * 60_000;
 /** report, register, dispatch, whistle, the department's acknowledgement and arrival, start, resolve, verify, close, rate */
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
   let heapAtWarmup: Map<string, HeapGroup> | undefined;
   while (Date.now() - runStarted < seconds * 1000) {
     if (values['heap-diff'] && !heapAtWarmup && Date.now() - runStarted >= warmupSeconds * 1000) {
-      heapAtWarmup = await heapSummary(cdp);
+      heapAtWarmup = await heapSummary(cdp, snapshotPath('warmup'));
       log('heap snapshot at the end of the warm-up');
     }
     await cdp.send('HeapProfiler.collectGarbage');
@@ -216,7 +227,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, sampleMs));
   }
   clearInterval(feed);
-  const heapByKind = heapAtWarmup ? heapGrowth(heapAtWarmup, await heapSummary(cdp)) : undefined;
+  const heapByKind = heapAtWarmup ? heapGrowth(heapAtWarmup, await heapSummary(cdp, snapshotPath('end'))) : undefined;
   await browser.close();
   server.child.kill('SIGTERM');
   await server.exited;

@@ -5,9 +5,20 @@
  */
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { heapGrowth, summarise } from '../../bench/soak/heap-summary';
+import { heapGrowth, newObjectRetainers, nodeIds, summarise, type HeapSnapshotGraph } from '../../bench/soak/heap-summary';
 import { LatencyHistogram } from '../../bench/soak/latency-histogram';
 import { growth, metric, parseKbFields, residentKbUnder } from '../../bench/soak/soak-run';
+
+class RetainProbe {
+  constructor(readonly n: number) {}
+}
+class ProbeHolder {
+  readonly kept: RetainProbe[] = [];
+}
+/** In a function of its own, so that no frame of the test holds the array while a snapshot is taken. */
+function addProbes(holder: ProbeHolder, count: number): void {
+  for (let n = 0; n < count; n++) holder.kept.push(new RetainProbe(n));
+}
 
 describe('soak figures', () => {
   it('the histogram gives the nearest-rank percentile in whole milliseconds', () => {
@@ -82,5 +93,27 @@ describe('soak figures', () => {
       expect(rows[i - 1]!.bytesAfter - rows[i - 1]!.bytesBefore).toBeGreaterThanOrEqual(rows[i]!.bytesAfter - rows[i]!.bytesBefore);
     }
     expect(kept).toHaveLength(4_000);
+  });
+
+  it('names the path that keeps the objects added between two snapshots', async () => {
+    const graph = async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as HeapSnapshotGraph;
+    };
+    const holder = new ProbeHolder();
+    addProbes(holder, 100);
+    const loose = Array.from({ length: 50 }, (_, n) => new RetainProbe(n));
+    const before = nodeIds(await graph());
+    addProbes(holder, 400);
+    const report = newObjectRetainers(before, await graph(), 'RetainProbe');
+    // the 400 added since, and not the 150 there before
+    expect(report.added).toBe(400);
+    expect(report.unreachable).toBe(0);
+    const [top] = report.paths;
+    expect(top!.count).toBe(400);
+    expect(top!.path.slice(0, 3)).toContain('ProbeHolder.kept');
+    expect(top!.selfBytes).toBeGreaterThanOrEqual(400 * 16);
+    expect(loose).toHaveLength(50);
   });
 });
