@@ -7,8 +7,10 @@
  *   npx tsx bench/soak/heap-retainers.ts warmup.heapsnapshot end.heapsnapshot Int32Array [--depth 12] [--top 15]
  *
  * (`wall-soak.ts --heap-diff --heap-save DIR` writes the two snapshots; the kind is a constructor's name as
- * `heapGrowthByKind` shows it after `object:`.) Object ids are stable between snapshots of one heap, so "new" means
- * allocated after the first snapshot and alive at the second.
+ * `heapGrowthByKind` shows it after `object:`.) Paths are grouped on their first `--depth` steps: a small depth
+ * merges paths that differ only further out, such as one per cached map tile (each under its own tile key). Object
+ * ids are stable between snapshots of one heap, so "new" means allocated after the first snapshot and alive at the
+ * second.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -373,3 +373,18 @@ export function residentKbUnder(smaps: string, dir: string): number {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** RSS (MB) of Chromium's processes of one `--type=` (renderer, gpu-process), summed, from /proc. */
+export function chromiumRssMb(type: string): number {
+  let kb = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('chromium') || !cmdline.includes(`--type=${type}`)) continue;
+      kb += procStatus(Number(pid)).VmRSS ?? 0;
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return kb / 1024;
+}

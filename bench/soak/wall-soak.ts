@@ -38,7 +38,7 @@ import { loadCity } from '../../server/geodata/load';
 import { launchChromium } from '../../tests/browser/helpers/browser';
 import { positiveFlag } from './flags';
 import { pointsIn, ROOT, startServerProcess } from './server-process';
-import { growth, procStatus } from './soak-run';
+import { chromiumRssMb, growth } from './soak-run';
 import { heapGrowth, heapSummary, type HeapGroup } from './heap-summary';
 
 const { values } = parseArgs({
@@ -86,21 +86,6 @@ interface Sample {
 }
 
 const log = (line: string) => console.log(`[wall-soak] ${line}`);
-
-/** RSS (MB) of Chromium's processes of one `--type=` (renderer, gpu-process), summed, from /proc. */
-function chromiumRssMb(type: string): number {
-  let kb = 0;
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes('chromium') || !cmdline.includes(`--type=${type}`)) continue;
-      kb += procStatus(Number(pid)).VmRSS ?? 0;
-    } catch {
-      // the process ended between listing and reading
-    }
-  }
-  return kb / 1024;
-}
 
 async function main(): Promise<void> {
   const city = await loadCity(path.join(ROOT, 'geodata', 'kunming'));
