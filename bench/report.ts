@@ -237,6 +237,25 @@ const renderers: Record<string, (r: Json) => string> = {
       ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
     ].join('\n');
   },
+  'tile-cache': (r) => {
+    const rows = (label: string, x: Json) => {
+      const m = x?.summary ?? {};
+      return `| ${label} | ${n(m.cachedTiles)} of ${n(m.cacheSlots)} | jump ${n(m.cacheFullAtJump)} | ${n(m.heapStartMb, 1)} → ${n(m.heapOnceFullMb, 1)} MB (+${n(m.heapCostOfCacheMb, 1)}) | ${n(m.heapRangeOnceFullMb, 1)} MB | ${n(x?.secondsPerJump, 1)} s |`;
+    };
+    const heapAt = (x: Json) => (Array.isArray(x?.samples) ? x.samples.map((s: Json) => `${n(s.jump)}: ${n(s.jsHeapUsedMb, 1)}`).join(', ') : '—');
+    return [
+      `The map's tile cache on a page that is left up: ${r.method}. Map canvas ${r.ours?.mapSize ?? '—'}.`,
+      '',
+      '| cache | tiles cached at the end, of slots | full (as at the end) from | JS heap: start → mean once full (cost) | heap spread once full | per jump |',
+      '|---|---|---|---|---|---|',
+      rows(`ours (${n(r.setup?.ourZoomLevels)} screens a source)`, r.ours),
+      rows(`MapLibre default (${n(r.setup?.maplibreDefaultZoomLevels)} screens)`, r.naive),
+      '',
+      `Heap after a forced GC, MB, by jump: ours ${heapAt(r.ours)}; default ${heapAt(r.naive)}.`,
+      '',
+      `Goal: ${r.goal}: ${yes(r.goalMet)}.`,
+    ].join('\n');
+  },
   'soak-kill-loop': (r) => [
     `kill -9 of the relay ${n(r.setup?.kills)} times in a row at ${n(r.setup?.rate)} events/s.`,
     '',
