@@ -248,12 +248,13 @@ const renderers: Record<string, (r: Json) => string> = {
       '',
       '| cache | tiles cached at the end, of slots | full (as at the end) from | JS heap: start → mean once full (cost) | heap spread once full | per jump |',
       '|---|---|---|---|---|---|',
-      rows(`ours (${n(r.setup?.ourZoomLevels)} screens a source)`, r.ours),
-      rows(`MapLibre default (${n(r.setup?.maplibreDefaultZoomLevels)} screens)`, r.naive),
+      rows(`bounded: ${n(r.setup?.ourZoomLevels)} screens a source (not shipped)`, r.ours),
+      rows(`MapLibre default: ${n(r.setup?.maplibreDefaultZoomLevels)} screens (what the map uses)`, r.naive),
       '',
-      `Heap after a forced GC, MB, by jump: ours ${heapAt(r.ours)}; default ${heapAt(r.naive)}.`,
+      `Heap after a forced GC, MB, by jump: bounded ${heapAt(r.ours)}; default ${heapAt(r.naive)}.`,
       '',
       `Goal: ${r.goal}: ${yes(r.goalMet)}.`,
+      ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
     ].join('\n');
   },
   'soak-kill-loop': (r) => [

@@ -9,7 +9,6 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Layer } from '@deck.gl/core';
 import { LOCAL_IDEOGRAPH_FONT_FAMILY, offlineStyle } from './offline-style';
-import { TILE_CACHE_ZOOM_LEVELS } from './tile-cache';
 import type { CityModel } from '../geo/city-model';
 
 setWorkerUrl(workerUrl);
@@ -73,7 +72,6 @@ export class MapController implements ReactiveController {
       pitchWithRotate: false,
       fadeDuration: 150,
       maxPitch: 0,
-      maxTileCacheZoomLevels: TILE_CACHE_ZOOM_LEVELS,
     });
     if (!options.kiosk) map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
     this.map = map;
