@@ -82,18 +82,9 @@ export function heapGrowth(before: Map<string, HeapGroup>, after: Map<string, He
 }
 
 /** A heap snapshot with its edges: what newObjectRetainers reads. */
-export interface HeapSnapshotGraph {
-  snapshot: {
-    meta: {
-      node_fields: string[];
-      node_types: [string[], ...unknown[]];
-      edge_fields: string[];
-      edge_types: [string[], ...unknown[]];
-    };
-  };
-  nodes: number[];
+export interface HeapSnapshotGraph extends HeapSnapshot {
+  snapshot: { meta: HeapSnapshot['snapshot']['meta'] & { edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
   edges: number[];
-  strings: string[];
 }
 
 export interface RetainerPath {

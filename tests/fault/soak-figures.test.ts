@@ -15,6 +15,12 @@ class RetainProbe {
 class ProbeHolder {
   readonly kept: RetainProbe[] = [];
 }
+/** A V8 heap snapshot of this process, parsed. */
+async function heapSnapshot(): Promise<HeapSnapshotGraph> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as HeapSnapshotGraph;
+}
 /** In a function of its own, so that no frame of the test holds the array while a snapshot is taken. */
 function addProbes(holder: ProbeHolder, count: number): void {
   for (let n = 0; n < count; n++) holder.kept.push(new RetainProbe(n));
@@ -73,11 +79,7 @@ describe('soak figures', () => {
     class SoakProbe {
       constructor(readonly n: number) {}
     }
-    const snapshot = async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
-      return summarise(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    };
+    const snapshot = async () => summarise(await heapSnapshot());
     const kept = Array.from({ length: 1_000 }, (_, n) => new SoakProbe(n));
     const before = await snapshot();
     expect(before.get('object:SoakProbe')?.count).toBe(1_000);
@@ -96,17 +98,12 @@ describe('soak figures', () => {
   });
 
   it('names the path that keeps the objects added between two snapshots', async () => {
-    const graph = async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as HeapSnapshotGraph;
-    };
     const holder = new ProbeHolder();
     addProbes(holder, 100);
     const loose = Array.from({ length: 50 }, (_, n) => new RetainProbe(n));
-    const before = nodeIds(await graph());
+    const before = nodeIds(await heapSnapshot());
     addProbes(holder, 400);
-    const report = newObjectRetainers(before, await graph(), 'RetainProbe');
+    const report = newObjectRetainers(before, await heapSnapshot(), 'RetainProbe');
     // the 400 added since, and not the 150 there before
     expect(report.added).toBe(400);
     expect(report.unreachable).toBe(0);
