@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, evict, restoreEvicted, type IncidentRecord } from '../../protocol/reducer';
-import { createGridIndex } from '../../server/geodata/grid-index';
 import { loadCity } from '../../server/geodata/load';
 import type { CityGeodata } from '../../server/geodata/types';
+import { pointsIn } from '../../bench/soak/server-process';
 import { sqliteIngestor } from './helpers/sqlite-ingestor';
 
 const HOUR = 3_600_000;
@@ -21,14 +21,7 @@ let department: string;
 
 beforeAll(async () => {
   city = await loadCity(path.resolve('geodata', 'kunming'));
-  const locator = createGridIndex(city.grids);
-  for (const g of city.grids) {
-    const centre: [number, number] = [(g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2];
-    if (locator.locate(centre[0], centre[1])) {
-      location = centre;
-      break;
-    }
-  }
+  location = pointsIn(city, 1)[0]!.location;
   department = city.departments[0]!.code;
 });
 
