@@ -66,7 +66,8 @@ export class GwDesk extends LitElement {
         align-items: flex-start;
         max-width: calc(100% - 1.2em);
       }
-      aside {
+      aside,
+      .panel-backdrop {
         position: absolute;
         right: 0.6em;
         top: var(--gw-below-bar, 4.4em);
@@ -74,12 +75,19 @@ export class GwDesk extends LitElement {
            --gw-above-controls (the fallback is MapLibre's usual size, 2 × 29 px + 10 px margin) */
         bottom: var(--gw-above-controls, calc(0.6em + 78px));
         width: min(27em, 46%);
+      }
+      aside {
         overflow-y: auto;
         overflow-x: hidden;
         padding: 0.6em 0.8em;
-        /* what lies under the panel (the synthetic-data note's long line, labels) shows only as a blur, not as text
-           running behind the panel's own */
+      }
+      /* What lies under the panel (the synthetic-data note's long line, labels) shows only as a blur, not as text
+         running behind the panel's own. The blur is a box of its own behind the panel, not the panel's: Chromium
+         (156, software compositing) drops every other keyboard scroll (PageDown, Home, End, arrows) of a scroller
+         with backdrop-filter when smooth scrolling is on, so the panel's keys would work only half the time. */
+      .panel-backdrop {
         backdrop-filter: blur(8px);
+        border-radius: 0.4em;
       }
       .close {
         float: right;
@@ -250,7 +258,8 @@ export class GwDesk extends LitElement {
         <gw-key-help></gw-key-help>
       </div>
       ${this.area || this.incident
-        ? html`<aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>
+        ? html`<div class="panel-backdrop" aria-hidden="true"></div>
+            <aside class="panel" aria-label=${t('desk.panel')} data-desk-panel>
             <button class="close" data-close-panel aria-label=${t('desk.close')} @click=${() => this.show({ area: null, incident: null })}>×</button>
             ${this.incident
               ? html`<gw-case-detail
