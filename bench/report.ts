@@ -257,6 +257,15 @@ const renderers: Record<string, (r: Json) => string> = {
       ...(Array.isArray(r.notes) ? ['', ...r.notes.map((x: unknown) => `- ${String(x)}`)] : []),
     ].join('\n');
   },
+  'key-scroll': (r) => [
+    `Keyboard scrolls of a panel that Chromium drops: ${r.method}.`,
+    '',
+    '| variant | keys dropped | median time to scroll |',
+    '|---|---|---|',
+    ...(Array.isArray(r.variants) ? r.variants.map((v: Json) => `| ${v.name} | ${n(v.dropped)} of ${n(v.pressed)} | ${n(v.medianMsToScroll)} ms |`) : []),
+    '',
+    `Ours (the blur on a box behind the panel, as client/desk/gw-desk.ts has it): ${n(r.ours?.dropped)} of ${n(r.ours?.pressed)} dropped; the naive way (the blur on the scroller, as the panel had it): ${n(r.naive?.dropped)} of ${n(r.naive?.pressed)}. Goal: ${r.goal}: ${yes(r.goalMet)}.`,
+  ].join('\n'),
   'soak-kill-loop': (r) => [
     `kill -9 of the relay ${n(r.setup?.kills)} times in a row at ${n(r.setup?.rate)} events/s.`,
     '',
