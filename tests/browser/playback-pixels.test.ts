@@ -148,18 +148,26 @@ describe('playback pixels', () => {
   });
 
   it('cumulative mode washes the range so far in a heat map around each case (made on first use)', async () => {
+    const cumulative = () => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed');
+    // a retry starts with cumulative off, as the first try did
+    if ((await cumulative()) === 'true') await press(page, 'cumulative');
+    await expect.poll(cumulative, { timeout: 10_000 }).toBe('false');
     const points = await incidentsLayer(page, true);
     await press(page, 'cumulative');
-    await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
-    await frames(page, 4);
-    const heat = await screenshotPixels(page);
-    for (const grid of [gridA, gridB, gridC]) {
-      const [x, y] = await projectOnWall(page, ...wallGridCentre(city, grid));
-      // 20 px aside the points draw nothing (see above); the heat map's 40 px kernel does
-      expect(colourDistance(heat.at(x + 20, y), points.at(x + 20, y)), `${grid}: heat 20 px from the case`).toBeGreaterThan(30);
-    }
+    await expect.poll(cumulative, { timeout: 10_000 }).toBe('true');
+    const at = await Promise.all([gridA, gridB, gridC].map(async (grid) => ({ grid, xy: await projectOnWall(page, ...wallGridCentre(city, grid)) })));
+    // 20 px aside the points draw nothing (see above); the heat map's 40 px kernel does. The layer is made on this
+    // first use and draws on a later frame (software WebGL: seconds): wait for the heat, not for a number of frames
+    const heatAside = async () => {
+      await frames(page, 1);
+      const heat = await screenshotPixels(page);
+      return at.map(({ grid, xy: [x, y] }) => `${grid}: ${Math.round(colourDistance(heat.at(x + 20, y), points.at(x + 20, y)))}`);
+    };
+    await expect
+      .poll(async () => (await heatAside()).filter((line) => Number(line.split(': ')[1]) <= 30), { timeout: 30_000, message: 'heat 20 px from each case (colour distance from the points alone; over 30 wanted)' })
+      .toEqual([]);
     await press(page, 'cumulative');
-    await expect.poll(() => bar(page).locator('[data-action="cumulative"]').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false');
+    await expect.poll(cumulative, { timeout: 10_000 }).toBe('false');
   });
 
   it('windowed playback (the range above the detail budget: columns only, the state at t from the server) draws the same colours, overdue included', async () => {
