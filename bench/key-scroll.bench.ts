@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../tests/browser/helpers/browser';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../tests/browser/helpers/browser';
 import { positiveFlag } from './soak/flags';
 import { ROOT } from './soak/server-process';
 
@@ -98,17 +98,10 @@ async function measure(browser: Browser, v: Variant) {
   }
 }
 
-const launch = (smoothScrolling: boolean) =>
-  chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...(smoothScrolling ? [] : ['--disable-smooth-scrolling'])],
-  });
-
 const measured: Awaited<ReturnType<typeof measure>>[] = [];
 let browserVersion = '';
 for (const smoothScrolling of [true, false]) {
-  const browser = await launch(smoothScrolling);
+  const browser = await launchChromium(smoothScrolling ? [] : ['--disable-smooth-scrolling']);
   browserVersion = browser.version();
   try {
     for (const v of variants.filter((x) => x.smoothScrolling === smoothScrolling)) {

@@ -83,8 +83,9 @@ export class GwDesk extends LitElement {
       }
       /* What lies under the panel (the synthetic-data note's long line, labels) shows only as a blur, not as text
          running behind the panel's own. The blur is a box of its own behind the panel, not the panel's: Chromium
-         (156, software compositing) drops every other keyboard scroll (PageDown, Home, End, arrows) of a scroller
-         with backdrop-filter when smooth scrolling is on, so the panel's keys would work only half the time. */
+         (156, software compositing) drops keyboard scrolls (PageDown, Home, End: by turns) of a scroller with
+         backdrop-filter when smooth scrolling is on, so the panel's keys would work only half the time
+         (bench/key-scroll.bench.ts). */
       .panel-backdrop {
         backdrop-filter: blur(8px);
         border-radius: 0.4em;

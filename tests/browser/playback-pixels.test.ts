@@ -161,10 +161,10 @@ describe('playback pixels', () => {
     const heatAside = async () => {
       await frames(page, 1);
       const heat = await screenshotPixels(page);
-      return at.map(({ grid, xy: [x, y] }) => `${grid}: ${Math.round(colourDistance(heat.at(x + 20, y), points.at(x + 20, y)))}`);
+      return at.map(({ grid, xy: [x, y] }) => ({ grid, distance: Math.round(colourDistance(heat.at(x + 20, y), points.at(x + 20, y))) }));
     };
     await expect
-      .poll(async () => (await heatAside()).filter((line) => Number(line.split(': ')[1]) <= 30), { timeout: 30_000, message: 'heat 20 px from each case (colour distance from the points alone; over 30 wanted)' })
+      .poll(async () => (await heatAside()).filter(({ distance }) => distance <= 30), { timeout: 30_000, message: 'heat 20 px from each case (colour distance from the points alone; over 30 wanted)' })
       .toEqual([]);
     await press(page, 'cumulative');
     await expect.poll(cumulative, { timeout: 10_000 }).toBe('false');

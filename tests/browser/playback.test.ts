@@ -267,8 +267,7 @@ describe('playback on the wall', () => {
     await page.setViewportSize({ width: 1920, height: 720 });
     const panel = page.locator('[data-desk-panel]');
     await expect.poll(() => panel.evaluate((el) => el.scrollHeight - el.clientHeight), { timeout: 30_000 }).toBeGreaterThan(100);
-    // the wall lays the desk out again for the short window on its next updates: wait until the panel fits in it, then
-    // focus a control of the panel and press in one step, on the panel as it is then
+    // the wall lays the desk out again for the short window on its next updates: wait until the panel fits in it
     await expect.poll(() => panel.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight + 1), { timeout: 30_000 }).toBe(true);
     const kept = await shownT();
     // Each key, pressed as soon as the one before has scrolled, three times over: with its blur on the scroller

@@ -27,6 +27,7 @@ export const GPU_CHROMIUM_ARGS = [
   ...(process.env.GPU_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? ['--use-angle=vulkan', '--enable-features=Vulkan', '--ignore-gpu-blocklist']),
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+/** `extraArgs` go after CHROMIUM_ARGS (bench/key-scroll.bench.ts adds `--disable-smooth-scrolling`). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
