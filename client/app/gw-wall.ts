@@ -61,6 +61,8 @@ const ANIMATION_FRAME_MS = 33;
 const INCIDENT_PICK_PX = 8;
 /** Space kept between a floating panel and what it stays clear of (the playback bar above, the zoom buttons below). */
 const CLEARANCE_PX = 8;
+/** The narrowest the synthetic-data note wraps to beside the desk's search bar before it moves below the bar. */
+const NOTE_MIN_PX = 260;
 /** Rows of the ticker (an area's view is topped up to this many: LiveModel.tickerIn). */
 const TICKER_ROWS = 16;
 
@@ -131,6 +133,9 @@ export class GwWall extends LitElement {
   private upkeep: ReturnType<typeof setInterval> | null = null;
   private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
   private readonly controlsObserver = new ResizeObserver(() => this.placeAboveControls());
+  /** Watches the map cell and the desk's search bar: the note's room between them (placeNote). */
+  private readonly noteObserver = new ResizeObserver(() => this.placeNote());
+  private observedDeskBar: HTMLElement | null = null;
   private observedBar: Element | null = null;
 
   private readonly cityTask = new Task(this, {
@@ -181,7 +186,9 @@ export class GwWall extends LitElement {
     super.disconnectedCallback();
     this.barObserver.disconnect();
     this.controlsObserver.disconnect();
+    this.noteObserver.disconnect();
     this.observedBar = null;
+    this.observedDeskBar = null;
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     if (this.upkeep !== null) clearInterval(this.upkeep);
@@ -202,6 +209,40 @@ export class GwWall extends LitElement {
       this.observedBar = bar;
       this.placeBelowBar();
     }
+    // The desk renders its search bar after this update: look for it once the desk has rendered too.
+    const desk = this.renderRoot.querySelector('gw-desk');
+    if (desk) void desk.updateComplete.then(() => this.observeDeskBar(desk.searchBar));
+    else this.observeDeskBar(null);
+  }
+
+  private observeDeskBar(deskBar: HTMLElement | null): void {
+    if (deskBar === this.observedDeskBar) return;
+    this.noteObserver.disconnect();
+    const cell = this.renderRoot.querySelector('.map-cell');
+    if (cell) this.noteObserver.observe(cell);
+    if (deskBar) this.noteObserver.observe(deskBar);
+    this.observedDeskBar = deskBar;
+    this.placeNote();
+  }
+
+  /**
+   * Keeps the synthetic-data note (top right of the map) clear of the desk's search bar (top left): it sets
+   * `--gw-note-left`, where the room right of the bar begins, so the note wraps within that room. Where that room is
+   * narrower than NOTE_MIN_PX (a narrow window, a long language), the note moves below the bar instead
+   * (`--gw-note-top`), at its usual width. Without a desk (a kiosk wall) both are removed.
+   */
+  private placeNote(): void {
+    const cell = this.renderRoot.querySelector<HTMLElement>('.map-cell');
+    if (!cell) return;
+    const bar = this.observedDeskBar;
+    cell.style.removeProperty('--gw-note-left');
+    cell.style.removeProperty('--gw-note-top');
+    if (!bar || !bar.isConnected || bar.offsetWidth === 0) return;
+    const cellBox = cell.getBoundingClientRect();
+    const barBox = bar.getBoundingClientRect();
+    const left = Math.ceil(barBox.right - cellBox.left + CLEARANCE_PX);
+    if (cellBox.width - left - CLEARANCE_PX >= NOTE_MIN_PX) cell.style.setProperty('--gw-note-left', `${left}px`);
+    else cell.style.setProperty('--gw-note-top', `${Math.ceil(barBox.bottom - cellBox.top + CLEARANCE_PX)}px`);
   }
 
   /**
@@ -231,6 +272,8 @@ export class GwWall extends LitElement {
     if (!cell) return;
     if (!bar) cell.style.removeProperty('--gw-below-bar');
     else cell.style.setProperty('--gw-below-bar', `${Math.ceil(bar.offsetTop + bar.offsetHeight + CLEARANCE_PX)}px`);
+    // the desk's search bar moved with it: a note placed below that bar follows
+    this.placeNote();
     this.reframeDesk();
   }
 

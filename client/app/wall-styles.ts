@@ -1,7 +1,8 @@
 /**
- * Layout of the wall: a CSS grid in `em` of a root font size taken from the viewport height (clamp + vh), so the
- * same layout is native at 1920×1080, 3840×2160 and any aspect between. No `transform: scale`: clicks and picking
- * stay true.
+ * Layout of the wall: a CSS grid in `em` of a root font size taken from the viewport height, or from its width on a
+ * screen narrower than 16:9 (clamp + min(vh, vw)), so the same layout is native at 1920×1080, 3840×2160 and any
+ * aspect between, and a 4:3 or 5:4 screen gets the 16:9 layout of its width rather than one that overflows it. No
+ * `transform: scale`: clicks and picking stay true.
  */
 import { css } from 'lit';
 
@@ -11,13 +12,15 @@ export const wallStyles = css`
     inset: 0;
     display: grid;
     grid-template-columns: minmax(0, 1fr) clamp(20em, 27vw, 40em);
-    grid-template-rows: auto 5.6em minmax(0, 1fr);
+    /* the KPI strip takes its own height: one row, or two on a screen too narrow for ten figures side by side */
+    grid-template-rows: auto auto minmax(0, 1fr);
     gap: 0.55em;
     padding: 0.55em;
     box-sizing: border-box;
     overflow: hidden;
     /* the wall's em, also for MapLibre's controls, which the font does not reach (see the end) */
-    --gw-em: clamp(11px, 1.48vh, 64px);
+    /* 1.48vh is 16 px at 1080 px high; 0.833vw is the same at 1920 px wide, so it takes over below 16:9 */
+    --gw-em: clamp(11px, min(1.48vh, 0.833vw), 64px);
     font-size: var(--gw-em);
     background: radial-gradient(ellipse at 50% 0%, #0d1d3a 0%, #050a15 70%);
     color: #dbe7ff;
@@ -98,9 +101,12 @@ export const wallStyles = css`
   .note {
     position: absolute;
     right: 0.6em;
-    top: var(--gw-below-bar, 0.5em);
+    /* beside the desk's search bar, in the room the wall measures right of it (--gw-note-left), or below the bar
+       where that room is too narrow (--gw-note-top) */
+    top: var(--gw-note-top, var(--gw-below-bar, 0.5em));
     z-index: 2;
-    max-width: 60%;
+    max-width: min(60%, calc(100% - var(--gw-note-left, 0px) - 0.6em));
+    box-sizing: border-box;
     font-size: 0.8em;
     color: #9db0d0;
     background: rgba(6, 11, 22, 0.75);

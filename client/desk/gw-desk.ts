@@ -97,6 +97,14 @@ export class GwDesk extends LitElement {
     `,
   ];
 
+  /**
+   * The row at the map's top left (search, log in, key help), once rendered: the wall keeps its synthetic-data note
+   * clear of it.
+   */
+  get searchBar(): HTMLElement | null {
+    return this.renderRoot?.querySelector<HTMLElement>('.bar') ?? null;
+  }
+
   @property({ attribute: false }) city: CityModel | null = null;
   @property({ attribute: false }) model: LiveModel | null = null;
   /** server-aligned wall-clock time; the owner advances it once a second (deadline clocks) */

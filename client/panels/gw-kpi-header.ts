@@ -28,7 +28,19 @@ export class GwKpiHeader extends LitElement {
         /* the whistles block takes the width its three tiers need (never clipped, in any language); the figures share the rest */
         grid-template-columns: repeat(9, minmax(0, 1fr)) auto;
         gap: 0.5em;
-        height: 100%;
+        height: 5.6em;
+      }
+      /* Too narrow for ten figures in a row (a 4:3 screen at the smallest font the wall uses, 1024×768 say): two rows
+         of five, each figure twice as wide, rather than clipped numbers */
+      @container (max-width: 105em) {
+        .strip {
+          grid-template-columns: repeat(5, minmax(0, 1fr));
+          grid-auto-rows: 4.6em;
+          height: auto;
+        }
+        .figure {
+          padding-block: 0.3em;
+        }
       }
       .figure {
         padding: 0.45em 0.8em 0.5em;

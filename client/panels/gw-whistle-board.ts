@@ -74,10 +74,13 @@ export class GwWhistleBoard extends LitElement {
           box-shadow: 0 0 0.9em rgba(244, 63, 94, 0.55);
         }
       }
+      /* one line while the tier, the type, a few characters of the title and the age fit; on a narrow board (a 4:3
+         screen, English) the age wraps to a line of its own, right-aligned, instead of running out of the card */
       .head {
         display: flex;
+        flex-wrap: wrap;
         align-items: baseline;
-        gap: 0.5em;
+        gap: 0 0.5em;
         font-size: 1.1em;
         min-width: 0;
       }
@@ -92,13 +95,14 @@ export class GwWhistleBoard extends LitElement {
         white-space: nowrap;
       }
       .title {
-        flex: 1;
+        flex: 1 1 4em;
         min-width: 0;
         white-space: nowrap;
         overflow: hidden;
         text-overflow: ellipsis;
       }
       .age {
+        margin-left: auto;
         color: #f6c453;
         white-space: nowrap;
         font-size: 0.9em;

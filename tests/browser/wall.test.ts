@@ -317,6 +317,32 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it('lays out a 4:3 screen (1024×768) in English: the KPI strip in two rows, nothing clipped, the note clear of the search bar', async () => {
+    // Sized from the height alone, the wall's em made ten figures too wide for a 4:3 screen (numbers ran into the
+    // next card), and the synthetic-data note ran under the desk's search bar and "?" button.
+    const small = await openWall('?lang=en&tour=0&motion=0', 1024, 768, 'panels');
+    try {
+      await expectCleanLayout(small, 1024, 768);
+      const boxes = await panelBoxes(small);
+      expect(boxes['kpi:reportedToday']!.y, 'the strip wraps: its sixth figure starts a second row').toBeLessThan(boxes['kpi:onTimeRate']!.y);
+      // The note beside the search bar, wrapped into the room right of it (900 px wide), or below the bar where that
+      // room is too narrow (800 px): with this city's note, both widths put it under the bar if it kept its width.
+      const box = async (selector: string) => (await small.locator(selector).boundingBox())!;
+      for (const [width, height] of [[900, 675], [800, 600]] as const) {
+        await small.setViewportSize({ width, height });
+        // the wall places the note when the map cell resizes (a ResizeObserver: called by the next frame or two)
+        await small.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        await expect
+          .poll(async () => boxesOverlap(await box('gw-wall [data-synthetic]'), await box('gw-desk .bar')), { timeout: 30_000 })
+          .toBe(false);
+        const [note, map] = [await box('gw-wall [data-synthetic]'), (await panelBoxes(small)).map!];
+        expect(note.x >= map.x && note.x + note.width <= map.x + map.width + 0.5, `the note lies inside the map at ${width} px`).toBe(true);
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
   it('draws over an intranet GCJ-02 basemap with every layer shifted into its coordinates', async () => {
     // an "intranet" style served by the same server: a plain background, as an AMap-style basemap would draw tiles
     fs.writeFileSync(`${clientDir}/intranet-style.json`, JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'intranet-bg', type: 'background', paint: { 'background-color': '#203040' } }] }));
