@@ -39,19 +39,31 @@ export class GwTimelineBar extends LitElement {
       :host([open]) {
         right: 0.6em;
       }
+      /* One row (the controls, the histogram between, the jump box and the buttons on the right) while it fits with
+         a histogram at least 14em wide; on a narrow map (1024×768, English) the buttons wrap to a row of their own,
+         right-aligned, and the histogram takes the rest of the first, rather than the buttons running off the map */
       .panel {
-        display: grid;
-        grid-template-columns: auto minmax(0, 1fr) auto;
+        display: flex;
+        flex-wrap: wrap;
         align-items: center;
         gap: 0.4em 0.8em;
         padding: 0.4em 0.8em;
       }
       .controls,
       .right {
+        flex: none;
+        max-width: 100%;
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
         gap: 0.4em;
         white-space: nowrap;
+      }
+      .right {
+        margin-left: auto;
+      }
+      .spacer {
+        flex: 1 1 0;
       }
       button,
       select,
@@ -67,7 +79,8 @@ export class GwTimelineBar extends LitElement {
         background: rgba(59, 130, 246, 0.7);
       }
       svg {
-        width: 100%;
+        flex: 1 1 14em;
+        min-width: 14em;
         height: 2.6em;
         cursor: pointer;
         display: block;
@@ -91,7 +104,7 @@ export class GwTimelineBar extends LitElement {
         color: #fde68a;
       }
       .status {
-        grid-column: 1 / -1;
+        flex-basis: 100%;
         color: #7f97bd;
         font-size: 0.85em;
       }
@@ -100,7 +113,7 @@ export class GwTimelineBar extends LitElement {
       }
       .export,
       .legend {
-        grid-column: 1 / -1;
+        flex-basis: 100%;
         display: flex;
         flex-wrap: wrap;
         align-items: center;
@@ -259,7 +272,7 @@ export class GwTimelineBar extends LitElement {
           <label>${t('playback.from')} <input type="datetime-local" step="1" .value=${cityInputTime(this.openFrom)} @change=${(e: Event) => (this.openFrom = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
           <label>${t('playback.to')} <input type="datetime-local" step="1" .value=${cityInputTime(this.openTo)} @change=${(e: Event) => (this.openTo = fromCityInputTime((e.target as HTMLInputElement).value))} /></label>
         </div>
-        <div></div>
+        <div class="spacer"></div>
         <div class="right">
           <button data-action="open" @click=${() => this.send({ kind: 'open', from: this.openFrom, to: this.openTo })}>${t('playback.open')}</button>
           <button data-action="png" title=${t('playback.png')} @click=${() => this.send({ kind: 'export-png' })}>PNG</button>

@@ -317,17 +317,28 @@ describe('the command-centre wall', () => {
     }
   });
 
-  it('lays out a 4:3 screen (1024×768) in English: the KPI strip in two rows, nothing clipped, the note clear of the search bar', async () => {
+  it('lays out a 4:3 screen (1024×768) in English: the KPI strip in two rows, nothing clipped, playback\'s buttons on the map, the note clear of the search bar', async () => {
     // Sized from the height alone, the wall's em made ten figures too wide for a 4:3 screen (numbers ran into the
-    // next card), and the synthetic-data note ran under the desk's search bar and "?" button.
+    // next card), playback's buttons ran off the map (its histogram squeezed to nothing), and the synthetic-data
+    // note ran under the desk's search bar and "?" button.
     const small = await openWall('?lang=en&tour=0&motion=0', 1024, 768, 'panels');
     try {
       await expectCleanLayout(small, 1024, 768);
       const boxes = await panelBoxes(small);
       expect(boxes['kpi:reportedToday']!.y, 'the strip wraps: its sixth figure starts a second row').toBeLessThan(boxes['kpi:onTimeRate']!.y);
+      // Playback's bar: its buttons wrap to a second row rather than run off the map, the histogram keeps its width
+      await small.locator('gw-timeline-bar button[data-action="open"]').click();
+      await small.locator('gw-timeline-bar [data-playback="open"]').waitFor({ timeout: 60_000 });
+      const box = async (selector: string) => (await small.locator(selector).boundingBox())!;
+      const map = boxes.map!;
+      for (const action of ['play', 'live', 'webm', 'cumulative']) {
+        const button = await box(`gw-timeline-bar button[data-action="${action}"]`);
+        expect(button.x >= map.x && button.x + button.width <= map.x + map.width, `playback's ${action} button lies inside the map`).toBe(true);
+      }
+      expect((await box('gw-timeline-bar svg[role="slider"]')).width, "playback's histogram keeps its width").toBeGreaterThan(150);
+      await expectCleanLayout(small, 1024, 768);
       // The note beside the search bar, wrapped into the room right of it (900 px wide), or below the bar where that
       // room is too narrow (800 px): with this city's note, both widths put it under the bar if it kept its width.
-      const box = async (selector: string) => (await small.locator(selector).boundingBox())!;
       for (const [width, height] of [[900, 675], [800, 600]] as const) {
         await small.setViewportSize({ width, height });
         // the wall places the note when the map cell resizes (a ResizeObserver: called by the next frame or two)
