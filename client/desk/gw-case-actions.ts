@@ -265,6 +265,18 @@ export class GwCaseActions extends LitElement {
     </form>`;
   }
 
+  /**
+   * A form that opens takes the focus (its first field) and is scrolled into the panel's view: on a short screen it
+   * opens below the fold, where its submit button was out of sight.
+   */
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('form') || this.form === null) return;
+    const form = this.renderRoot.querySelector<HTMLFormElement>('form[data-form]');
+    if (!form) return;
+    form.querySelector<HTMLElement>('select, input, textarea')?.focus({ preventScroll: true });
+    form.scrollIntoView({ block: 'nearest' });
+  }
+
   override render() {
     const incident = this.incident;
     if (!incident) return nothing;

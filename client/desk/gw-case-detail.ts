@@ -33,6 +33,9 @@ export class GwCaseDetail extends LitElement {
       h2 {
         font-size: 1.2em;
       }
+      [data-close-case] {
+        margin-bottom: 0.35em;
+      }
       dl {
         display: grid;
         grid-template-columns: auto minmax(0, 1fr);

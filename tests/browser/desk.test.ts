@@ -356,6 +356,11 @@ describe('the officer’s desk', () => {
         .toBeLessThan(0.5);
 
       await page.locator('gw-case-actions button[data-action="whistle"]').click();
+      // the form that opens takes the focus (its first field) and is scrolled into the panel's view, its submit button
+      // too (on a short screen it opened below the fold)
+      await expect.poll(() => page.locator('gw-case-actions form[data-form="whistle"] select[name="tier"]').evaluate((el) => el.matches(':focus')), { timeout: 10_000 }).toBe(true);
+      const [panelBox, submitBox] = [await page.locator('[data-desk-panel]').boundingBox(), await page.locator('gw-case-actions form[data-form="whistle"] button[type="submit"]').boundingBox()];
+      expect(submitBox!.y >= panelBox!.y && submitBox!.y + submitBox!.height <= panelBox!.y + panelBox!.height, 'the submit button is in the panel\'s view').toBe(true);
       await page.locator('gw-case-actions form[data-form="whistle"] select[name="tier"]').selectOption('street');
       const department = await page.locator('gw-case-actions form[data-form="whistle"] input[name="department"]:checked').first().getAttribute('value');
       expect(department).toBe(`${DISTRICT}-housing`); // no district department handles bins (urban management): the nearest, housing, comes first
