@@ -5,11 +5,14 @@
 import { css, html, type TemplateResult } from 'lit';
 import { CaseSelectEvent } from '../events/case-select-event';
 
-/** The row's case title: a button when the panel is interactive, else text. */
+/**
+ * The row's case title: a button when the panel is interactive, else text. A narrow panel cuts a long title with an
+ * ellipsis; its tooltip keeps the whole.
+ */
 export function caseTitle(text: string, interactive: boolean, className: string): TemplateResult {
   return interactive
-    ? html`<button type="button" class="${className} open-case">${text}</button>`
-    : html`<span class="${className}">${text}</span>`;
+    ? html`<button type="button" class="${className} open-case" title=${text}>${text}</button>`
+    : html`<span class="${className}" title=${text}>${text}</span>`;
 }
 
 /** A row's click handler: asks for the case (the event bubbles out of the panel to the wall, which opens the desk). */

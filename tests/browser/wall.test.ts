@@ -179,6 +179,9 @@ describe('the command-centre wall', () => {
     const row = page.locator('gw-whistle-board li[data-whistle="bt-w1"]');
     await row.waitFor({ timeout: 60_000 });
     expect(await row.getAttribute('data-tier')).toBe('street');
+    // a narrow board cuts a long title with an ellipsis: its tooltip keeps the whole
+    const title = row.locator('.title');
+    expect(await title.getAttribute('title')).toBe(await title.textContent());
     await page.locator(`gw-whistle-board li[data-whistle="bt-w1"] [data-department="${department.code}"][data-state="arrived"]`).waitFor({ timeout: 60_000 });
     await frames(page);
     const after = await screenshotPixels(page);
