@@ -107,13 +107,25 @@ export class GwWhistleBoard extends LitElement {
         white-space: nowrap;
         font-size: 0.9em;
       }
+      /* the summoned departments, at most two rows of them, and the tally (time left, arrived of summoned): beside
+         the chips when they all fit on one line with it, else on a line of its own under them (the chips' box asks
+         for its one-line width first), never clipped away with the chips */
       .departments {
         display: flex;
         flex-wrap: wrap;
+        align-items: flex-end;
         gap: 0.3em;
         margin-top: 0.25em;
         font-size: 0.82em;
-        max-height: 2.9em;
+      }
+      .chips {
+        flex: 1 1 auto;
+        min-width: 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3em;
+        /* two rows of chips: a chip is about 1.45em high with its border (WenQuanYi's line height), plus the gap */
+        max-height: 3.3em;
         overflow: hidden;
       }
       .dept {
@@ -206,13 +218,13 @@ export class GwWhistleBoard extends LitElement {
               ${late.size > 0 ? html`<div class="late-count" data-late=${late.size}>${t('board.late', { count: late.size })}</div>` : nothing}
               <div class="place">${this.city ? placeName(this.city, w.incident.grid) : w.incident.grid}</div>
               <div class="departments">
-                ${w.targets.map((d) => {
+                <span class="chips">${w.targets.map((d) => {
                   const name = this.city?.departmentByCode.get(d.department)?.name ?? d.department;
                   const state = d.arrived ? 'arrived' : d.acknowledged ? 'acknowledged' : 'pending';
                   const overdue = late.has(d.department);
                   return html`<span class="dept ${state} ${overdue ? 'late' : ''}" data-department=${d.department} data-state=${state} ?data-late=${overdue}
                     title=${overdue ? t('board.lateDepartment', { limit }) : nothing}>${name}</span>`;
-                })}
+                })}</span>
                 <span class="tally num"
                   >${left > 0 && !w.answered
                     ? html`<span class="left ${left <= (limitMinutes * 60_000) / 4 ? 'soon' : ''}" data-left=${left} title=${t('board.leftTitle', { limit })}

@@ -66,6 +66,26 @@ function boxesOverlap(a: { x: number; y: number; width: number; height: number }
   return w > 0.5 && h > 0.5;
 }
 
+/**
+ * The whistle board's cards as laid out: how many rows their department chips take, how many chips the two-row
+ * limit cuts through (a chip half shown), and whether the tally (time left, arrived of summoned) is shown.
+ */
+function boardCards(p: Page): Promise<Array<{ rows: number; cut: number; tallyShown: boolean }>> {
+  return p.locator('gw-whistle-board li[data-whistle]').evaluateAll((lis) =>
+    lis.map((li) => {
+      const chips = li.querySelector('.chips')!.getBoundingClientRect();
+      const tally = li.querySelector('.tally')!.getBoundingClientRect();
+      const card = li.getBoundingClientRect();
+      const tops = [...li.querySelectorAll('.dept')].map((chip) => chip.getBoundingClientRect());
+      return {
+        rows: new Set(tops.map((r) => Math.round(r.top))).size,
+        cut: tops.filter((r) => r.top < chips.bottom - 0.5 && r.bottom > chips.bottom + 0.5).length,
+        tallyShown: tally.height > 0 && tally.bottom <= card.bottom + 0.5,
+      };
+    }),
+  );
+}
+
 async function expectCleanLayout(p: Page, width: number, height: number): Promise<void> {
   const boxes = await panelBoxes(p);
   for (const [name, b] of Object.entries(boxes)) {
@@ -329,6 +349,21 @@ describe('the command-centre wall', () => {
       await expectCleanLayout(small, 1024, 768);
       const boxes = await panelBoxes(small);
       expect(boxes['kpi:reportedToday']!.y, 'the strip wraps: its sixth figure starts a second row').toBeLessThan(boxes['kpi:onTimeRate']!.y);
+      // A whistle that summons more departments than two rows of chips hold (this city's whistles summon at most two,
+      // so the first card gets eight chips for the measurement): the rows that fit are whole, the rest hidden, and the
+      // tally still shows
+      await small.locator('gw-whistle-board li[data-whistle] .dept').first().waitFor({ timeout: 30_000 });
+      await small.locator('gw-whistle-board li[data-whistle] .chips').first().evaluate((chips) => {
+        for (let i = 0; i < 7; i++) {
+          const chip = chips.querySelector('.dept')!.cloneNode(true) as HTMLElement;
+          chip.dataset.extra = '';
+          chips.append(chip);
+        }
+      });
+      const [crowded] = await boardCards(small);
+      await small.locator('gw-whistle-board li[data-whistle] .chips').first().evaluate((chips) => chips.querySelectorAll('[data-extra]').forEach((chip) => chip.remove()));
+      expect(crowded).toMatchObject({ cut: 0, tallyShown: true });
+      expect(crowded!.rows, 'the eight chips wrap').toBeGreaterThan(2);
       // Playback's bar: its buttons wrap to a second row rather than run off the map, the histogram keeps its width
       await small.locator('gw-timeline-bar button[data-action="open"]').click();
       await small.locator('gw-timeline-bar [data-playback="open"]').waitFor({ timeout: 60_000 });
@@ -351,6 +386,9 @@ describe('the command-centre wall', () => {
           .toBe(false);
         const [note, map] = [await box('gw-wall [data-synthetic]'), (await panelBoxes(small)).map!];
         expect(note.x >= map.x && note.x + note.width <= map.x + map.width + 0.5, `the note lies inside the map at ${width} px`).toBe(true);
+        // the whistle board's cards: no department chip cut in half by the two-row limit, every tally shown (on the
+        // chips' line or a line of its own)
+        expect((await boardCards(small)).filter((card) => card.cut > 0 || !card.tallyShown), `cards cut at ${width} px`).toEqual([]);
       }
     } finally {
       await small.close();
