@@ -209,10 +209,10 @@ export class GwWall extends LitElement {
       this.observedBar = bar;
       this.placeBelowBar();
     }
-    // The desk renders its search bar after this update: look for it once the desk has rendered too.
+    // The desk renders its search bar (once: the bar stays for the desk's life) after this update: look for it once
+    // the desk has rendered too, until found, rather than on every update of the wall.
     const desk = this.renderRoot.querySelector('gw-desk');
-    if (desk) void desk.updateComplete.then(() => this.observeDeskBar(desk.searchBar));
-    else this.observeDeskBar(null);
+    if (desk && !this.observedDeskBar?.isConnected) void desk.updateComplete.then(() => this.observeDeskBar(desk.searchBar));
   }
 
   private observeDeskBar(deskBar: HTMLElement | null): void {

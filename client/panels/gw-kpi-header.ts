@@ -38,9 +38,6 @@ export class GwKpiHeader extends LitElement {
           grid-auto-rows: 4.6em;
           height: auto;
         }
-        .figure {
-          padding-block: 0.3em;
-        }
       }
       .figure {
         padding: 0.45em 0.8em 0.5em;
