@@ -30,15 +30,6 @@ export class GwKpiHeader extends LitElement {
         gap: 0.5em;
         height: 5.6em;
       }
-      /* Too narrow for ten figures in a row (a 4:3 screen at the smallest font the wall uses, 1024×768 say): two rows
-         of five, each figure twice as wide, rather than clipped numbers */
-      @container (max-width: 105em) {
-        .strip {
-          grid-template-columns: repeat(5, minmax(0, 1fr));
-          grid-auto-rows: 4.6em;
-          height: auto;
-        }
-      }
       .figure {
         padding: 0.45em 0.8em 0.5em;
         display: flex;
@@ -106,6 +97,21 @@ export class GwKpiHeader extends LitElement {
         font-weight: 400;
         white-space: nowrap;
       }
+      /* Too narrow for ten figures in a row (a 4:3 screen at the smallest font the wall uses, 1024×768 say): two rows
+         of six columns, rather than clipped numbers. Six figures fill the first row; the other three and the whistles
+         block, three columns wide (a fifth of the strip cut the last tier's name once a count had three digits),
+         fill the second. This block comes last in the sheet: a container query adds no specificity, so a base rule
+         after it would win. */
+      @container (max-width: 105em) {
+        .strip {
+          grid-template-columns: repeat(6, minmax(0, 1fr));
+          grid-auto-rows: 4.6em;
+          height: auto;
+        }
+        .whistles {
+          grid-column: span 3;
+        }
+      }
     `,
   ];
 
@@ -139,7 +145,7 @@ export class GwKpiHeader extends LitElement {
           </div>
         </div>`,
       )}
-      <div class="figure panel" data-kpi="whistlesToday" data-value=${k ? JSON.stringify(k.whistlesToday) : ''}>
+      <div class="figure panel whistles" data-kpi="whistlesToday" data-value=${k ? JSON.stringify(k.whistlesToday) : ''}>
         <div class="label">${t('kpi.whistlesToday')}</div>
         <div class="tiers num">
           ${(['community', 'street', 'district'] as const).map(

@@ -348,7 +348,20 @@ describe('the command-centre wall', () => {
     try {
       await expectCleanLayout(small, 1024, 768);
       const boxes = await panelBoxes(small);
-      expect(boxes['kpi:reportedToday']!.y, 'the strip wraps: its sixth figure starts a second row').toBeLessThan(boxes['kpi:onTimeRate']!.y);
+      expect(boxes['kpi:onTimeRate']!.y, 'the strip wraps: six figures in its first row').toBe(boxes['kpi:reportedToday']!.y);
+      expect(boxes['kpi:reportedToday']!.y, 'the strip wraps: its seventh figure starts a second row').toBeLessThan(boxes['kpi:satisfactionRate']!.y);
+      // Whistles today with three-digit counts in every tier (the demo city blows 150-odd community whistles a day):
+      // every tier's name shows whole. In a fifth of the strip the last name was cut ("Dist" of "Dist.": 241 px needed, 178 there).
+      const tiers = await small.locator('gw-kpi-header [data-kpi="whistlesToday"] .tiers').evaluate(async (tiers) => {
+        const numbers = [...tiers.querySelectorAll('gw-animated-number')] as (HTMLElement & { value: number | null; updateComplete: Promise<boolean> })[];
+        for (const n of numbers) n.value = 888;
+        // the numbers count up to their new value over 0.6 s
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await Promise.all(numbers.map((n) => n.updateComplete));
+        return { shown: numbers.map((n) => n.shadowRoot!.textContent!.trim()), scrollWidth: tiers.scrollWidth, clientWidth: tiers.clientWidth };
+      });
+      expect(tiers.shown).toEqual(['888', '888', '888']);
+      expect(tiers.scrollWidth, 'the three tiers fit their block').toBeLessThanOrEqual(tiers.clientWidth);
       // A whistle that summons more departments than two rows of chips hold (this city's whistles summon at most two,
       // so the first card gets eight chips for the measurement): the rows that fit are whole, the rest hidden, and the
       // tally still shows
