@@ -191,7 +191,7 @@ const DepartmentCodes = z
   .array(IdSchema)
   .min(1, 'must name at least one department')
   .max(32, 'must name at most 32 departments')
-  .refine((codes) => new Set(codes).size === codes.length, 'must not repeat a department');
+  .refine((codes) => new Set(codes).size === codes.length, { message: 'must not repeat a department', ...refinementCode('repeated') });
 
 export const IncidentReportedSchema = z.object({ ...base, type: z.literal('incident.reported'), incident: NewIncidentSchema });
 export const IncidentRegisteredSchema = z.object({ ...lifecycleBase, type: z.literal('incident.registered') });
@@ -383,7 +383,15 @@ export interface ErrorBody {
  * - `required`; `wrong_type` (`expected`); `not_one_of` (`values`, comma-separated); `bad_format`;
  * - `too_long` / `too_short` (a string's `maximum` / `minimum` characters), `too_many` / `too_few` (an array's items),
  *   `too_large` / `too_small` (a number's `maximum` / `minimum`);
- * - `deadline_out_of_range` (a dispatch deadline outside `minimum`…`maximum` hours from now).
+ * - `deadline_out_of_range` (a dispatch deadline outside `minimum`…`maximum` hours from now);
+ * - the ingest's own checks of an event: `too_far_ahead` (its `at` more than `minutes` after the server's clock),
+ *   `not_convertible` (a location that `crs` cannot turn into WGS84), `outside_grids` (a WGS84 `lon`, `lat` in no
+ *   grid of the city), `unknown_department` (`department`), `wrong_department_level` (a whistle of `tier` summons
+ *   `summoned`-level departments; `department` is `level`), `repeats_rejected_id` (the id of the event at `index`
+ *   of the same batch, which was rejected);
+ * - an officer's action: `not_for_action` (a field that `action` does not take), `exclusive_with` (a field given
+ *   together with `other`, of which only one may be), `needs_other` (a field that only `other` gives a meaning);
+ * - `repeated` (a list that names an item twice), `not_after` (an instant after `other`, which it may not pass).
  */
 export const VALIDATION_CODES = [
   'required',
@@ -397,6 +405,17 @@ export const VALIDATION_CODES = [
   'too_large',
   'too_small',
   'deadline_out_of_range',
+  'too_far_ahead',
+  'not_convertible',
+  'outside_grids',
+  'unknown_department',
+  'wrong_department_level',
+  'repeats_rejected_id',
+  'not_for_action',
+  'exclusive_with',
+  'needs_other',
+  'repeated',
+  'not_after',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -452,9 +471,24 @@ function describeIssue(
         : undefined;
       return { code: origin === 'string' ? 'too_short' : many(origin) ? 'too_few' : 'too_small', params: { minimum: String(minimum) }, ...(reason && { reason }) };
     }
+    case 'invalid_union':
+      // none of the forms the field may take (an instant: ISO 8601 or epoch ms)
+      return { code: 'bad_format', params: {} };
+    case 'custom': {
+      // a refinement names its code and values in its params: `{ params: { code: 'repeated', values: {} } }`
+      const declared = (issue as { params?: { code?: unknown; values?: Record<string, string> } }).params;
+      return typeof declared?.code === 'string' && (VALIDATION_CODES as readonly string[]).includes(declared.code)
+        ? { code: declared.code, params: { ...declared.values } }
+        : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+/** The params of a refinement whose failure answers with `code` (and the `values` its message names). */
+export function refinementCode(code: ValidationCode, values: Record<string, string> = {}): { params: { code: ValidationCode; values: Record<string, string> } } {
+  return { params: { code, values } };
 }
 
 /**

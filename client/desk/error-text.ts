@@ -71,11 +71,24 @@ function fieldLabel(field: string): string {
 }
 
 /** One failed check of a field in the page's language; undefined when the field carries no known code. */
-export function validationText(field: FieldError): string | undefined {
+export function validationText(field: FieldError, departmentName: (code: string) => string = (code) => code): string | undefined {
   if (!isValidationCode(field.code)) return undefined;
-  const params = { ...field.params, field: fieldLabel(field.field) };
+  const params: Record<string, string> = { ...field.params, field: fieldLabel(field.field) };
   // a string that must not be empty says so, rather than "at least 1 character"
   if (field.code === 'too_short' && field.params?.minimum === '1') return t('desk.invalid.empty', params);
+  if (params.department !== undefined) params.department = departmentName(params.department);
+  for (const name of ['level', 'summoned'] as const) {
+    const key = `level.${params[name] ?? ''}`;
+    if (isMessageKey(key)) params[name] = t(key);
+  }
+  const tier = `tier.${params.tier ?? ''}`;
+  if (isMessageKey(tier)) params.tier = t(tier);
+  // an action as the desk's buttons name it, another field as its forms label it
+  const action = `desk.action.${params.action ?? ''}`;
+  params.step = isMessageKey(action) ? t(action) : (params.action ?? '');
+  if (params.other !== undefined) params.other = fieldLabel(params.other);
+  // the batch's events counted from one, as a person counts them
+  if (params.index !== undefined) params.number = String(Number(params.index) + 1);
   return t(`desk.invalid.${field.code}`, params);
 }
 
@@ -108,7 +121,7 @@ export function refusalText(field: FieldError, departmentName: (code: string) =>
 
 /** Per-field reasons: the localised refusal or check where the server gave a code, else the field and its reason as sent. */
 function fieldsText(fields: readonly FieldError[], departmentName?: (code: string) => string): string {
-  return fields.map((field) => refusalText(field, departmentName) ?? validationText(field) ?? `${field.field} ${field.reason}`).join('；');
+  return fields.map((field) => refusalText(field, departmentName) ?? validationText(field, departmentName) ?? `${field.field} ${field.reason}`).join('；');
 }
 
 /**

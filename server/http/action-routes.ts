@@ -60,8 +60,10 @@ export function dispatchDeadline(action: ActionName, fields: Record<string, unkn
   const { deadline, deadlineHours } = fields;
   if (deadline === undefined && deadlineHours === undefined) return undefined;
   const field = deadlineHours !== undefined ? 'deadlineHours' : 'deadline';
-  if (action !== 'dispatch') throw refuse(field, `is taken only by a dispatch, not by ${action}`);
-  if (deadline !== undefined && deadlineHours !== undefined) throw refuse('deadlineHours', 'and deadline were both given; give one of them');
+  if (action !== 'dispatch') throw refuse(field, `is taken only by a dispatch, not by ${action}`, { code: 'not_for_action', params: { action } });
+  if (deadline !== undefined && deadlineHours !== undefined) {
+    throw refuse('deadlineHours', 'and deadline were both given; give one of them', { code: 'exclusive_with', params: { other: 'deadline' } });
+  }
   const range = `between ${DISPATCH_DEADLINE_MIN_HOURS} and ${DISPATCH_DEADLINE_MAX_HOURS} hours (${DISPATCH_DEADLINE_MAX_HOURS / 24} days) after now`;
   let at: number;
   if (deadlineHours !== undefined) {

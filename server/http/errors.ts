@@ -65,12 +65,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res
         .status(413)
         .json(errorBody('payload_too_large', `The body exceeds the limit of ${parserError.limit ?? '?'} bytes`, [
-          { field: '(body)', reason: `must be at most ${parserError.limit ?? '?'} bytes` },
+          { field: '(body)', reason: `must be at most ${parserError.limit ?? '?'} bytes`, code: 'too_large', params: { maximum: String(parserError.limit ?? '?') } },
         ]));
       return;
     }
     if (parserError.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('malformed_json', 'The body is not valid JSON', [{ field: '(body)', reason: 'must be valid JSON' }]));
+      res.status(400).json(errorBody('malformed_json', 'The body is not valid JSON', [{ field: '(body)', reason: 'must be valid JSON', code: 'bad_format', params: {} }]));
       return;
     }
     if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {

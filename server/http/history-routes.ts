@@ -22,7 +22,7 @@ import { Router, type Request, type Response } from 'express';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, createGzip, gzip, type Gzip } from 'node:zlib';
 import { z } from 'zod';
-import { AreaCodeSchema, type StoredEvent } from '../../protocol/events';
+import { AreaCodeSchema, refinementCode, type FieldError, type StoredEvent } from '../../protocol/events';
 import { HistoryEncoder, HISTORY_COLUMNS_TYPE } from '../../protocol/history-codec';
 import { defaultBucketMs, HISTORY_STATE_MAX_WINDOW_MS, type GridAggregate, type HistoryAggregate, type HistoryCount } from '../../protocol/history-api';
 import type { Access } from '../auth/access';
@@ -52,7 +52,11 @@ export const AT_SKEW_MS = 60_000;
  * clock reads as now; further ahead is refused, naming the field.
  */
 export function pastInstant(at: number, now = Date.now()): number {
-  if (at > now + AT_SKEW_MS) throw badRequest('at: must not be in the future', [{ field: 'at', reason: 'must not be in the future' }]);
+  if (at > now + AT_SKEW_MS) {
+    throw badRequest('at: must not be in the future', [
+      { field: 'at', reason: 'must not be in the future', code: 'too_far_ahead', params: { minutes: String(AT_SKEW_MS / 60_000) } },
+    ]);
+  }
   return Math.min(at, now);
 }
 
@@ -75,8 +79,8 @@ export const HistoryQuery = z
     /** columns stream only: `1` carries in what the state at `from` needs (see carriedIn) */
     carry: Flag.optional(),
   })
-  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
-  .refine((q) => q.carry !== '1' || (q.afterSeq === undefined && q.limit === undefined), { message: 'cannot be combined with afterSeq or limit', path: ['carry'] });
+  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'], ...refinementCode('not_after', { other: 'to' }) })
+  .refine((q) => q.carry !== '1' || (q.afterSeq === undefined && q.limit === undefined), { message: 'cannot be combined with afterSeq or limit', path: ['carry'], ...refinementCode('exclusive_with', { other: 'afterSeq, limit' }) });
 
 export const HistoryAggregateQuery = z
   .object({
@@ -86,10 +90,11 @@ export const HistoryAggregateQuery = z
     /** bucket width in ms (default: the range split into 240 buckets) */
     bucket: WholeNumber.pipe(z.number().min(1_000, 'must be ≥ 1000 ms')).optional(),
   })
-  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
+  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'], ...refinementCode('not_after', { other: 'to' }) })
   .refine((q) => (q.to - q.from) / (q.bucket ?? defaultBucketMs(q.from, q.to)) <= 10_000, {
     message: 'must make at most 10000 buckets over the range',
     path: ['bucket'],
+    ...refinementCode('too_many', { maximum: '10000' }),
   });
 
 export const HistoryCountQuery = z
@@ -100,7 +105,7 @@ export const HistoryCountQuery = z
     /** `1`: also count the events a carried-in stream adds before the range's first day (carriedEvents) */
     carry: Flag.optional(),
   })
-  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
+  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'], ...refinementCode('not_after', { other: 'to' }) });
 
 export const HistoryStateQuery = z
   .object({
@@ -112,7 +117,7 @@ export const HistoryStateQuery = z
     /** `1`: the state carries in the cases open at `from`, as the columns stream's `carry=1` (carriedIn) */
     carry: Flag.optional(),
   })
-  .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'] });
+  .refine((q) => q.from <= q.at, { message: 'must not be after `at`', path: ['from'], ...refinementCode('not_after', { other: 'at' }) });
 
 /** JSON and Arrow pages: at most this many events (the columns stream has no page limit). */
 export const HISTORY_DEFAULT_LIMIT = 10_000;
@@ -199,9 +204,16 @@ export function historyRoutes({ access, store, carry }: HistoryRouteDeps): Route
       await streamColumns(store, query, acceptsGzip(req), res, carry.carried);
       return;
     }
-    if (query.carry === '1') throw badRequest('carry: only the columns format carries in', [{ field: 'carry', reason: 'only the columns format carries in' }]);
+    if (query.carry === '1') {
+      throw badRequest('carry: only the columns format carries in', [
+        { field: 'carry', reason: 'only the columns format carries in', code: 'needs_other', params: { other: 'format=columns' } },
+      ]);
+    }
     const limit = query.limit ?? HISTORY_DEFAULT_LIMIT;
-    if (limit < 1 || limit > HISTORY_MAX_PAGE) throw badRequest(`limit: must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page`, [{ field: 'limit', reason: `must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page` }]);
+    if (limit < 1 || limit > HISTORY_MAX_PAGE) {
+      const code: Pick<FieldError, 'code' | 'params'> = limit < 1 ? { code: 'too_small', params: { minimum: '1' } } : { code: 'too_large', params: { maximum: String(HISTORY_MAX_PAGE) } };
+      throw badRequest(`limit: must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page`, [{ field: 'limit', reason: `must be 1–${HISTORY_MAX_PAGE} for a JSON or Arrow page`, ...code }]);
+    }
     const events = await store.readTimeRange({ from: query.from, to: query.to, area: query.area, ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}), limit });
     const last = events[events.length - 1];
     const nextAfterSeq = events.length === limit && last ? last.seq : null;

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AreaCodeSchema, eventTime, IdSchema } from '../../protocol/events';
+import { AreaCodeSchema, eventTime, IdSchema, toFieldErrors } from '../../protocol/events';
 import { kpis } from '../../protocol/kpi';
 import { isOpenStatus, recordAt, type CityState } from '../../protocol/reducer';
 import type { Access } from '../auth/access';
@@ -42,7 +42,7 @@ export function incidentRoutes({ access, store, live, ingestor, history }: Incid
 
   router.get('/api/v1/incidents/:id', reader, async (req: Request<{ id: string }>, res: Response) => {
     const id = IdSchema.safeParse(req.params.id);
-    if (!id.success) throw badRequest(`id: ${id.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'id', reason: id.error.issues[0]?.message ?? 'invalid' }]);
+    if (!id.success) throw badRequest(`id: ${id.error.issues[0]?.message ?? 'invalid'}`, toFieldErrors(id.error, 'id', req.params.id));
     // a past instant: the case as it stood then, with the events up to it; without it, now
     const { at } = parseQuery(req, AtQuery);
     const incident = await ingestor.incident(id.data);

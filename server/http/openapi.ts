@@ -82,7 +82,7 @@ function build(): Json {
               type: 'string',
               enum: [...REFUSAL_CODES, ...VALIDATION_CODES],
               description:
-                "A stable code for a client to word the reason in its own language: a state-machine refusal (`step_not_allowed`, …) or a failed check of the field (`required`, `too_long`, …). Absent where the reason has none (a custom check).",
+                "A stable code for a client to word the reason in its own language: a state-machine refusal (`step_not_allowed`, …) or a failed check of the field (`required`, `too_long`, …). Every refusal of ingest and of an officer's action carries one.",
             },
             params: { type: 'object', additionalProperties: { type: 'string' }, description: 'The values the reason names (incident, status, department, maximum, …), with `code`' },
           },

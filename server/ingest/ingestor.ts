@@ -251,6 +251,8 @@ export class Ingestor {
               {
                 field: `${prefix}.incident.location`,
                 reason: `is outside every grid of ${this.deps.cityName} (WGS84 ${lon.toFixed(6)}, ${lat.toFixed(6)})`,
+                code: 'outside_grids',
+                params: { lon: lon.toFixed(6), lat: lat.toFixed(6) },
               },
             ]);
             continue;
@@ -259,7 +261,9 @@ export class Ingestor {
         } else if (prev) {
           grid = prev.grid;
         } else {
-          batchAcks[i] = rejected(i, event.id, [{ field: `${prefix}.incidentId`, reason: `unknown incident "${incidentId}"` }]);
+          batchAcks[i] = rejected(i, event.id, [
+            { field: `${prefix}.incidentId`, reason: `unknown incident "${incidentId}"`, code: 'unknown_incident', params: { incident: incidentId } },
+          ]);
           continue;
         }
         const result = transition(prev, event, grid, this.headSeq + valid.length + 1);
@@ -326,7 +330,9 @@ export class Ingestor {
         batchAcks[i] =
           original && original.status === 'stored'
             ? { ...original, index: i, duplicate: true }
-            : rejected(i, original?.id ?? null, [{ field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected` }]);
+            : rejected(i, original?.id ?? null, [
+                { field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected`, code: 'repeats_rejected_id', params: { index: String(first) } },
+              ]);
       }
     });
     if (stored.length > 0) {
@@ -380,7 +386,7 @@ function rejected(index: number, id: string | null, errors: FieldError[]): Event
 export function parseBatch(body: unknown): { crs: Parameters<typeof checkEvent>[1]; events: unknown[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'bad_request', 'The body must be a JSON object {"events": [...]}', [
-      { field: '(body)', reason: 'must be a JSON object with an `events` array' },
+      { field: '(body)', reason: 'must be a JSON object with an `events` array', code: 'wrong_type', params: { expected: 'object' } },
     ]);
   }
   const parsed = IngestBatchSchema.safeParse(body);

@@ -48,7 +48,7 @@ export function ingestRoutes(options: IngestRouteOptions): Router {
       const type = req.headers['content-type'] ?? '';
       if (!/^application\/(.+\+)?json\b/i.test(type)) {
         next(new HttpError(415, 'unsupported_media_type', 'The body must be application/json', [
-          { field: '(content-type)', reason: 'must be application/json' },
+          { field: '(content-type)', reason: 'must be application/json', code: 'not_one_of', params: { values: 'application/json' } },
         ]));
       } else next();
     },

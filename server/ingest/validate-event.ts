@@ -40,7 +40,7 @@ export function checkEvent(
 ): EventCheck {
   const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, id, errors: [{ field: prefix, reason: 'must be an event object' }] };
+    return { ok: false, id, errors: [{ field: prefix, reason: 'must be an event object', code: 'wrong_type', params: { expected: 'object' } }] };
   }
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
@@ -57,18 +57,24 @@ export function checkEvent(
   const event = rest as CanonicalEvent;
   const errors: FieldError[] = [];
   if (Date.parse(event.at) > now + MAX_FUTURE_MS) {
-    errors.push({ field: `${prefix}.at`, reason: 'must not be more than 15 minutes in the future' });
+    errors.push({
+      field: `${prefix}.at`,
+      reason: `must not be more than ${MAX_FUTURE_MS / 60_000} minutes in the future`,
+      code: 'too_far_ahead',
+      params: { minutes: String(MAX_FUTURE_MS / 60_000) },
+    });
   }
 
   if (event.type === 'incident.reported') {
-    const wgs84 = toWgs84(event.incident.location, crs ?? batchCrs ?? 'wgs84');
+    const from = crs ?? batchCrs ?? 'wgs84';
+    const wgs84 = toWgs84(event.incident.location, from);
     if (!Number.isFinite(wgs84[0]) || !Number.isFinite(wgs84[1])) {
-      errors.push({ field: `${prefix}.incident.location`, reason: 'cannot be converted to WGS84' });
+      errors.push({ field: `${prefix}.incident.location`, reason: `cannot be converted from ${from} to WGS84`, code: 'not_convertible', params: { crs: from } });
     }
     event.incident = { ...event.incident, location: wgs84 };
   } else if (event.type === 'incident.dispatched') {
     event.departments.forEach((code, j) => {
-      if (!departments.has(code)) errors.push({ field: `${prefix}.departments[${j}]`, reason: `unknown department "${code}"` });
+      if (!departments.has(code)) errors.push(unknownDepartment(`${prefix}.departments[${j}]`, code));
     });
   } else if (event.type === 'incident.whistled') {
     // Written into the stored event: a later change of the configured limits does not rewrite past whistles.
@@ -76,18 +82,24 @@ export function checkEvent(
     const level = SUMMONED_LEVEL[event.tier];
     event.departments.forEach((code, j) => {
       const department = departments.get(code);
-      if (!department) errors.push({ field: `${prefix}.departments[${j}]`, reason: `unknown department "${code}"` });
+      if (!department) errors.push(unknownDepartment(`${prefix}.departments[${j}]`, code));
       else if (department.level !== level) {
         errors.push({
           field: `${prefix}.departments[${j}]`,
           reason: `"${code}" is a ${department.level}-level department; a ${event.tier} whistle summons ${level}-level departments`,
+          code: 'wrong_department_level',
+          params: { department: code, level: department.level, tier: event.tier, summoned: level },
         });
       }
     });
   } else if (event.type === 'department.reported') {
     if (!departments.has(event.department)) {
-      errors.push({ field: `${prefix}.department`, reason: `unknown department "${event.department}"` });
+      errors.push(unknownDepartment(`${prefix}.department`, event.department));
     }
   }
   return errors.length > 0 ? { ok: false, id, errors } : { ok: true, event };
+}
+
+function unknownDepartment(field: string, code: string): FieldError {
+  return { field, reason: `unknown department "${code}"`, code: 'unknown_department', params: { department: code } };
 }

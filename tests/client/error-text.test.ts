@@ -55,7 +55,12 @@ describe('desk error text', () => {
   });
 
   it('words every failed check of a field in both languages, naming the field as the desk’s forms label it', () => {
-    const params = { expected: 'array', values: 'street, district, city', maximum: '2000', minimum: '2' };
+    const params = {
+      ...{ expected: 'array', values: 'street, district, city', maximum: '2000', minimum: '2' },
+      // the ingest's own checks
+      ...{ minutes: '15', crs: 'bd09', lon: '102.712000', lat: '25.040000', department: '530102-cg', level: 'district', tier: 'community', summoned: 'street', index: '2' },
+      ...{ action: 'close', other: 'deadline' },
+    };
     for (const code of VALIDATION_CODES) {
       const key = `desk.invalid.${code}` as const;
       expect(zhCN[key], key).toBeTruthy();
@@ -84,6 +89,14 @@ describe('desk error text', () => {
     expect(deskErrorText(refusal({ ...base, type: 'incident.supervised', level: 'province' }))).toBe('未能办理：「督办层级」须为以下之一：street, district, city');
     // the server's deadline check (server/http/action-routes.ts) answers 400 with its own code
     expect(deskErrorText(new DeskApiError(400, 'Bad dispatch deadline', [{ field: 'deadline', reason: 'must be between …', code: 'deadline_out_of_range', params: { minimum: '0.5', maximum: '720' } }]))).toBe('提交内容有误：「办理时限」须在派遣后 0.5–720 小时之内');
+    // the ingest's department checks name the department and the levels as the desk does
+    const names = (code: string) => ({ 'wh-police': '五华公安分局' })[code] ?? code;
+    const wrongLevel = { field: 'departments[0]', reason: '…', code: 'wrong_department_level', params: { department: 'wh-police', level: 'district', tier: 'community', summoned: 'street' } };
+    expect(deskErrorText(new DeskApiError(422, 'The action was refused', [wrongLevel]), names)).toBe('未能办理：「部门」：五华公安分局属区级，社区吹哨只能召集街道部门');
+    expect(deskErrorText(new DeskApiError(400, 'Bad deadline', [{ field: 'deadlineHours', reason: '…', code: 'not_for_action', params: { action: 'start' } }]))).toMatch(/^提交内容有误：「办理时限」不适用于「.+」$/);
+    setLanguage('en');
+    expect(deskErrorText(new DeskApiError(422, 'The action was refused', [wrongLevel]), names)).toBe('Not done: “Department”: 五华公安分局 is District level; a Community whistle summons Street level departments');
+    setLanguage('zh-CN');
     // a field no form of the desk has keeps its path
     expect(validationText({ field: 'events[0].incident.location[1]', reason: 'latitude must be ≤ 90', code: 'too_large', params: { maximum: '90' } })).toBe('「events[0].incident.location[1]」不能大于 90');
   });

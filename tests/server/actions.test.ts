@@ -154,7 +154,7 @@ describe('officer actions through the desk API', () => {
         [{ deadline: soon }, 'deadline', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
         [{ deadline: far }, 'deadline', /between 0\.5 and 720 hours/, 'deadline_out_of_range'],
         [{ deadline: '2020-01-01T00:00:00Z' }, 'deadline', /in the past/, 'deadline_out_of_range'],
-        [{ deadline: far, deadlineHours: 4 }, 'deadlineHours', /both given/, undefined],
+        [{ deadline: far, deadlineHours: 4 }, 'deadlineHours', /both given/, 'exclusive_with'],
       ];
       for (const [extra, field, reason, code] of cases) {
         const { status, body } = await act({ action: 'dispatch', incidentId: id, departments: [street], ...extra });
@@ -169,7 +169,7 @@ describe('officer actions through the desk API', () => {
       // another action given a deadline is refused, not silently stripped
       const other = await act({ action: 'start', incidentId: id, deadlineHours: 4 });
       expect(other.status).toBe(400);
-      expect(other.body.error?.fields?.[0]).toMatchObject({ field: 'deadlineHours', reason: expect.stringMatching(/only by a dispatch/) });
+      expect(other.body.error?.fields?.[0]).toMatchObject({ field: 'deadlineHours', reason: expect.stringMatching(/only by a dispatch/), code: 'not_for_action' });
       expect((await t.store.incidentEvents(id)).map((e) => e.type)).toEqual(['incident.reported', 'incident.registered']);
       expect((await incidentRecord(id))?.status).toBe('registered');
     });

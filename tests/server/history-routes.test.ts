@@ -91,14 +91,21 @@ describe('the history API', () => {
     expect(aggregate.grids[gridB]).toMatchObject({ reported: 15, cancelled: 5 });
   });
 
-  it('refuses bad parameters naming the field', async () => {
-    const tooMany = (await (await fetch(`${t.url}/api/v1/history/aggregate?from=0&to=${Date.now()}&bucket=1000`)).json()) as { error: { fields: Array<{ field: string }> } };
-    expect(tooMany.error.fields[0]?.field).toBe('bucket');
-    const format = await fetch(`${t.url}/api/v1/history?${range()}&format=csv`);
-    expect(format.status).toBe(400);
-    expect(JSON.stringify(await format.json())).toContain('format');
-    const page = await fetch(`${t.url}/api/v1/history?${range()}&limit=60000`);
-    expect(((await page.json()) as { error: { fields: Array<{ field: string }> } }).error.fields[0]?.field).toBe('limit');
+  it('refuses bad parameters naming the field, with a stable code and the values it names', async () => {
+    type Refused = { error: { fields: Array<{ field: string; code?: string; params?: Record<string, string> }> } };
+    const refused = async (query: string) => {
+      const res = await fetch(`${t.url}/api/v1/${query}`);
+      expect(res.status, query).toBe(400);
+      return ((await res.json()) as Refused).error.fields[0];
+    };
+    const now = Date.now();
+    expect(await refused(`history/aggregate?from=0&to=${now}&bucket=1000`)).toMatchObject({ field: 'bucket', code: 'too_many', params: { maximum: '10000' } });
+    expect(await refused(`history?${range()}&format=csv`)).toMatchObject({ field: 'format', code: 'not_one_of' });
+    expect(await refused(`history?${range()}&limit=60000`)).toMatchObject({ field: 'limit', code: 'too_large' });
+    expect(await refused(`history?from=${now}&to=${now - 1}`)).toMatchObject({ field: 'from', code: 'not_after', params: { other: 'to' } });
+    expect(await refused(`history?from=yesterday&to=${now}`)).toMatchObject({ field: 'from', code: 'bad_format' });
+    expect(await refused(`history?${range()}&format=columns&carry=1&limit=5`)).toMatchObject({ field: 'carry', code: 'exclusive_with' });
+    expect(await refused(`history?${range()}&carry=1`)).toMatchObject({ field: 'carry', code: 'needs_other', params: { other: 'format=columns' } });
   });
 
   it('a district screen reads history and aggregates of its district only', async () => {

@@ -4,16 +4,21 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VALIDATION_CODES } from '../../protocol/events';
+import { REFUSAL_CODES } from '../../protocol/transition';
 import { DISTRICT_A, gridsOf } from './helpers/tiny-city';
 import { reported, startTestServer, type TestServer } from './helpers/test-server';
 
 const RUNS = 60;
 const gridA = gridsOf(DISTRICT_A)[0] as string;
 type Json = Record<string, unknown>;
+/** Every code a refusal may carry: a client words each in its own language (client/desk/error-text.ts). */
+const CODES: readonly string[] = [...REFUSAL_CODES, ...VALIDATION_CODES];
+type AnswerError = { field: string; reason: string; code?: string; params?: Record<string, string> };
 
 interface Answer {
   status: number;
-  body: { stored?: number; acks?: Array<{ status: string; errors?: Array<{ field: string; reason: string }> }>; error?: { code: string; fields?: Array<{ field: string; reason: string }> } };
+  body: { stored?: number; acks?: Array<{ status: string; errors?: AnswerError[] }>; error?: { code: string; fields?: AnswerError[] } };
 }
 
 describe('malformed input', () => {
@@ -38,12 +43,16 @@ describe('malformed input', () => {
       for (const ack of answer.body.acks ?? []) {
         if (ack.status === 'stored') continue; // only duplicates can be "stored" here: the head did not move
         expect(ack.errors?.length).toBeGreaterThan(0);
-        for (const error of ack.errors ?? []) expect(error.field).toMatch(/^events\[\d+\]/);
+        for (const error of ack.errors ?? []) {
+          expect(error.field).toMatch(/^events\[\d+\]/);
+          expect(CODES, `a stable code for ${error.field}: ${error.reason}`).toContain(error.code);
+        }
         if (field) expect(ack.errors?.some((e) => field.test(e.field))).toBe(true);
       }
     } else {
       expect([400, 413, 415]).toContain(answer.status);
       expect(answer.body.error?.fields?.length).toBeGreaterThan(0);
+      for (const error of answer.body.error?.fields ?? []) expect(CODES, `a stable code for ${error.field}: ${error.reason}`).toContain(error.code);
       if (field) expect(answer.body.error?.fields?.some((e) => field.test(e.field))).toBe(true);
     }
   };
@@ -156,7 +165,7 @@ describe('malformed input', () => {
         const head = await t.store.headSeq();
         const answer = await send(JSON.stringify({ events: [event] }));
         await expectRefused(answer, head, /^events\[0\]\.incident\.location$/);
-        expect(answer.body.acks?.[0]?.errors?.[0]?.reason).toMatch(/outside every grid/);
+        expect(answer.body.acks?.[0]?.errors?.[0]).toMatchObject({ reason: expect.stringMatching(/outside every grid/), code: 'outside_grids' });
       }),
       { numRuns: RUNS },
     );
@@ -191,6 +200,39 @@ describe('malformed input', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("answers the ingest's own checks with a stable code and the values it names", async () => {
+    // Beyond the schema: department codes and levels, a time too far ahead, a point in no grid, an unknown case.
+    const at = new Date().toISOString();
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const head = await t.store.headSeq();
+    const answer = await send(
+      JSON.stringify({
+        events: [
+          { id: 'own-1', type: 'incident.dispatched', at, incidentId: knownIncident, departments: ['no-such-department'] },
+          { id: 'own-1b', type: 'incident.dispatched', at, incidentId: knownIncident, departments: [`${DISTRICT_A}-public-security`, `${DISTRICT_A}-public-security`] },
+          { id: 'own-2', type: 'incident.whistled', at, incidentId: knownIncident, whistleId: 'w-own', tier: 'community', whistleType: 'routine', departments: [`${DISTRICT_A}-public-security`] },
+          { id: 'own-3', type: 'department.reported', at, incidentId: knownIncident, whistleId: 'w-own', department: 'nowhere', stage: 'acknowledged' },
+          { ...validEvent(), id: 'own-4', at: ahead },
+          { ...validEvent(), id: 'own-5', incident: { ...(validEvent().incident as Json), location: [100, 30] } },
+          { id: 'own-6', type: 'incident.registered', at, incidentId: 'no-such-incident' },
+        ],
+      }),
+    );
+    await expectRefused(answer, head);
+    const first = (i: number) => answer.body.acks?.[i]?.errors?.[0];
+    expect(first(0)).toMatchObject({ field: 'events[0].departments[0]', code: 'unknown_department', params: { department: 'no-such-department' } });
+    expect(first(1)).toMatchObject({ field: 'events[1].departments', code: 'repeated' });
+    expect(first(2)).toMatchObject({
+      field: 'events[2].departments[0]',
+      code: 'wrong_department_level',
+      params: { department: `${DISTRICT_A}-public-security`, level: 'district', tier: 'community', summoned: 'street' },
+    });
+    expect(first(3)).toMatchObject({ field: 'events[3].department', code: 'unknown_department', params: { department: 'nowhere' } });
+    expect(first(4)).toMatchObject({ field: 'events[4].at', code: 'too_far_ahead', params: { minutes: '15' } });
+    expect(first(5)).toMatchObject({ field: 'events[5].incident.location', code: 'outside_grids', params: { lon: '100.000000', lat: '30.000000' } });
+    expect(first(6)).toMatchObject({ field: 'events[6].incidentId', code: 'unknown_incident', params: { incident: 'no-such-incident' } });
   });
 
   it('bodies that are not a batch are answered 4xx naming the problem', async () => {

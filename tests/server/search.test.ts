@@ -202,14 +202,14 @@ describe('desk search and area desk view', () => {
   });
 
   it('?at= is checked: not an instant, or in the future, is refused naming the field', async () => {
-    for (const [at, reason] of [
-      ['banana', 'must be an ISO 8601 time with offset or epoch milliseconds'],
-      [String(Date.now() + 10 * MIN), 'must not be in the future'],
+    for (const [at, reason, code, params] of [
+      ['banana', 'must be an ISO 8601 time with offset or epoch milliseconds', 'bad_format', {}],
+      [String(Date.now() + 10 * MIN), 'must not be in the future', 'too_far_ahead', { minutes: '1' }],
     ] as const) {
       const res = await fetch(`${t.url}/api/v1/desk/${GRID}?at=${at}`);
       expect(res.status).toBe(400);
       const body = (await res.json()) as { error: { fields: Array<{ field: string; reason: string }> } };
-      expect(body.error.fields).toEqual([{ field: 'at', reason }]);
+      expect(body.error.fields).toEqual([{ field: 'at', reason, code, params }]);
     }
   });
 
