@@ -340,7 +340,7 @@ describe('the command-centre wall', () => {
     }
   });
 
-  it('lays out a 4:3 screen (1024×768) in English: the KPI strip in two rows, nothing clipped, playback\'s buttons on the map, the note clear of the search bar', async () => {
+  it('lays out a 4:3 screen (1024×768) in English: the KPI strip in two rows (1280 too), nothing clipped, playback\'s buttons on the map, the note clear of the search bar', async () => {
     // Sized from the height alone, the wall's em made ten figures too wide for a 4:3 screen (numbers ran into the
     // next card), playback's buttons ran off the map (its histogram squeezed to nothing), and the synthetic-data
     // note ran under the desk's search bar and "?" button.
@@ -402,6 +402,16 @@ describe('the command-centre wall', () => {
         // the whistle board's cards: no department chip cut in half by the two-row limit, every tally shown (on the
         // chips' line or a line of its own)
         expect((await boardCards(small)).filter((card) => card.cut > 0 || !card.tallyShown), `cards cut at ${width} px`).toEqual([]);
+      }
+      // Every KPI label whole, in two rows where one row would cut the longest (at 1280 px "Depts on time" is 4 px
+      // short of its room), in one row from 1366 px
+      for (const [width, height, rows] of [[1280, 720, 2], [1366, 768, 1]] as const) {
+        await small.setViewportSize({ width, height });
+        await small.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        const cut = await small.locator('gw-kpi-header .label').evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+        expect(cut, `KPI labels cut at ${width} px`).toEqual([]);
+        const tops = new Set(Object.entries(await panelBoxes(small)).filter(([key]) => key.startsWith('kpi:')).map(([, box]) => Math.round(box.y)));
+        expect(tops.size, `KPI rows at ${width} px`).toBe(rows);
       }
     } finally {
       await small.close();
