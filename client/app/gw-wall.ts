@@ -14,6 +14,7 @@ import { Task } from '@lit/task';
 import maplibreCss from 'maplibre-gl/dist/maplibre-gl.css?inline';
 import { kpis, type AreaKpis, type KpiTargets } from '../../protocol/kpi';
 import type { SerializedState } from '../../protocol/reducer';
+import { shanghaiDay } from '../../protocol/time';
 import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
 import { loadCityModel, type CityModel } from '../geo/city-model';
@@ -694,7 +695,7 @@ export class GwWall extends LitElement {
       </div>
       <div class="side">
         <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .day=${shanghaiDay(this.now)} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

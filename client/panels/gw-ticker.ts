@@ -1,6 +1,8 @@
 /**
  * The rolling ticker of the latest events, in type large enough to read from across the room. The newest entry
- * slides in at the top; entries are keyed by seq so Lit moves rows instead of re-rendering them.
+ * slides in at the top; entries are keyed by seq so Lit moves rows instead of re-rendering them. A row of another day
+ * than the wall's (a quiet area's view topped up with its cases' latest states, which may be days old) carries its
+ * date under its time, so that the list never seems to run out of order.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -10,7 +12,8 @@ import { t } from '../i18n/index';
 import type { TickerEntry } from '../live/live-model';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour, type Rgba } from '../live/incident-style';
 import { caseLinkStyles, caseTitle, openCaseOnClick } from './case-link';
-import { categoryName, clockTime, eventLabel, placeName } from './format';
+import { shanghaiDay } from '../../protocol/time';
+import { categoryName, clockDateTime, clockTime, eventLabel, placeName } from './format';
 import { listPanelStyles } from './list-panel-styles';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
@@ -65,6 +68,14 @@ export class GwTicker extends LitElement {
       }
       .place {
         grid-column: 2 / 4;
+        grid-row: 2;
+      }
+      .date {
+        grid-column: 1;
+        grid-row: 2;
+        color: #7f97bd;
+        font-size: 0.75em;
+        align-self: center;
       }
     `,
   ];
@@ -75,6 +86,8 @@ export class GwTicker extends LitElement {
   @property({ type: Boolean, reflect: true }) motion = false;
   /** how many rows fit; the wall passes more on tall screens */
   @property({ type: Number }) rows = 12;
+  /** the wall's city day (protocol/time.ts `shanghaiDay` of its clock, or of playback's instant): rows of other days show their date */
+  @property({ type: Number }) day = Number.NaN;
   /** rows open their case on the desk (off on a kiosk wall, which has none) */
   @property({ type: Boolean, reflect: true }) interactive = false;
 
@@ -100,6 +113,7 @@ export class GwTicker extends LitElement {
                   : STATUS_COLOURS[status];
             return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-type=${event?.type ?? 'snapshot'} data-status=${status} @click=${openCaseOnClick(this, entry.incident.id)}>
               <span class="time num">${clockTime(entry.at)}</span>
+              ${Number.isNaN(this.day) || shanghaiDay(entry.at) === this.day ? '' : html`<span class="date num" data-date>${clockDateTime(entry.at).slice(5, 10)}</span>`}
               <span class="what" style=${styleProps({ color: cssColour(colour) })}>${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>
               ${caseTitle(entry.incident.title ?? categoryName(entry.incident.category), this.interactive, 'category')}
               <span class="place">${city ? placeName(city, entry.incident.grid) : entry.incident.grid}</span>

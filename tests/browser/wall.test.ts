@@ -476,6 +476,32 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it("dates an area's ticker rows of other days (a quiet grid's view topped up with cases days old)", async () => {
+    // Without the date a row from two days ago at 12:33 sat under yesterday's 12:11, and the list seemed out of order.
+    const state = fold(await wall.store.readSeqRange(0));
+    const grid = city.grids.find((g) => g.code !== newIncidentGrid && (state.areas.get(g.code)?.total ?? 0) === 0)!;
+    const location = wallGridCentre(city, grid.code);
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+    await wall.ingest([
+      { id: 'bt-old-e1', type: 'incident.reported', at: days(2), crs: 'wgs84', incident: { id: 'bt-old', location, category: 'env.litter', channel: 'other' } },
+      { id: 'bt-today-e1', type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id: 'bt-today', location, category: 'env.litter', channel: 'other' } },
+    ]);
+    const view = await openWall(`?sel=${grid.code}&tour=0&motion=0`, 1920, 1080, 'panels');
+    try {
+      const old = view.locator('gw-ticker li[data-incident="bt-old"]');
+      await old.waitFor({ timeout: 60_000 });
+      const cityDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 10);
+      expect(await old.locator('[data-date]').textContent()).toBe(cityDate(days(2)));
+      expect(await view.locator('gw-ticker li[data-incident="bt-today"] [data-date]').count(), "today's row carries no date").toBe(0);
+      // the date sits under the time, so rows keep their columns
+      const [time, date] = [await old.locator('.time').boundingBox(), await old.locator('[data-date]').boundingBox()];
+      expect(date!.y).toBeGreaterThan(time!.y + time!.height - 1);
+      expect(Math.abs(date!.x - time!.x)).toBeLessThan(1);
+    } finally {
+      await view.close();
+    }
+  });
+
   it('made no request outside its own origin on any page load', () => {
     expect(external).toEqual([]);
   });
