@@ -175,10 +175,11 @@ export class GwCaseActions extends LitElement {
 
   @state() private whistleTier: WhistleTier | null = null;
 
+  /** The departments to pick: those a dispatch sends (派遣部门), or those a whistle summons (召集部门). */
   private departmentChoices(incident: IncidentRecord, target: Parameters<typeof suggestDepartments>[2]): TemplateResult {
     const suggested = this.city ? suggestDepartments(this.city.departments, incident, target).slice(0, 8) : [];
     return html`<fieldset>
-      <legend>${t('desk.form.departments')}</legend>
+      <legend>${t('tier' in target ? 'desk.form.departments' : 'desk.form.dispatchDepartments')}</legend>
       ${suggested.length === 0 ? html`<span class="muted">${t('desk.none')}</span>` : nothing}
       ${suggested.map(
         (s, i) => html`<label>

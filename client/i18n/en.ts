@@ -286,6 +286,7 @@ export const en: Messages = {
   'desk.overdueSuggestion': 'Overdue: supervise, or escalate with a whistle',
   'desk.moreActions': 'More actions',
   'desk.form.departments': 'Departments (by category, nearest first)',
+  'desk.form.dispatchDepartments': 'Departments to send (by category, nearest first)',
   'desk.form.department': 'Department',
   'desk.form.suggested': 'suggested',
   'desk.form.tier': 'Tier',

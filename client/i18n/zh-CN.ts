@@ -287,6 +287,7 @@ export const zhCN = {
   'desk.overdueSuggestion': '已超期：建议督办或升级吹哨',
   'desk.moreActions': '更多操作',
   'desk.form.departments': '召集部门（按类别匹配、由近及远）',
+  'desk.form.dispatchDepartments': '派遣部门（按类别匹配、由近及远）',
   'desk.form.department': '部门',
   'desk.form.suggested': '建议',
   'desk.form.tier': '吹哨层级',

@@ -361,6 +361,7 @@ describe('the officer’s desk', () => {
       await expect.poll(() => page.locator('gw-case-actions form[data-form="whistle"] select[name="tier"]').evaluate((el) => el.matches(':focus')), { timeout: 10_000 }).toBe(true);
       const [panelBox, submitBox] = [await page.locator('[data-desk-panel]').boundingBox(), await page.locator('gw-case-actions form[data-form="whistle"] button[type="submit"]').boundingBox()];
       expect(submitBox!.y >= panelBox!.y && submitBox!.y + submitBox!.height <= panelBox!.y + panelBox!.height, 'the submit button is in the panel\'s view').toBe(true);
+      expect(await page.locator('gw-case-actions form[data-form="whistle"] legend').textContent()).toMatch(/^召集部门/);
       await page.locator('gw-case-actions form[data-form="whistle"] select[name="tier"]').selectOption('street');
       const department = await page.locator('gw-case-actions form[data-form="whistle"] input[name="department"]:checked').first().getAttribute('value');
       expect(department).toBe(`${DISTRICT}-housing`); // no district department handles bins (urban management): the nearest, housing, comes first
@@ -452,6 +453,8 @@ describe('the officer’s desk', () => {
     await page.locator('gw-case-actions button[data-action="dispatch"]').click();
     const form = page.locator('gw-case-actions form[data-form="dispatch"]');
     expect(await form.locator('select[name="deadlineChoice"] option[value="sla"]').textContent()).toMatch(/按类别时限/);
+    // a dispatch sends departments (派遣); only a whistle summons them (召集)
+    expect(await form.locator('legend').textContent()).toMatch(/^派遣部门/);
     // without a department the page says so in its own words, and sends nothing
     for (const box of await form.locator('input[name="department"]:checked').all()) await box.uncheck();
     await form.locator('button[type="submit"]').click();
