@@ -51,12 +51,21 @@ export const wallStyles = css`
     color: #f1f6ff;
     text-shadow: 0 0 0.6em rgba(59, 130, 246, 0.6);
     white-space: nowrap;
+    /* never over the area's name and the clock: on a screen too narrow for all of it the title gives way */
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   .subtitle {
     font-size: 0.95em;
     color: #7f97bd;
     letter-spacing: 0.3em;
     white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  header > gw-connection-badge,
+  header > gw-clock {
+    flex: none;
   }
   .area {
     margin-left: auto;
@@ -144,6 +153,28 @@ export const wallStyles = css`
     padding: 0.3em 0.6em;
     border-radius: 0.3em;
     font-size: 0.85em;
+  }
+  /*
+   * A portrait screen (a tablet on an officer's desk, a wall screen turned on its side): the map takes the full
+   * width, and the whistle board and ticker sit side by side under it, instead of a side column that left a portrait
+   * map a sliver.
+   */
+  @media (orientation: portrait) {
+    :host {
+      grid-template-columns: minmax(0, 1fr);
+      grid-template-rows: auto auto minmax(0, 1fr) 38vh;
+    }
+    .side {
+      grid-template-rows: minmax(0, 1fr);
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+    }
+    h1 {
+      font-size: 1.6em;
+      letter-spacing: 0.06em;
+    }
+    .subtitle {
+      letter-spacing: 0.1em;
+    }
   }
   /*
    * MapLibre sizes its controls in px (29 px buttons, 10 px margins) and gives the map a 12 px font, so the wall's em

@@ -418,6 +418,32 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it('lays out a portrait screen (a 768×1024 tablet) in English: the map full width, the board and the ticker side by side under it, the header whole', async () => {
+    // A side column of at least 20 em left a portrait map a sliver, and the English title ran under the area's name
+    // and pushed the clock off the screen.
+    const tall = await openWall('?lang=en&tour=0&motion=0', 768, 1024, 'panels');
+    try {
+      await expectCleanLayout(tall, 768, 1024);
+      const boxes = await panelBoxes(tall);
+      const [map, board, ticker] = [boxes.map!, boxes.whistleBoard!, boxes.ticker!];
+      expect(map.width, 'the map takes the width').toBeGreaterThan(0.95 * 768);
+      expect(board.y, 'the whistle board lies under the map').toBeGreaterThanOrEqual(map.y + map.height);
+      expect(Math.abs(board.y - ticker.y), 'the board and the ticker side by side').toBeLessThan(1);
+      expect(ticker.x).toBeGreaterThanOrEqual(board.x + board.width);
+      expect(map.height, 'the map keeps most of the height').toBeGreaterThan(0.4 * 1024);
+      const header = await tall.locator('gw-wall header').evaluate((el) => {
+        const box = (selector: string) => el.querySelector(selector)!.getBoundingClientRect();
+        const h1 = el.querySelector('h1')!;
+        return { h1Right: box('h1').right, areaLeft: box('.area').left, areaRight: box('.area').right, clockRight: box('gw-clock').right, titleWhole: h1.scrollWidth <= h1.clientWidth };
+      });
+      expect(header.h1Right, 'the title ends before the area name').toBeLessThanOrEqual(header.areaLeft);
+      expect(header.clockRight, 'the clock is on the screen').toBeLessThanOrEqual(768);
+      expect(header.titleWhole, 'the title shows whole').toBe(true);
+    } finally {
+      await tall.close();
+    }
+  });
+
   it('draws over an intranet GCJ-02 basemap with every layer shifted into its coordinates', async () => {
     // an "intranet" style served by the same server: a plain background, as an AMap-style basemap would draw tiles
     fs.writeFileSync(`${clientDir}/intranet-style.json`, JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'intranet-bg', type: 'background', paint: { 'background-color': '#203040' } }] }));
