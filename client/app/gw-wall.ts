@@ -653,10 +653,12 @@ export class GwWall extends LitElement {
     const city = this.cityTask.value;
     const model = (this.playback.active ? this.playback.model : null) ?? this.model;
     const modeKey = this.tour.mode === 'touring' ? 'area.touring' : this.tour.mode === 'pulled' ? 'area.pulled' : null;
+    // the whole title in a tooltip too: on a narrow screen the header cuts it short
+    const title = `${city ? `${this.titlePlace(city)} · ` : ''}${t('app.title')}`;
     return html`
       <header>
         <div class="title">
-          <h1>${city ? `${this.titlePlace(city)} · ` : ''}${t('app.title')}</h1>
+          <h1 title=${title}>${title}</h1>
           <div class="subtitle">${t('app.subtitle')}</div>
         </div>
         <div class="area" data-area=${this.tour.stop?.code ?? this.config.area}>
