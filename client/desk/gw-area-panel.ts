@@ -265,10 +265,14 @@ export class GwAreaPanel extends LitElement {
     return [root, ...detail.chain, { code: detail.code, name: detail.name, level: detail.level }];
   }
 
-  private childAreas(): Array<{ code: string; name: string }> {
+  /** The areas within, each with its own name and the name the table shows (see nameWithin). */
+  private childAreas(): Array<{ code: string; name: string; shown: string }> {
     if (!this.city || this.code.length === 15) return [];
-    const out: Array<{ code: string; name: string }> = [];
-    for (const area of this.city.areas.values()) if (area.parent === this.code) out.push({ code: area.code, name: area.name });
+    const parent = this.city.areas.get(this.code)?.name;
+    const out: Array<{ code: string; name: string; shown: string }> = [];
+    for (const area of this.city.areas.values()) {
+      if (area.parent === this.code) out.push({ code: area.code, name: area.name, shown: nameWithin(area.name, parent) });
+    }
     return out.sort((a, b) => a.code.localeCompare(b.code));
   }
 
@@ -278,7 +282,7 @@ export class GwAreaPanel extends LitElement {
    * A column's heading ranks the rows by it, worst first (the most
    * open or overdue, the lowest rate; an area without a figure last); pressed again, back to code order.
    */
-  private renderChildren(children: Array<{ code: string; name: string }>) {
+  private renderChildren(children: Array<{ code: string; name: string; shown: string }>) {
     const targets = this.city?.kpiTargets ?? {};
     const sort = this.childSort;
     const state = this.state;
@@ -319,7 +323,7 @@ export class GwAreaPanel extends LitElement {
         <tbody>
           ${rows.map(
             (c) => html`<tr data-code=${c.code}>
-              <td><button data-code=${c.code} title=${c.name} @click=${() => this.dispatchEvent(new AreaSelectEvent(c.code))}>${c.name}</button></td>
+              <td><button data-code=${c.code} title=${c.name} @click=${() => this.dispatchEvent(new AreaSelectEvent(c.code))}>${c.shown}</button></td>
               ${CHILD_COLUMNS.map((column) => cell(c.code, column))}
             </tr>`,
           )}
@@ -418,6 +422,14 @@ export class GwAreaPanel extends LitElement {
       <gw-public-board .board=${desk?.board ?? null} .at=${desk?.at ?? this.now}></gw-public-board>
     `;
   }
+}
+
+/**
+ * A child area's name without its parent's that it repeats (三合营社区第2网格 within 三合营社区 → 第2网格): the table's
+ * narrow first column cut every grid of a community to the same 三合营社区第…. The whole name stays in the tooltip.
+ */
+export function nameWithin(name: string, parent: string | undefined): string {
+  return parent !== undefined && name.length > parent.length && name.startsWith(parent) ? name.slice(parent.length) : name;
 }
 
 declare global {

@@ -227,6 +227,17 @@ describe('the officer’s desk', () => {
     // drilling down from the district through its children
     await page.locator(`gw-area-panel [data-children] button[data-code="${STREET}"]`).click();
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(STREET);
+    // a community's grids are named without the community's name they repeat (第1网格, …), each whole in its tooltip:
+    // cut by the narrow column, every row read the same 某某社区第…
+    await page.locator(`gw-area-panel [data-children] button[data-code="${COMMUNITY}"]`).click();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(COMMUNITY);
+    const community = city.areas.get(COMMUNITY)!.name;
+    const grids = [...city.areas.values()].filter((a) => a.parent === COMMUNITY).sort((a, b) => a.code.localeCompare(b.code));
+    await expect
+      .poll(() => page.locator('gw-area-panel [data-children] td button').evaluateAll((bs) => bs.map((b) => ({ text: b.textContent!.trim(), title: b.getAttribute('title'), cut: b.scrollWidth > b.clientWidth }))), { timeout: 30_000 })
+      .toEqual(grids.map((g) => ({ text: g.name.slice(community.length), title: g.name, cut: false })));
+    await page.goBack();
+    await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(STREET);
     // the back step returns to the district
     await page.goBack();
     await expect.poll(() => shownCode(page), { timeout: 30_000 }).toBe(DISTRICT);
