@@ -81,14 +81,17 @@ export class CityModel {
     return undefined;
   }
 
-  /** A readable address: street + community names where the package has them. */
+  /**
+   * A readable address: street + community names where the package has them, then the grid's, without a name that
+   * the next one repeats (大观街道三合营社区第2网格, not 大观街道三合营社区三合营社区第2网格: grids are often named after
+   * their community).
+   */
   addressOf(gridIndex: number): string | undefined {
     const grid = this.grids[gridIndex] as Area;
     const names = this.city.areas;
     if (names === undefined) return grid.name;
-    const street = names.get(grid.code.slice(0, 9))?.name ?? '';
-    const community = names.get(grid.code.slice(0, 12))?.name ?? '';
-    return `${street}${community}${grid.name}`.slice(0, 200) || undefined;
+    const parts = [names.get(grid.code.slice(0, 9))?.name ?? '', names.get(grid.code.slice(0, 12))?.name ?? '', grid.name];
+    return parts.filter((part, i) => part !== '' && !parts[i + 1]?.startsWith(part)).join('').slice(0, 200) || undefined;
   }
 
   /**

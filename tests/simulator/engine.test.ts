@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
 import { IncomingEventSchema } from '../../protocol/events';
+import { CityModel } from '../../server/simulator/city-model';
 import { SimulationEngine, planWhistle } from '../../server/simulator/engine';
 import { Random } from '../../server/simulator/random';
 import { REPORT_LIMIT_MINUTES, reportLate } from '../../protocol/transition';
@@ -115,6 +116,18 @@ describe('the simulation engine', () => {
     const at10 = reports.filter((e) => hour(e) === 10).length;
     const at3 = reports.filter((e) => hour(e) === 3).length;
     expect(at10).toBeGreaterThan(5 * at3);
+  });
+
+  it('addresses a case by street, community and grid, without a name the next repeats', () => {
+    const city = testCity();
+    const model = new CityModel(city);
+    const grid = city.grids.findIndex((g) => g.code.endsWith('001'));
+    const code = city.grids[grid]!.code;
+    const [street, community] = [city.areas!.get(code.slice(0, 9))!.name, city.areas!.get(code.slice(0, 12))!.name];
+    expect(model.addressOf(grid)).toBe(`${street}${community}第1网格`);
+    // grids named after their community, as the demo city's are (三合营社区第2网格): the community is said once
+    city.grids[grid]!.name = `${community}第1网格`;
+    expect(model.addressOf(grid)).toBe(`${street}${community}第1网格`);
   });
 
   it('refuses a bad rate, naming it', () => {
