@@ -124,7 +124,7 @@ export const en: Messages = {
   'keys.close': 'Close the panel (this help first)',
   'keys.help': 'Open or close this help',
   'keys.playback': 'Playback',
-  'keys.play': 'Play / pause (Space)',
+  'keys.play': 'Play / pause',
   'keys.step': "Previous / next event (in the desk's area)",
   'keys.page': 'A tenth of the range back / forward',
   'keys.ends': 'To the start / the end',

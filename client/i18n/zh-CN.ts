@@ -125,7 +125,7 @@ export const zhCN = {
   'keys.close': '关闭面板（先关本帮助）',
   'keys.help': '打开或关闭本帮助',
   'keys.playback': '回放',
-  'keys.play': '播放 / 暂停（空格）',
+  'keys.play': '播放 / 暂停',
   'keys.step': '上一 / 下一事件（值班台所在区域内）',
   'keys.page': '后退 / 前进十分之一时段',
   'keys.ends': '回到起点 / 跳到终点',
