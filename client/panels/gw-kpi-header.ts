@@ -99,10 +99,10 @@ export class GwKpiHeader extends LitElement {
       }
       /* Too narrow for ten figures in a row, every label whole (English's longest, "Depts on time" with its target,
          needs 115.7 em; a 1280 px screen at the smallest font the wall uses, 11 px, has 115.3; 1024×768 far less):
-         two rows of six columns, rather than clipped numbers or labels. Six figures fill the first row; the other three and the whistles
-         block, three columns wide (a fifth of the strip cut the last tier's name once a count had three digits),
-         fill the second. This block comes last in the sheet: a container query adds no specificity, so a base rule
-         after it would win. */
+         two rows of six columns, rather than clipped numbers or labels. Six figures fill the first row; the other
+         three and the whistles block, three columns wide (a fifth of the strip cut the last tier's name once a count
+         had three digits), fill the second. This block comes last in the sheet: a container query adds no
+         specificity, so a base rule after it would win. */
       @container (max-width: 117em) {
         .strip {
           grid-template-columns: repeat(6, minmax(0, 1fr));
