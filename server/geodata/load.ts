@@ -12,8 +12,8 @@
  * city.staff['530102001001001']?.[0];     // { role: 'secretary', … , synthetic: true }
  * ```
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { feature } from 'topojson-client';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import type { GeometryCollection, Topology } from 'topojson-specification';
@@ -21,6 +21,18 @@ import {
   AREA_LEVELS, CODE_LENGTH, DEPARTMENT_KINDS,
   type Area, type AreaLevel, type CityGeodata, type CityMeta, type DepartmentProperties, type ServiceCentreProperties, type StaffMember,
 } from './types';
+
+/** The city packages in the folder that holds `dir` (for a CITY that names none), as a clause of a message. */
+async function packagesBeside(dir: string): Promise<string> {
+  const parent = dirname(dir);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const packages: string[] = [];
+  for (const name of names.sort()) {
+    if (name === basename(dir)) continue;
+    if (await stat(join(parent, name, 'city.json')).then((s) => s.isFile(), () => false)) packages.push(name);
+  }
+  return packages.length > 0 ? `; the packages in ${parent} are ${packages.join(', ')}` : '';
+}
 
 /** A city package file is missing or broken. `file` is the path, `reason` says what is wrong. */
 export class GeodataLoadError extends Error {
@@ -163,7 +175,12 @@ const STAFF_ROLES = new Set(['secretary', 'head', 'worker', 'volunteer']);
 /** Loads and checks the city package in `dir`. Rejects with a {@link GeodataLoadError} naming the file and reason. */
 export async function loadCity(dir: string): Promise<CityGeodata> {
   const metaFile = join(dir, 'city.json');
-  const meta = checkMeta(metaFile, await readJson(dir, 'city.json'));
+  const meta = checkMeta(metaFile, await readJson(dir, 'city.json').catch(async (error: unknown) => {
+    if (error instanceof GeodataLoadError && error.reason === 'file is missing') {
+      throw new GeodataLoadError(metaFile, `file is missing: ${dir} is not a city package${await packagesBeside(dir)}`);
+    }
+    throw error;
+  }));
   const areasFile = join(dir, 'areas.topo.json');
   const areas = decodeAreas(areasFile, await readJson(dir, 'areas.topo.json'), meta.code);
 

@@ -16,10 +16,9 @@
  * Summoned departments pace themselves by the server's report limits (GET /api/v1/city; set SCREEN_TOKEN where the
  * server wants a reader), else by the defaults, as the first lines say.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCity } from '../geodata/load';
+import { GeodataLoadError, loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
 import { DEFAULT_SIMULATE_RATE, historyPerDay } from '../config';
 import { createSimulator } from './simulator';
@@ -106,9 +105,9 @@ async function main(): Promise<void> {
   const perDay = number('per-day', values['per-day'], historyPerDay(rate), (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
   const days = values.backfill === undefined ? 0 : parseSpan(values.backfill);
   const cityDir = values.city.includes('/') ? resolve(values.city) : resolve('geodata', values.city);
-  if (!existsSync(cityDir)) throw new UsageError(`--city: no city package at ${cityDir}`);
-
-  const city = await loadCity(cityDir);
+  const city = await loadCity(cityDir).catch((error: unknown) => {
+    throw error instanceof GeodataLoadError ? new UsageError(`--city: ${error.message}`) : error;
+  });
   const abort = new AbortController();
   let shownRejections = 0;
   const sink = httpSink({

@@ -116,6 +116,12 @@ describe('refusing a broken package', () => {
     expect(error.message).toMatch(/staff\.json: file is missing/);
   });
 
+  it('names the packages beside a folder that is not one (CITY=hefei for hefei-shushan)', async () => {
+    const error = await rejection(join(KUNMING, '..', 'hefei'));
+    expect(error).toBeInstanceOf(GeodataLoadError);
+    expect(error.message).toMatch(/hefei\/city\.json: file is missing: .*hefei is not a city package; the packages in .*geodata are hefei-shushan, kunming$/);
+  });
+
   it('names a file that is not JSON', async () => {
     writeFileSync(join(copy(), 'departments.geojson'), '{"type": "FeatureCollection", ');
     expect((await rejection(dir)).message).toMatch(/departments\.geojson: is not valid JSON/);
