@@ -48,6 +48,7 @@ import '../desk/gw-desk';
 import { gridAt } from '../desk/grid-pick';
 import { SelectionLayers } from '../desk/selection-layers';
 import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
+import { SessionChangeEvent } from '../events/session-change-event';
 import type { ActiveWhistle, TickerEntry } from '../live/live-model';
 import { ScopedList } from '../live/scoped-list';
 
@@ -163,6 +164,10 @@ export class GwWall extends LitElement {
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
+    });
+    // An officer has logged in: a socket the server closed when the last session ended comes back at once.
+    this.addEventListener(SessionChangeEvent.type, (event) => {
+      if (event.officer) this.socket?.retryNow();
     });
   }
 
@@ -665,7 +670,7 @@ export class GwWall extends LitElement {
           <span class="name">${city ? this.areaLabel(city) : ''}</span>
           <span class="mode">${modeKey ? t(modeKey) : t('area.shown')}</span>
         </div>
-        <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} ?playback=${this.playback.active}></gw-connection-badge>
+        <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} .refusedFor=${this.socket.refusedFor} ?playback=${this.playback.active}></gw-connection-badge>
         <gw-clock .skewMs=${this.socket.clockSkewMs} .at=${this.playback.view?.t ?? null}></gw-clock>
       </header>
       <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS}></gw-kpi-header>

@@ -6,9 +6,17 @@
  * Resume: the controller remembers the last seq it queued (`toSeq` of the last batch) and, on every reconnect,
  * subscribes with `sinceSeq` so the relay sends exactly the missed events: the wall catches up without a reload.
  * A batch that skips ahead (a gap) triggers a resubscribe from the last seq rather than a silent hole.
+ *
+ * Ended credentials: when the server closes the socket (the guard in server/auth/live-guard.ts: an officer's session
+ * ended, a screen token expired) or refuses its handshake, socket.io does not try again by itself. The controller
+ * does, after {@link RETRY_REFUSED_MS} and then less often (at most every {@link RETRY_REFUSED_MAX_MS}), and at once
+ * on {@link LiveSocketController.retryNow} (the wall calls it when an officer logs in). On a loopback server the page
+ * comes back as an anonymous screen once its dead cookie is cleared, elsewhere once someone logs in again; either way
+ * it resumes from its last seq, so no event is lost or shown twice.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { io, type Socket } from 'socket.io-client';
+import { AUTH_CAUSES, type AuthCause } from '../../protocol/events';
 import {
   LIVE_NAMESPACE,
   type ClientToServerEvents,
@@ -21,6 +29,11 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'stale';
 
 /** After this long without a connection the wall says its data is stale (and since when). */
 export const STALE_AFTER_MS = 10_000;
+
+/** First retry after the server closed the socket or refused its credentials; each further refusal doubles it. */
+export const RETRY_REFUSED_MS = 2_000;
+/** The longest wait between those retries (a handshake refused this often costs the server next to nothing). */
+export const RETRY_REFUSED_MAX_MS = 30_000;
 
 export interface LiveQueue {
   snapshot: Snapshot | null;
@@ -45,11 +58,15 @@ export class LiveSocketController implements ReactiveController {
   /** server clock − local clock, from the latest snapshot (ms) */
   clockSkewMs = 0;
   lastError: string | null = null;
+  /** Why the server last refused the socket's credentials (its connect_error's `data.cause`), until it gets in again. */
+  refusedFor: AuthCause | null = null;
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private queue: LiveQueue = { snapshot: null, batches: [] };
   /** the highest seq queued so far; null until the first snapshot */
   private position: number | null = null;
   private staleTimer: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelay = RETRY_REFUSED_MS;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -70,11 +87,25 @@ export class LiveSocketController implements ReactiveController {
       auth: this.options.token ? { token: this.options.token } : {},
     });
     this.socket = socket;
-    socket.on('connect', () => this.subscribe());
-    socket.on('disconnect', () => this.lost());
-    socket.on('connect_error', (error) => {
-      this.lastError = error.message;
+    socket.on('connect', () => {
+      this.refusedFor = null;
+      this.cancelRetry();
+      this.retryDelay = RETRY_REFUSED_MS;
+      this.subscribe();
+    });
+    socket.on('disconnect', (reason) => {
       this.lost();
+      // the server closed it (ended credentials): socket.io leaves it closed
+      if (reason === 'io server disconnect') this.retryLater();
+    });
+    socket.on('connect_error', (error: Error & { data?: { cause?: unknown } }) => {
+      this.lastError = error.message;
+      const cause = error.data?.cause;
+      this.refusedFor = typeof cause === 'string' && (AUTH_CAUSES as readonly string[]).includes(cause) ? (cause as AuthCause) : null;
+      this.host.requestUpdate();
+      this.lost();
+      // a handshake refused by the server's middleware is not retried by socket.io (a network error is)
+      if (!socket.active) this.retryLater();
     });
     socket.on('snapshot', (snapshot) => this.receiveSnapshot(snapshot));
     socket.on('events', (batch) => this.receiveBatch(batch));
@@ -88,9 +119,38 @@ export class LiveSocketController implements ReactiveController {
   hostDisconnected(): void {
     if (this.staleTimer !== null) clearInterval(this.staleTimer);
     this.staleTimer = null;
+    this.cancelRetry();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+  }
+
+  /**
+   * Connects again now if the socket is closed for good (its credentials were refused or ended), for example because
+   * an officer has just logged in; does nothing while it is connected or socket.io is already retrying.
+   */
+  retryNow(): void {
+    const socket = this.socket;
+    if (!socket || socket.connected || socket.active) return;
+    this.cancelRetry();
+    this.retryDelay = RETRY_REFUSED_MS;
+    socket.connect();
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== null || !this.socket) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, RETRY_REFUSED_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      const socket = this.socket;
+      if (socket && !socket.connected && !socket.active) socket.connect();
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** Takes everything received since the last call. */

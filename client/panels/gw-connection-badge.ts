@@ -1,12 +1,14 @@
 /**
  * Connection state: live, reconnecting, or stale since hh:mm:ss (the time the link was lost); or, while a playback
  * range is shown, "playback", so that nobody glancing at the wall (or at a recording of it) takes a past instant for
- * the live city.
+ * the live city. When the server refused the socket's credentials, the badge says why on hover.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { t } from '../i18n/index';
+import type { AuthCause } from '../../protocol/events';
 import type { ConnectionState } from '../live/live-socket-controller';
+import { connectionRefusalText } from './connection-refusal';
 import { clockTime } from './format';
 import { panelStyles } from './theme';
 
@@ -65,6 +67,8 @@ export class GwConnectionBadge extends LitElement {
   @property({ type: Number }) since: number | null = null;
   /** A playback range is shown: the badge says so, whatever the live link's state. */
   @property({ type: Boolean }) playback = false;
+  /** Why the server refused the socket's credentials, while it is not live (LiveSocketController.refusedFor). */
+  @property() refusedFor: AuthCause | null = null;
 
   override render() {
     const label =
@@ -73,7 +77,8 @@ export class GwConnectionBadge extends LitElement {
     if (this.playback) {
       return html`<span class="badge playback" data-state="playback" title=${label}><span class="dot"></span>${t('conn.playback')}</span>`;
     }
-    return html`<span class="badge ${this.state}" data-state=${this.state}><span class="dot"></span>${label}</span>`;
+    const refusal = this.state === 'live' || this.refusedFor === null ? undefined : connectionRefusalText(this.refusedFor);
+    return html`<span class="badge ${this.state}" data-state=${this.state} data-refused=${this.refusedFor ?? nothing} title=${refusal ?? nothing}><span class="dot"></span>${label}</span>`;
   }
 }
 

@@ -18,7 +18,7 @@
  */
 import type { RecentChange } from '../../protocol/recent-changes';
 import type { Namespace, Socket } from 'socket.io';
-import type { StoredEvent } from '../../protocol/events';
+import type { AuthCause, StoredEvent } from '../../protocol/events';
 import {
   SubscribeSchema,
   type ClientToServerEvents,
@@ -116,7 +116,9 @@ export class LiveRelay {
       const auth = deps.access.authenticateHandshake(socket.handshake.auth, socket.handshake.headers);
       const principal = deps.access.readerOf(auth);
       if (!principal) {
-        const error = new Error(auth.kind === 'invalid' ? `unauthorized: ${auth.reason}` : 'unauthorized: a token is required');
+        const error: Error & { data?: { cause: AuthCause } } = new Error(auth.kind === 'invalid' ? `unauthorized: ${auth.reason}` : 'unauthorized: a token is required');
+        // the client's connect_error carries it as `error.data`: a screen words the refusal in its own language
+        error.data = { cause: auth.kind === 'invalid' ? auth.cause : 'not_logged_in' };
         next(error);
         return;
       }

@@ -516,6 +516,7 @@ describe('the officer’s desk', () => {
   });
 
   it('when the session ends under the page, the desk notices within seconds and shows the login with the reason', async () => {
+    await recordBadgeStates();
     expect(UserDirectory.open(dataDir).remove(OFFICER.name)).toBe(true);
     const notice = page.locator('gw-login [data-session-ended]');
     await notice.waitFor({ timeout: 45_000 });
@@ -524,7 +525,42 @@ describe('the officer’s desk', () => {
     expect(await page.locator(`gw-login [data-officer]`).count()).toBe(0);
     await page.locator('gw-case-actions [data-read-only]').waitFor({ timeout: 10_000 });
   });
+
+  it('then the wall’s feed, whose socket the server closed with the session, comes back by itself with what it missed', async () => {
+    // socket.io leaves a socket the server closed closed; the wall retries, and on this loopback server gets in as an
+    // anonymous screen once the desk's session check has cleared the dead cookie
+    await page.waitForFunction(() => {
+      const states = (window as unknown as { badgeStates: string[] }).badgeStates;
+      return states.includes('reconnecting') && states.at(-1) === 'live';
+    }, undefined, { timeout: 60_000, polling: 200 });
+    const id = 'dk-after-session';
+    await session!.wall.ingest([
+      { id: `${id}-r`, type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id, location: wallGridCentre(city, GRID), category: 'env.litter', channel: 'other' } },
+    ]);
+    await page.locator(`gw-ticker li[data-incident="${id}"][data-type="incident.reported"]`).waitFor({ timeout: 60_000 });
+  });
 });
+
+/** Records each state the wall's connection badge takes, from now on, in `window.badgeStates`. */
+async function recordBadgeStates(): Promise<void> {
+  await page.evaluate(() => {
+    const find = (root: Document | ShadowRoot): Element | null => {
+      const hit = root.querySelector('gw-connection-badge');
+      if (hit) return hit;
+      for (const el of root.querySelectorAll('*')) {
+        const inner = el.shadowRoot ? find(el.shadowRoot) : null;
+        if (inner) return inner;
+      }
+      return null;
+    };
+    const states: string[] = [];
+    (window as unknown as { badgeStates: string[] }).badgeStates = states;
+    setInterval(() => {
+      const state = find(document)?.shadowRoot?.querySelector('[data-state]')?.getAttribute('data-state');
+      if (state && state !== states.at(-1)) states.push(state);
+    }, 100);
+  });
+}
 
 /** Opens a case by its id through the search box. */
 async function openCase(id: string): Promise<void> {

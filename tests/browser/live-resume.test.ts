@@ -1,12 +1,16 @@
 /**
  * The wall's /live socket controller against a real relay (no browser needed): it subscribes, and after losing its
  * connection it resumes from the last seq it queued, so it receives every missed event exactly once and no new
- * snapshot: the wall catches up without a reload.
+ * snapshot: the wall catches up without a reload. That holds too when the server itself closed the socket because
+ * its credentials ended, which socket.io does not retry by itself.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../protocol/events';
-import { LiveSocketController } from '../../client/live/live-socket-controller';
+import { LiveSocketController, RETRY_REFUSED_MS } from '../../client/live/live-socket-controller';
+import { UserDirectory } from '../../server/auth/users';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
 import { startWallServer, type WallServer } from './helpers/wall-server';
 
@@ -81,4 +85,65 @@ describe('the wall socket', () => {
       socket.hostDisconnected();
     }
   });
+
+  it('comes back by itself after the server closed it for an expired token, once the token is valid again', async () => {
+    const users = UserDirectory.open(wall.dataDir);
+    const token = users.upsert({ name: 'lr-screen', role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
+    const host = new FakeHost();
+    const socket = new LiveSocketController(host, { area: 'city', url: wall.url, path: '/socket.io/', token });
+    socket.hostConnected();
+    try {
+      await until(() => socket.pending && socket.connection === 'live', 'the first snapshot');
+      const head = socket.drain().snapshot?.seq ?? NaN;
+
+      // the token expires: the server's guard closes the socket, and the retries are refused with the reason
+      await until(() => socket.connection !== 'live', 'the server closing the socket', 15_000);
+      await until(() => /expired/.test(socket.lastError ?? ''), 'a refused retry', 15_000);
+      expect(socket.refusedFor).toBe('token_expired');
+      await wall.ingest([20, 21, 22].map(reported));
+
+      // the admin extends the token (a hand edit of users.json, which the server re-reads): the next retry gets in
+      const file = path.join(wall.dataDir, 'users.json');
+      const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
+      directory.users.find((u) => u.name === 'lr-screen')!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
+      fs.renameSync(`${file}.tmp`, file);
+      const seen: number[] = [];
+      await until(() => {
+        const queue = socket.drain();
+        expect(queue.snapshot).toBeNull();
+        for (const batch of queue.batches) for (const event of batch.events) seen.push(event.seq);
+        return socket.connection === 'live' && seen.length >= 3;
+      }, 'the missed events after the retry', 40_000);
+      expect(seen).toEqual([head + 1, head + 2, head + 3]);
+      expect(socket.lastError).toBeNull();
+      expect(socket.refusedFor).toBeNull();
+    } finally {
+      socket.hostDisconnected();
+    }
+  }, 90_000);
+
+  it('retries a closed socket at once when asked (an officer logged in), not only on its timer', async () => {
+    const users = UserDirectory.open(wall.dataDir);
+    const token = users.upsert({ name: 'lr-screen-2', role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
+    const host = new FakeHost();
+    const socket = new LiveSocketController(host, { area: 'city', url: wall.url, path: '/socket.io/', token });
+    socket.hostConnected();
+    try {
+      await until(() => socket.connection === 'live', 'the first snapshot');
+      await until(() => /expired/.test(socket.lastError ?? ''), 'a refused retry', 20_000);
+      // the next retry is 2 × RETRY_REFUSED_MS away; extend the token and ask at once
+      const refusedAt = Date.now();
+      const file = path.join(wall.dataDir, 'users.json');
+      const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
+      directory.users.find((u) => u.name === 'lr-screen-2')!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
+      fs.renameSync(`${file}.tmp`, file);
+      socket.retryNow();
+      await until(() => socket.connection === 'live', 'the retry asked for', 20_000);
+      expect(Date.now() - refusedAt).toBeLessThan(RETRY_REFUSED_MS);
+    } finally {
+      socket.hostDisconnected();
+    }
+  }, 60_000);
 });

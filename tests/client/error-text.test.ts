@@ -10,6 +10,7 @@ import { REFUSAL_CODES, transition } from '../../protocol/transition';
 import { DeskApiError } from '../../client/desk/desk-api';
 import { deskErrorText, refusalText, validationText } from '../../client/desk/error-text';
 import { setLanguage } from '../../client/i18n/index';
+import { connectionRefusalText } from '../../client/panels/connection-refusal';
 import { en } from '../../client/i18n/en';
 import { zhCN } from '../../client/i18n/zh-CN';
 import { DAY0, EventLog, GRID_A, HOUR } from '../protocol/builders';
@@ -110,6 +111,21 @@ describe('desk error text', () => {
     expect(deskErrorText(new DeskApiError(401, 'unknown name or wrong password', [], 'unauthorized', 'bad_credentials'))).toBe('用户名或密码错误');
     expect(deskErrorText(new DeskApiError(401, 'the session was idle …', [], 'unauthorized', 'session_idle'))).toMatch(/重新登录/);
     expect(deskErrorText(new DeskApiError(401, 'user x was removed …', [], 'unauthorized', 'user_removed'))).toMatch(/停用/);
+  });
+
+  it("words every cause of a refused /live socket for the wall's connection badge, in both languages", () => {
+    for (const cause of AUTH_CAUSES) {
+      setLanguage('zh-CN');
+      const zh = connectionRefusalText(cause);
+      expect(zh, cause).not.toMatch(ENGLISH_WORDS);
+      expect(zh, cause).toMatch(/自动(重连|恢复)/);
+      setLanguage('en');
+      expect(connectionRefusalText(cause), cause).toMatch(/^The (server|session)/);
+    }
+    setLanguage('zh-CN');
+    expect(connectionRefusalText('token_expired')).toMatch(/屏幕令牌/);
+    expect(connectionRefusalText('session_idle')).toMatch(/重新登录/);
+    expect(connectionRefusalText('not_logged_in')).toMatch(/登录或屏幕令牌/);
   });
 
   it('answers by status where there is no code, keeps field reasons it cannot word, and reports an unreachable server', () => {
