@@ -13,8 +13,8 @@
  *   --per-day N        incidents per day in the backfill (default: the live rate's, rate × 86400)
  *   --no-live          stop after the backfill
  *
- * Summoned departments pace themselves by the server's report limits (GET /api/v1/city; set SCREEN_TOKEN where the
- * server wants a reader), else by the defaults, as the first lines say.
+ * Summoned departments pace themselves by the server's report limits (GET /api/v1/city, public like the map's
+ * geography), else by the defaults, as the first lines say.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,15 +29,14 @@ class UsageError extends Error {}
 
 /**
  * The server's report limits for whistles that name none (its WHISTLE_REPORT_MINUTES, published by GET /api/v1/city),
- * so that the simulated departments are late as often against them as the built-in simulator's are. Reading them
- * needs a reader: open on a loopback server, else SCREEN_TOKEN. When the server will not tell, the defaults, saying why.
+ * so that the simulated departments are late as often against them as the built-in simulator's are. The route needs
+ * no credentials on any bind (docs/security.md). When the server will not tell, the defaults, saying why.
  */
 async function serverReportMinutes(url: string, signal: AbortSignal): Promise<{ minutes: Record<WhistleType, number>; source: string }> {
-  const token = process.env.SCREEN_TOKEN;
   const defaults = (why: string) => ({ minutes: { ...REPORT_LIMIT_MINUTES }, source: `the defaults: ${why}` });
   try {
-    const res = await fetch(new URL('/api/v1/city', url), { signal, headers: token ? { authorization: `Bearer ${token}` } : {} });
-    if (!res.ok) return defaults(`the server answered ${res.status} to GET /api/v1/city${token ? '' : '; set SCREEN_TOKEN to read its own'}`);
+    const res = await fetch(new URL('/api/v1/city', url), { signal });
+    if (!res.ok) return defaults(`the server answered ${res.status} to GET /api/v1/city`);
     const published = ((await res.json()) as { whistleReportMinutes?: unknown }).whistleReportMinutes;
     if (published === undefined) return defaults('the server publishes none');
     return { minutes: publishedReportMinutes(published), source: "the server's" };
