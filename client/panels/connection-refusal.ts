@@ -4,23 +4,32 @@
  *
  * @example
  * ```ts
+ * connectionRefusalLabel('token_expired'); // '屏幕令牌被拒'
  * connectionRefusalText('token_expired'); // '服务器拒绝了屏幕令牌（已过期或无效），请管理员重新签发；恢复后自动重连'
  * ```
  */
 import type { AuthCause } from '../../protocol/events';
 import { t, type MessageKey } from '../i18n/index';
 
-const KEYS: Record<AuthCause, MessageKey> = {
-  token_expired: 'conn.refused.token',
-  unknown_token: 'conn.refused.token',
-  malformed_token: 'conn.refused.token',
-  not_logged_in: 'conn.refused.credentials',
-  bad_credentials: 'conn.refused.credentials',
-  session_expired: 'conn.refused.session',
-  session_idle: 'conn.refused.session',
-  user_removed: 'conn.refused.session',
+type Kind = 'token' | 'session' | 'credentials';
+
+const KINDS: Record<AuthCause, Kind> = {
+  token_expired: 'token',
+  unknown_token: 'token',
+  malformed_token: 'token',
+  not_logged_in: 'credentials',
+  bad_credentials: 'credentials',
+  session_expired: 'session',
+  session_idle: 'session',
+  user_removed: 'session',
 };
 
+/** The whole sentence: what was refused, what to do, and that the wall comes back by itself (the tooltip). */
 export function connectionRefusalText(cause: AuthCause): string {
-  return t(KEYS[cause]);
+  return t(`conn.refused.${KINDS[cause]}` satisfies MessageKey);
+}
+
+/** A few words for the badge itself, readable across a room where nobody hovers ('Token refused'). */
+export function connectionRefusalLabel(cause: AuthCause): string {
+  return t(`conn.refusedShort.${KINDS[cause]}` satisfies MessageKey);
 }

@@ -1,14 +1,15 @@
 /**
  * Connection state: live, reconnecting, or stale since hh:mm:ss (the time the link was lost); or, while a playback
  * range is shown, "playback", so that nobody glancing at the wall (or at a recording of it) takes a past instant for
- * the live city. When the server refused the socket's credentials, the badge says why on hover.
+ * the live city. When the server refused the socket's credentials, the badge names the fault instead ('Token
+ * refused'), with what to do, and since when it is stale, on hover.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { t } from '../i18n/index';
 import type { AuthCause } from '../../protocol/events';
 import type { ConnectionState } from '../live/live-socket-controller';
-import { connectionRefusalText } from './connection-refusal';
+import { connectionRefusalLabel, connectionRefusalText } from './connection-refusal';
 import { clockTime } from './format';
 import { panelStyles } from './theme';
 
@@ -77,8 +78,12 @@ export class GwConnectionBadge extends LitElement {
     if (this.playback) {
       return html`<span class="badge playback" data-state="playback" title=${label}><span class="dot"></span>${t('conn.playback')}</span>`;
     }
-    const refusal = this.state === 'live' || this.refusedFor === null ? undefined : connectionRefusalText(this.refusedFor);
-    return html`<span class="badge ${this.state}" data-state=${this.state} data-refused=${this.refusedFor ?? nothing} title=${refusal ?? nothing}><span class="dot"></span>${label}</span>`;
+    // Refused credentials: the badge names the fault (across a room), the tooltip says what to do and since when.
+    if (this.state !== 'live' && this.refusedFor !== null) {
+      const title = `${connectionRefusalText(this.refusedFor)}${this.state === 'stale' ? ` (${label})` : ''}`;
+      return html`<span class="badge ${this.state}" data-state=${this.state} data-refused=${this.refusedFor} title=${title}><span class="dot"></span>${connectionRefusalLabel(this.refusedFor)}</span>`;
+    }
+    return html`<span class="badge ${this.state}" data-state=${this.state}><span class="dot"></span>${label}</span>`;
   }
 }
 

@@ -502,6 +502,19 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it('names a refused screen token on its connection badge, with what to do on hover', async () => {
+    const refused = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await refused.goto(`${wall.url}/?token=not-a-screen-token-0123456789&tour=0&motion=0`);
+      const badge = refused.locator('gw-connection-badge [data-refused="unknown_token"]');
+      await badge.waitFor({ timeout: 60_000 });
+      expect(await badge.textContent()).toBe('屏幕令牌被拒');
+      expect(await badge.getAttribute('title')).toMatch(/^服务器拒绝了屏幕令牌.*自动重连/);
+    } finally {
+      await refused.close();
+    }
+  });
+
   it("dates an area's ticker rows of other days (a quiet grid's view topped up with cases days old)", async () => {
     // Without the date a row from two days ago at 12:33 sat under yesterday's 12:11, and the list seemed out of order.
     const state = fold(await wall.store.readSeqRange(0));

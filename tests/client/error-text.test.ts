@@ -10,7 +10,7 @@ import { REFUSAL_CODES, transition } from '../../protocol/transition';
 import { DeskApiError } from '../../client/desk/desk-api';
 import { deskErrorText, refusalText, validationText } from '../../client/desk/error-text';
 import { setLanguage } from '../../client/i18n/index';
-import { connectionRefusalText } from '../../client/panels/connection-refusal';
+import { connectionRefusalLabel, connectionRefusalText } from '../../client/panels/connection-refusal';
 import { en } from '../../client/i18n/en';
 import { zhCN } from '../../client/i18n/zh-CN';
 import { DAY0, EventLog, GRID_A, HOUR } from '../protocol/builders';
@@ -119,13 +119,16 @@ describe('desk error text', () => {
       const zh = connectionRefusalText(cause);
       expect(zh, cause).not.toMatch(ENGLISH_WORDS);
       expect(zh, cause).toMatch(/自动(重连|恢复)/);
+      expect(connectionRefusalLabel(cause).length, cause).toBeLessThanOrEqual(6);
       setLanguage('en');
       expect(connectionRefusalText(cause), cause).toMatch(/^The (server|session)/);
+      expect(connectionRefusalLabel(cause), cause).toMatch(/^(Token refused|Session ended|Login needed)$/);
     }
     setLanguage('zh-CN');
     expect(connectionRefusalText('token_expired')).toMatch(/屏幕令牌/);
     expect(connectionRefusalText('session_idle')).toMatch(/重新登录/);
     expect(connectionRefusalText('not_logged_in')).toMatch(/登录或屏幕令牌/);
+    expect(connectionRefusalLabel('token_expired')).toBe('屏幕令牌被拒');
   });
 
   it('answers by status where there is no code, keeps field reasons it cannot word, and reports an unreachable server', () => {
