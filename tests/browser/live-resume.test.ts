@@ -45,6 +45,23 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
   }
 }
 
+/** A controller on a screen token that expires in 2.5 s (the server's guard then closes its socket). */
+function socketOnExpiringToken(name: string): LiveSocketController {
+  const token = UserDirectory.open(wall.dataDir).upsert({ name, role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
+  const socket = new LiveSocketController(new FakeHost(), { area: 'city', url: wall.url, path: '/socket.io/', token });
+  socket.hostConnected();
+  return socket;
+}
+
+/** The admin extends a screen's token by an hour: a hand edit of users.json, which the server re-reads. */
+function extendToken(name: string): void {
+  const file = path.join(wall.dataDir, 'users.json');
+  const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
+  directory.users.find((u) => u.name === name)!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 beforeAll(async () => {
   wall = await startWallServer(city);
   await wall.ingest([1, 2, 3].map(reported));
@@ -87,11 +104,7 @@ describe('the wall socket', () => {
   });
 
   it('comes back by itself after the server closed it for an expired token, once the token is valid again', async () => {
-    const users = UserDirectory.open(wall.dataDir);
-    const token = users.upsert({ name: 'lr-screen', role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
-    const host = new FakeHost();
-    const socket = new LiveSocketController(host, { area: 'city', url: wall.url, path: '/socket.io/', token });
-    socket.hostConnected();
+    const socket = socketOnExpiringToken('lr-screen');
     try {
       await until(() => socket.pending && socket.connection === 'live', 'the first snapshot');
       const head = socket.drain().snapshot?.seq ?? NaN;
@@ -102,12 +115,8 @@ describe('the wall socket', () => {
       expect(socket.refusedFor).toBe('token_expired');
       await wall.ingest([20, 21, 22].map(reported));
 
-      // the admin extends the token (a hand edit of users.json, which the server re-reads): the next retry gets in
-      const file = path.join(wall.dataDir, 'users.json');
-      const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
-      directory.users.find((u) => u.name === 'lr-screen')!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
-      fs.renameSync(`${file}.tmp`, file);
+      // the admin extends the token: the next retry gets in
+      extendToken('lr-screen');
       const seen: number[] = [];
       await until(() => {
         const queue = socket.drain();
@@ -124,21 +133,13 @@ describe('the wall socket', () => {
   }, 90_000);
 
   it('retries a closed socket at once when asked (an officer logged in), not only on its timer', async () => {
-    const users = UserDirectory.open(wall.dataDir);
-    const token = users.upsert({ name: 'lr-screen-2', role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
-    const host = new FakeHost();
-    const socket = new LiveSocketController(host, { area: 'city', url: wall.url, path: '/socket.io/', token });
-    socket.hostConnected();
+    const socket = socketOnExpiringToken('lr-screen-2');
     try {
       await until(() => socket.connection === 'live', 'the first snapshot');
       await until(() => /expired/.test(socket.lastError ?? ''), 'a refused retry', 20_000);
       // the next retry is 2 × RETRY_REFUSED_MS away; extend the token and ask at once
       const refusedAt = Date.now();
-      const file = path.join(wall.dataDir, 'users.json');
-      const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
-      directory.users.find((u) => u.name === 'lr-screen-2')!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
-      fs.renameSync(`${file}.tmp`, file);
+      extendToken('lr-screen-2');
       socket.retryNow();
       await until(() => socket.connection === 'live', 'the retry asked for', 20_000);
       expect(Date.now() - refusedAt).toBeLessThan(RETRY_REFUSED_MS);
