@@ -354,11 +354,16 @@ describe('the command-centre wall', () => {
       // every tier's name shows whole. In a fifth of the strip the last name was cut ("Dist" of "Dist.": 241 px needed, 178 there).
       const tiers = await small.locator('gw-kpi-header [data-kpi="whistlesToday"] .tiers').evaluate(async (tiers) => {
         const numbers = [...tiers.querySelectorAll('gw-animated-number')] as (HTMLElement & { value: number | null; updateComplete: Promise<boolean> })[];
-        for (const n of numbers) n.value = 888;
-        // the numbers count up to their new value over 0.6 s
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        await Promise.all(numbers.map((n) => n.updateComplete));
-        return { shown: numbers.map((n) => n.shadowRoot!.textContent!.trim()), scrollWidth: tiers.scrollWidth, clientWidth: tiers.clientWidth };
+        const shown = () => numbers.map((n) => n.shadowRoot!.textContent!.trim());
+        // The numbers count up to their new value over 0.6 s, a step per animation frame, and a software-WebGL frame
+        // can take seconds on a loaded machine (one CI run still read 5, 6, 5 after a fixed second): wait for them,
+        // setting them again in case a live count changed meanwhile.
+        for (let attempt = 0; attempt < 20 && shown().some((text) => text !== '888'); attempt++) {
+          for (const n of numbers) n.value = 888;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          await Promise.all(numbers.map((n) => n.updateComplete));
+        }
+        return { shown: shown(), scrollWidth: tiers.scrollWidth, clientWidth: tiers.clientWidth };
       });
       expect(tiers.shown).toEqual(['888', '888', '888']);
       expect(tiers.scrollWidth, 'the three tiers fit their block').toBeLessThanOrEqual(tiers.clientWidth);
