@@ -43,6 +43,15 @@ export type Authentication =
   | { kind: 'anonymous' }
   | { kind: 'invalid'; reason: string; cause: AuthCause };
 
+/**
+ * Why a caller who has no reader was refused: refused credentials keep their reason and cause; none at all (or an
+ * anonymous caller where anonymous screens are off) reads `whenNone`, cause `not_logged_in`. Shared by the HTTP
+ * guards, the /live handshake and the socket guard.
+ */
+export function refusalOf(auth: Authentication, whenNone: string): { reason: string; cause: AuthCause } {
+  return auth.kind === 'invalid' ? { reason: auth.reason, cause: auth.cause } : { reason: whenNone, cause: 'not_logged_in' };
+}
+
 interface Session {
   /** the officer's name: each use takes the user as the directory holds it then */
   name: string;

@@ -13,7 +13,7 @@
  */
 import type { Namespace, Socket } from 'socket.io';
 import type { Logger } from '../ops/logger';
-import type { Access } from './access';
+import { refusalOf, type Access } from './access';
 import { areaInScope, type Principal } from './scope';
 
 /** What the guard needs of a socket's data (the relay's ScreenData). */
@@ -39,7 +39,7 @@ export function guardLiveSockets(options: LiveGuardOptions): { close(): void; sw
   const recheck = (socket: Socket<never, never, never, GuardedData>): string | undefined => {
     const auth = access.authenticateHandshake(socket.handshake.auth, socket.handshake.headers, Date.now(), 'peek');
     const principal = access.readerOf(auth);
-    if (!principal) return auth.kind === 'invalid' ? auth.reason : 'a token is required';
+    if (!principal) return refusalOf(auth, 'a token is required').reason;
     const area = socket.data.area;
     if (area !== undefined && !areaInScope(principal.scope, area)) return `area ${area} is now outside this screen's scope`;
     socket.data.principal = principal;

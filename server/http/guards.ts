@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { toFieldErrors } from '../../protocol/events';
-import { sessionCookie, type Access, type Authentication } from '../auth/access';
+import { refusalOf, sessionCookie, type Access, type Authentication } from '../auth/access';
 import { areaInScope, type Principal, type Role } from '../auth/scope';
 import { badRequest, forbidden, HttpError, unauthorized } from './errors';
 
@@ -25,7 +25,8 @@ export function clearDeadSessionCookie(access: Access): RequestHandler {
 
 /** The 401 for a caller let in as nobody: refused credentials keep their reason and cause, none at all reads `whenNone`. */
 export function unauthenticated(auth: Authentication, whenNone: string): HttpError {
-  return auth.kind === 'invalid' ? unauthorized(auth.reason, auth.cause) : unauthorized(whenNone, 'not_logged_in');
+  const { reason, cause } = refusalOf(auth, whenNone);
+  return unauthorized(reason, cause);
 }
 
 /** Resolves the reader of a request into `res.locals.principal`, or answers 401. */

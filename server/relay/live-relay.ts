@@ -18,7 +18,7 @@
  */
 import type { RecentChange } from '../../protocol/recent-changes';
 import type { Namespace, Socket } from 'socket.io';
-import type { AuthCause, StoredEvent } from '../../protocol/events';
+import type { StoredEvent } from '../../protocol/events';
 import {
   SubscribeSchema,
   type ClientToServerEvents,
@@ -28,7 +28,7 @@ import {
   type Snapshot,
   type SubscribeResult,
 } from '../../protocol/live';
-import type { Access } from '../auth/access';
+import { refusalOf, type Access } from '../auth/access';
 import { areaInScope, type Principal } from '../auth/scope';
 import type { EventStore } from '../store/event-store';
 import type { Logger } from '../ops/logger';
@@ -116,10 +116,9 @@ export class LiveRelay {
       const auth = deps.access.authenticateHandshake(socket.handshake.auth, socket.handshake.headers);
       const principal = deps.access.readerOf(auth);
       if (!principal) {
-        const error: Error & { data?: { cause: AuthCause } } = new Error(auth.kind === 'invalid' ? `unauthorized: ${auth.reason}` : 'unauthorized: a token is required');
-        // the client's connect_error carries it as `error.data`: a screen words the refusal in its own language
-        error.data = { cause: auth.kind === 'invalid' ? auth.cause : 'not_logged_in' };
-        next(error);
+        const { reason, cause } = refusalOf(auth, 'a token is required');
+        // the client's connect_error carries `data` as `error.data`: a screen words the refusal in its own language
+        next(Object.assign(new Error(`unauthorized: ${reason}`), { data: { cause } }));
         return;
       }
       socket.data = { principal, generation: 0, recovering: false, recentSubscribes: [] };
