@@ -51,6 +51,7 @@ import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
 import { SessionChangeEvent } from '../events/session-change-event';
 import type { ActiveWhistle, TickerEntry } from '../live/live-model';
 import { ScopedList } from '../live/scoped-list';
+import { locationInScope } from './scope-follow';
 
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
 const GRID_RECOLOUR_MS = 400;
@@ -175,7 +176,14 @@ export class GwWall extends LitElement {
     // Controllers need the config, which is set before the element is attached; create them once.
     if (!this.socket) {
       this.kiosk = this.config.kiosk;
-      this.socket = new LiveSocketController(this, { area: this.config.area, token: this.config.token ?? undefined, onQueued: () => this.scheduleFrame() });
+      this.socket = new LiveSocketController(this, {
+        area: this.config.area,
+        token: this.config.token ?? undefined,
+        onQueued: () => this.scheduleFrame(),
+        onRefused: (code) => {
+          if (code === 'forbidden') void this.followScope();
+        },
+      });
       this.tour = new TourController(this, { intervalMs: this.config.tourIntervalMs, idleMs: this.config.idleMs });
     }
     super.connectedCallback();
@@ -186,6 +194,23 @@ export class GwWall extends LitElement {
       if (document.visibilityState === 'hidden' && this.model) this.applyQueued(this.model);
       this.scheduleFrame();
     }, 1_000);
+  }
+
+  /**
+   * The server refused the page's area (`forbidden`): its scope was narrowed since it opened, or it was opened on an
+   * area outside it. Moves the page into the scope as the server has it now (scope-follow.ts); when there is none
+   * to move to, the badge names the refusal and the socket keeps asking.
+   */
+  private following = false;
+  private async followScope(): Promise<void> {
+    if (this.following) return;
+    this.following = true;
+    try {
+      const scoped = await locationInScope(location.search, this.config.token, AbortSignal.timeout(10_000));
+      if (scoped !== null) location.replace(`${location.pathname}${scoped}${location.hash}`);
+    } finally {
+      this.following = false;
+    }
   }
 
   override disconnectedCallback(): void {

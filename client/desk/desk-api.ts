@@ -135,6 +135,18 @@ export const deskApi = {
       throw err;
     }
   },
+  /**
+   * Who a screen token belongs to (name, role `screen`, scope), or null when the server refuses it (the socket's
+   * connect_error says why). Only checks: `?peek=1`.
+   */
+  async reader(token: string, signal?: AbortSignal): Promise<Officer | null> {
+    try {
+      return await call<Officer>('/api/v1/session?peek=1', { headers: { authorization: `Bearer ${token}` }, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (err instanceof DeskApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
   login: (name: string, password: string) => call<Officer & { expiresAt: string }>('/api/v1/login', { method: 'POST', body: JSON.stringify({ name, password }) }),
   logout: () => call<void>('/api/v1/logout', { method: 'POST' }),
   act: (request: ActionRequest) => call<{ action: string; event: { id: string; type: string } }>('/api/v1/actions', { method: 'POST', body: JSON.stringify(request) }),

@@ -40,8 +40,8 @@ export function pushDeskLocation(desk: DeskLocation): void {
 }
 
 /**
- * The page URL whose live feed (`area`) lies in the officer's scope, or null when it already does: the first
- * allowed area replaces an area outside the scope; every other parameter is kept.
+ * The page URL whose live feed (`area`) lies in the officer's (or screen token's) scope, or null when it already
+ * does: the first allowed area replaces an area outside the scope; every other parameter is kept.
  *
  * @example
  * ```ts

@@ -13,6 +13,12 @@
  * on {@link LiveSocketController.retryNow} (the wall calls it when an officer logs in). On a loopback server the page
  * comes back as an anonymous screen once its dead cookie is cleared, elsewhere once someone logs in again; either way
  * it resumes from its last seq, so no event is lost or shown twice.
+ *
+ * Refused subscribe: a socket that is let in may still be refused its area (`forbidden`: outside the screen's or
+ * officer's scope, for example after an admin narrowed it; `rate_limited`; `internal`). The controller then counts
+ * as not live (`reconnecting`, then `stale`), keeps the refusal in `refusedFor` (`area_forbidden`) or `lastError`,
+ * tells the host through `onRefused` (the wall moves into its scope) and asks again on the same backoff, so a scope
+ * that is widened again brings the feed back without a reload.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { io, type Socket } from 'socket.io-client';
@@ -26,6 +32,12 @@ import {
 } from '../../protocol/live';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'stale';
+
+/**
+ * Why the server refuses the wall its feed: the socket's credentials (an `AuthCause`, from the handshake's
+ * connect_error) or, with the socket let in, its area (`area_forbidden`: the subscribe was answered `forbidden`).
+ */
+export type LiveRefusal = AuthCause | 'area_forbidden';
 
 /** After this long without a connection the wall says its data is stale (and since when). */
 export const STALE_AFTER_MS = 10_000;
@@ -49,6 +61,8 @@ export interface LiveSocketOptions {
   path?: string;
   /** called when something was queued: the wall schedules one animation frame to drain it */
   onQueued?: () => void;
+  /** called when the server refuses the subscribe (its code: `forbidden`, `rate_limited`, …); the retry is already set */
+  onRefused?: (code: string) => void;
 }
 
 export class LiveSocketController implements ReactiveController {
@@ -58,8 +72,11 @@ export class LiveSocketController implements ReactiveController {
   /** server clock − local clock, from the latest snapshot (ms) */
   clockSkewMs = 0;
   lastError: string | null = null;
-  /** Why the server last refused the socket's credentials (its connect_error's `data.cause`), until it gets in again. */
-  refusedFor: AuthCause | null = null;
+  /**
+   * Why the server last refused the feed, until it is live again: the socket's credentials (its connect_error's
+   * `data.cause`) or its area (`area_forbidden`).
+   */
+  refusedFor: LiveRefusal | null = null;
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private queue: LiveQueue = { snapshot: null, batches: [] };
   /** the highest seq queued so far; null until the first snapshot */
@@ -144,7 +161,10 @@ export class LiveSocketController implements ReactiveController {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       const socket = this.socket;
-      if (socket && !socket.connected && !socket.active) socket.connect();
+      if (!socket) return;
+      // let in but refused its area: ask for it again; closed: connect again (socket.io retries the rest itself)
+      if (socket.connected) this.subscribe();
+      else if (!socket.active) socket.connect();
     }, delay);
   }
 
@@ -171,12 +191,22 @@ export class LiveSocketController implements ReactiveController {
     socket.emit('subscribe', request, (response) => {
       if (response.ok) {
         this.lastError = null;
+        this.refusedFor = null;
+        this.cancelRetry();
+        this.retryDelay = RETRY_REFUSED_MS;
         this.disconnectedAt = null;
         this.setConnection('live');
-      } else {
-        this.lastError = `${response.error.field ?? response.error.code}: ${response.error.message}`;
         this.host.requestUpdate();
+        return;
       }
+      // `unauthorized`: the server's guard closes the socket too, and the disconnect sets the retry
+      if (response.error.code === 'unauthorized') return;
+      this.lastError = `${response.error.field ?? response.error.code}: ${response.error.message}`;
+      this.refusedFor = response.error.code === 'forbidden' ? 'area_forbidden' : null;
+      this.host.requestUpdate();
+      this.lost();
+      this.retryLater();
+      this.options.onRefused?.(response.error.code);
     });
   }
 

@@ -7,8 +7,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { t } from '../i18n/index';
-import type { AuthCause } from '../../protocol/events';
-import type { ConnectionState } from '../live/live-socket-controller';
+import type { ConnectionState, LiveRefusal } from '../live/live-socket-controller';
 import { connectionRefusalLabel, connectionRefusalText } from './connection-refusal';
 import { clockTime } from './format';
 import { panelStyles } from './theme';
@@ -68,8 +67,8 @@ export class GwConnectionBadge extends LitElement {
   @property({ type: Number }) since: number | null = null;
   /** A playback range is shown: the badge says so, whatever the live link's state. */
   @property({ type: Boolean }) playback = false;
-  /** Why the server refused the socket's credentials, while it is not live (LiveSocketController.refusedFor). */
-  @property() refusedFor: AuthCause | null = null;
+  /** Why the server refuses the feed (credentials or area), while it is not live (LiveSocketController.refusedFor). */
+  @property() refusedFor: LiveRefusal | null = null;
 
   override render() {
     const label =

@@ -53,13 +53,18 @@ function socketOnExpiringToken(name: string): LiveSocketController {
   return socket;
 }
 
-/** The admin extends a screen's token by an hour: a hand edit of users.json, which the server re-reads. */
-function extendToken(name: string): void {
+/** The admin changes a user by hand in users.json, which the server re-reads. */
+function editUser(name: string, change: (user: { expiresAt?: string; scope: string[] }) => void): void {
   const file = path.join(wall.dataDir, 'users.json');
-  const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string }> };
-  directory.users.find((u) => u.name === name)!.expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  const directory = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: Array<{ name: string; expiresAt?: string; scope: string[] }> };
+  change(directory.users.find((u) => u.name === name)!);
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(directory));
   fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The admin extends a screen's token by an hour. */
+function extendToken(name: string): void {
+  editUser(name, (user) => (user.expiresAt = new Date(Date.now() + 3_600_000).toISOString()));
 }
 
 beforeAll(async () => {
@@ -131,6 +136,31 @@ describe('the wall socket', () => {
       socket.hostDisconnected();
     }
   }, 90_000);
+
+  it('names an area refused to it, asks again on its timer, and gets its snapshot once the scope covers the area', async () => {
+    const token = UserDirectory.open(wall.dataDir).upsert({ name: 'lr-district', role: 'screen', scope: ['530102'] }).token as string;
+    const refusals: string[] = [];
+    const socket = new LiveSocketController(new FakeHost(), { area: '530103', url: wall.url, path: '/socket.io/', token, onRefused: (code) => refusals.push(code) });
+    socket.hostConnected();
+    try {
+      // let in (the token is valid) but refused its area: not live, and the refusal named for the badge and the host
+      await until(() => socket.refusedFor === 'area_forbidden', 'the refused subscribe');
+      expect(refusals).toEqual(['forbidden']);
+      expect(socket.connection).toBe('reconnecting');
+      expect(socket.lastError).toMatch(/^area: area 530103 is outside/);
+      expect(socket.pending).toBe(false);
+      // still refused on the next ask (RETRY_REFUSED_MS later), on the same socket
+      await until(() => refusals.length >= 2, 'a second refused subscribe', RETRY_REFUSED_MS * 3);
+      // the admin widens the scope: the next ask gets the area's snapshot
+      editUser('lr-district', (user) => (user.scope = ['530102', '530103']));
+      await until(() => socket.pending && socket.connection === 'live', 'the snapshot after the scope was widened', 20_000);
+      expect(socket.drain().snapshot?.area).toBe('530103');
+      expect(socket.refusedFor).toBeNull();
+      expect(socket.lastError).toBeNull();
+    } finally {
+      socket.hostDisconnected();
+    }
+  }, 60_000);
 
   it('retries a closed socket at once when asked (an officer logged in), not only on its timer', async () => {
     const socket = socketOnExpiringToken('lr-screen-2');

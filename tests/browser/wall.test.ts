@@ -18,6 +18,7 @@ import { lateDepartments, reportDueAt, whistleAnswered } from '../../protocol/tr
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
 import { maxDistanceAround, colourDistance } from './helpers/png';
+import { UserDirectory } from '../../server/auth/users';
 import { changesUpTo } from '../server/helpers/recent-changes';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
@@ -502,6 +503,22 @@ describe('the command-centre wall', () => {
       // and is titled as the district's command centre
       expect(await district.locator('gw-wall h1').textContent()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
       expect(await district.title()).toBe(`${city.meta.name}五华区 · 网格化治理指挥中心`);
+    } finally {
+      await district.close();
+    }
+  });
+
+  it("opens a district's screen token on its own district when the page names no area (the whole city would be refused it)", async () => {
+    const token = UserDirectory.open(wall.dataDir).upsert({ name: 'wall-panlong', role: 'screen', scope: ['530103'] }).token as string;
+    const district = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await district.goto(`${wall.url}/?token=${token}&tour=0&motion=0`);
+      await district.locator('gw-connection-badge [data-state="live"]').waitFor({ timeout: 60_000 });
+      const url = new URL(district.url());
+      expect(url.searchParams.get('area')).toBe('530103');
+      expect(url.searchParams.get('token')).toBe(token);
+      expect(await district.locator('gw-wall header .area').getAttribute('data-area')).toBe('530103');
+      expect(await district.locator('gw-wall h1').textContent()).toBe(`${city.meta.name}盘龙区 · 网格化治理指挥中心`);
     } finally {
       await district.close();
     }

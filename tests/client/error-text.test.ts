@@ -113,8 +113,8 @@ describe('desk error text', () => {
     expect(deskErrorText(new DeskApiError(401, 'user x was removed …', [], 'unauthorized', 'user_removed'))).toMatch(/停用/);
   });
 
-  it("words every cause of a refused /live socket for the wall's connection badge, in both languages", () => {
-    for (const cause of AUTH_CAUSES) {
+  it("words every cause of a refused /live socket or area for the wall's connection badge, in both languages", () => {
+    for (const cause of [...AUTH_CAUSES, 'area_forbidden'] as const) {
       setLanguage('zh-CN');
       const zh = connectionRefusalText(cause);
       expect(zh, cause).not.toMatch(ENGLISH_WORDS);
@@ -122,13 +122,15 @@ describe('desk error text', () => {
       expect(connectionRefusalLabel(cause).length, cause).toBeLessThanOrEqual(6);
       setLanguage('en');
       expect(connectionRefusalText(cause), cause).toMatch(/^The (server|session)/);
-      expect(connectionRefusalLabel(cause), cause).toMatch(/^(Token refused|Session ended|Login needed)$/);
+      expect(connectionRefusalLabel(cause), cause).toMatch(/^(Token refused|Session ended|Login needed|Area not allowed)$/);
     }
     setLanguage('zh-CN');
     expect(connectionRefusalText('token_expired')).toMatch(/屏幕令牌/);
     expect(connectionRefusalText('session_idle')).toMatch(/重新登录/);
     expect(connectionRefusalText('not_logged_in')).toMatch(/登录或屏幕令牌/);
     expect(connectionRefusalLabel('token_expired')).toBe('屏幕令牌被拒');
+    expect(connectionRefusalLabel('area_forbidden')).toBe('区域无权限');
+    expect(connectionRefusalText('area_forbidden')).toMatch(/授权范围/);
   });
 
   it('answers by status where there is no code, keeps field reasons it cannot word, and reports an unreachable server', () => {
