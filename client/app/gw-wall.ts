@@ -17,7 +17,7 @@ import type { SerializedState } from '../../protocol/reducer';
 import { shanghaiDay } from '../../protocol/time';
 import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
-import { loadCityModel, type CityModel } from '../geo/city-model';
+import { loadCityModel, soleDistrict, type CityModel } from '../geo/city-model';
 import { isMessageKey, language, t } from '../i18n/index';
 import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
@@ -628,7 +628,7 @@ export class GwWall extends LitElement {
    * community's or grid's within its district ("五华区华山街道").
    */
   private titlePlace(city: CityModel): string {
-    const area = this.config.area === 'city' ? undefined : city.areas.get(this.config.area);
+    const area = this.config.area === 'city' ? (soleDistrict(city) ?? undefined) : city.areas.get(this.config.area);
     if (!area) return city.meta.name;
     if (area.level === 'district') return `${city.meta.name}${area.name}`;
     return `${city.areas.get(area.code.slice(0, 6))?.name ?? ''}${area.name}`;
@@ -649,7 +649,7 @@ export class GwWall extends LitElement {
   private areaLabel(city: CityModel): string {
     if (this.deskFocus?.area) return city.areas.get(this.deskFocus.area)?.name ?? this.deskFocus.area;
     if (this.tour.stop) return this.tour.stop.name;
-    if (this.config.area === 'city') return `${city.meta.name} · ${t('area.city')}`;
+    if (this.config.area === 'city') return soleDistrict(city)?.name ?? `${city.meta.name} · ${t('area.city')}`;
     return city.areas.get(this.config.area)?.name ?? this.config.area;
   }
 

@@ -5,7 +5,7 @@
  * tour resumes. Any pointer, wheel or key input hands the camera back to the person at the screen.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CityModel } from '../geo/city-model';
+import { soleDistrict, type AreaInfo, type CityModel } from '../geo/city-model';
 
 export type CameraMode = 'manual' | 'touring' | 'pulled';
 
@@ -24,20 +24,30 @@ export interface TourCamera {
 /**
  * Where a wall subscribed to `area` rests and what it tours: its whole area (the city's view, or the area's bounds),
  * and the stops: the areas one level below, in the city package's order, then the whole area. A grid's wall has no
- * level below: its one stop is the grid. An area the city does not know rests on the whole city.
+ * level below: its one stop is the grid. An area the city does not know rests on the whole city. A city wall of a
+ * package with one district (`soleDistrict`) tours that district's streets.
  */
 export function wallStops(city: Pick<CityModel, 'areas' | 'districts' | 'meta'>, area: string): { home: TourStop; stops: TourStop[] } {
   const own = area === 'city' ? undefined : city.areas.get(area);
   if (!own) {
-    const home = { code: 'city', name: city.meta.name, bounds: city.meta.view.bounds };
-    return { home, stops: [...city.districts.map((d) => ({ code: d.code, name: d.name, bounds: d.bbox })), home] };
+    // a package of one district: the city's tour would be that district and back, so it tours the district's streets
+    const sole = soleDistrict(city);
+    const home = { code: 'city', name: sole?.name ?? city.meta.name, bounds: city.meta.view.bounds };
+    return { home, stops: [...(sole ? below(city, sole.code) : city.districts.map(stopOf)), home] };
   }
-  const home = { code: own.code, name: own.name, bounds: own.bbox };
-  const below: TourStop[] = [];
-  for (const child of city.areas.values()) {
-    if (child.parent === own.code) below.push({ code: child.code, name: child.name, bounds: child.bbox });
-  }
-  return { home, stops: [...below, home] };
+  const home = stopOf(own);
+  return { home, stops: [...below(city, own.code), home] };
+}
+
+function stopOf(area: AreaInfo): TourStop {
+  return { code: area.code, name: area.name, bounds: area.bbox };
+}
+
+/** The areas one level below `code`, in the city package's order. */
+function below(city: Pick<CityModel, 'areas'>, code: string): TourStop[] {
+  const stops: TourStop[] = [];
+  for (const child of city.areas.values()) if (child.parent === code) stops.push(stopOf(child));
+  return stops;
 }
 
 /** How long an urgent whistle holds the view. */

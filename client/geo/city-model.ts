@@ -44,6 +44,14 @@ export interface GridPart {
   polygon: Position[][];
 }
 
+/**
+ * The one district of a package that holds only one (hefei-shushan: 蜀山区 of 合肥市), else null. Its whole-package
+ * view is that district's, so the wall names it so (合肥市蜀山区, not 全市) and tours its streets, not the one district.
+ */
+export function soleDistrict(city: Pick<CityModel, 'districts'>): AreaInfo | null {
+  return city.districts.length === 1 ? city.districts[0]! : null;
+}
+
 export type ServiceCentre = ServiceCentreProperties & { position: [number, number] };
 export type Department = DepartmentProperties & { position: [number, number] };
 

@@ -40,6 +40,13 @@ describe('a wall’s home and tour', () => {
     expect(wallStops(city, '530102001001001').stops.map((s) => s.code)).toEqual(['530102001001001']);
   });
 
+  it('a city wall of a package with one district (hefei-shushan) is named for it and tours its streets, not the one district and back', () => {
+    const one = { ...city, districts: [districts[0]!] } as typeof city;
+    const { home, stops } = wallStops(one, 'city');
+    expect(home).toEqual({ code: 'city', name: '五华区', bounds: [102.5, 24.8, 103.0, 25.4] });
+    expect(stops.map((s) => s.code)).toEqual(['530102001', '530102002', 'city']);
+  });
+
   it('an area the city does not know rests on the whole city', () => {
     expect(wallStops(city, '539999').home.code).toBe('city');
   });
