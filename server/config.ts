@@ -68,11 +68,19 @@ function keyValueList<K extends string, V>(
 }
 
 /**
- * The built-in simulator's default pace: 0.1 new incidents a second on the day's mean (8,640 a day, about 65,000
- * events with their lifecycles). The backfill uses the same pace, so the live city continues its history: the
- * figures of "today", the open count and playback's histogram carry on without a step when live takes over.
+ * The built-in simulator's default pace, in proportion to the city package's residents: 0.02 new incidents a second
+ * per million on the day's mean (1,728 a day per million). Kunming's package (5.23 million) gets 0.1045 a second,
+ * about 9,000 incidents a day and 68,000 events with their lifecycles; hefei-shushan (1.26 million) a quarter of
+ * that, so a grid sees about as much in either. The backfill uses the same pace, so the live city continues its
+ * history: the figures of "today", the open count and playback's histogram carry on without a step when live takes
+ * over.
  */
-export const DEFAULT_SIMULATE_RATE = 0.1;
+export const DEFAULT_RATE_PER_MILLION = 0.02;
+
+/** The default live rate (new incidents a second) for a city of `population` residents, to 4 decimals. */
+export function defaultSimulateRate(population: number): number {
+  return Math.round((DEFAULT_RATE_PER_MILLION * population) / 100) / 10_000;
+}
 
 /** The backfill's incidents a day that continue a live rate (new incidents a second): the server's and the CLI's default. */
 export function historyPerDay(ratePerSecond: number): number {
@@ -95,13 +103,16 @@ const EnvSchema = z.object({
     .default('kunming'),
   /** Built-in simulator on/off. */
   SIMULATE: Flag.default(true),
-  /** Simulator rate: mean new incidents per second over a day (the hourly curve shapes it; lifecycle events follow). */
-  SIMULATE_RATE: Num(0, 10_000).default(DEFAULT_SIMULATE_RATE),
+  /**
+   * Simulator rate: mean new incidents per second over a day (the hourly curve shapes it; lifecycle events follow).
+   * By default in proportion to the city package's residents (`defaultSimulateRate`).
+   */
+  SIMULATE_RATE: Num(0, 10_000).optional(),
   /** Simulator seed, for reproducible runs. */
   SIMULATE_SEED: Int(0, 2 ** 31 - 1).default(7),
   /** Days of history generated on an empty store before the live simulator starts; 0 disables. */
   BACKFILL_DAYS: Num(0, 366).optional(),
-  /** New incidents per day in that history; by default the live rate's (SIMULATE_RATE × 86,400), so live continues it. */
+  /** New incidents per day in that history; by default the live rate's (rate × 86,400), so live continues it. */
   BACKFILL_PER_DAY: Num(0, 1_000_000).optional(),
   /** The ingest bearer key. Without it, a key is generated into DATA_DIR on first start. */
   INGEST_KEY: z.string().min(16, 'must be at least 16 characters').max(256, 'must be at most 256 characters').optional(),
@@ -276,7 +287,11 @@ export interface Config {
   dataDir: string;
   /** Absolute path of the city package folder. */
   cityDir: string;
-  simulate: { enabled: boolean; rate: number; seed: number; backfillDays: number; backfillPerDay: number };
+  /**
+   * `rate` and `backfillPerDay` are null unless set: then the rate is the city package's (`defaultSimulateRate` of its
+   * residents, known once it is loaded) and the history's pace the rate's (`historyPerDay`).
+   */
+  simulate: { enabled: boolean; rate: number | null; seed: number; backfillDays: number; backfillPerDay: number | null };
   ingestKey: string | undefined;
   databaseUrl: string | undefined;
   /** PostgreSQL schema (DATABASE_SCHEMA); undefined = public. */
@@ -341,10 +356,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     cityDir,
     simulate: {
       enabled: e.SIMULATE,
-      rate: e.SIMULATE_RATE,
+      rate: e.SIMULATE_RATE ?? null,
       seed: e.SIMULATE_SEED,
       backfillDays: e.BACKFILL_DAYS ?? DEFAULT_BACKFILL_DAYS,
-      backfillPerDay: e.BACKFILL_PER_DAY ?? historyPerDay(e.SIMULATE_RATE),
+      backfillPerDay: e.BACKFILL_PER_DAY ?? (e.SIMULATE_RATE === undefined ? null : historyPerDay(e.SIMULATE_RATE)),
     },
     ingestKey: e.INGEST_KEY,
     databaseUrl: e.DATABASE_URL,

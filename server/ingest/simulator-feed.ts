@@ -1,15 +1,17 @@
 /**
  * Wires the built-in simulator (server/simulator/) to in-process ingest: the simulator's events take exactly the
  * path an integrator's do (validation, CRS conversion, grid lookup, state machine, store, relay). On an empty store
- * it first backfills BACKFILL_DAYS of history, printing progress, then runs live. The history runs at
- * BACKFILL_PER_DAY, by default the live rate's, so that live continues it instead of starting at another pace.
+ * it first backfills BACKFILL_DAYS of history, printing progress, then runs live. The live rate is SIMULATE_RATE, by
+ * default in proportion to the package's residents (`defaultSimulateRate`). The history runs at BACKFILL_PER_DAY,
+ * by default the live rate's, so that live continues it instead of starting at another pace.
  */
 import type { IncomingEvent } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/reducer';
 import type { GridwatchServer } from '../app';
-import type { Config } from '../config';
+import { defaultSimulateRate, historyPerDay, type Config } from '../config';
 import type { CityGeodata } from '../geodata/types';
 import type { Logger } from '../ops/logger';
+import { residentsOf } from '../simulator/city-model';
 import { createSimulator } from '../simulator/simulator';
 import type { EventStore } from '../store/event-store';
 
@@ -46,10 +48,11 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       rejected += response.rejected;
     }
   };
+  const rate = config.simulate.rate ?? defaultSimulateRate(residentsOf(geodata));
   const simulator = createSimulator({
     city: geodata,
     seed: config.simulate.seed,
-    rate: config.simulate.rate,
+    rate,
     reportMinutes: config.whistleReportMinutes,
     sink,
     onError: (err) => logger.warn({ err }, 'simulator batch failed'),
@@ -64,7 +67,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     logger.info({ adopted }, 'simulator adopted the open incidents of the previous run');
   }
   if (days > 0 && emptyStore) {
-    const perDay = config.simulate.backfillPerDay;
+    const perDay = config.simulate.backfillPerDay ?? historyPerDay(rate);
     print(
       `[gridwatch] empty store: backfilling ${days} days of history, ${Math.round(perDay).toLocaleString('en')} incidents a day (BACKFILL_DAYS=0 skips this)`,
     );
@@ -88,6 +91,6 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   }
   if (options.stopped()) return { stop: async () => undefined };
   simulator.start();
-  logger.info({ rate: config.simulate.rate, seed: config.simulate.seed }, 'simulator running');
+  logger.info({ rate, rateFrom: config.simulate.rate === null ? 'residents' : 'SIMULATE_RATE', seed: config.simulate.seed }, 'simulator running');
   return { stop: () => simulator.stop() };
 }

@@ -46,8 +46,7 @@ export class CityModel {
       throw new RangeError('city.departments: the simulator needs departments to dispatch cases to and to summon by whistle');
     }
     this.grids = city.grids;
-    // Population drives demand; fall back to households (≈ 2.6 people each) where a package lacks population.
-    this.weights = cumulative(city.grids.map((g) => (g.population > 0 ? g.population : Math.max(1, g.households * 2.6))));
+    this.weights = cumulative(city.grids.map(gridResidents));
     this.index = createGridIndex(city.grids);
     for (const department of city.departments) {
       const key = `${department.level}:${department.jurisdiction}`;
@@ -131,4 +130,16 @@ export class CityModel {
   hasLevel(level: DepartmentLevel): boolean {
     return (this.byLevel.get(level)?.length ?? 0) > 0;
   }
+}
+
+/** Population drives demand; households (≈ 2.6 people each) stand in where a package lacks population. */
+function gridResidents(grid: Pick<Area, 'population' | 'households'>): number {
+  return grid.population > 0 ? grid.population : Math.max(1, grid.households * 2.6);
+}
+
+/** The residents of a city package's grids, as the simulator weighs them: what its default rate is in proportion to. */
+export function residentsOf(city: { grids: ReadonlyArray<Pick<Area, 'population' | 'households'>> }): number {
+  let sum = 0;
+  for (const grid of city.grids) sum += gridResidents(grid);
+  return sum;
 }

@@ -7,7 +7,8 @@
  *   --url URL          server base URL (required)
  *   --key KEY          ingest key (or the INGEST_KEY environment variable)
  *   --city DIR         city package folder or name under geodata/ (default kunming)
- *   --rate N           live rate: mean new incidents per second over a day (default 0.1, as the server's)
+ *   --rate N           live rate: mean new incidents per second over a day (default, as the server's: 0.02 per
+ *                      million residents of the city package, 0.1045 for kunming)
  *   --seed N           seed; the same seed and start time give the same events (default 7)
  *   --backfill SPAN    history before going live: 30d, 12h, 90m
  *   --per-day N        incidents per day in the backfill (default: the live rate's, rate × 86400)
@@ -20,7 +21,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GeodataLoadError, loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
-import { DEFAULT_SIMULATE_RATE, historyPerDay } from '../config';
+import { defaultSimulateRate, historyPerDay } from '../config';
+import { residentsOf } from './city-model';
 import { createSimulator } from './simulator';
 import type { WhistleType } from '../../protocol/events';
 import { publishedReportMinutes, REPORT_LIMIT_MINUTES } from '../../protocol/transition';
@@ -88,7 +90,7 @@ function parseOptions() {
 async function main(): Promise<void> {
   const { values } = parseOptions();
   if (values.help) {
-    console.log('usage: npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 0.1] [--seed 7] [--backfill 30d] [--per-day 8640] [--city kunming] [--no-live]');
+    console.log('usage: npm run simulate -- --url http://127.0.0.1:8080 --key KEY [--rate 0.1] [--seed 7] [--backfill 30d] [--per-day 9029] [--city kunming] [--no-live]');
     return;
   }
   if (values.url === undefined) throw new UsageError('--url: the server base URL is required, e.g. --url http://127.0.0.1:8080');
@@ -99,14 +101,17 @@ async function main(): Promise<void> {
   }
   const key = values.key ?? process.env.INGEST_KEY;
   if (key === undefined || key === '') throw new UsageError('--key: the ingest key is required (or set INGEST_KEY)');
-  const rate = number('rate', values.rate, DEFAULT_SIMULATE_RATE, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
+  // NaN: not given; the defaults follow the city package, loaded once every option is known to be well formed
+  const rateGiven = number('rate', values.rate, Number.NaN, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
   const seed = number('seed', values.seed, 7, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31, 'a whole number from 0 to 2^31−1');
-  const perDay = number('per-day', values['per-day'], historyPerDay(rate), (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
+  const perDayGiven = number('per-day', values['per-day'], Number.NaN, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
   const days = values.backfill === undefined ? 0 : parseSpan(values.backfill);
   const cityDir = values.city.includes('/') ? resolve(values.city) : resolve('geodata', values.city);
   const city = await loadCity(cityDir).catch((error: unknown) => {
     throw error instanceof GeodataLoadError ? new UsageError(`--city: ${error.message}`) : error;
   });
+  const rate = Number.isNaN(rateGiven) ? defaultSimulateRate(residentsOf(city)) : rateGiven;
+  const perDay = Number.isNaN(perDayGiven) ? historyPerDay(rate) : perDayGiven;
   const abort = new AbortController();
   let shownRejections = 0;
   const sink = httpSink({
@@ -136,6 +141,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   console.log(`[simulate] ${city.meta.name}: ${city.grids.length} grids, ${city.departments.length} departments → ${values.url} (seed ${seed})`);
+  const residents = Math.round(residentsOf(city)).toLocaleString('en');
+  const history = days > 0 ? `; history ${Math.round(perDay).toLocaleString('en')} a day${Number.isNaN(perDayGiven) ? '' : ' (--per-day)'}` : '';
+  console.log(`[simulate] pace: ${rate} new incidents/s ${Number.isNaN(rateGiven) ? `(the default for its ${residents} residents; --rate sets it)` : '(--rate)'}${history}`);
   if (days > 0) {
     let lastLine = 0;
     const result = await simulator.backfill({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ConfigError, DEFAULT_BACKFILL_DAYS, DEFAULT_SIMULATE_RATE, isLoopbackHost, loadConfig } from '../../server/config';
+import { ConfigError, DEFAULT_BACKFILL_DAYS, defaultSimulateRate, historyPerDay, isLoopbackHost, loadConfig } from '../../server/config';
+import { loadCity } from '../../server/geodata/load';
+import { residentsOf } from '../../server/simulator/city-model';
 
 describe('configuration from the environment', () => {
   it('defaults to the documented values', () => {
@@ -10,7 +12,8 @@ describe('configuration from the environment', () => {
       host: '127.0.0.1',
       dataDir: '/srv/gridwatch/data',
       cityDir: path.resolve('/srv/gridwatch/geodata/kunming'),
-      simulate: { enabled: true, rate: DEFAULT_SIMULATE_RATE, backfillDays: DEFAULT_BACKFILL_DAYS, backfillPerDay: DEFAULT_SIMULATE_RATE * 86_400 },
+      // null: the city package's, in proportion to its residents (known once it is loaded)
+      simulate: { enabled: true, rate: null, backfillDays: DEFAULT_BACKFILL_DAYS, backfillPerDay: null },
       ingestKey: undefined,
       databaseUrl: undefined,
       relay: { mode: 'batched', followLog: false },
@@ -26,6 +29,18 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SIMULATE_RATE: '0.5' }).simulate.backfillPerDay).toBe(43_200);
     expect(loadConfig({ SIMULATE_RATE: '0.5', BACKFILL_PER_DAY: '3000' }).simulate.backfillPerDay).toBe(3_000);
     expect(loadConfig({ SIMULATE_RATE: '0', BACKFILL_PER_DAY: '3000' }).simulate).toMatchObject({ rate: 0, backfillPerDay: 3_000 });
+  });
+
+  it("sets the simulator's default rate by the city package's residents, so a grid gets about as much in any package", async () => {
+    const kunming = await loadCity(path.resolve('geodata/kunming'));
+    const hefei = await loadCity(path.resolve('geodata/hefei-shushan'));
+    expect(residentsOf(kunming)).toBe(5_225_345);
+    expect(defaultSimulateRate(residentsOf(kunming))).toBe(0.1045);
+    expect(Math.round(historyPerDay(defaultSimulateRate(residentsOf(kunming))))).toBe(9_029);
+    expect(defaultSimulateRate(residentsOf(hefei))).toBe(0.0252);
+    const perGridDay = (city: typeof kunming) => historyPerDay(defaultSimulateRate(residentsOf(city))) / city.grids.length;
+    expect(perGridDay(kunming)).toBeCloseTo(1.84, 1);
+    expect(perGridDay(hefei)).toBeCloseTo(2.1, 1);
   });
 
   it.each([

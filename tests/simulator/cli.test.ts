@@ -102,6 +102,14 @@ describe('npm run simulate', () => {
     expect(await headSeq()).toBe(done.events);
   }, 120_000);
 
+  it("without --rate the pace is the city package's by its residents (kunming 0.1045/s), and the history follows it", async () => {
+    const run = await cli(['--url', server.url, '--backfill', '1m', '--seed', '6', '--no-live'], { INGEST_KEY: KEY });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('[simulate] pace: 0.1045 new incidents/s (the default for its 5,225,345 residents; --rate sets it); history 9,029 a day');
+    const given = await cli(['--url', server.url, '--backfill', '1m', '--rate', '0.5', '--per-day', '100', '--seed', '6', '--no-live'], { INGEST_KEY: KEY });
+    expect(given.stdout).toContain('[simulate] pace: 0.5 new incidents/s (--rate); history 100 a day (--per-day)');
+  }, 120_000);
+
   it('without --per-day the history follows the live rate (rate × 86,400 a day): ten times the rate, about ten times the cases', async () => {
     const slow = backfillDone(await cli(['--url', server.url, '--backfill', '12h', '--rate', '0.01', '--seed', '4', '--no-live'], { INGEST_KEY: KEY }));
     const fast = backfillDone(await cli(['--url', server.url, '--backfill', '12h', '--rate', '0.1', '--seed', '5', '--no-live'], { INGEST_KEY: KEY }));
