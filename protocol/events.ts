@@ -387,8 +387,7 @@ export interface ErrorBody {
  * - the ingest's own checks of an event: `too_far_ahead` (its `at` more than `minutes` after the server's clock),
  *   `not_convertible` (a location that `crs` cannot turn into WGS84), `outside_grids` (a WGS84 `lon`, `lat` in no
  *   grid of the city), `unknown_department` (`department`), `wrong_department_level` (a whistle of `tier` summons
- *   `summoned`-level departments; `department` is `level`), `repeats_rejected_id` (the id of the event at `index`
- *   of the same batch, which was rejected);
+ *   `summoned`-level departments; `department` is `level`);
  * - an officer's action: `not_for_action` (a field that `action` does not take), `exclusive_with` (a field given
  *   together with `other`, of which only one may be), `needs_other` (a field that only `other` gives a meaning);
  * - `repeated` (a list that names an item twice), `not_after` (an instant after `other`, which it may not pass).
@@ -410,7 +409,6 @@ export const VALIDATION_CODES = [
   'outside_grids',
   'unknown_department',
   'wrong_department_level',
-  'repeats_rejected_id',
   'not_for_action',
   'exclusive_with',
   'needs_other',

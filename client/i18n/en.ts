@@ -347,7 +347,6 @@ export const en: Messages = {
   'desk.invalid.outside_grids': '“{field}” (WGS84 {lon}, {lat}) lies in no grid of the city',
   'desk.invalid.unknown_department': '“{field}”: {department} is no department of this city',
   'desk.invalid.wrong_department_level': '“{field}”: {department} is {level} level; a {tier} summons {summoned} level departments',
-  'desk.invalid.repeats_rejected_id': '“{field}” repeats the id of event {number} of the batch, which was rejected',
   'desk.invalid.not_for_action': '“{field}” is not taken by “{step}”',
   'desk.invalid.exclusive_with': '“{field}” and “{other}” cannot both be given',
   'desk.invalid.needs_other': '“{field}” needs “{other}”',

@@ -348,7 +348,6 @@ export const zhCN = {
   'desk.invalid.outside_grids': '「{field}」（WGS84 {lon}, {lat}）不在本市任何网格内',
   'desk.invalid.unknown_department': '「{field}」：{department} 不是本市的职能部门',
   'desk.invalid.wrong_department_level': '「{field}」：{department}属{level}，{tier}只能召集{summoned}部门',
-  'desk.invalid.repeats_rejected_id': '「{field}」与本批第 {number} 条事件的编号重复，而该条已被拒收',
   'desk.invalid.not_for_action': '「{field}」不适用于「{step}」',
   'desk.invalid.exclusive_with': '「{field}」与「{other}」只能填一项',
   'desk.invalid.needs_other': '「{field}」需配合「{other}」使用',

@@ -326,13 +326,12 @@ export class Ingestor {
     run.forEach((_, b) => {
       const batchAcks = acks[b] as Array<EventAck | undefined>;
       for (const [i, first] of sameAs[b] as Map<number, number>) {
+        // The first event of an id in a batch is only recorded once it is staged, and a staged event is stored
+        // (an append that fails throws for the whole run), so a repeat answers its ack. A repeat of a rejected
+        // first is not in `sameAs`: it is judged on its own, as a retry in a later batch would be.
         const original = batchAcks[first];
-        batchAcks[i] =
-          original && original.status === 'stored'
-            ? { ...original, index: i, duplicate: true }
-            : rejected(i, original?.id ?? null, [
-                { field: `events[${i}].id`, reason: `repeats events[${first}].id, which was rejected`, code: 'repeats_rejected_id', params: { index: String(first) } },
-              ]);
+        if (original?.status !== 'stored') throw new Error(`ingest: events[${first}] of a batch was staged but has no stored ack`);
+        batchAcks[i] = { ...original, index: i, duplicate: true };
       }
     });
     if (stored.length > 0) {

@@ -151,6 +151,24 @@ describe('the HTTP API', () => {
     expect(await t.store.headSeq()).toBe(seq);
   });
 
+  it('an id repeated in a batch after its first event was rejected is judged on its own, as a retry in a later batch would be', async () => {
+    const head = await t.store.headSeq();
+    const outside = reported([0, 0]);
+    const corrected = reported(gridA, { id: outside.id, incidentId: outside.type === 'incident.reported' ? outside.incident.id : '' });
+    // the same refused event twice, then the same id corrected: the first two are refused with their own reason (never
+    // as "duplicates" of an event that was not stored), and the corrected one is stored under that id
+    const { status, json } = await t.post({ events: [outside, outside, corrected, corrected] });
+    expect(status).toBe(200);
+    expect(json.acks.map((a) => a.status)).toEqual(['rejected', 'rejected', 'stored', 'stored']);
+    for (const i of [0, 1]) {
+      const ack = json.acks[i];
+      expect(ack?.status === 'rejected' ? ack.errors : []).toEqual([expect.objectContaining({ field: `events[${i}].incident.location`, code: 'outside_grids' })]);
+    }
+    expect(json.acks[2]).toMatchObject({ id: outside.id, seq: head + 1, grid: gridA, duplicate: false });
+    expect(json.acks[3]).toEqual({ ...json.acks[2], index: 3, duplicate: true });
+    expect(await t.store.headSeq()).toBe(head + 1);
+  });
+
   it('an incident reported and registered in one batch is checked in order, and an illegal step is named', async () => {
     const report = reported(gridA);
     const id = report.type === 'incident.reported' ? report.incident.id : '';
