@@ -177,6 +177,57 @@ export const wallStyles = css`
     }
   }
   /*
+   * A phone (an officer on a round, a grid worker): too narrow for anything beside the map. The page scrolls: the
+   * header in two lines, the KPIs in three columns (gw-kpi-header), the map most of the screen high, then the
+   * whistle board and the ticker one under the other, each as tall as the rows it shows. The legend folds away
+   * (gw-legend) so the map is not hidden under it.
+   */
+  @media (max-width: 599px) {
+    :host {
+      overflow-x: hidden;
+      overflow-y: auto;
+      grid-template-rows: auto auto 72vh auto;
+      gap: 0.45em;
+      padding: 0.45em;
+    }
+    header {
+      flex-wrap: wrap;
+      gap: 0.3em 0.8em;
+      padding: 0;
+    }
+    .title {
+      flex: 1 1 100%;
+    }
+    h1 {
+      font-size: 1.45em;
+      letter-spacing: 0.04em;
+    }
+    .subtitle {
+      display: none;
+    }
+    .area {
+      margin-left: 0;
+      margin-right: auto;
+      flex-direction: row;
+      align-items: baseline;
+      gap: 0.5em;
+    }
+    .area .name {
+      font-size: 1.2em;
+    }
+    /* the rows are taller than the screen together: each keeps its own height and the page scrolls */
+    gw-kpi-header {
+      min-height: auto;
+    }
+    .side {
+      grid-template-columns: minmax(0, 1fr);
+      grid-template-rows: 36em 42em;
+    }
+    .note {
+      max-width: calc(100% - 1.2em);
+    }
+  }
+  /*
    * MapLibre sizes its controls in px (29 px buttons, 10 px margins) and gives the map a 12 px font, so the wall's em
    * does not reach them: size them in --gw-em, the same size at 1080 rows (29 px), twice it at 2160, never smaller,
    * with the icons drawn to fit.

@@ -94,6 +94,15 @@ export class GwDesk extends LitElement {
         float: right;
         margin-left: 0.5em;
       }
+      /* A phone: the map is too narrow for a panel beside anything; it takes the map's width, under the search bar. */
+      @media (max-width: 599px) {
+        aside,
+        .panel-backdrop {
+          left: 0.6em;
+          width: auto;
+          top: calc(var(--gw-below-bar, 4.4em) + 2.9em);
+        }
+      }
     `,
   ];
 

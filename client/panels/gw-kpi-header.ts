@@ -113,6 +113,22 @@ export class GwKpiHeader extends LitElement {
           grid-column: span 3;
         }
       }
+      /* A phone (390 px at the 11 px floor is 35 em): three columns, the whistles block a row of its own. */
+      @container (max-width: 60em) {
+        .strip {
+          grid-template-columns: repeat(3, minmax(0, 1fr));
+          grid-auto-rows: 4.4em;
+        }
+        .figure {
+          padding: 0.35em 0.5em;
+        }
+        .value {
+          font-size: 1.9em;
+        }
+        .whistles {
+          grid-column: 1 / -1;
+        }
+      }
     `,
   ];
 

@@ -1,9 +1,10 @@
 /**
  * The legend: what each colour means, and a switch per layer. In kiosk mode (`?wall=1`) it is a key only: no
- * controls on an unattended wall.
+ * controls on an unattended wall. On a phone it starts folded to its title, which unfolds it, so that the map is not
+ * hidden under it.
  */
 import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { t, type MessageKey } from '../i18n/index';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
@@ -32,6 +33,9 @@ const SWATCH: Record<LayerKey, string> = {
   coverageGaps: 'rgba(192,132,252,.8)',
   departments: '#7dd3fc',
 };
+
+/** A phone-sized screen, where the legend starts folded (the wall's own phone layout uses the same width). */
+export const PHONE_QUERY = '(max-width: 599px)';
 
 @customElement('gw-legend')
 export class GwLegend extends LitElement {
@@ -93,16 +97,46 @@ export class GwLegend extends LitElement {
         color: #7f97bd;
         margin-top: 0.3em;
       }
+      h2 button {
+        all: inherit;
+        display: flex;
+        align-items: center;
+        gap: 0.4em;
+        cursor: pointer;
+      }
+      h2 button::after {
+        content: '▾';
+        font-size: 0.8em;
+        color: #7f97bd;
+      }
+      h2 button[aria-expanded='false']::after {
+        content: '▸';
+      }
+      .folded h2 {
+        margin: 0;
+      }
     `,
   ];
 
   @property({ attribute: false }) toggles!: LayerToggles;
   @property({ type: Boolean, reflect: true }) kiosk = false;
 
+  /** Folded to its title (a phone); never on a kiosk wall, which nobody can unfold. */
+  @state() private folded = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.folded = !this.kiosk && matchMedia(PHONE_QUERY).matches;
+  }
+
   override render() {
     const statuses = ['reported', 'dispatched', 'in_progress', 'resolved', 'closed', 'overdue'] as const;
+    const title = this.kiosk
+      ? t('legend.title')
+      : html`<button type="button" aria-expanded=${String(!this.folded)} @click=${() => (this.folded = !this.folded)}>${t('legend.title')}</button>`;
+    if (this.folded) return html`<section class="panel folded" data-folded><h2>${title}</h2></section>`;
     return html`<section class="panel">
-      <h2>${t('legend.title')}</h2>
+      <h2>${title}</h2>
       <ul>
         ${LAYER_KEYS.map(
           (key) => html`<li class=${this.toggles[key] ? '' : 'off'}>

@@ -450,6 +450,54 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it('lays out a phone (390×844) in English: the page scrolls, the KPIs whole in three columns, the map most of a screen, the legend folded, the board and the ticker under the map, the desk and the login on the screen', async () => {
+    // Before, the phone got the wall squeezed into one screen: KPI figures cut off, the legend over half the map,
+    // the board and the ticker a few rows high, the desk's panel a 170 px column and the login form off the edge.
+    const phone = await openWall('?lang=en&tour=0&motion=0', 390, 844, 'panels');
+    try {
+      expect(await horizontalOverflow(phone)).toEqual([]);
+      const boxes = await panelBoxes(phone);
+      const kpis = Object.entries(boxes)
+        .filter(([key]) => key.startsWith('kpi:'))
+        .map(([, box]) => box);
+      expect(kpis).toHaveLength(10);
+      for (const box of kpis) {
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(390.5);
+      }
+      expect(new Set(kpis.map((box) => Math.round(box.x))).size, 'three columns').toBe(3);
+      const [map, board, ticker, legend] = [boxes.map!, boxes.whistleBoard!, boxes.ticker!, boxes.legend!];
+      expect(map.y, 'the map lies under the KPIs').toBeGreaterThanOrEqual(Math.max(...kpis.map((box) => box.y + box.height)));
+      expect(map.width).toBeGreaterThan(0.95 * 390);
+      expect(map.height, 'the map is most of a screen high').toBeGreaterThan(0.6 * 844);
+      expect(board.y, 'the whistle board under the map').toBeGreaterThanOrEqual(map.y + map.height);
+      expect(ticker.y, 'the ticker under the board').toBeGreaterThanOrEqual(board.y + board.height);
+      expect(board.width).toBeGreaterThan(0.95 * 390);
+      expect(Math.min(board.height, ticker.height), 'each shows rows, not a sliver').toBeGreaterThan(300);
+      const page = await phone.locator('gw-wall').evaluate((el) => ({ scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+      expect(page.scrollHeight, 'the page scrolls down to the ticker').toBeGreaterThanOrEqual(ticker.y + ticker.height - 1);
+      // the legend is folded to its title, which unfolds it
+      expect(legend.height).toBeLessThan(40);
+      await phone.locator('gw-legend button[aria-expanded="false"]').click();
+      await phone.locator('gw-legend input[data-layer="incidents"]').waitFor();
+      // the desk's panel takes the map's width, under the search bar
+      await phone.locator('gw-wall').evaluate((el) => el.shadowRoot!.querySelector('gw-desk')!.selectArea('530102'));
+      await phone.locator('gw-desk aside').waitFor();
+      const aside = (await phone.locator('gw-desk aside').boundingBox())!;
+      const bar = (await phone.locator('gw-desk .bar').boundingBox())!;
+      expect(aside.width).toBeGreaterThan(0.9 * map.width);
+      expect(aside.y, 'the panel under the search bar').toBeGreaterThanOrEqual(bar.y + bar.height);
+      expect(await horizontalOverflow(phone)).toEqual([]);
+      // the login form opens on the screen
+      await phone.locator('gw-login > button, gw-login button').first().click();
+      const form = (await phone.locator('gw-login form.popup').boundingBox())!;
+      expect(form.x).toBeGreaterThanOrEqual(0);
+      expect(form.x + form.width).toBeLessThanOrEqual(390.5);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('draws over an intranet GCJ-02 basemap with every layer shifted into its coordinates', async () => {
     // an "intranet" style served by the same server: a plain background, as an AMap-style basemap would draw tiles
     fs.writeFileSync(`${clientDir}/intranet-style.json`, JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'intranet-bg', type: 'background', paint: { 'background-color': '#203040' } }] }));
