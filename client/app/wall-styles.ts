@@ -177,15 +177,16 @@ export const wallStyles = css`
     }
   }
   /*
-   * A phone (an officer on a round, a grid worker): too narrow for anything beside the map. The page scrolls: the
-   * header in two lines, the KPIs in three columns (gw-kpi-header), the map most of the screen high, then the
-   * whistle board and the ticker one under the other, each as tall as the rows it shows. The legend folds away
-   * (gw-legend) so the map is not hidden under it.
+   * A phone (an officer on a round, a grid worker): too narrow, or held sideways too low, for anything beside the
+   * map. The page scrolls: the header in two lines, the KPIs in three columns (gw-kpi-header; two rows of six
+   * sideways), the map most of the screen high, then the whistle board and the ticker one under the other (side by
+   * side sideways). The legend folds away (gw-legend) so the map is not hidden under it.
    */
-  @media (max-width: 599px) {
+  @media (max-width: 599px), (max-height: 479px) {
     :host {
       overflow-x: hidden;
       overflow-y: auto;
+      grid-template-columns: minmax(0, 1fr);
       grid-template-rows: auto auto 72vh auto;
       gap: 0.45em;
       padding: 0.45em;
@@ -225,6 +226,23 @@ export const wallStyles = css`
     }
     .note {
       max-width: calc(100% - 1.2em);
+    }
+  }
+  /* a phone held sideways: the map one screen high once scrolled to, the board and the ticker side by side under it */
+  @media (max-height: 479px) and (min-width: 600px) {
+    :host {
+      grid-template-rows: auto auto 92vh auto;
+    }
+    .side {
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      grid-template-rows: 92vh;
+    }
+    .title {
+      flex: 1 1 auto;
+    }
+    .area {
+      margin-left: auto;
+      margin-right: 0;
     }
   }
   /*

@@ -34,8 +34,8 @@ const SWATCH: Record<LayerKey, string> = {
   departments: '#7dd3fc',
 };
 
-/** A phone-sized screen, where the legend starts folded (the wall's own phone layout uses the same width). */
-export const PHONE_QUERY = '(max-width: 599px)';
+/** A phone-sized screen, upright or sideways, where the legend starts folded (the wall's phone layout: wall-styles.ts). */
+export const PHONE_QUERY = '(max-width: 599px), (max-height: 479px)';
 
 @customElement('gw-legend')
 export class GwLegend extends LitElement {

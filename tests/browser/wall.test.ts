@@ -450,7 +450,7 @@ describe('the command-centre wall', () => {
     }
   });
 
-  it('lays out a phone (390×844) in English: the page scrolls, the KPIs whole in three columns, the map most of a screen, the legend folded, the board and the ticker under the map, the desk and the login on the screen', async () => {
+  it('lays out a phone (390×844, and 844×390 sideways) in English: the page scrolls, the KPIs whole in three columns, the map most of a screen, the legend folded, the board and the ticker under the map, the desk and the login on the screen', async () => {
     // Before, the phone got the wall squeezed into one screen: KPI figures cut off, the legend over half the map,
     // the board and the ticker a few rows high, the desk's panel a 170 px column and the login form off the edge.
     const phone = await openWall('?lang=en&tour=0&motion=0', 390, 844, 'panels');
@@ -495,6 +495,21 @@ describe('the command-centre wall', () => {
       expect(form.x + form.width).toBeLessThanOrEqual(390.5);
     } finally {
       await phone.close();
+    }
+    // held sideways (844×390): the map the full width and a screen high, the board and the ticker side by side under it
+    const sideways = await openWall('?lang=en&tour=0&motion=0', 844, 390, 'panels');
+    try {
+      expect(await horizontalOverflow(sideways)).toEqual([]);
+      const boxes = await panelBoxes(sideways);
+      const [header, map, board, ticker, legend] = [boxes.header!, boxes.map!, boxes.whistleBoard!, boxes.ticker!, boxes.legend!];
+      expect(map.width).toBeGreaterThan(0.95 * 844);
+      expect(map.height).toBeGreaterThan(0.85 * 390);
+      expect(board.y).toBeGreaterThanOrEqual(map.y + map.height);
+      expect(Math.abs(board.y - ticker.y), 'the board and the ticker side by side').toBeLessThan(1);
+      expect(legend.height, 'the legend folded').toBeLessThan(40);
+      expect(header.height, 'the header in one line').toBeLessThan(50);
+    } finally {
+      await sideways.close();
     }
   });
 
