@@ -10,6 +10,8 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Layer } from '@deck.gl/core';
 import { LOCAL_IDEOGRAPH_FONT_FAMILY, offlineStyle } from './offline-style';
 import type { CityModel } from '../geo/city-model';
+import { t } from '../i18n/index';
+import { isTouchPhone } from '../phone';
 
 setWorkerUrl(workerUrl);
 
@@ -72,6 +74,13 @@ export class MapController implements ReactiveController {
       pitchWithRotate: false,
       fadeDuration: 150,
       maxPitch: 0,
+      // A phone's page scrolls past the map: one finger scrolls it, two move the map (MapLibre says so on the map).
+      cooperativeGestures: !options.kiosk && isTouchPhone(),
+      locale: {
+        'CooperativeGesturesHandler.MobileHelpText': t('map.twoFingers'),
+        'CooperativeGesturesHandler.WindowsHelpText': t('map.ctrlWheel'),
+        'CooperativeGesturesHandler.MacHelpText': t('map.cmdWheel'),
+      },
     });
     if (!options.kiosk) map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
     this.map = map;

@@ -9,6 +9,7 @@ import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { t, type MessageKey } from '../i18n/index';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
 import { LAYER_KEYS, type LayerKey, type LayerToggles } from '../map/layer-toggles';
+import { PHONE_QUERY } from '../phone';
 import { styleProps } from './style-props';
 import { panelStyles } from './theme';
 
@@ -33,9 +34,6 @@ const SWATCH: Record<LayerKey, string> = {
   coverageGaps: 'rgba(192,132,252,.8)',
   departments: '#7dd3fc',
 };
-
-/** A phone-sized screen, upright or sideways, where the legend starts folded (the wall's phone layout: wall-styles.ts). */
-export const PHONE_QUERY = '(max-width: 599px), (max-height: 479px)';
 
 @customElement('gw-legend')
 export class GwLegend extends LitElement {

@@ -513,6 +513,58 @@ describe('the command-centre wall', () => {
     }
   });
 
+  it("on a phone's touch screen one finger over the map is left to the page's scroll, and two move the map", async () => {
+    // Before, the map took every one-finger swipe on it (touch-action: none): on a page that scrolls, a map 72 vh high
+    // left a thin strip above it to scroll with, and nothing once scrolled down to it. The touches are made in the
+    // page (CDP's native touch input hangs now and then under software WebGL): the browser scrolls what the map
+    // allows (touch-action) and does not cancel (preventDefault).
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const phone = await context.newPage();
+    try {
+      await phone.goto(`${wall.url}/?tour=0&motion=0`);
+      await waitForWallReady(phone);
+      const [lon, lat] = city.meta.view.center;
+      const inMap = async (): Promise<[number, number]> => {
+        const [x, y] = await projectOnWall(phone, lon, lat);
+        const box = (await phone.locator('gw-wall .map-cell').boundingBox())!;
+        return [Math.round(x - box.x), Math.round(y - box.y)];
+      };
+      /** A swipe of one or two fingers up the map's middle: whether any of its moves was cancelled (the page's scroll). */
+      const swipe = (fingers: number) =>
+        phone.locator('gw-wall .maplibregl-canvas').evaluate(async (canvas, fingers) => {
+          const box = canvas.getBoundingClientRect();
+          const x = box.left + box.width / 2;
+          const y0 = box.top + box.height / 2;
+          const touches = (dy: number) =>
+            Array.from({ length: fingers }, (_, i) => new Touch({ identifier: i, target: canvas, clientX: x + (i - (fingers - 1) / 2) * 80, clientY: y0 - dy }));
+          const send = (type: string, list: Touch[]) => {
+            const event = new TouchEvent(type, { touches: type === 'touchend' ? [] : list, targetTouches: type === 'touchend' ? [] : list, changedTouches: list, bubbles: true, cancelable: true, composed: true });
+            canvas.dispatchEvent(event);
+            return event.defaultPrevented;
+          };
+          let cancelled = send('touchstart', touches(0));
+          for (let i = 1; i <= 10; i++) {
+            cancelled = send('touchmove', touches(15 * i)) || cancelled;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          send('touchend', touches(150));
+          return cancelled;
+        }, fingers);
+      expect(await phone.locator('gw-wall .maplibregl-canvas-container').evaluate((el) => getComputedStyle(el).touchAction), 'the browser may scroll over the map').toBe('pan-x pan-y');
+      const before = await inMap();
+      expect(await swipe(1), 'one finger: nothing cancelled, so the page scrolls').toBe(false);
+      await phone.waitForTimeout(1000);
+      expect(await inMap(), 'and the map stays where it was').toEqual(before);
+      expect(await phone.locator('gw-wall .maplibregl-cooperative-gesture-screen').textContent()).toContain('双指移动地图');
+      await swipe(2);
+      await phone.waitForTimeout(1000);
+      const moved = await inMap();
+      expect(Math.hypot(moved[0] - before[0], moved[1] - before[1]), 'two fingers move the map').toBeGreaterThan(50);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('draws over an intranet GCJ-02 basemap with every layer shifted into its coordinates', async () => {
     // an "intranet" style served by the same server: a plain background, as an AMap-style basemap would draw tiles
     fs.writeFileSync(`${clientDir}/intranet-style.json`, JSON.stringify({ version: 8, sources: {}, layers: [{ id: 'intranet-bg', type: 'background', paint: { 'background-color': '#203040' } }] }));
