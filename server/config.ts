@@ -70,7 +70,7 @@ function keyValueList<K extends string, V>(
 /**
  * The built-in simulator's default pace, in proportion to the city package's residents: 0.02 new incidents a second
  * per million on the day's mean (1,728 a day per million). Kunming's package (5.23 million) gets 0.1045 a second,
- * about 9,000 incidents a day and 68,000 events with their lifecycles; hefei-shushan (1.26 million) a quarter of
+ * about 9,000 incidents a day and 65,000 events with their lifecycles; hefei-shushan (1.26 million) a quarter of
  * that, so a grid sees about as much in either. The backfill uses the same pace, so the live city continues its
  * history: the figures of "today", the open count and playback's histogram carry on without a step when live takes
  * over.

@@ -132,6 +132,8 @@ export class GwWall extends LitElement {
   private lastEvict = 0;
   private lastLayerBuild = -Infinity;
   private snapshotApplied = false;
+  /** a followScope() is asking the server who the page is (one at a time) */
+  private following = false;
   private readonly onResize = () => this.mapController.resize();
   private upkeep: ReturnType<typeof setInterval> | null = null;
   private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
@@ -201,7 +203,6 @@ export class GwWall extends LitElement {
    * area outside it. Moves the page into the scope as the server has it now (scope-follow.ts); when there is none
    * to move to, the badge names the refusal and the socket keeps asking.
    */
-  private following = false;
   private async followScope(): Promise<void> {
     if (this.following) return;
     this.following = true;
