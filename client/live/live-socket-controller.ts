@@ -106,8 +106,7 @@ export class LiveSocketController implements ReactiveController {
     this.socket = socket;
     socket.on('connect', () => {
       this.refusedFor = null;
-      this.cancelRetry();
-      this.retryDelay = RETRY_REFUSED_MS;
+      this.resetRetry();
       this.subscribe();
     });
     socket.on('disconnect', (reason) => {
@@ -149,8 +148,7 @@ export class LiveSocketController implements ReactiveController {
   retryNow(): void {
     const socket = this.socket;
     if (!socket || socket.connected || socket.active) return;
-    this.cancelRetry();
-    this.retryDelay = RETRY_REFUSED_MS;
+    this.resetRetry();
     socket.connect();
   }
 
@@ -173,6 +171,12 @@ export class LiveSocketController implements ReactiveController {
     this.retryTimer = null;
   }
 
+  /** No retry pending, and the next refusal waits the first delay again (the server let the socket in, or was asked). */
+  private resetRetry(): void {
+    this.cancelRetry();
+    this.retryDelay = RETRY_REFUSED_MS;
+  }
+
   /** Takes everything received since the last call. */
   drain(): LiveQueue {
     const queued = this.queue;
@@ -192,8 +196,7 @@ export class LiveSocketController implements ReactiveController {
       if (response.ok) {
         this.lastError = null;
         this.refusedFor = null;
-        this.cancelRetry();
-        this.retryDelay = RETRY_REFUSED_MS;
+        this.resetRetry();
         this.disconnectedAt = null;
         this.setConnection('live');
         this.host.requestUpdate();

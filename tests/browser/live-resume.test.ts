@@ -45,6 +45,13 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
   }
 }
 
+/** Drains the controller's queue of a resume into `seen` (the events' seqs): batches only, never a new snapshot. */
+function takeResumed(socket: LiveSocketController, seen: number[]): void {
+  const queue = socket.drain();
+  expect(queue.snapshot).toBeNull();
+  for (const batch of queue.batches) for (const event of batch.events) seen.push(event.seq);
+}
+
 /** A controller on a screen token that expires in 2.5 s (the server's guard then closes its socket). */
 function socketOnExpiringToken(name: string): LiveSocketController {
   const token = UserDirectory.open(wall.dataDir).upsert({ name, role: 'screen', scope: ['city'], expiresAt: new Date(Date.now() + 2_500) }).token as string;
@@ -93,9 +100,7 @@ describe('the wall socket', () => {
       await until(() => socket.pending && socket.connection === 'live', 'the resumed batches');
       const seen: number[] = [];
       await until(() => {
-        const queue = socket.drain();
-        expect(queue.snapshot).toBeNull();
-        for (const batch of queue.batches) for (const event of batch.events) seen.push(event.seq);
+        takeResumed(socket, seen);
         return seen.length >= 4;
       }, 'all missed events');
       expect(seen).toEqual([4, 5, 6, 7]);
@@ -124,9 +129,7 @@ describe('the wall socket', () => {
       extendToken('lr-screen');
       const seen: number[] = [];
       await until(() => {
-        const queue = socket.drain();
-        expect(queue.snapshot).toBeNull();
-        for (const batch of queue.batches) for (const event of batch.events) seen.push(event.seq);
+        takeResumed(socket, seen);
         return socket.connection === 'live' && seen.length >= 3;
       }, 'the missed events after the retry', 40_000);
       expect(seen).toEqual([head + 1, head + 2, head + 3]);
