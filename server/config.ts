@@ -87,6 +87,15 @@ export function historyPerDay(ratePerSecond: number): number {
   return ratePerSecond * 86_400;
 }
 
+/**
+ * The simulator's pace for a city of `residents`, the server's and the CLI's alike: the live rate and the history's
+ * incidents a day as given, else their defaults (`defaultSimulateRate`, then `historyPerDay` of the rate).
+ */
+export function simulatePace(residents: number, given: { rate: number | null; perDay: number | null }): { rate: number; perDay: number } {
+  const rate = given.rate ?? defaultSimulateRate(residents);
+  return { rate, perDay: given.perDay ?? historyPerDay(rate) };
+}
+
 /** The environment variables, each documented: this object is the reference for README.md's configuration table. */
 const EnvSchema = z.object({
   /** TCP port of HTTP + Socket.IO. 0 picks a free port (tests). */

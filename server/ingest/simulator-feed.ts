@@ -8,7 +8,7 @@
 import type { IncomingEvent } from '../../protocol/events';
 import type { IncidentRecord } from '../../protocol/reducer';
 import type { GridwatchServer } from '../app';
-import { defaultSimulateRate, historyPerDay, type Config } from '../config';
+import { simulatePace, type Config } from '../config';
 import type { CityGeodata } from '../geodata/types';
 import type { Logger } from '../ops/logger';
 import { residentsOf } from '../simulator/city-model';
@@ -48,7 +48,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       rejected += response.rejected;
     }
   };
-  const rate = config.simulate.rate ?? defaultSimulateRate(residentsOf(geodata));
+  const { rate, perDay } = simulatePace(residentsOf(geodata), { rate: config.simulate.rate, perDay: config.simulate.backfillPerDay });
   const simulator = createSimulator({
     city: geodata,
     seed: config.simulate.seed,
@@ -67,7 +67,6 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     logger.info({ adopted }, 'simulator adopted the open incidents of the previous run');
   }
   if (days > 0 && emptyStore) {
-    const perDay = config.simulate.backfillPerDay ?? historyPerDay(rate);
     print(
       `[gridwatch] empty store: backfilling ${days} days of history, ${Math.round(perDay).toLocaleString('en')} incidents a day (BACKFILL_DAYS=0 skips this)`,
     );

@@ -21,7 +21,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GeodataLoadError, loadCity } from '../geodata/load';
 import { httpSink, IngestRefusedError } from './http-sink';
-import { defaultSimulateRate, historyPerDay } from '../config';
+import { simulatePace } from '../config';
 import { residentsOf } from './city-model';
 import { createSimulator } from './simulator';
 import type { WhistleType } from '../../protocol/events';
@@ -101,17 +101,17 @@ async function main(): Promise<void> {
   }
   const key = values.key ?? process.env.INGEST_KEY;
   if (key === undefined || key === '') throw new UsageError('--key: the ingest key is required (or set INGEST_KEY)');
-  // NaN: not given; the defaults follow the city package, loaded once every option is known to be well formed
-  const rateGiven = number('rate', values.rate, Number.NaN, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
+  // null: not given; the defaults follow the city package, loaded once every option is known to be well formed
+  const rateGiven = values.rate === undefined ? null : number('rate', values.rate, 0, (n) => n >= 0 && n <= 10_000, 'a number of incidents per second from 0 to 10000');
   const seed = number('seed', values.seed, 7, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31, 'a whole number from 0 to 2^31−1');
-  const perDayGiven = number('per-day', values['per-day'], Number.NaN, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
+  const perDayGiven = values['per-day'] === undefined ? null : number('per-day', values['per-day'], 0, (n) => n >= 0 && n <= 1_000_000, 'from 0 to 1000000');
   const days = values.backfill === undefined ? 0 : parseSpan(values.backfill);
   const cityDir = values.city.includes('/') ? resolve(values.city) : resolve('geodata', values.city);
   const city = await loadCity(cityDir).catch((error: unknown) => {
     throw error instanceof GeodataLoadError ? new UsageError(`--city: ${error.message}`) : error;
   });
-  const rate = Number.isNaN(rateGiven) ? defaultSimulateRate(residentsOf(city)) : rateGiven;
-  const perDay = Number.isNaN(perDayGiven) ? historyPerDay(rate) : perDayGiven;
+  const residents = residentsOf(city);
+  const { rate, perDay } = simulatePace(residents, { rate: rateGiven, perDay: perDayGiven });
   const abort = new AbortController();
   let shownRejections = 0;
   const sink = httpSink({
@@ -141,9 +141,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   console.log(`[simulate] ${city.meta.name}: ${city.grids.length} grids, ${city.departments.length} departments → ${values.url} (seed ${seed})`);
-  const residents = Math.round(residentsOf(city)).toLocaleString('en');
-  const history = days > 0 ? `; history ${Math.round(perDay).toLocaleString('en')} a day${Number.isNaN(perDayGiven) ? '' : ' (--per-day)'}` : '';
-  console.log(`[simulate] pace: ${rate} new incidents/s ${Number.isNaN(rateGiven) ? `(the default for its ${residents} residents; --rate sets it)` : '(--rate)'}${history}`);
+  const history = days > 0 ? `; history ${Math.round(perDay).toLocaleString('en')} a day${perDayGiven === null ? '' : ' (--per-day)'}` : '';
+  console.log(`[simulate] pace: ${rate} new incidents/s ${rateGiven === null ? `(the default for its ${Math.round(residents).toLocaleString('en')} residents; --rate sets it)` : '(--rate)'}${history}`);
   if (days > 0) {
     let lastLine = 0;
     const result = await simulator.backfill({
