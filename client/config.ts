@@ -13,8 +13,11 @@
  * | `basemapCrs`  | `wgs84`, `gcj02` or `bd09`: the CRS of that basemap; our layers shift   | wgs84   |
  * | `token`       | screen token for `/live` when the server is not on loopback             | none    |
  * | `motion`      | `0`: no continuous animation (weak GPUs, `prefers-reduced-motion`)      | 1       |
+ * | `focus`       | `open` or `overdue`: the map shows only those cases (the 在办/超期 tiles) | none    |
+ * | `group`       | a category group (`emergency`, `social`, …): the map and panels keep to it | none    |
  */
 import type { Language } from './i18n/index';
+import { NO_FOCUS, parseFocus, type MapFocus } from './map/map-focus';
 
 export type BasemapCrs = 'wgs84' | 'gcj02' | 'bd09';
 
@@ -32,6 +35,8 @@ export interface WallConfig {
   token: string | null;
   /** continuous animation (pulses, flowing whistles, blinking); off, the wall redraws only when data changes */
   motion: boolean;
+  /** the map's focus to open with (map-focus.ts); changed on the page, it is written back into the URL */
+  focus: MapFocus;
 }
 
 export interface ConfigProblem {
@@ -49,6 +54,7 @@ export const DEFAULT_CONFIG: WallConfig = {
   basemapCrs: 'wgs84',
   token: null,
   motion: true,
+  focus: NO_FOCUS,
 };
 
 const AREA_PATTERN = /^(city|\d{6}|\d{9}|\d{12}|\d{15})$/;
@@ -116,6 +122,9 @@ export function parseWallConfig(search: string): { config: WallConfig; problems:
 
   const token = params.get('token');
   if (token !== null && token !== '') config.token = token;
+  const focus = parseFocus(search);
+  config.focus = focus.focus;
+  problems.push(...focus.problems);
   return { config, problems };
 }
 

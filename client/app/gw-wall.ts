@@ -50,7 +50,9 @@ import { SelectionLayers } from '../desk/selection-layers';
 import { DeskFocusEvent, type DeskFocus } from '../events/desk-focus-event';
 import { SessionChangeEvent } from '../events/session-change-event';
 import type { ActiveWhistle, TickerEntry } from '../live/live-model';
-import { ScopedList } from '../live/scoped-list';
+import { GroupedList, ScopedList } from '../live/scoped-list';
+import { FocusChangeEvent } from '../events/focus-change-event';
+import { focusActive, inFocus, NO_FOCUS, parseFocus, sameFocus, withFocus, type MapFocus } from '../map/map-focus';
 import { locationInScope } from './scope-follow';
 
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
@@ -92,6 +94,17 @@ export class GwWall extends LitElement {
   /** where the wall rests: the bounds of its area (wallStops), set once the city is loaded */
   private homeBounds: [number, number, number, number] | null = null;
   private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
+  /**
+   * The map's focus (map-focus.ts), from `?focus=` / `?group=`, the KPI strip's 在办 / 超期 tiles and the legend's
+   * category: the live map draws only the cases in it; the whistle board and the ticker keep to its group. Playback
+   * sets it aside (its columns carry no category) and the legend says so.
+   */
+  @state() private mapFocus: MapFocus = NO_FOCUS;
+  /** how many cases the live map shows in the focus, counted at most once a second */
+  @state() private shownInFocus: number | null = null;
+  private lastFocusCount = -Infinity;
+  private readonly groupedWhistles = new GroupedList<ActiveWhistle>();
+  private readonly groupedTicker = new GroupedList<TickerEntry>();
   @query('.map') private mapElement!: HTMLDivElement;
 
   private readonly mapController = new MapController(this);
@@ -135,6 +148,14 @@ export class GwWall extends LitElement {
   /** a followScope() is asking the server who the page is (one at a time) */
   private following = false;
   private readonly onResize = () => this.mapController.resize();
+  /**
+   * Back and Forward step through the desk's views (it pushes them), not through filters: a view's URL from before
+   * the focus changed gets the focus as it is now, so the address bar always says what the map shows.
+   */
+  private readonly onPopState = () => {
+    if (sameFocus(parseFocus(location.search).focus, this.mapFocus)) return;
+    history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
+  };
   private upkeep: ReturnType<typeof setInterval> | null = null;
   private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
   private readonly controlsObserver = new ResizeObserver(() => this.placeAboveControls());
@@ -164,6 +185,7 @@ export class GwWall extends LitElement {
       const desk = this.renderRoot.querySelector('gw-desk');
       if (desk && event.incidentId && !event.composedPath().includes(desk)) desk.openCase(event.incidentId);
     });
+    this.addEventListener(FocusChangeEvent.type, (event) => this.setFocus({ ...this.mapFocus, ...event.change }));
     this.addEventListener(LayerToggleEvent.type, (event) => {
       this.toggles = { ...this.toggles, [event.layer]: event.visible };
       this.scheduleFrame();
@@ -178,6 +200,7 @@ export class GwWall extends LitElement {
     // Controllers need the config, which is set before the element is attached; create them once.
     if (!this.socket) {
       this.kiosk = this.config.kiosk;
+      this.mapFocus = this.config.focus ?? NO_FOCUS;
       this.socket = new LiveSocketController(this, {
         area: this.config.area,
         token: this.config.token ?? undefined,
@@ -190,12 +213,24 @@ export class GwWall extends LitElement {
     }
     super.connectedCallback();
     window.addEventListener('resize', this.onResize);
+    window.addEventListener('popstate', this.onPopState);
     // The once-a-second upkeep (overdue deadlines, ages, KPIs) also drives frames when motion is off.
     this.upkeep = setInterval(() => {
       // A hidden page gets no animation frames: keep folding so the queue cannot grow for as long as it stays hidden.
       if (document.visibilityState === 'hidden' && this.model) this.applyQueued(this.model);
       this.scheduleFrame();
     }, 1_000);
+  }
+
+  /** Changes the map's focus and writes it into the page URL (a reload, or the URL copied to a wall, keeps it). */
+  private setFocus(focus: MapFocus): void {
+    if (sameFocus(focus, this.mapFocus)) return;
+    this.mapFocus = { state: focus.state, group: focus.group };
+    this.shownInFocus = null;
+    this.lastFocusCount = -Infinity;
+    // replaced, not pushed: the back button steps through the desk's views, not through filters
+    history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
+    this.scheduleFrame();
   }
 
   /**
@@ -226,6 +261,7 @@ export class GwWall extends LitElement {
     if (this.upkeep !== null) clearInterval(this.upkeep);
     this.upkeep = null;
     window.removeEventListener('resize', this.onResize);
+    window.removeEventListener('popstate', this.onPopState);
   }
 
   protected override updated(): void {
@@ -289,7 +325,7 @@ export class GwWall extends LitElement {
     if (map.getZoom() < densityMaxZoom(model.buffers.size) - 0.5) return undefined;
     const at = map.unproject([point.x, point.y]);
     const across = map.unproject([point.x + INCIDENT_PICK_PX, point.y + INCIDENT_PICK_PX]);
-    return model.buffers.nearest(at.lng, at.lat, Math.abs(across.lng - at.lng), Math.abs(across.lat - at.lat));
+    return model.buffers.nearest(at.lng, at.lat, Math.abs(across.lng - at.lng), Math.abs(across.lat - at.lat), this.mapFocus);
   }
 
   /**
@@ -505,7 +541,12 @@ export class GwWall extends LitElement {
           // a still frame without motion: rings at rest, halos lit, whistle flow at mid-run
           frameTime: this.config.motion ? frameTime : 0,
           gridVersion: this.gridVersionShown,
+          focus: this.mapFocus,
         });
+    if (!playbackModel && focusActive(this.mapFocus) && frameTime - this.lastFocusCount >= 1_000) {
+      this.shownInFocus = this.countInFocus(model);
+      this.lastFocusCount = frameTime;
+    }
     // the desk's highlight (the area's boundary, the case's ring) shows live and in playback alike
     this.mapController.setLayers(dataLayers.concat(this.selection?.build(this.deskFocus, scale) ?? []));
 
@@ -638,7 +679,27 @@ export class GwWall extends LitElement {
   /** The ticker's rows: the model's own, or, for an area the panels follow (a tour stop, the desk's area), that area's. */
   private tickerEntries(model: LiveModel): TickerEntry[] {
     const area = this.panelArea();
-    return area === null ? model.ticker : model.tickerIn(area, TICKER_ROWS);
+    const entries = area === null ? model.ticker : model.tickerIn(area, TICKER_ROWS);
+    return this.groupedTicker.of(entries, this.tickerVersion, this.panelGroup());
+  }
+
+  /**
+   * The cases of the shown area the map draws in the focus (those still drawn after they ended included, as the
+   * map shows them): a walk over the live cases, once a second at most.
+   */
+  private countInFocus(model: LiveModel): number {
+    const area = this.shownArea();
+    const prefix = area === 'city' ? '' : area;
+    let n = 0;
+    for (const record of model.state.incidents.values()) {
+      if (record.grid.startsWith(prefix) && model.buffers.has(record.id) && inFocus(this.mapFocus, record, model.overdue.has(record.id))) n += 1;
+    }
+    return n;
+  }
+
+  /** The category group the side panels keep to: the focus's, live; none in playback, which sets the focus aside. */
+  private panelGroup() {
+    return this.playback.active ? null : this.mapFocus.group;
   }
 
   /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */
@@ -699,7 +760,7 @@ export class GwWall extends LitElement {
         <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} .refusedFor=${this.socket.refusedFor} ?playback=${this.playback.active}></gw-connection-badge>
         <gw-clock .skewMs=${this.socket.clockSkewMs} .at=${this.playback.view?.t ?? null}></gw-clock>
       </header>
-      <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS}></gw-kpi-header>
+      <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS} ?interactive=${!this.kiosk && !this.playback.active} .focusState=${this.playback.active ? null : this.mapFocus.state}></gw-kpi-header>
       <div class="map-cell">
         <div class="map"></div>
         ${this.cityTask.render({
@@ -715,7 +776,7 @@ export class GwWall extends LitElement {
               ${this.problems.map((p) => html`<div>${t('app.configError', { field: p.field, reason: p.reason })}</div>`)}
             </div>`
           : nothing}
-        <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk}></gw-legend>
+        <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk} .mapFocus=${this.mapFocus} .shown=${this.shownInFocus} ?replaying=${this.playback.active}></gw-legend>
         ${this.kiosk && !this.playback.active
           ? nothing
           : html`<gw-timeline-bar class="timeline" .view=${this.playback.view ? { ...this.playback.view } : null} .aggregate=${this.playback.aggregate} ?loading=${this.playback.loading}
@@ -727,7 +788,7 @@ export class GwWall extends LitElement {
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">
-        <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.groupedWhistles.of(this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()), this.whistleVersion, this.panelGroup()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
         <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .day=${shanghaiDay(this.now)} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;

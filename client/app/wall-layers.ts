@@ -11,6 +11,7 @@ import { coverageGapLayer, gridLoadLayer } from '../map/layers/grid-layers';
 import { incidentDensityLayer, incidentPointLayer, overdueHaloLayer, pulseLayer } from '../map/layers/incident-layers';
 import { departmentLayer, serviceCentreLayer, serviceCircleLayer } from '../map/layers/place-layers';
 import { whistleLayers, whistleLegs, type WhistleLeg } from '../map/layers/whistle-layers';
+import { focusActive, focusKey, inFocus, inFocusGroup, NO_FOCUS, type MapFocus } from '../map/map-focus';
 
 export interface FrameInput {
   model: LiveModel;
@@ -22,6 +23,8 @@ export interface FrameInput {
   frameTime: number;
   /** the throttled grid-load version (colours recompute when it moves) */
   gridVersion: number;
+  /** the map's focus (map-focus.ts): only the cases in it are drawn, with their halos, pulses and whistle arcs */
+  focus?: MapFocus;
 }
 
 const DENSITY_EVERY_MS = 2_000;
@@ -29,6 +32,8 @@ const DENSITY_EVERY_MS = 2_000;
 /** Caches what is derived from slowly changing model parts, keyed by their versions. */
 export class WallLayers {
   private legsVersion = -1;
+  private legsFocus = '';
+  private overdueFocus = '';
   private legs: { pending: WhistleLeg[]; arrived: WhistleLeg[] } = { pending: [], arrived: [] };
   private overdueVersion = -1;
   private overdueList: IncidentRecord[] = [];
@@ -42,16 +47,24 @@ export class WallLayers {
 
   build(input: FrameInput): Layer[] {
     const { model, toggles, zoom, scale, frameTime } = input;
-    if (model.whistleVersion !== this.legsVersion) {
-      const all = whistleLegs(model.whistles);
+    const focus = input.focus ?? NO_FOCUS;
+    const focused = focusActive(focus);
+    const key = focusKey(focus);
+    // A case's overdue state moves with the grid version, so a state focus rebuilds the arcs with it too.
+    if (model.whistleVersion !== this.legsVersion || key !== this.legsFocus || (focus.state !== null && input.gridVersion !== this.overdueVersion)) {
+      const whistles = focused ? model.whistles.filter((w) => inFocus(focus, w.incident, model.overdue.has(w.incident.id))) : model.whistles;
+      const all = whistleLegs(whistles);
       this.legs = { pending: all.filter((l) => !l.arrived), arrived: all.filter((l) => l.arrived) };
       this.legsVersion = model.whistleVersion;
+      this.legsFocus = key;
     }
-    if (input.gridVersion !== this.overdueVersion) {
+    if (input.gridVersion !== this.overdueVersion || key !== this.overdueFocus) {
       this.overdueList = [];
-      for (const record of model.state.unresolved.values()) if (model.overdue.has(record.id)) this.overdueList.push(record);
+      for (const record of model.state.unresolved.values()) if (model.overdue.has(record.id) && inFocusGroup(focus, record.category)) this.overdueList.push(record);
       this.overdueVersion = input.gridVersion;
+      this.overdueFocus = key;
     }
+    const pulses = focused ? model.pulses.filter((p) => inFocus(focus, { category: p.category, status: 'reported' }, false)) : model.pulses;
     if (model.buffers.version !== this.densitySource && frameTime - this.densityAt >= DENSITY_EVERY_MS) {
       this.densityData = { length: model.buffers.attributes().length };
       this.densityVersion += 1;
@@ -64,13 +77,13 @@ export class WallLayers {
       gridLoadLayer(model, input.gridVersion, toggles.gridLoad),
       coverageGapLayer(city.coverage.gapParts, toggles.coverageGaps),
       serviceCircleLayer(city.serviceCentres, city.coverage.radiusM, toggles.serviceCircles),
-      incidentDensityLayer(model, this.densityData, this.densityVersion, zoom, toggles.hexagons && toggles.incidents),
+      incidentDensityLayer(model, this.densityData, this.densityVersion, zoom, toggles.hexagons && toggles.incidents, focus),
       departmentLayer(city.departments, scale, toggles.departments),
       serviceCentreLayer(city.serviceCentres, scale, toggles.serviceCentres),
       ...whistleLayers(this.legs, this.legsVersion, frameTime, scale, toggles.whistles),
-      incidentPointLayer(model, scale, zoom, toggles.incidents),
+      incidentPointLayer(model, scale, zoom, toggles.incidents, focus),
       overdueHaloLayer(this.overdueList, position, frameTime, scale, toggles.incidents),
-      pulseLayer(model.pulses, frameTime, scale, toggles.incidents),
+      pulseLayer(pulses, frameTime, scale, toggles.incidents),
     ] as Layer[];
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { IncidentStatus, Priority } from '../../protocol/events';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from './incident-style';
+import { codesInFocus, focusActive, groupIndexOf, NO_FOCUS, STATE_ENDED, STATE_OPEN, STATE_OVERDUE, type MapFocus } from '../map/map-focus';
 
 export interface IncidentPointAttributes {
   length: number;
@@ -19,6 +20,8 @@ export interface IncidentPointAttributes {
     /** 1 for an open case, 0 otherwise: the weight the density (hexagon) layer sums */
     getColorWeight: { value: Float32Array; size: 1 };
     getElevationWeight: { value: Float32Array; size: 1 };
+    /** [category group index, state code] per case: what the map's focus filters on (client/map/map-focus.ts) */
+    getFilterValue: { value: Float32Array; size: 2 };
   };
 }
 
@@ -27,9 +30,12 @@ export interface IncidentLook {
   status: IncidentStatus;
   priority: Priority;
   overdue: boolean;
+  /** the index of its category's group in CATEGORY_GROUPS (map-focus.ts `groupIndexOf`); `other`'s when left out */
+  groupIndex?: number;
 }
 
 const INITIAL_CAPACITY = 4096;
+const OTHER_GROUP_INDEX = groupIndexOf('other');
 
 export class IncidentBuffers {
   private capacity = INITIAL_CAPACITY;
@@ -37,6 +43,7 @@ export class IncidentBuffers {
   private colours = new Uint8Array(INITIAL_CAPACITY * 4);
   private radii = new Float32Array(INITIAL_CAPACITY);
   private weights = new Float32Array(INITIAL_CAPACITY);
+  private focusCodes = new Float32Array(INITIAL_CAPACITY * 2);
   private readonly slotById = new Map<string, number>();
   private ids: Array<string | undefined> = [];
   private readonly free: number[] = [];
@@ -47,7 +54,7 @@ export class IncidentBuffers {
    * Per column, whether it changed since the last `attributes()`. deck.gl re-uploads a binary attribute only when
    * its descriptor object changes, so a status change (colour only) re-uploads one column, not four.
    */
-  private readonly changed = { position: true, colour: true, radius: true, weight: true };
+  private readonly changed = { position: true, colour: true, radius: true, weight: true, focus: true };
   /** bumps on every change; layers use it as an update trigger */
   version = 0;
 
@@ -97,6 +104,13 @@ export class IncidentBuffers {
       this.weights[slot] = weight;
       this.changed.weight = true;
     }
+    const state = !open ? STATE_ENDED : look.overdue ? STATE_OVERDUE : STATE_OPEN;
+    const group = look.groupIndex ?? OTHER_GROUP_INDEX;
+    if (this.focusCodes[slot * 2] !== group || this.focusCodes[slot * 2 + 1] !== state) {
+      this.focusCodes[slot * 2] = group;
+      this.focusCodes[slot * 2 + 1] = state;
+      this.changed.focus = true;
+    }
     this.touch();
   }
 
@@ -120,24 +134,31 @@ export class IncidentBuffers {
     this.highWater = 0;
     this.radii.fill(0);
     this.weights.fill(0);
-    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = true;
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = this.changed.focus = true;
     this.touch();
+  }
+
+  /** Whether the case in a slot is in the map's focus (the CPU twin of the layer's GPU filter). */
+  inFocus(slot: number, focus: MapFocus): boolean {
+    return !focusActive(focus) || codesInFocus(focus, this.focusCodes[slot * 2] ?? -1, this.focusCodes[slot * 2 + 1] ?? -1);
   }
 
   /**
    * The incident drawn nearest to (x, y) within an ellipse of half-axes `reachX`, `reachY` (in the positions' units:
    * a pixel tolerance converted at that point), preferring an open case to an ended one's dim dot; undefined when
    * none is that close. A linear scan of the position column (well under a millisecond for 100k cases), once per
-   * click: cheaper than keeping a spatial index in step with every event.
+   * click: cheaper than keeping a spatial index in step with every event. A case out of the map's focus is not drawn,
+   * so it is not picked either.
    */
-  nearest(x: number, y: number, reachX: number, reachY: number): string | undefined {
+  nearest(x: number, y: number, reachX: number, reachY: number, focus: MapFocus = NO_FOCUS): string | undefined {
+    const focused = focusActive(focus);
     let open: string | undefined;
     let ended: string | undefined;
     let openDistance = Infinity;
     let endedDistance = Infinity;
     for (let slot = 0; slot < this.highWater; slot++) {
       const id = this.ids[slot];
-      if (id === undefined) continue;
+      if (id === undefined || (focused && !this.inFocus(slot, focus))) continue;
       const dx = ((this.positions[slot * 2] as number) - x) / reachX;
       const dy = ((this.positions[slot * 2 + 1] as number) - y) / reachY;
       const distance = dx * dx + dy * dy;
@@ -156,9 +177,10 @@ export class IncidentBuffers {
     return target;
   }
 
-  /** 1 for a live open case, 0 for an ended case or a free slot. */
-  weightAt(slot: number): number {
-    return this.weights[slot] ?? 0;
+  /** 1 for a live open case, 0 for an ended case or a free slot; 0 as well for a case out of `focus`. */
+  weightAt(slot: number, focus?: MapFocus): number {
+    const weight = this.weights[slot] ?? 0;
+    return weight !== 0 && focus !== undefined && !this.inFocus(slot, focus) ? 0 : weight;
   }
 
   /** Ids of every incident that owns a slot. */
@@ -184,9 +206,10 @@ export class IncidentBuffers {
         getRadius: !previous || this.changed.radius ? { value: this.radii, size: 1 } : previous.getRadius,
         getColorWeight: weights,
         getElevationWeight: weights,
+        getFilterValue: !previous || this.changed.focus ? { value: this.focusCodes, size: 2 } : previous.getFilterValue,
       },
     };
-    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = false;
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = this.changed.focus = false;
     return this.cached;
   }
 
@@ -205,8 +228,11 @@ export class IncidentBuffers {
     radii.set(this.radii);
     const weights = new Float32Array(capacity);
     weights.set(this.weights);
+    const focusCodes = new Float32Array(capacity * 2);
+    focusCodes.set(this.focusCodes);
+    this.focusCodes = focusCodes;
     this.capacity = capacity;
-    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = true;
+    this.changed.position = this.changed.colour = this.changed.radius = this.changed.weight = this.changed.focus = true;
     this.positions = positions;
     this.colours = colours;
     this.radii = radii;

@@ -23,6 +23,7 @@ import {
 import type { CityModel } from '../geo/city-model';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { IncidentBuffers } from './incident-buffers';
+import { groupIndexOf } from '../map/map-focus';
 import { OverdueWatch } from './overdue-watch';
 import { TICKER_LENGTH, type RecentChange } from '../../protocol/recent-changes';
 
@@ -53,6 +54,8 @@ export interface NewIncidentPulse {
   /** page time (performance.now()) the case appeared */
   bornAt: number;
   urgent: boolean;
+  /** its category code (the map's focus filters pulses by group) */
+  category: string;
 }
 
 export class LiveModel {
@@ -224,7 +227,7 @@ export class LiveModel {
   }
 
   private look(record: IncidentRecord, overdue: boolean) {
-    return { position: this.shift(record.location[0], record.location[1]), status: record.status, priority: record.priority, overdue };
+    return { position: this.shift(record.location[0], record.location[1]), status: record.status, priority: record.priority, overdue, groupIndex: groupIndexOf(record.category) };
   }
 
   private track(prev: IncidentRecord | undefined, next: IncidentRecord, now: number): void {
@@ -232,7 +235,7 @@ export class LiveModel {
     this.setGridOverdue(next, overdue);
     this.buffers.upsert(next.id, this.look(next, overdue));
     if (prev === undefined && now - next.reportedAt < PULSE_MS * 3) {
-      this.pulses.push({ id: next.id, position: this.shift(next.location[0], next.location[1]), bornAt: performance.now(), urgent: next.priority === 'urgent' });
+      this.pulses.push({ id: next.id, position: this.shift(next.location[0], next.location[1]), bornAt: performance.now(), urgent: next.priority === 'urgent', category: next.category });
     }
     if (next.whistles.length > 0 && isOpenStatus(next.status)) this.whistleIncidents.set(next.id, next);
     else this.whistleIncidents.delete(next.id);

@@ -3,6 +3,9 @@
  * tier and the mean time to report. Figures come from the shared `kpis()` (protocol/kpi.ts), the same function the
  * server answers `/api/v1/kpis` with. Each figure carries `data-kpi` and its exact `data-value` for tests and
  * screen readers; the visible number animates.
+ *
+ * Off a kiosk wall the 在办 and 超期 tiles are buttons: one focuses the map on those cases (map-focus.ts), again
+ * shows every case. The tile in focus is outlined and `aria-pressed`.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -12,6 +15,8 @@ import { TIER_COLOURS, cssColour } from '../live/incident-style';
 import { figureText, kpiFigures, targetText, type KpiFigure } from './kpi-figures';
 import { KPI_MIN_BASE, type KpiTargets } from '../../protocol/kpi';
 import { styleProps } from './style-props';
+import { FocusChangeEvent } from '../events/focus-change-event';
+import { FOCUS_STATES, type FocusState } from '../map/map-focus';
 import { panelStyles } from './theme';
 import './gw-animated-number';
 
@@ -79,6 +84,19 @@ export class GwKpiHeader extends LitElement {
       .good .value {
         color: #5ee6a8;
       }
+      button.figure {
+        font: inherit;
+        color: inherit;
+        text-align: left;
+        cursor: pointer;
+      }
+      button.figure:hover {
+        border-color: rgba(125, 211, 252, 0.6);
+      }
+      .figure[aria-pressed='true'] {
+        border-color: rgba(250, 204, 21, 0.9);
+        box-shadow: inset 0 0 0 1px rgba(250, 204, 21, 0.6), 0 0 0.8em rgba(250, 204, 21, 0.25);
+      }
       .tiers {
         display: flex;
         gap: 0.7em;
@@ -135,33 +153,16 @@ export class GwKpiHeader extends LitElement {
   @property({ attribute: false }) kpis: AreaKpis | null = null;
   /** the server's target per rate (`kpiTargets` of GET /api/v1/city): a rate is drawn green at or above it, red below */
   @property({ attribute: false }) targets: Readonly<KpiTargets> = {};
+  /** tiles that focus the map (在办, 超期) are buttons; not on a kiosk wall */
+  @property({ type: Boolean }) interactive = false;
+  /** the state the map is focused on, whose tile is drawn pressed */
+  @property({ attribute: false }) focusState: FocusState | null = null;
 
   override render() {
     const k = this.kpis;
     const figures = kpiFigures(k, this.targets);
     return html`<div class="strip">
-      ${figures.map(
-        (f) => html`<div
-          class="figure panel ${f.tone ?? 'plain'}"
-          data-kpi=${f.key}
-          data-value=${f.value === null ? '' : String(f.value)}
-          data-tone=${f.tone ?? 'plain'}
-          data-few=${f.few === undefined ? nothing : String(f.few)}
-          data-target=${f.target === undefined ? nothing : String(f.target)}
-          title=${f.target === undefined ? nothing : targetTitle(f)}
-        >
-          <div class="head">
-            <span class="label">${t(f.label)}</span>${f.target === undefined
-              ? nothing
-              : html`<span class="target num">${t('kpi.target', { target: targetText(f.target) })}</span>`}
-          </div>
-          <div class="value num">
-            <gw-animated-number .value=${f.value} .digits=${f.digits ?? 0} ?percent=${f.percent ?? false}></gw-animated-number>${f.unit && f.value !== null
-              ? html`<span class="unit">${t(f.unit)}</span>`
-              : nothing}
-          </div>
-        </div>`,
-      )}
+      ${figures.map((f) => this.renderFigure(f))}
       <div class="figure panel whistles" data-kpi="whistlesToday" data-value=${k ? JSON.stringify(k.whistlesToday) : ''}>
         <div class="label">${t('kpi.whistlesToday')}</div>
         <div class="tiers num">
@@ -173,6 +174,47 @@ export class GwKpiHeader extends LitElement {
           )}
         </div>
       </div>
+    </div>`;
+  }
+
+  private renderFigure(f: KpiFigure) {
+    const focusable = this.interactive && (FOCUS_STATES as string[]).includes(f.key);
+    const body = html`<div class="head">
+        <span class="label">${t(f.label)}</span>${f.target === undefined
+          ? nothing
+          : html`<span class="target num">${t('kpi.target', { target: targetText(f.target) })}</span>`}
+      </div>
+      <div class="value num">
+        <gw-animated-number .value=${f.value} .digits=${f.digits ?? 0} ?percent=${f.percent ?? false}></gw-animated-number>${f.unit && f.value !== null
+          ? html`<span class="unit">${t(f.unit)}</span>`
+          : nothing}
+      </div>`;
+    if (focusable) {
+      const state = f.key as FocusState;
+      const pressed = this.focusState === state;
+      return html`<button
+        type="button"
+        class="figure panel ${f.tone ?? 'plain'}"
+        data-kpi=${f.key}
+        data-value=${f.value === null ? '' : String(f.value)}
+        data-tone=${f.tone ?? 'plain'}
+        aria-pressed=${String(pressed)}
+        title=${t(pressed ? 'focus.tileOn' : 'focus.tile')}
+        @click=${() => this.dispatchEvent(new FocusChangeEvent({ state: pressed ? null : state }))}
+      >
+        ${body}
+      </button>`;
+    }
+    return html`<div
+      class="figure panel ${f.tone ?? 'plain'}"
+      data-kpi=${f.key}
+      data-value=${f.value === null ? '' : String(f.value)}
+      data-tone=${f.tone ?? 'plain'}
+      data-few=${f.few === undefined ? nothing : String(f.few)}
+      data-target=${f.target === undefined ? nothing : String(f.target)}
+      title=${f.target === undefined ? nothing : targetTitle(f)}
+    >
+      ${body}
     </div>`;
   }
 }

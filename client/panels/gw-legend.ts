@@ -2,11 +2,17 @@
  * The legend: what each colour means, and a switch per layer. In kiosk mode (`?wall=1`) it is a key only: no
  * controls on an unattended wall. On a phone it starts folded to its title, which unfolds it, so that the map is not
  * hidden under it.
+ *
+ * Under the switches, the map's focus (map-focus.ts): a category group to show alone, and, while a focus holds, what
+ * it is, how many cases the map shows in it, and a button that clears it (a kiosk wall shows the line alone).
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LayerToggleEvent } from '../events/layer-toggle-event';
-import { t, type MessageKey } from '../i18n/index';
+import { FocusChangeEvent } from '../events/focus-change-event';
+import { localName, t, type MessageKey } from '../i18n/index';
+import { CATEGORY_GROUPS } from '../../protocol/catalogues';
+import { focusActive, focusKey, isCategoryGroup, NO_FOCUS, type MapFocus } from '../map/map-focus';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
 import { LAYER_KEYS, type LayerKey, type LayerToggles } from '../map/layer-toggles';
 import { PHONE_QUERY } from '../phone';
@@ -113,11 +119,61 @@ export class GwLegend extends LitElement {
       .folded h2 {
         margin: 0;
       }
+      .focus {
+        margin-top: 0.5em;
+        display: grid;
+        gap: 0.3em;
+      }
+      .focus label {
+        cursor: auto;
+      }
+      select {
+        font: inherit;
+        color: #dce8ff;
+        background: #0b1a33;
+        border: 1px solid #2b4a7a;
+        border-radius: 0.25em;
+        padding: 0.1em 0.3em;
+        max-width: 14em;
+      }
+      .focus-on {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.3em 0.5em;
+        padding: 0.25em 0.5em;
+        border-radius: 0.3em;
+        background: rgba(250, 204, 21, 0.12);
+        border: 1px solid rgba(250, 204, 21, 0.55);
+        color: #fde68a;
+        max-width: 22em;
+      }
+      .focus-on button {
+        font: inherit;
+        font-size: 0.9em;
+        color: #fde68a;
+        background: transparent;
+        border: 1px solid rgba(250, 204, 21, 0.55);
+        border-radius: 0.25em;
+        padding: 0 0.4em;
+        cursor: pointer;
+      }
+      .focus-mark {
+        font-size: 0.85em;
+        color: #fde68a;
+        margin-left: 0.3em;
+      }
     `,
   ];
 
   @property({ attribute: false }) toggles!: LayerToggles;
   @property({ type: Boolean, reflect: true }) kiosk = false;
+  /** the map's focus */
+  @property({ attribute: false }) mapFocus: MapFocus = NO_FOCUS;
+  /** playback is showing: it sets the focus aside (its columns carry no category), and the legend says so */
+  @property({ type: Boolean }) replaying = false;
+  /** how many cases the map shows in the focus (null: not counted) */
+  @property({ attribute: false }) shown: number | null = null;
 
   /** Folded to its title (a phone); never on a kiosk wall, which nobody can unfold. */
   @state() private folded = false;
@@ -132,7 +188,11 @@ export class GwLegend extends LitElement {
     const title = this.kiosk
       ? t('legend.title')
       : html`<button type="button" aria-expanded=${String(!this.folded)} @click=${() => (this.folded = !this.folded)}>${t('legend.title')}</button>`;
-    if (this.folded) return html`<section class="panel folded" data-folded><h2>${title}</h2></section>`;
+    if (this.folded) {
+      return html`<section class="panel folded" data-folded>
+        <h2>${title}${focusActive(this.mapFocus) ? html`<span class="focus-mark" data-focus-mark>${t('focus.title')}</span>` : nothing}</h2>
+      </section>`;
+    }
     return html`<section class="panel">
       <h2>${title}</h2>
       <ul>
@@ -156,7 +216,39 @@ export class GwLegend extends LitElement {
         ${statuses.map((s) => html`<span style=${styleProps({ '--c': cssColour(STATUS_COLOURS[s]) })}>${t(`status.${s}`)}</span>`)}
       </div>
       <div class="hint">${t('legend.whistles.hint')}</div>
+      ${this.renderFocus()}
     </section>`;
+  }
+
+  private renderFocus() {
+    const focus = this.mapFocus;
+    const select = this.kiosk
+      ? nothing
+      : html`<label
+          >${t('focus.group')}
+          <select data-focus-group ?disabled=${this.replaying} @change=${(e: Event) => this.changeGroup((e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${focus.group === null}>${t('focus.allGroups')}</option>
+            ${CATEGORY_GROUPS.map((g) => html`<option value=${g.code} ?selected=${focus.group === g.code}>${localName(g, g.code)}</option>`)}
+          </select></label
+        >`;
+    if (!focusActive(focus)) return html`<div class="focus" data-focus="">${select}</div>`;
+    if (this.replaying) return html`<div class="focus" data-focus="" data-focus-set-aside>${select}<div class="hint">${t('focus.replaying')}</div></div>`;
+    const parts = [
+      ...(focus.state ? [t(`focus.state.${focus.state}`)] : []),
+      ...(focus.group ? [localName(CATEGORY_GROUPS.find((g) => g.code === focus.group), focus.group)] : []),
+    ];
+    return html`<div class="focus" data-focus=${focusKey(focus)}>
+      ${select}
+      <div class="focus-on" role="status">
+        <span>${t('focus.on', { what: parts.join(' · ') })}</span>
+        ${this.shown === null ? nothing : html`<span class="num" data-focus-shown=${this.shown}>${t('focus.shown', { count: this.shown.toLocaleString() })}</span>`}
+        ${this.kiosk ? nothing : html`<button type="button" data-focus-clear @click=${() => this.dispatchEvent(new FocusChangeEvent({ state: null, group: null }))}>${t('focus.clear')}</button>`}
+      </div>
+    </div>`;
+  }
+
+  private changeGroup(value: string): void {
+    this.dispatchEvent(new FocusChangeEvent({ group: isCategoryGroup(value) ? value : null }));
   }
 }
 

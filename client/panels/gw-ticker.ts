@@ -111,7 +111,7 @@ export class GwTicker extends LitElement {
                 : status === 'closed' || status === 'cancelled'
                   ? ENDED_TEXT
                   : STATUS_COLOURS[status];
-            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-type=${event?.type ?? 'snapshot'} data-status=${status} @click=${openCaseOnClick(this, entry.incident.id)}>
+            return html`<li data-seq=${entry.seq} data-incident=${entry.incident.id} data-grid=${entry.incident.grid} data-category=${entry.incident.category} data-type=${event?.type ?? 'snapshot'} data-status=${status} @click=${openCaseOnClick(this, entry.incident.id)}>
               <span class="time num">${clockTime(entry.at)}</span>
               ${Number.isNaN(this.day) || shanghaiDay(entry.at) === this.day ? '' : html`<span class="date num" data-date>${clockDateTime(entry.at).slice(5, 10)}</span>`}
               <span class="what" style=${styleProps({ color: cssColour(colour) })}>${event ? eventLabel(event) : t(`status.${entry.incident.status}`)}</span>

@@ -205,6 +205,7 @@ export class GwWhistleBoard extends LitElement {
               style=${styleProps({ '--tier': cssColour(TIER_COLOURS[w.whistle.tier]) })}
               data-whistle=${w.whistle.id}
               data-incident=${w.incident.id}
+              data-category=${w.incident.category}
               data-grid=${w.incident.grid}
               data-tier=${w.whistle.tier}
               @click=${openCaseOnClick(this, w.incident.id)}

@@ -17,12 +17,13 @@ import { fold, isOpenStatus } from '../../protocol/reducer';
 import { lateDepartments, reportDueAt, whistleAnswered } from '../../protocol/transition';
 import { curve } from '../../client/map/layers/whistle-layers';
 import { WALL_COLOURS } from '../../client/map/offline-style';
+import { groupOf } from '../../client/map/map-focus';
 import { maxDistanceAround, colourDistance } from './helpers/png';
 import { UserDirectory } from '../../server/auth/users';
 import { changesUpTo } from '../server/helpers/recent-changes';
 import { busyAfternoon } from './helpers/scenario';
 import { wallCity, wallGridCentre } from './helpers/wall-city';
-import { panelBoxes, projectOnWall, screenshotPixels, kpiValues, waitForPanels, waitForWallReady, horizontalOverflow } from './helpers/wall-page';
+import { panelBoxes, projectOnWall, screenshotPixels, kpiValues, topmostAt, waitForPanels, waitForWallReady, horizontalOverflow } from './helpers/wall-page';
 import type { WallServer } from './helpers/wall-server';
 import { openWallSession, type WallSession } from './helpers/wall-session';
 
@@ -675,6 +676,88 @@ describe('the command-centre wall', () => {
       expect(Math.abs(date!.x - time!.x)).toBeLessThan(1);
     } finally {
       await view.close();
+    }
+  });
+
+  it('focuses the map on overdue cases or on one category group (the KPI tiles, the legend), the panels on the group, and keeps the focus in the URL', async () => {
+    const p = await openWall('?tour=0&motion=0', 1920, 1080);
+    try {
+      // a fresh case of an environment category in a quiet grid: open, not overdue
+      // (one whose centre lies on the open map, not under the legend, the desk or the note)
+      const state = fold(await wall.store.readSeqRange(0));
+      const quiet = city.grids.filter((g) => g.code !== newIncidentGrid && (state.areas.get(g.code)?.total ?? 0) === 0);
+      const points = await Promise.all(quiet.map((g) => projectOnWall(p, ...wallGridCentre(city, g.code))));
+      const onMap = await topmostAt(p, points);
+      const grid = quiet[onMap.findIndex((top) => top?.mapCanvas === true)]!;
+      const location = wallGridCentre(city, grid.code);
+      const id = `bt-focus-${Date.now()}`; // a retry of this test posts a case of its own
+      await wall.ingest([{ id: `${id}-e1`, type: 'incident.reported', at: new Date().toISOString(), crs: 'wgs84', incident: { id, location, category: 'env.litter', channel: 'other', priority: 'urgent' } }]);
+      await p.locator(`gw-ticker li[data-incident="${id}"]`).waitFor({ timeout: 60_000 });
+      const point = await projectOnWall(p, ...location);
+      await frames(p, 6);
+      const drawn = await screenshotPixels(p);
+      await toggleLayer(p, 'incidents', false);
+      const bare = await screenshotPixels(p);
+      await toggleLayer(p, 'incidents', true);
+      expect(maxDistanceAround(drawn, ...point, 1, bare.at(...point)), 'the case is drawn without a focus').toBeGreaterThan(40);
+      const search = () => new URL(p.url()).searchParams;
+      const tickerSeqs = () => p.locator('gw-ticker li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-seq')));
+      const everyRow = await tickerSeqs();
+
+      // 超期: the map keeps the overdue cases only; the tile is pressed, the legend says so and counts them
+      const overdueTile = p.locator('gw-kpi-header button[data-kpi="overdue"]');
+      await overdueTile.click();
+      expect(await overdueTile.getAttribute('aria-pressed')).toBe('true');
+      expect(search().get('focus')).toBe('overdue');
+      expect(await p.locator('gw-legend .focus-on').textContent()).toContain('聚焦：超期');
+      const overdueKpi = Number(await p.locator('gw-kpi-header [data-kpi="overdue"]').getAttribute('data-value'));
+      expect(overdueKpi, 'the scenario has overdue cases').toBeGreaterThan(0);
+      await expect.poll(() => p.locator('gw-legend [data-focus-shown]').getAttribute('data-focus-shown'), { timeout: 30_000 }).toBe(String(overdueKpi));
+      await frames(p, 6);
+      const focused = await screenshotPixels(p);
+      expect(maxDistanceAround(focused, ...point, 1, bare.at(...point)), 'a case out of focus is not drawn').toBeLessThan(12);
+      // the panels are not narrowed by a state: the case's row stays on the ticker
+      expect(await p.locator(`gw-ticker li[data-incident="${id}"]`).count()).toBeGreaterThan(0);
+
+      // the tile again shows every case; a category group from the legend narrows the map and the panels to it
+      await overdueTile.click();
+      expect(await overdueTile.getAttribute('aria-pressed')).toBe('false');
+      expect(search().has('focus')).toBe(false);
+      await p.locator('gw-legend select[data-focus-group]').selectOption('social');
+      expect(search().get('group')).toBe('social');
+      await expect.poll(() => p.locator(`gw-ticker li[data-incident="${id}"]`).count(), { timeout: 30_000 }).toBe(0);
+      const groupOfRows = async (selector: string) => (await p.locator(selector).evaluateAll((lis) => lis.map((li) => li.getAttribute('data-category') ?? ''))).map(groupOf);
+      for (const group of await groupOfRows('gw-ticker li')) expect(group).toBe('social');
+      for (const group of await groupOfRows('gw-whistle-board li[data-whistle]')) expect(group).toBe('social');
+      await frames(p, 6);
+      expect(maxDistanceAround(await screenshotPixels(p), ...point, 1, bare.at(...point)), 'an environment case is not drawn under a social focus').toBeLessThan(12);
+
+      await p.locator('gw-legend select[data-focus-group]').selectOption('environment');
+      await p.locator(`gw-ticker li[data-incident="${id}"]`).waitFor({ timeout: 30_000 });
+      expect(new Set(await groupOfRows('gw-ticker li'))).toEqual(new Set(['environment']));
+      await frames(p, 6);
+      expect(maxDistanceAround(await screenshotPixels(p), ...point, 1, bare.at(...point)), 'an environment case is drawn under its own group').toBeGreaterThan(40);
+
+      // 清除 clears both, in the URL too, and the ticker has every row back
+      await p.locator('gw-legend button[data-focus-clear]').click();
+      expect(search().has('group')).toBe(false);
+      expect(await p.locator('gw-legend .focus-on').count()).toBe(0);
+      await expect.poll(tickerSeqs, { timeout: 30_000 }).toEqual(everyRow);
+    } finally {
+      await p.close();
+    }
+
+    // A kiosk wall set up on a focus shows it, with no controls; a bad value is named and left out
+    const kiosk = await openWall('?wall=1&tour=0&motion=0&focus=overdue&group=traffic', 1920, 1080, 'panels');
+    try {
+      expect(await kiosk.locator('gw-legend .focus-on').textContent()).toContain('聚焦：超期');
+      expect(await kiosk.locator('gw-legend select, gw-legend button').count()).toBe(0);
+      expect(await kiosk.locator('gw-kpi-header button').count()).toBe(0);
+      const problems = await kiosk.locator('gw-wall .problems').textContent();
+      expect(problems).toContain('group');
+      expect(problems).toContain('"traffic"');
+    } finally {
+      await kiosk.close();
     }
   });
 

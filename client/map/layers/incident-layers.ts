@@ -6,10 +6,12 @@
  * touch per-incident data.
  */
 import { HexagonLayer } from '@deck.gl/aggregation-layers';
+import { DataFilterExtension } from '@deck.gl/extensions';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { IncidentRecord } from '../../../protocol/reducer';
 import type { LiveModel, NewIncidentPulse } from '../../live/live-model';
 import { DENSITY_RAMP } from './density-ramp';
+import { focusActive, focusKey, focusRanges, type MapFocus } from '../map-focus';
 import { UNDER_DISTRICT_LABELS, UNDER_LABELS } from './under-labels';
 
 /**
@@ -21,8 +23,11 @@ export function densityMaxZoom(liveCases: number): number {
 }
 const PULSE_PERIOD_MS = 1_600;
 const BLINK_PERIOD_MS = 1_000;
+/** The focus filter over [group index, state code] (one instance, so the layer rebuilt each frame keeps it). */
+const FOCUS_FILTER = new DataFilterExtension({ filterSize: 2 });
 
-export function incidentPointLayer(model: LiveModel, scale: number, zoom: number, visible: boolean) {
+/** The case points; a focus hides the cases out of it on the GPU (its ranges are uniforms: nothing is uploaded). */
+export function incidentPointLayer(model: LiveModel, scale: number, zoom: number, visible: boolean, focus: MapFocus) {
   const data = model.buffers.attributes();
   const fadeFrom = densityMaxZoom(model.buffers.size) - 1;
   return new ScatterplotLayer({
@@ -37,10 +42,14 @@ export function incidentPointLayer(model: LiveModel, scale: number, zoom: number
     lineWidthUnits: 'pixels',
     getLineWidth: 0.75,
     opacity: Math.min(1, Math.max(0.05, zoom - fadeFrom)),
-  });
+    extensions: [FOCUS_FILTER],
+    filterEnabled: focusActive(focus),
+    filterRange: focusRanges(focus),
+  } as never);
 }
 
-export function incidentDensityLayer(model: LiveModel, data: { length: number }, densityVersion: number, zoom: number, visible: boolean) {
+/** The density hexagons at low zoom: open cases summed per hexagon, only those in focus when there is one. */
+export function incidentDensityLayer(model: LiveModel, data: { length: number }, densityVersion: number, zoom: number, visible: boolean, focus: MapFocus) {
   const switchZoom = densityMaxZoom(model.buffers.size);
   const buffers = model.buffers;
   return new HexagonLayer<unknown>({
@@ -50,7 +59,7 @@ export function incidentDensityLayer(model: LiveModel, data: { length: number },
     // trigger is the throttled version, and only while the layer is visible, so zoomed in it costs nothing.
     data,
     getPosition: (_: unknown, { index, target }: { index: number; target: number[] }) => buffers.positionAt(index, target) as [number, number],
-    getColorWeight: (_: unknown, { index }: { index: number }) => buffers.weightAt(index),
+    getColorWeight: (_: unknown, { index }: { index: number }) => buffers.weightAt(index, focus),
     visible: visible && zoom < switchZoom,
     gpuAggregation: true,
     radius: 1_200,
@@ -60,7 +69,7 @@ export function incidentDensityLayer(model: LiveModel, data: { length: number },
     colorRange: DENSITY_RAMP,
     opacity: Math.min(0.8, Math.max(0.05, (switchZoom - zoom) * 0.8)),
     pickable: false,
-    updateTriggers: { getPosition: densityVersion, getColorWeight: densityVersion },
+    updateTriggers: { getPosition: densityVersion, getColorWeight: `${densityVersion} ${focusKey(focus)}` },
   });
 }
 
