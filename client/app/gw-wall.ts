@@ -18,7 +18,8 @@ import { shanghaiDay } from '../../protocol/time';
 import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
 import { loadCityModel, soleDistrict, type CityModel } from '../geo/city-model';
-import { isMessageKey, language, t } from '../i18n/index';
+import { isMessageKey, language, localName, t } from '../i18n/index';
+import { CATEGORY_GROUPS } from '../../protocol/catalogues';
 import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
 import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
@@ -697,6 +698,12 @@ export class GwWall extends LitElement {
     return n;
   }
 
+  /** The name of that group, in the page's language, for the panels' titles (null: every case). */
+  private panelGroupName(): string | null {
+    const group = this.panelGroup();
+    return group === null ? null : localName(CATEGORY_GROUPS.find((g) => g.code === group), group);
+  }
+
   /** The category group the side panels keep to: the focus's, live; none in playback, which sets the focus aside. */
   private panelGroup() {
     return this.playback.active ? null : this.mapFocus.group;
@@ -788,8 +795,8 @@ export class GwWall extends LitElement {
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">
-        <gw-whistle-board ?interactive=${!this.kiosk} .whistles=${model ? this.groupedWhistles.of(this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()), this.whistleVersion, this.panelGroup()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
-        <gw-ticker ?interactive=${!this.kiosk} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .day=${shanghaiDay(this.now)} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
+        <gw-whistle-board ?interactive=${!this.kiosk} .group=${this.panelGroupName()} .whistles=${model ? this.groupedWhistles.of(this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()), this.whistleVersion, this.panelGroup()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-ticker ?interactive=${!this.kiosk} .group=${this.panelGroupName()} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .day=${shanghaiDay(this.now)} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;
   }

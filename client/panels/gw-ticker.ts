@@ -90,13 +90,15 @@ export class GwTicker extends LitElement {
   @property({ type: Number }) day = Number.NaN;
   /** rows open their case on the desk (off on a kiosk wall, which has none) */
   @property({ type: Boolean, reflect: true }) interactive = false;
+  /** the name of the category group the rows keep to (the map's focus), or null for every case */
+  @property({ attribute: false }) group: string | null = null;
 
   override render() {
     const city = this.city;
     const shown = this.entries.slice(0, this.rows);
     return html`<section class="panel">
-      <h2>${t('ticker.title')}</h2>
-      ${shown.length === 0 ? html`<div class="empty">${t('ticker.empty')}</div>` : ''}
+      <h2>${t('ticker.title')}${this.group === null ? '' : html`<span class="group" data-group>· ${this.group}</span>`}</h2>
+      ${shown.length === 0 ? html`<div class="empty">${this.group === null ? t('ticker.empty') : t('ticker.emptyIn', { group: this.group })}</div>` : ''}
       <ol>
         ${repeat(
           shown,

@@ -173,6 +173,8 @@ export class GwWhistleBoard extends LitElement {
   /** server-aligned now, epoch ms (the wall ticks it each second for the ages) */
   @property({ type: Number }) now = Date.now();
   @property({ type: Number }) rows = 6;
+  /** the name of the category group the whistles keep to (the map's focus), or null for every case */
+  @property({ attribute: false }) group: string | null = null;
   /** play the arrival glow and the emergency pulse (off: still walls and screenshots) */
   @property({ type: Boolean, reflect: true }) motion = false;
   /** rows open their case on the desk (off on a kiosk wall, which has none) */
@@ -184,11 +186,11 @@ export class GwWhistleBoard extends LitElement {
     const overdue = this.whistles.filter((w) => !w.answered && lateDepartments(w.whistle, this.now).length > 0).length;
     return html`<section class="panel">
       <h2>
-        ${t('board.title')}
+        ${t('board.title')}${this.group === null ? nothing : html`<span class="group" data-group>· ${this.group}</span>`}
         ${overdue > 0 ? html`<span class="overdue-count num" data-overdue=${overdue} title=${t('board.overdueTitle')}>${t('board.overdue', { count: overdue })}</span>` : nothing}
         <span class="count num">${active}</span>
       </h2>
-      ${this.whistles.length === 0 ? html`<div class="empty">${t('board.empty')}</div>` : ''}
+      ${this.whistles.length === 0 ? html`<div class="empty">${this.group === null ? t('board.empty') : t('board.emptyIn', { group: this.group })}</div>` : ''}
       <ul>
         ${repeat(
           this.whistles.slice(0, this.rows),

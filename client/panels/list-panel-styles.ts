@@ -21,6 +21,15 @@ export const listPanelStyles = css`
     min-height: 0;
     overflow: hidden;
   }
+  /* the category group the rows keep to (the map's focus), in the focus's amber */
+  h2 .group {
+    color: #fde68a;
+    letter-spacing: 0.04em;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    min-width: 0;
+  }
   .place {
     font-size: 0.8em;
     color: #8ea7cf;

@@ -729,6 +729,9 @@ describe('the command-centre wall', () => {
       const groupOfRows = async (selector: string) => (await p.locator(selector).evaluateAll((lis) => lis.map((li) => li.getAttribute('data-category') ?? ''))).map(groupOf);
       for (const group of await groupOfRows('gw-ticker li')) expect(group).toBe('social');
       for (const group of await groupOfRows('gw-whistle-board li[data-whistle]')) expect(group).toBe('social');
+      // and say so in their titles
+      expect(await p.locator('gw-ticker h2 [data-group]').textContent()).toContain('社会治理');
+      expect(await p.locator('gw-whistle-board h2 [data-group]').textContent()).toContain('社会治理');
       await frames(p, 6);
       expect(maxDistanceAround(await screenshotPixels(p), ...point, 1, bare.at(...point)), 'an environment case is not drawn under a social focus').toBeLessThan(12);
 
@@ -743,6 +746,7 @@ describe('the command-centre wall', () => {
       expect(search().has('group')).toBe(false);
       expect(await p.locator('gw-legend .focus-on').count()).toBe(0);
       await expect.poll(tickerSeqs, { timeout: 30_000 }).toEqual(everyRow);
+      expect(await p.locator('gw-ticker h2 [data-group], gw-whistle-board h2 [data-group]').count()).toBe(0);
     } finally {
       await p.close();
     }
