@@ -133,6 +133,15 @@ export const CHANNELS: ReadonlyArray<Channel> = [
 const categoryByCode = new Map(CATEGORIES.map((c) => [c.code, c]));
 const channelByCode = new Map(CHANNELS.map((c) => [c.code, c]));
 const OTHER_CATEGORY = categoryByCode.get('other') as Category;
+const GROUP_INDEX = new Map<string, number>(CATEGORY_GROUPS.map((g, i) => [g.code, i]));
+
+/**
+ * The index in CATEGORY_GROUPS of a category's group; an unknown category counts as `other`, as its SLA does (the
+ * history columns carry it, and the wall's focus filters on it).
+ */
+export function categoryGroupIndex(category: string): number {
+  return GROUP_INDEX.get((categoryByCode.get(category) ?? OTHER_CATEGORY).group) as number;
+}
 
 /** The category with this code, or undefined. */
 export function categoryOf(code: string): Category | undefined {

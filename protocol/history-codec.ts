@@ -21,7 +21,8 @@
  *    bytes) in a stream asked for without details (`details=0`: windowed playback needs the columns only)
  * ```
  *
- * `arg` holds a small per-type value: priority for a report, satisfaction for a rating, tier for a whistle, stage
+ * `arg` holds a small per-type value: for a report its priority (low 2 bits) and its category's group (the index in
+ * CATEGORY_GROUPS, from bit 2: `reportPriority`, `reportGroup`), satisfaction for a rating, tier for a whistle, stage
  * for a department report (1 arrived), `passed` for a verification.
  *
  * `limit` holds what the overdue colour needs, so that a stream without details has it too: for a report, its
@@ -36,11 +37,12 @@
  * decoder.end(); // throws if the stream stopped inside a frame
  * ```
  */
-import { slaHoursFor } from './catalogues';
+import { categoryGroupIndex, slaHoursFor } from './catalogues';
 import { EVENT_TYPES, PRIORITIES, WHISTLE_TIERS, incidentIdOf, type EventType, type StoredEvent } from './events';
 
 export const HISTORY_COLUMNS_TYPE = 'application/vnd.gridwatch.history';
-export const HISTORY_CODEC_VERSION = 2;
+/** 3: a report's `arg` carries its category group beside its priority (the wall's focus in playback). */
+export const HISTORY_CODEC_VERSION = 3;
 const MAGIC = 0x43485747; // 'GWHC' little-endian
 const HEADER_BYTES = 40;
 
@@ -93,10 +95,20 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const pad4 = (n: number) => (n + 3) & ~3;
 
+/** The priority's index (in PRIORITIES) in a report's `arg`. */
+export function reportPriority(arg: number): number {
+  return arg & 0b11;
+}
+
+/** The category group's index (in CATEGORY_GROUPS) in a report's `arg`. */
+export function reportGroup(arg: number): number {
+  return arg >>> 2;
+}
+
 function argOf(event: StoredEvent): number {
   switch (event.type) {
     case 'incident.reported':
-      return PRIORITIES.indexOf(event.incident.priority ?? 'normal');
+      return PRIORITIES.indexOf(event.incident.priority ?? 'normal') | (categoryGroupIndex(event.incident.category) << 2);
     case 'incident.rated':
       return event.satisfaction;
     case 'incident.whistled':

@@ -97,8 +97,8 @@ export class GwWall extends LitElement {
   private readonly scopedWhistles = new ScopedList<ActiveWhistle>();
   /**
    * The map's focus (map-focus.ts), from `?focus=` / `?group=`, the KPI strip's 在办 / 超期 tiles and the legend's
-   * category: the live map draws only the cases in it; the whistle board and the ticker keep to its group. Playback
-   * sets it aside (its columns carry no category) and the legend says so.
+   * category: the map draws only the cases in it, live and in playback; the whistle board and the ticker keep to its
+   * group.
    */
   @state() private mapFocus: MapFocus = NO_FOCUS;
   /** how many cases the live map shows in the focus, counted at most once a second */
@@ -202,6 +202,7 @@ export class GwWall extends LitElement {
     if (!this.socket) {
       this.kiosk = this.config.kiosk;
       this.mapFocus = this.config.focus ?? NO_FOCUS;
+      this.playback.setFocus(this.mapFocus);
       this.socket = new LiveSocketController(this, {
         area: this.config.area,
         token: this.config.token ?? undefined,
@@ -229,6 +230,7 @@ export class GwWall extends LitElement {
     this.mapFocus = { state: focus.state, group: focus.group };
     this.shownInFocus = null;
     this.lastFocusCount = -Infinity;
+    this.playback.setFocus(this.mapFocus);
     // replaced, not pushed: the back button steps through the desk's views, not through filters
     history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
     this.scheduleFrame();
@@ -544,8 +546,8 @@ export class GwWall extends LitElement {
           gridVersion: this.gridVersionShown,
           focus: this.mapFocus,
         });
-    if (!playbackModel && focusActive(this.mapFocus) && frameTime - this.lastFocusCount >= 1_000) {
-      this.shownInFocus = this.countInFocus(model);
+    if (focusActive(this.mapFocus) && frameTime - this.lastFocusCount >= 1_000) {
+      this.shownInFocus = this.countInFocus(playbackModel ?? model);
       this.lastFocusCount = frameTime;
     }
     // the desk's highlight (the area's boundary, the case's ring) shows live and in playback alike
@@ -589,6 +591,7 @@ export class GwWall extends LitElement {
       scale,
       frameTime: this.config.motion ? frameTime : 0,
       gridVersion: -1 - model.gridVersion,
+      focus: this.mapFocus,
     });
     if (!points || !view) return layers;
     const heatVisible = this.toggles.incidents && view.cumulative && this.playback.choroplethMetric === null;
@@ -681,7 +684,7 @@ export class GwWall extends LitElement {
   private tickerEntries(model: LiveModel): TickerEntry[] {
     const area = this.panelArea();
     const entries = area === null ? model.ticker : model.tickerIn(area, TICKER_ROWS);
-    return this.groupedTicker.of(entries, this.tickerVersion, this.panelGroup());
+    return this.groupedTicker.of(entries, this.tickerVersion, this.mapFocus.group);
   }
 
   /**
@@ -700,13 +703,8 @@ export class GwWall extends LitElement {
 
   /** The name of that group, in the page's language, for the panels' titles (null: every case). */
   private panelGroupName(): string | null {
-    const group = this.panelGroup();
+    const group = this.mapFocus.group;
     return group === null ? null : localName(CATEGORY_GROUPS.find((g) => g.code === group), group);
-  }
-
-  /** The category group the side panels keep to: the focus's, live; none in playback, which sets the focus aside. */
-  private panelGroup() {
-    return this.playback.active ? null : this.mapFocus.group;
   }
 
   /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */
@@ -767,7 +765,7 @@ export class GwWall extends LitElement {
         <gw-connection-badge .state=${this.socket.connection} .since=${this.socket.disconnectedAt} .refusedFor=${this.socket.refusedFor} ?playback=${this.playback.active}></gw-connection-badge>
         <gw-clock .skewMs=${this.socket.clockSkewMs} .at=${this.playback.view?.t ?? null}></gw-clock>
       </header>
-      <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS} ?interactive=${!this.kiosk && !this.playback.active} .focusState=${this.playback.active ? null : this.mapFocus.state}></gw-kpi-header>
+      <gw-kpi-header .kpis=${this.kpiFigures} .targets=${this.cityTask.value?.kpiTargets ?? NO_TARGETS} ?interactive=${!this.kiosk} .focusState=${this.mapFocus.state}></gw-kpi-header>
       <div class="map-cell">
         <div class="map"></div>
         ${this.cityTask.render({
@@ -783,7 +781,7 @@ export class GwWall extends LitElement {
               ${this.problems.map((p) => html`<div>${t('app.configError', { field: p.field, reason: p.reason })}</div>`)}
             </div>`
           : nothing}
-        <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk} .mapFocus=${this.mapFocus} .shown=${this.shownInFocus} ?replaying=${this.playback.active}></gw-legend>
+        <gw-legend .toggles=${this.toggles} ?kiosk=${this.kiosk} .mapFocus=${this.mapFocus} .shown=${this.shownInFocus} ?heat=${this.playback.active && !!this.playback.view?.cumulative && this.playback.choroplethMetric === null}></gw-legend>
         ${this.kiosk && !this.playback.active
           ? nothing
           : html`<gw-timeline-bar class="timeline" .view=${this.playback.view ? { ...this.playback.view } : null} .aggregate=${this.playback.aggregate} ?loading=${this.playback.loading}
@@ -795,7 +793,7 @@ export class GwWall extends LitElement {
         ${this.kiosk ? nothing : html`<gw-desk .city=${city ?? null} .model=${model} .now=${this.now} .version=${this.tickerVersion} ?replaying=${this.playback.active} .range=${this.playback.view}></gw-desk>`}
       </div>
       <div class="side">
-        <gw-whistle-board ?interactive=${!this.kiosk} .group=${this.panelGroupName()} .whistles=${model ? this.groupedWhistles.of(this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()), this.whistleVersion, this.panelGroup()) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
+        <gw-whistle-board ?interactive=${!this.kiosk} .group=${this.panelGroupName()} .whistles=${model ? this.groupedWhistles.of(this.scopedWhistles.of(model.whistles, this.whistleVersion, this.panelArea()), this.whistleVersion, this.mapFocus.group) : []} .city=${city ?? null} .now=${this.now} .rows=${8} ?motion=${this.config.motion}></gw-whistle-board>
         <gw-ticker ?interactive=${!this.kiosk} .group=${this.panelGroupName()} .entries=${model ? this.tickerEntries(model) : []} .city=${city ?? null} .day=${shanghaiDay(this.now)} .rows=${TICKER_ROWS} ?motion=${this.config.motion} data-version=${this.tickerVersion}></gw-ticker>
       </div>
     `;

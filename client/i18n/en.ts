@@ -66,7 +66,7 @@ export const en: Messages = {
   'focus.state.open': 'Open',
   'focus.state.overdue': 'Overdue',
   'focus.on': 'Focus: {what}',
-  'focus.replaying': 'Playback shows every case: the focus applies to the live map',
+  'focus.heat': 'the heat map counts every case',
   'focus.clear': 'Clear',
   'focus.shown': '{count} in this area',
   'focus.tile': 'Show only these cases on the map (click again for all)',

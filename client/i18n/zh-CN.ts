@@ -67,7 +67,7 @@ export const zhCN = {
   'focus.state.open': '在办',
   'focus.state.overdue': '超期',
   'focus.on': '聚焦：{what}',
-  'focus.replaying': '回放显示全部案件：聚焦只用于实时地图',
+  'focus.heat': '热力图计入全部案件',
   'focus.clear': '清除',
   'focus.shown': '本区域 {count} 件',
   'focus.tile': '地图只显示这些案件（再点一次恢复全部）',

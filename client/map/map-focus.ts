@@ -11,7 +11,7 @@
  *
  * The page URL carries it (`?focus=overdue&group=emergency`), so a wall can be set up on, say, overdue emergencies.
  */
-import { CATEGORY_GROUPS, categoryOf, type CategoryGroup } from '../../protocol/catalogues';
+import { CATEGORY_GROUPS, categoryGroupIndex, type CategoryGroup } from '../../protocol/catalogues';
 import { isOpenStatus, type IncidentRecord } from '../../protocol/reducer';
 import type { ConfigProblem } from '../config';
 
@@ -33,17 +33,13 @@ export const STATE_OPEN = 1;
 export const STATE_OVERDUE = 2;
 
 const GROUP_CODES = CATEGORY_GROUPS.map((g) => g.code) as CategoryGroup[];
-const OTHER_GROUP = GROUP_CODES.indexOf('other');
 
 export function isCategoryGroup(code: string): code is CategoryGroup {
   return (GROUP_CODES as string[]).includes(code);
 }
 
 /** The group index of a category code (an unknown category counts as `other`, as its SLA does). */
-export function groupIndexOf(category: string): number {
-  const group = categoryOf(category)?.group;
-  return group === undefined ? OTHER_GROUP : GROUP_CODES.indexOf(group);
-}
+export const groupIndexOf = categoryGroupIndex;
 
 export function groupOf(category: string): CategoryGroup {
   return GROUP_CODES[groupIndexOf(category)] as CategoryGroup;

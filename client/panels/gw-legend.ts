@@ -119,12 +119,19 @@ export class GwLegend extends LitElement {
       .folded h2 {
         margin: 0;
       }
-      .focus {
+      .focus:not(:empty) {
         margin-top: 0.5em;
-        display: grid;
-        gap: 0.3em;
       }
-      .focus label {
+      /* on the title's row without making it taller (the select is taller than the title's text) */
+      .group-pick {
+        margin-block: -0.4em;
+        margin-left: auto;
+        padding-left: 1em;
+        gap: 0.4em;
+        font-size: 0.8em;
+        font-weight: 400;
+        letter-spacing: 0;
+        color: #9db0d0;
         cursor: auto;
       }
       select {
@@ -133,7 +140,7 @@ export class GwLegend extends LitElement {
         background: #0b1a33;
         border: 1px solid #2b4a7a;
         border-radius: 0.25em;
-        padding: 0.1em 0.3em;
+        padding: 0 0.3em;
         max-width: 14em;
       }
       .focus-on {
@@ -170,8 +177,8 @@ export class GwLegend extends LitElement {
   @property({ type: Boolean, reflect: true }) kiosk = false;
   /** the map's focus */
   @property({ attribute: false }) mapFocus: MapFocus = NO_FOCUS;
-  /** playback is showing: it sets the focus aside (its columns carry no category), and the legend says so */
-  @property({ type: Boolean }) replaying = false;
+  /** playback's cumulative heatmap is showing: it counts every case reported by t, which the legend says under a focus */
+  @property({ type: Boolean }) heat = false;
   /** how many cases the map shows in the focus (null: not counted) */
   @property({ attribute: false }) shown: number | null = null;
 
@@ -194,7 +201,7 @@ export class GwLegend extends LitElement {
       </section>`;
     }
     return html`<section class="panel">
-      <h2>${title}</h2>
+      <h2>${title}${this.groupPicker()}</h2>
       <ul>
         ${LAYER_KEYS.map(
           (key) => html`<li class=${this.toggles[key] ? '' : 'off'}>
@@ -220,28 +227,32 @@ export class GwLegend extends LitElement {
     </section>`;
   }
 
+  /** The category group to focus on, on the title's row (so the legend is no taller for it); none on a kiosk wall. */
+  private groupPicker() {
+    if (this.kiosk) return nothing;
+    const focus = this.mapFocus;
+    // no label beside it (its first option, 全部类别, says what it picks): the legend is no wider for it
+    return html`<label class="group-pick"
+      ><select data-focus-group aria-label=${t('focus.group')} title=${t('focus.group')} @change=${(e: Event) => this.changeGroup((e.target as HTMLSelectElement).value)}>
+        <option value="" ?selected=${focus.group === null}>${t('focus.allGroups')}</option>
+        ${CATEGORY_GROUPS.map((g) => html`<option value=${g.code} ?selected=${focus.group === g.code}>${localName(g, g.code)}</option>`)}
+      </select></label
+    >`;
+  }
+
+  /** While a focus holds: what it is, how many cases of the area the map shows in it, and a button that clears it. */
   private renderFocus() {
     const focus = this.mapFocus;
-    const select = this.kiosk
-      ? nothing
-      : html`<label
-          >${t('focus.group')}
-          <select data-focus-group ?disabled=${this.replaying} @change=${(e: Event) => this.changeGroup((e.target as HTMLSelectElement).value)}>
-            <option value="" ?selected=${focus.group === null}>${t('focus.allGroups')}</option>
-            ${CATEGORY_GROUPS.map((g) => html`<option value=${g.code} ?selected=${focus.group === g.code}>${localName(g, g.code)}</option>`)}
-          </select></label
-        >`;
-    if (!focusActive(focus)) return html`<div class="focus" data-focus="">${select}</div>`;
-    if (this.replaying) return html`<div class="focus" data-focus="" data-focus-set-aside>${select}<div class="hint">${t('focus.replaying')}</div></div>`;
+    if (!focusActive(focus)) return html`<div class="focus" data-focus=""></div>`;
     const parts = [
       ...(focus.state ? [t(`focus.state.${focus.state}`)] : []),
       ...(focus.group ? [localName(CATEGORY_GROUPS.find((g) => g.code === focus.group), focus.group)] : []),
     ];
     return html`<div class="focus" data-focus=${focusKey(focus)}>
-      ${select}
       <div class="focus-on" role="status">
         <span>${t('focus.on', { what: parts.join(' · ') })}</span>
         ${this.shown === null ? nothing : html`<span class="num" data-focus-shown=${this.shown}>${t('focus.shown', { count: this.shown.toLocaleString() })}</span>`}
+        ${this.heat ? html`<span class="hint" data-focus-heat>${t('focus.heat')}</span>` : nothing}
         ${this.kiosk ? nothing : html`<button type="button" data-focus-clear @click=${() => this.dispatchEvent(new FocusChangeEvent({ state: null, group: null }))}>${t('focus.clear')}</button>`}
       </div>
     </div>`;

@@ -12,6 +12,7 @@
  * // in a frame: const model = this.playback.frame(frameTime) ?? this.liveModel;
  * ```
  */
+import { NO_FOCUS, sameFocus, type MapFocus } from '../map/map-focus';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { snapshotOf } from '../../protocol/reducer';
 import type { CityModel } from '../geo/city-model';
@@ -98,6 +99,8 @@ export class PlaybackController implements ReactiveController {
   private lastFrame = 0;
   private panelsAt = -Infinity;
   private panelsT = Number.NaN;
+  /** the wall's focus, which the range's points are given as they are made */
+  private focus: MapFocus = NO_FOCUS;
   private urlAt = -Infinity;
   /** bumps when the panels' model was rebuilt */
   version = 0;
@@ -210,6 +213,18 @@ export class PlaybackController implements ReactiveController {
   }
 
   /** Jumps to t (clamped to the range); panels refresh on the next frame. */
+  /**
+   * The wall's focus (client/map/map-focus.ts): the points show only the cases in it, and the choropleth counts only
+   * its group's cases, refigured with the next frame even while paused.
+   */
+  setFocus(focus: MapFocus): void {
+    if (sameFocus(focus, this.focus)) return;
+    this.focus = focus;
+    this.points?.setFocus(focus);
+    this.panelsT = Number.NaN;
+    this.panelsAt = -Infinity;
+  }
+
   seek(t: number): void {
     if (!this.view) return;
     this.view.t = Math.min(this.view.to, Math.max(this.view.from, t));
@@ -234,6 +249,7 @@ export class PlaybackController implements ReactiveController {
     this.loading = true;
     this.dropRangeData();
     const points = new PlaybackPoints(from, this.shift);
+    points.setFocus(this.focus);
     this.points = points;
     this.model = new LiveModel(this.city, this.shift, () => this.view?.t ?? Date.now());
     this.loaded = { events: 0, bytes: 0 };

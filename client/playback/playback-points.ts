@@ -9,7 +9,8 @@
  * against CPU filtering). Columns are filled once, as chunks stream in.
  *
  * Memory (issue 6: ≤ 32 B an event, a 20M-event range without any allocation near Chrome's ~1 GB cap): a segment
- * holds 21 bytes (position f32×2, filter f32×2, colour u8×4, radius u8 normalized, in eighths of a pixel). Segments
+ * holds 22 bytes (position f32×2, filter f32×2, colour u8×4, radius u8 normalized, in eighths of a pixel, and a
+ * byte of status and category group for the wall's focus). Segments
  * live in blocks of 2^20 instances, each its own ScatterplotLayer under one composite layer: a new chunk re-uploads
  * only the blocks it changed, and only the last block grows (doubling up to the block size; `finish()` trims it and
  * the per-case columns to their exact size when the stream ends). Per case: 41 bytes of bookkeeping and figures,
@@ -21,13 +22,19 @@
  *
  * Cumulative mode draws a heatmap of every case reported up to t from the per-case columns (report position and
  * time), so each case counts once.
+ *
+ * The wall's focus (client/map/map-focus.ts) applies here too: each segment keeps its status and its case's category
+ * group (the report's `arg` carries it) in one byte, and `setFocus` makes the segments out of focus transparent (a
+ * pass over the colour column's alpha, re-uploaded once; a focus changes rarely, t every frame). The per-grid figures
+ * of the choropleth keep to the focus's group; the heatmap counts every case reported by t.
  */
 import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } from '@deck.gl/core';
 import { DataFilterExtension } from '@deck.gl/extensions';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import { EVENT_TYPES, PRIORITIES, type IncidentStatus } from '../../protocol/events';
-import { NO_LIMIT, type HistoryChunk } from '../../protocol/history-codec';
+import { NO_LIMIT, reportGroup, reportPriority, type HistoryChunk } from '../../protocol/history-codec';
+import { codesInFocus, focusActive, focusRanges, NO_FOCUS, sameFocus, STATE_ENDED, STATE_OPEN, STATE_OVERDUE, type MapFocus } from '../map/map-focus';
 import type { CoordinateShift } from '../geo/basemap-shift';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../live/live-model';
@@ -57,6 +64,11 @@ const ENDED_RADIUS = 2;
 const OVERDUE_GROWTH = 1.25;
 
 type PlaybackPointStatus = IncidentStatus | 'overdue';
+/** a segment's status, as its code's low 4 bits hold it (the group's index sits above them) */
+const SEGMENT_STATUSES: readonly PlaybackPointStatus[] = ['reported', 'registered', 'dispatched', 'in_progress', 'resolved', 'verified', 'closed', 'cancelled', 'overdue'];
+const SEGMENT_STATUS = new Map(SEGMENT_STATUSES.map((status, i) => [status, i]));
+/** the focus's state code of each segment status */
+const SEGMENT_STATE = SEGMENT_STATUSES.map((status) => (status === 'overdue' ? STATE_OVERDUE : status === 'closed' || status === 'cancelled' ? STATE_ENDED : STATE_OPEN));
 
 export class PlaybackPoints {
   /** segments per block (each block: its own typed arrays and sub-layer; only the last one grows) */
@@ -72,7 +84,8 @@ export class PlaybackPoints {
   // per incident (the stream's incident table index)
   private incidentCapacity = 0;
   private status = new Uint8Array(0);
-  private priority = new Uint8Array(0);
+  /** the report's `arg`: priority (reportPriority) and category group (reportGroup) */
+  private reportArg = new Uint8Array(0);
   /** deadline, seconds after origin (NaN: none yet) */
   private deadline = new Float32Array(0);
   /** SLA of the case's category (from its report), in minutes (NO_SLA: unknown) */
@@ -98,6 +111,8 @@ export class PlaybackPoints {
   /** the stream ended and the columns were trimmed (`finish`) */
   finished = false;
   private heatCached: BinaryData | null = null;
+  /** the wall's focus the colours' alphas were last set for */
+  private focus: MapFocus = NO_FOCUS;
 
   constructor(
     /** epoch ms that filter seconds count from (the range start) */
@@ -134,7 +149,8 @@ export class PlaybackPoints {
         this.ensureIncident(slot + 1);
         const [x, y] = this.shift(chunk.lon[i]!, chunk.lat[i]!);
         const sla = chunk.limit[i]!;
-        this.priority[slot] = chunk.arg[i]!;
+        // the report's arg as it comes: its priority and its category group (reportPriority, reportGroup)
+        this.reportArg[slot] = chunk.arg[i]!;
         this.slaMinutes[slot] = sla === NO_LIMIT || sla < 0 ? NO_SLA : Math.min(NO_SLA - 1, sla);
         this.deadline[slot] = Number.NaN;
         this.current[slot] = -1;
@@ -209,20 +225,21 @@ export class PlaybackPoints {
     }
     const current = this.current[slot]!;
     if (current >= 0) this.setTo(current, Math.max(this.fromOf(current), end));
+    const group = reportGroup(this.reportArg[slot]!);
     const ended = status === 'closed' || status === 'cancelled';
-    const radius = ended ? ENDED_RADIUS : PRIORITY_RADIUS_PX[PRIORITIES[this.priority[slot]!] ?? 'normal'];
+    const radius = ended ? ENDED_RADIUS : PRIORITY_RADIUS_PX[PRIORITIES[reportPriority(this.reportArg[slot]!)] ?? 'normal'];
     const deadline = this.deadline[slot]!;
     const unresolved = status === 'dispatched' || status === 'in_progress';
     if (unresolved && !Number.isNaN(deadline) && deadline <= at) {
       if (!(this.overdueFrom[slot]! <= at)) this.overdueFrom[slot] = at;
-      this.current[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, at, NEVER, reuse);
+      this.current[slot] = this.segment(x, y, 'overdue', group, radius * OVERDUE_GROWTH, at, NEVER, reuse);
       return;
     }
-    this.current[slot] = this.segment(x, y, status, radius, at, ended ? at + CLIENT_RETAIN_CLOSED_MS / 1000 : NEVER, reuse);
+    this.current[slot] = this.segment(x, y, status, group, radius, at, ended ? at + CLIENT_RETAIN_CLOSED_MS / 1000 : NEVER, reuse);
     if (unresolved && !Number.isNaN(deadline)) {
       // until the deadline in this status, overdue from then on (unless the case moves on first)
       this.setTo(this.current[slot]!, deadline);
-      this.pending[slot] = this.segment(x, y, 'overdue', radius * OVERDUE_GROWTH, deadline, NEVER);
+      this.pending[slot] = this.segment(x, y, 'overdue', group, radius * OVERDUE_GROWTH, deadline, NEVER);
     }
   }
 
@@ -238,7 +255,7 @@ export class PlaybackPoints {
   }
 
   /** Writes a segment into instance `reuse` (a cancelled one of the same case), or a new one. */
-  private segment(x: number, y: number, status: PlaybackPointStatus, radius: number, from: number, to: number, reuse = -1): number {
+  private segment(x: number, y: number, status: PlaybackPointStatus, group: number, radius: number, from: number, to: number, reuse = -1): number {
     let i = reuse;
     if (i < 0) {
       i = this.segments;
@@ -251,6 +268,9 @@ export class PlaybackPoints {
     block.positions[k * 2] = x;
     block.positions[k * 2 + 1] = y;
     block.colours.set(STATUS_COLOURS[status], k * 4);
+    const code = SEGMENT_STATUS.get(status)!;
+    block.codes[k] = (group << 4) | code;
+    if (!codesInFocus(this.focus, group, SEGMENT_STATE[code]!)) block.colours[k * 4 + 3] = 0;
     block.radii[k] = Math.round(radius * PlaybackPoints.RADIUS_UNIT);
     block.filter[k * 2] = from;
     block.filter[k * 2 + 1] = to;
@@ -258,15 +278,43 @@ export class PlaybackPoints {
     return i;
   }
 
-  /** Bytes per segment instance: position f32×2, filter f32×2, colour u8×4, radius u8. */
-  static readonly BYTES_PER_SEGMENT = 8 + 8 + 4 + 1;
-  /** Bytes per incident: status, priority, deadline, SLA minutes, current and pending segment, grid, report position and time, overdue start, rating and its time. */
+  /** Bytes per segment instance: position f32×2, filter f32×2, colour u8×4, radius u8, status and group u8. */
+  static readonly BYTES_PER_SEGMENT = 8 + 8 + 4 + 1 + 1;
+  /** Bytes per incident: status, the report's arg (priority and category group), deadline, SLA minutes, current and pending segment, grid, report position and time, overdue start, rating and its time. */
   static readonly BYTES_PER_INCIDENT = 1 + 1 + 4 + 2 + 4 + 4 + 4 + 8 + 4 + 4 + 1 + 4;
+
+  /**
+   * Shows only the segments in the wall's focus: the others' colour goes transparent (their status colour's alpha
+   * comes back when the focus lets them in again). One pass over the segments, only when the focus changes.
+   */
+  setFocus(focus: MapFocus): void {
+    if (sameFocus(focus, this.focus)) return;
+    this.focus = focus;
+    for (const block of this.blocks) {
+      for (let k = 0; k < block.length; k++) {
+        const code = block.codes[k]!;
+        const status = code & 0xf;
+        block.colours[k * 4 + 3] = codesInFocus(focus, code >>> 4, SEGMENT_STATE[status]!) ? STATUS_COLOURS[SEGMENT_STATUSES[status]!][3] : 0;
+      }
+      block.data = null;
+    }
+    this.version += 1;
+  }
+
+  /** A focus holds: some segments are transparent. */
+  get focused(): boolean {
+    return focusActive(this.focus);
+  }
+
+  /** The per-grid figures' group filter: [index, index], or every group. */
+  get focusGroupRange(): [number, number] {
+    return focusRanges(this.focus)[0];
+  }
 
   /** Bytes the columns and bookkeeping hold now, capacity included (every typed array's byteLength). */
   get bytes(): number {
     let n = 0;
-    for (const b of this.blocks) n += b.positions.byteLength + b.filter.byteLength + b.colours.byteLength + b.radii.byteLength;
+    for (const b of this.blocks) n += b.positions.byteLength + b.filter.byteLength + b.colours.byteLength + b.radii.byteLength + b.codes.byteLength;
     for (const a of this.incidentArrays()) n += a.byteLength;
     return n;
   }
@@ -280,7 +328,7 @@ export class PlaybackPoints {
   }
 
   private incidentArrays(): ArrayBufferView[] {
-    return [this.status, this.priority, this.deadline, this.slaMinutes, this.current, this.pending, this.gridOf, this.reportPosition, this.reportedS, this.overdueFrom, this.rating, this.ratedS];
+    return [this.status, this.reportArg, this.deadline, this.slaMinutes, this.current, this.pending, this.gridOf, this.reportPosition, this.reportedS, this.overdueFrom, this.rating, this.ratedS];
   }
 
   /**
@@ -291,7 +339,10 @@ export class PlaybackPoints {
   gridFiguresAt(t: number, grids: number): GridFigures<Uint32Array> {
     const s = this.seconds(t);
     const out: GridFigures<Uint32Array> = { reported: new Uint32Array(grids), overdue: new Uint32Array(grids), ratings: new Uint32Array(grids), ratingSum: new Uint32Array(grids) };
+    const [g0, g1] = this.focusGroupRange;
     for (let slot = 0; slot < this.incidents; slot++) {
+      const group = reportGroup(this.reportArg[slot]!);
+      if (group < g0 || group > g1) continue;
       // the range's cases: not those carried in from before its start (reported before the origin)
       if (this.status[slot] === 0 || !(this.reportedS[slot]! >= 0 && this.reportedS[slot]! <= s)) continue;
       const g = this.gridOf[slot]!;
@@ -315,7 +366,7 @@ export class PlaybackPoints {
     if (b >= this.blocks.length) {
       // the first block starts small (short ranges); later ones at a quarter block
       const capacity = b === 0 ? 4096 : PlaybackPoints.BLOCK / 4;
-      this.blocks.push({ positions: new Float32Array(capacity * 2), filter: new Float32Array(capacity * 2), colours: new Uint8Array(capacity * 4), radii: new Uint8Array(capacity), length: 0, data: null });
+      this.blocks.push({ positions: new Float32Array(capacity * 2), filter: new Float32Array(capacity * 2), colours: new Uint8Array(capacity * 4), radii: new Uint8Array(capacity), codes: new Uint8Array(capacity), length: 0, data: null });
       return;
     }
     const block = this.blocks[b]!;
@@ -333,7 +384,7 @@ export class PlaybackPoints {
   private resizeIncidents(capacity: number): void {
     if (capacity === this.incidentCapacity) return;
     this.status = resized(this.status, capacity);
-    this.priority = resized(this.priority, capacity);
+    this.reportArg = resized(this.reportArg, capacity);
     this.deadline = resized(this.deadline, capacity);
     this.slaMinutes = resized(this.slaMinutes, capacity);
     this.current = resized(this.current, capacity, -1);
@@ -393,6 +444,8 @@ interface SegmentBlock {
   colours: Uint8Array;
   /** radius in 1/RADIUS_UNIT pixels */
   radii: Uint8Array;
+  /** the segment's status (low 4 bits, SEGMENT_STATUSES) and its case's group index (above) */
+  codes: Uint8Array;
   /** segments written */
   length: number;
   data: BinaryData | null;
@@ -415,6 +468,7 @@ function resizeBlock(block: SegmentBlock, capacity: number): void {
   block.filter = resized(block.filter, capacity * 2);
   block.colours = resized(block.colours, capacity * 4);
   block.radii = resized(block.radii, capacity);
+  block.codes = resized(block.codes, capacity);
   block.data = null;
 }
 
@@ -454,7 +508,8 @@ class PlaybackPointsLayer extends CompositeLayer<PlaybackPointsLayerProps> {
           data: data as never,
           radiusUnits: 'pixels',
           radiusScale: (scale * 255) / PlaybackPoints.RADIUS_UNIT,
-          stroked: true,
+          // the outline's colour is one for all, so a segment made transparent by the focus would keep its ring
+          stroked: !points.focused,
           getLineColor: [6, 11, 22, 220],
           lineWidthUnits: 'pixels',
           getLineWidth: 0.75,

@@ -300,21 +300,30 @@ describe('the command-centre wall', () => {
     for (const row of rows) expect(row.late.sort(), row.id).toEqual([...(late.get(row.id) ?? [])].sort());
     // a whistle still within its limit shows the time left to report, and a late one none
     const whistles = new Map([...state.incidents.values()].flatMap((r) => r.whistles.map((w) => [w.id, w] as const)));
-    const left = await page.locator('gw-whistle-board li[data-whistle]').evaluateAll((lis) =>
-      lis.map((li) => ({ id: li.getAttribute('data-whistle')!, left: li.querySelector('[data-left]')?.getAttribute('data-left') ?? null, at: Date.now() })),
-    );
+    // the rows as the board last drew them, with the clock it drew them at
+    const boardNow = () =>
+      page.evaluate(async () => {
+        const board = document.querySelector('gw-wall')!.shadowRoot!.querySelector('gw-whistle-board')!;
+        await board.updateComplete;
+        const rows = [...board.shadowRoot!.querySelectorAll('li[data-whistle]')].map((li) => ({ id: li.getAttribute('data-whistle')!, left: li.querySelector('[data-left]')?.getAttribute('data-left') ?? null }));
+        return { now: board.now, at: Date.now(), rows };
+      });
+    const drawn = await boardNow();
     let within = 0;
-    for (const row of left) {
+    for (const row of drawn.rows) {
       const whistle = whistles.get(row.id)!;
       if (late.has(row.id) || whistleAnswered(whistle)) expect(row.left, row.id).toBeNull();
       else {
         within += 1;
         expect(Number(row.left), row.id).toBeGreaterThan(0);
-        // the board's clock ticks each second
-        expect(Math.abs(Number(row.left) - (reportDueAt(whistle) - row.at)), row.id).toBeLessThan(5_000);
+        expect(Number(row.left), row.id).toBe(reportDueAt(whistle) - drawn.now);
       }
     }
     expect(within, 'the scenario has whistles still within their limit').toBeGreaterThan(0);
+    // the board's clock is the wall's (within the few seconds a software-rendered frame under load can take) and
+    // ticks on: the time left counts down
+    expect(Math.abs(drawn.now - drawn.at)).toBeLessThan(15_000);
+    await expect.poll(async () => (await boardNow()).now, { timeout: 30_000 }).toBeGreaterThan(drawn.now);
   });
 
   it('lays out 1920×1080 with no panel overflowing or overlapping another', async () => {

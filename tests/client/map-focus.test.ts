@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, CATEGORY_GROUPS } from '../../protocol/catalogues';
 import { parseWallConfig } from '../../client/config';
+import { PRIORITIES, type StoredEvent } from '../../protocol/events';
+import { HistoryDecoder, HistoryEncoder, reportGroup, reportPriority } from '../../protocol/history-codec';
 import { IncidentBuffers } from '../../client/live/incident-buffers';
 import { GroupedList } from '../../client/live/scoped-list';
 import {
@@ -52,6 +54,21 @@ describe('the map focus', () => {
     for (const c of CATEGORIES) expect(groupOf(c.code)).toBe(c.group);
     expect(groupOf('not.a.category')).toBe('other');
     expect(CATEGORY_GROUPS[groupIndexOf('emergency.fire')]!.code).toBe('emergency');
+  });
+
+  it("a report's history column carries its priority and its category group (playback's focus reads them)", () => {
+    const events = CATEGORIES.flatMap((c, i) => {
+      const priority = PRIORITIES[i % PRIORITIES.length]!;
+      const at = new Date(Date.UTC(2026, 10, 25, 0, i)).toISOString();
+      return [{ seq: i + 1, id: `e${i}`, type: 'incident.reported', at, grid: '530102001001001', incident: { id: `c${i}`, location: [102.7, 25.04], category: c.code, channel: 'other', priority } } as StoredEvent];
+    });
+    const decoder = new HistoryDecoder();
+    const [chunk] = decoder.push(new HistoryEncoder().encodeFrame(events));
+    events.forEach((e, i) => {
+      const incident = (e as Extract<StoredEvent, { type: 'incident.reported' }>).incident;
+      expect(PRIORITIES[reportPriority(chunk!.arg[i]!)], incident.category).toBe(incident.priority);
+      expect(CATEGORY_GROUPS[reportGroup(chunk!.arg[i]!)]!.code, incident.category).toBe(groupOf(incident.category));
+    });
   });
 
   it('passes the same cases on the GPU (its ranges) as on the CPU, for every focus, group and state', () => {

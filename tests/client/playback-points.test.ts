@@ -10,6 +10,7 @@ import { HistoryDecoder, HistoryEncoder, NO_LIMIT, type HistoryChunk } from '../
 import { fold, isUnresolvedStatus } from '../../protocol/reducer';
 import { EVENT_TYPES, type StoredEvent } from '../../protocol/events';
 import { PlaybackPoints } from '../../client/playback/playback-points';
+import { groupOf, inFocus, NO_FOCUS, type MapFocus } from '../../client/map/map-focus';
 import { PRIORITY_RADIUS_PX, STATUS_COLOURS } from '../../client/live/incident-style';
 import { CLIENT_RETAIN_CLOSED_MS } from '../../client/live/live-model';
 import { GridChoropleth, rampColour } from '../../client/map/layers/grid-choropleth';
@@ -148,6 +149,50 @@ describe('playback points: status at t on the GPU filter', () => {
       expect(overdueSeen).toBeGreaterThan(0);
     });
   }
+
+  it("shows only the cases in the wall's focus at every t (set before the segments came, or after), and the choropleth counts only its group", () => {
+    // the same history, its cases spread over four category groups
+    const categories = ['env.litter', 'emergency.fire', 'social.neighbour-dispute', 'facility.streetlight'];
+    const varied = structuredClone(events);
+    for (const e of varied) if (e.type === 'incident.reported') (e.incident as { category: string }).category = categories[Number(e.incident.id.slice(1)) % categories.length]!;
+    const { chunks, decoder } = decoded(varied, 25, false);
+    const points = new PlaybackPoints(first - HOUR, identity);
+    const overdueOnly: MapFocus = { state: 'overdue', group: null };
+    points.setFocus(overdueOnly);
+    for (const chunk of chunks.slice(0, chunks.length >> 1)) points.add(chunk);
+    points.setFocus(NO_FOCUS);
+    for (const chunk of chunks.slice(chunks.length >> 1)) points.add(chunk);
+    const expectedInFocus = (t: number, focus: MapFocus) => {
+      const state = fold(varied.filter((e) => atOf(e) <= t));
+      const all = expectedAt(varied, t);
+      for (const r of state.incidents.values()) {
+        const overdue = isUnresolvedStatus(r.status) && r.deadline !== undefined && r.deadline < t;
+        if (!inFocus(focus, r, overdue)) all.delete(key(r.location[0], r.location[1]));
+      }
+      return all;
+    };
+    const visible = (t: number) => new Map([...drawnAt(points, t)].filter(([, c]) => c[3]! > 0));
+    const foci: MapFocus[] = [NO_FOCUS, overdueOnly, { state: 'open', group: 'emergency' }, { state: null, group: 'social' }, NO_FOCUS];
+    for (const focus of foci) {
+      points.setFocus(focus);
+      let shown = 0;
+      for (const t of instants) {
+        const expected = expectedInFocus(t, focus);
+        expect(visible(t), `${JSON.stringify(focus)} at ${new Date(t).toISOString()}`).toEqual(expected);
+        shown += expected.size;
+      }
+      expect(shown, JSON.stringify(focus)).toBeGreaterThan(0);
+    }
+    // the choropleth's figures: every group's cases, then the social group's only
+    const grids = [GRID_A, GRID_B, GRID_C];
+    const reportedIn = (group: string | null) => grids.map((g) => varied.filter((e) => e.type === 'incident.reported' && e.grid === g && (group === null || groupOf(e.incident.category) === group)).length);
+    const tables = decoder.tables.grids;
+    const figures = () => grids.map((g) => points.gridFiguresAt(last, tables.length).reported[tables.indexOf(g)] ?? 0);
+    expect(figures()).toEqual(reportedIn(null));
+    points.setFocus({ state: null, group: 'social' });
+    expect(figures()).toEqual(reportedIn('social'));
+    expect(figures().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
 
   it('heats each case once, at its report position from its report time on', () => {
     const { chunks } = decoded(events, 50);

@@ -26,7 +26,10 @@ const BLINK_PERIOD_MS = 1_000;
 /** The focus filter over [group index, state code] (one instance, so the layer rebuilt each frame keeps it). */
 const FOCUS_FILTER = new DataFilterExtension({ filterSize: 2 });
 
-/** The case points; a focus hides the cases out of it on the GPU (its ranges are uniforms: nothing is uploaded). */
+/**
+ * The case points; a focus hides the cases out of it on the GPU (its ranges are uniforms: moving between foci
+ * uploads nothing; the first focus compiles the filter's shader once).
+ */
 export function incidentPointLayer(model: LiveModel, scale: number, zoom: number, visible: boolean, focus: MapFocus) {
   const data = model.buffers.attributes();
   const fadeFrom = densityMaxZoom(model.buffers.size) - 1;
@@ -42,9 +45,8 @@ export function incidentPointLayer(model: LiveModel, scale: number, zoom: number
     lineWidthUnits: 'pixels',
     getLineWidth: 0.75,
     opacity: Math.min(1, Math.max(0.05, zoom - fadeFrom)),
-    extensions: [FOCUS_FILTER],
-    filterEnabled: focusActive(focus),
-    filterRange: focusRanges(focus),
+    // Only while a focus holds, so a wall with no focus draws exactly as it did without the filter.
+    ...(focusActive(focus) ? { extensions: [FOCUS_FILTER], filterRange: focusRanges(focus) } : {}),
   } as never);
 }
 
