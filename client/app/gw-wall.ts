@@ -19,7 +19,6 @@ import type { WallConfig, ConfigProblem } from '../config';
 import { basemapShift } from '../geo/basemap-shift';
 import { loadCityModel, soleDistrict, type CityModel } from '../geo/city-model';
 import { isMessageKey, language, localName, t } from '../i18n/index';
-import { CATEGORY_GROUPS } from '../../protocol/catalogues';
 import { LiveModel } from '../live/live-model';
 import { LiveSocketController } from '../live/live-socket-controller';
 import { DEFAULT_TOGGLES, type LayerToggles } from '../map/layer-toggles';
@@ -53,7 +52,7 @@ import { SessionChangeEvent } from '../events/session-change-event';
 import type { ActiveWhistle, TickerEntry } from '../live/live-model';
 import { GroupedList, ScopedList } from '../live/scoped-list';
 import { FocusChangeEvent } from '../events/focus-change-event';
-import { focusActive, inFocus, NO_FOCUS, parseFocus, sameFocus, withFocus, type MapFocus } from '../map/map-focus';
+import { focusActive, groupEntry, inFocus, NO_FOCUS, parseFocus, sameFocus, withFocus, type MapFocus } from '../map/map-focus';
 import { locationInScope } from './scope-follow';
 
 /** Grid colours recompute at most this often: load shading is read at a glance, not frame by frame. */
@@ -154,8 +153,7 @@ export class GwWall extends LitElement {
    * the focus changed gets the focus as it is now, so the address bar always says what the map shows.
    */
   private readonly onPopState = () => {
-    if (sameFocus(parseFocus(location.search).focus, this.mapFocus)) return;
-    history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
+    if (!sameFocus(parseFocus(location.search).focus, this.mapFocus)) this.writeFocusUrl();
   };
   private upkeep: ReturnType<typeof setInterval> | null = null;
   private readonly barObserver = new ResizeObserver(() => this.placeBelowBar());
@@ -231,9 +229,13 @@ export class GwWall extends LitElement {
     this.shownInFocus = null;
     this.lastFocusCount = -Infinity;
     this.playback.setFocus(this.mapFocus);
-    // replaced, not pushed: the back button steps through the desk's views, not through filters
-    history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
+    this.writeFocusUrl();
     this.scheduleFrame();
+  }
+
+  /** Writes the focus into the page URL, replacing the entry: the back button steps through the desk's views, not filters. */
+  private writeFocusUrl(): void {
+    history.replaceState(history.state, '', `${location.pathname}${withFocus(location.search, this.mapFocus)}${location.hash}`);
   }
 
   /**
@@ -704,7 +706,7 @@ export class GwWall extends LitElement {
   /** The name of that group, in the page's language, for the panels' titles (null: every case). */
   private panelGroupName(): string | null {
     const group = this.mapFocus.group;
-    return group === null ? null : localName(CATEGORY_GROUPS.find((g) => g.code === group), group);
+    return group === null ? null : localName(groupEntry(group), group);
   }
 
   /** What the side panels filter their entries to: the shown area, or null when it is the configured area itself. */

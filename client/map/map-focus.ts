@@ -41,6 +41,11 @@ export function isCategoryGroup(code: string): code is CategoryGroup {
 /** The group index of a category code (an unknown category counts as `other`, as its SLA does). */
 export const groupIndexOf = categoryGroupIndex;
 
+/** A group's catalogue entry (its name in both languages, for `localName`). */
+export function groupEntry(group: CategoryGroup): (typeof CATEGORY_GROUPS)[number] {
+  return CATEGORY_GROUPS[GROUP_CODES.indexOf(group)]!;
+}
+
 export function groupOf(category: string): CategoryGroup {
   return GROUP_CODES[groupIndexOf(category)] as CategoryGroup;
 }

@@ -12,7 +12,7 @@ import { LayerToggleEvent } from '../events/layer-toggle-event';
 import { FocusChangeEvent } from '../events/focus-change-event';
 import { localName, t, type MessageKey } from '../i18n/index';
 import { CATEGORY_GROUPS } from '../../protocol/catalogues';
-import { focusActive, focusKey, isCategoryGroup, NO_FOCUS, type MapFocus } from '../map/map-focus';
+import { focusActive, focusKey, groupEntry, isCategoryGroup, NO_FOCUS, type MapFocus } from '../map/map-focus';
 import { STATUS_COLOURS, TIER_COLOURS, cssColour } from '../live/incident-style';
 import { LAYER_KEYS, type LayerKey, type LayerToggles } from '../map/layer-toggles';
 import { PHONE_QUERY } from '../phone';
@@ -246,7 +246,7 @@ export class GwLegend extends LitElement {
     if (!focusActive(focus)) return html`<div class="focus" data-focus=""></div>`;
     const parts = [
       ...(focus.state ? [t(`focus.state.${focus.state}`)] : []),
-      ...(focus.group ? [localName(CATEGORY_GROUPS.find((g) => g.code === focus.group), focus.group)] : []),
+      ...(focus.group ? [localName(groupEntry(focus.group), focus.group)] : []),
     ];
     return html`<div class="focus" data-focus=${focusKey(focus)}>
       <div class="focus-on" role="status">
