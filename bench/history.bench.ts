@@ -354,7 +354,7 @@ function streamLarge(n: number, perIncident: 2 | 8): Record<string, unknown> {
     retainedMB: round(retained / 2 ** 20),
     peakRssMB: round(peakRss / 2 ** 20),
     goal: '≤ 32 B per event retained in all; no allocation near 1 GB',
-    note: "retained = heap + ArrayBuffers after the stream (encoder dropped): everything the tab keeps (PlaybackPoints: segments in blocks of 2^20, 21 B each, + per-case columns, 41 B each, trimmed to size when the stream ends; event times; grid table). pointsBytesPerEvent counts the points' typed arrays at their allocated length. peakRss includes the server-side encoder (its incident-id table) in the same process",
+    note: "retained = heap + ArrayBuffers after the stream (encoder dropped): everything the tab keeps (PlaybackPoints: segments in blocks of 2^20, 22 B each (PlaybackPoints.BYTES_PER_SEGMENT), + per-case columns, 41 B each, trimmed to size when the stream ends; event times; grid table). pointsBytesPerEvent counts the points' typed arrays at their allocated length. peakRss includes the server-side encoder (its incident-id table) in the same process",
   };
 }
 
